@@ -1,0 +1,29 @@
+/**
+ * What the app does with its database before it serves: migrate, and on the
+ * embedded default seed the demo world once. The server runs it from
+ * instrumentation.ts; /api/health awaits it, so nothing is served half-ready.
+ */
+import { getDbHandle } from "./index";
+import { migrateDatabase } from "./migrate";
+import { seedDemoWorld } from "./seed";
+
+export type BootReport = { database: string; seeded: boolean; ms: number };
+
+const g = globalThis as unknown as { __zdrBoot?: Promise<BootReport> };
+
+export function bootDatabase(options: { seed?: "embedded" | "always" | "never" } = {}): Promise<BootReport> {
+  g.__zdrBoot ??= (async () => {
+    const started = performance.now();
+    const handle = getDbHandle();
+    await migrateDatabase(handle);
+    const seed = options.seed ?? "embedded";
+    const seeded = seed === "always" || (seed === "embedded" && handle.kind === "pglite") ? await seedDemoWorld(handle.db) : false;
+    return { database: handle.label, seeded, ms: Math.round(performance.now() - started) };
+  })();
+  return g.__zdrBoot;
+}
+
+/** Resolves when boot finished; rejects with its error. */
+export function databaseReady(): Promise<BootReport> {
+  return g.__zdrBoot ?? bootDatabase();
+}

@@ -1,0 +1,385 @@
+/**
+ * The whole data model of ZDR Console, in one file, readable top to bottom.
+ *
+ * Invariant 1 of the design (metadata only) is enforced here by omission: the
+ * usage tables have a fixed list of metadata columns and nothing that could
+ * hold prompt, transcript, audio or output content.
+ */
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () =>
+  timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+// ---------------------------------------------------------------------------
+// Enumerations (the vocabulary of the design)
+// ---------------------------------------------------------------------------
+export const planEnum = pgEnum("plan", ["free", "pro", "enterprise"]);
+export const membershipRoleEnum = pgEnum("membership_role", ["member", "admin"]);
+export const zdrStatusEnum = pgEnum("zdr_status", ["off", "requested", "active"]);
+export const zdrScopeEnum = pgEnum("zdr_scope", ["all_requests", "per_request"]);
+export const restrictionEnum = pgEnum("restriction", ["none", "restricted"]);
+export const restrictionReasonEnum = pgEnum("restriction_reason", [
+  "high_risk_use_case",
+  "automated_flag",
+  "provider_discretion",
+]);
+export const zdrRequestStatusEnum = pgEnum("zdr_request_status", [
+  "pending",
+  "approved",
+  "rejected",
+  "withdrawn",
+]);
+/** Products of the provider; units and ZDR eligibility live in lib/usage/products.ts. */
+export const productEnum = pgEnum("product", [
+  "text_to_speech",
+  "voice_changer",
+  "speech_to_text",
+  "llm",
+  "voice_cloning",
+  "dubbing",
+  "projects",
+  "agents",
+]);
+export const usageStatusEnum = pgEnum("usage_status", ["ok", "client_error", "server_error"]);
+export const actorTypeEnum = pgEnum("actor_type", ["user", "support", "service", "system"]);
+export const noticeKindEnum = pgEnum("notice_kind", [
+  "zdr_requested",
+  "zdr_enabled",
+  "zdr_disabled",
+  "zdr_restricted",
+  "restriction_lifted",
+]);
+
+// ---------------------------------------------------------------------------
+// People and organizations
+// ---------------------------------------------------------------------------
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** Stored lower-cased; unique. */
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    passwordHash: text("password_hash"),
+    /** Bumped to revoke every session of the user (sign out everywhere, role change, disable). */
+    sessionVersion: integer("session_version").notNull().default(0),
+    disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("users_email_key").on(t.email)],
+);
+
+/** The provider's own staff. A user is support staff iff a row exists here. */
+export const supportStaff = pgTable("support_staff", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  createdAt: createdAt(),
+});
+
+export const organizations = pgTable(
+  "organizations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    slug: text("slug").notNull(),
+    plan: planEnum("plan").notNull().default("free"),
+    /** IANA time zone used for day boundaries in analytics. */
+    timeZone: text("time_zone").notNull().default("UTC"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("organizations_slug_key").on(t.slug)],
+);
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: membershipRoleEnum("role").notNull().default("member"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.userId] }), index("memberships_user_idx").on(t.userId)],
+);
+
+export const invitations = pgTable(
+  "invitations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    role: membershipRoleEnum("role").notNull().default("member"),
+    /** SHA-256 of the one-time token; the token itself is only in the email. */
+    tokenHash: text("token_hash").notNull(),
+    invitedBy: uuid("invited_by").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    acceptedAt: timestamp("accepted_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("invitations_token_hash_key").on(t.tokenHash), index("invitations_org_idx").on(t.orgId)],
+);
+
+/** Sign-in attempts, for throttling and the security log. Never holds a password. */
+export const authEvents = pgTable(
+  "auth_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    kind: text("kind").notNull(), // sign_in | failure | lockout | sign_out | sign_out_everywhere
+    email: text("email"),
+    userId: uuid("user_id"),
+    ip: text("ip"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("auth_events_email_ip_idx").on(t.email, t.ip, t.createdAt),
+    index("auth_events_ip_idx").on(t.ip, t.createdAt),
+  ],
+);
+
+// ---------------------------------------------------------------------------
+// Retention state (the one source of truth: emblem, pages, policy API, audit)
+// ---------------------------------------------------------------------------
+export const retentionStates = pgTable(
+  "retention_states",
+  {
+    orgId: uuid("org_id")
+      .primaryKey()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    zdrStatus: zdrStatusEnum("zdr_status").notNull().default("off"),
+    zdrScope: zdrScopeEnum("zdr_scope").notNull().default("all_requests"),
+    zdrSince: timestamp("zdr_since", { withTimezone: true }),
+    /** Who asked for ZDR (a customer admin), shown in the emblem's panel. */
+    zdrRequestedBy: uuid("zdr_requested_by").references(() => users.id, { onDelete: "set null" }),
+    restriction: restrictionEnum("restriction").notNull().default("none"),
+    restrictionReason: restrictionReasonEnum("restriction_reason"),
+    restrictionNote: text("restriction_note"),
+    restrictedSince: timestamp("restricted_since", { withTimezone: true }),
+    cacheWindowSeconds: integer("cache_window_seconds").notNull().default(3600),
+    contentRetentionDays: integer("content_retention_days").notNull().default(30),
+    /** null: derived from plan (free trains, paid never); a contract may override. */
+    trainingUseOverride: boolean("training_use_override"),
+    /** Optimistic concurrency: every change bumps it; a stale writer gets a conflict. */
+    version: integer("version").notNull().default(1),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check("cache_window_range", sql`${t.cacheWindowSeconds} between 0 and 3600`),
+    check("retention_days_range", sql`${t.contentRetentionDays} between 0 and 3650`),
+    check(
+      "restriction_reason_present",
+      sql`(${t.restriction} = 'none') = (${t.restrictionReason} is null)`,
+    ),
+  ],
+);
+
+export const zdrRequests = pgTable(
+  "zdr_requests",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    requestedBy: uuid("requested_by").references(() => users.id, { onDelete: "set null" }),
+    scope: zdrScopeEnum("scope").notNull().default("all_requests"),
+    note: text("note"),
+    status: zdrRequestStatusEnum("status").notNull().default("pending"),
+    resolvedBy: uuid("resolved_by").references(() => users.id, { onDelete: "set null" }),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("zdr_requests_status_idx").on(t.status, t.createdAt),
+    // At most one pending request per org.
+    uniqueIndex("zdr_requests_one_pending").on(t.orgId).where(sql`${t.status} = 'pending'`),
+  ],
+);
+
+export const moderationFlags = pgTable(
+  "moderation_flags",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    category: text("category").notNull(),
+    severity: text("severity").notNull(),
+    restrict: boolean("restrict").notNull().default(false),
+    tokenId: uuid("token_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("moderation_flags_org_idx").on(t.orgId, t.createdAt)],
+);
+
+/**
+ * Append-only and tamper-evident: each row holds the hash of the previous
+ * one; a trigger (see drizzle/ custom migration) refuses UPDATE and DELETE.
+ */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    orgId: uuid("org_id"),
+    actorType: actorTypeEnum("actor_type").notNull(),
+    actorId: text("actor_id"),
+    actorLabel: text("actor_label"),
+    action: text("action").notNull(),
+    before: jsonb("before"),
+    after: jsonb("after"),
+    reason: text("reason"),
+    ticketRef: text("ticket_ref"),
+    createdAt: createdAt(),
+    prevHash: text("prev_hash").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [index("audit_log_org_idx").on(t.orgId, t.id), uniqueIndex("audit_log_hash_key").on(t.hash)],
+);
+
+export const notices = pgTable(
+  "notices",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    kind: noticeKindEnum("kind").notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull(),
+    details: jsonb("details"),
+    auditId: bigint("audit_id", { mode: "number" }),
+    createdAt: createdAt(),
+    acknowledgedAt: timestamp("acknowledged_at", { withTimezone: true }),
+    acknowledgedBy: uuid("acknowledged_by").references(() => users.id, { onDelete: "set null" }),
+  },
+  (t) => [index("notices_org_idx").on(t.orgId, t.createdAt)],
+);
+
+/**
+ * Transactional outbox: written in the same transaction as the change that
+ * owes the message, drained by the worker with FOR UPDATE SKIP LOCKED.
+ */
+export const outbox = pgTable(
+  "outbox",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    kind: text("kind").notNull(), // 'email'
+    /** Stable across retries so a duplicate delivery can be recognised. */
+    messageId: text("message_id").notNull(),
+    payload: jsonb("payload").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    availableAt: timestamp("available_at", { withTimezone: true }).notNull().defaultNow(),
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+    lastError: text("last_error"),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("outbox_message_id_key").on(t.messageId),
+    index("outbox_pending_idx").on(t.availableAt).where(sql`${t.deliveredAt} is null`),
+  ],
+);
+
+export const serviceTokens = pgTable(
+  "service_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    /** SHA-256 of the token; the token is shown once and never stored. */
+    tokenHash: text("token_hash").notNull(),
+    /** The first characters, to recognise a token in a list. */
+    prefix: text("prefix").notNull(),
+    scopes: text("scopes").array().notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("service_tokens_hash_key").on(t.tokenHash)],
+);
+
+// ---------------------------------------------------------------------------
+// Usage metadata: exactly the fields of the machine API, nothing else
+// ---------------------------------------------------------------------------
+export const usageEvents = pgTable(
+  "usage_events",
+  {
+    /** The fleet's event id: ingest is idempotent by it. */
+    id: uuid("id").primaryKey(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+    product: productEnum("product").notNull(),
+    model: text("model").notNull(),
+    inputUnits: bigint("input_units", { mode: "number" }).notNull(),
+    outputUnits: bigint("output_units", { mode: "number" }).notNull(),
+    status: usageStatusEnum("status").notNull(),
+    latencyMs: integer("latency_ms").notNull(),
+    apiKeyId: text("api_key_id"),
+    zeroRetention: boolean("zero_retention").notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("usage_events_org_time_idx").on(t.orgId, t.occurredAt)],
+);
+
+/**
+ * Rollups, one per grain the pages read, updated in the same transaction as
+ * the events. `apiKeyId` is '' when the event had none, so it can be a key.
+ * `latencyHist` counts events per latency bucket (bounds in lib/usage), so
+ * p50/p95 can be read from rollups without scanning raw events.
+ */
+const rollupColumns = () => ({
+  orgId: uuid("org_id")
+    .notNull()
+    .references(() => organizations.id, { onDelete: "cascade" }),
+  product: productEnum("product").notNull(),
+  model: text("model").notNull(),
+  apiKeyId: text("api_key_id").notNull().default(""),
+  requests: bigint("requests", { mode: "number" }).notNull().default(0),
+  errors: bigint("errors", { mode: "number" }).notNull().default(0),
+  inputUnits: bigint("input_units", { mode: "number" }).notNull().default(0),
+  outputUnits: bigint("output_units", { mode: "number" }).notNull().default(0),
+  latencyMsSum: bigint("latency_ms_sum", { mode: "number" }).notNull().default(0),
+  latencyHist: bigint("latency_hist", { mode: "number" }).array().notNull(),
+});
+
+export const usageRollupsHourly = pgTable(
+  "usage_rollups_hourly",
+  {
+    hour: timestamp("hour", { withTimezone: true }).notNull(),
+    ...rollupColumns(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.hour, t.product, t.model, t.apiKeyId] })],
+);
+
+export const usageRollupsDaily = pgTable(
+  "usage_rollups_daily",
+  {
+    /** The calendar day in the organization's time zone. */
+    day: date("day", { mode: "string" }).notNull(),
+    ...rollupColumns(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.day, t.product, t.model, t.apiKeyId] })],
+);

@@ -1,0 +1,63 @@
+/**
+ * `npm start`: build if the build is missing or older than the sources, then
+ * `next start`, which migrates (and on the embedded default seeds the demo
+ * world) before it answers. Prints the URL and the demo logins when ready.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { EnvError, parseEnv } from "@/lib/env";
+import { DEMO_PASSWORD, DEMO_USERS } from "@/lib/db/seed";
+
+const SOURCES = ["app", "components", "lib", "public", "next.config.js", "package-lock.json", "proxy.ts", "instrumentation.ts", "drizzle"];
+
+function newestMtime(p: string): number {
+  if (!fs.existsSync(p)) return 0;
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return fs.readdirSync(p).reduce((m, f) => Math.max(m, newestMtime(path.join(p, f))), st.mtimeMs);
+}
+
+function needsBuild(): boolean {
+  const buildId = path.join(".next", "BUILD_ID");
+  if (!fs.existsSync(buildId)) return true;
+  const built = fs.statSync(buildId).mtimeMs;
+  return SOURCES.some((s) => newestMtime(s) > built);
+}
+
+let env;
+try {
+  env = parseEnv();
+} catch (err) {
+  console.error(err instanceof EnvError ? err.message : String(err));
+  process.exit(1);
+}
+
+if (needsBuild()) {
+  console.log("Building the app (first start, or the sources changed)...");
+  const r = spawnSync("node_modules/.bin/next", ["build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+const server = spawn("node_modules/.bin/next", ["start", "-p", String(env.PORT)], { stdio: "inherit", env: process.env });
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => server.kill(sig));
+server.on("exit", (code) => process.exit(code ?? 0));
+
+const url = `http://localhost:${env.PORT}`;
+const deadline = Date.now() + 180_000;
+while (Date.now() < deadline) {
+  try {
+    const res = await fetch(`${url}/api/health`);
+    if (res.ok) break;
+  } catch {
+    /* not up yet */
+  }
+  await new Promise((r) => setTimeout(r, 500));
+}
+console.log(`\nZDR Console is running at ${env.APP_URL}`);
+if (env.embedded) {
+  console.log(`Database: embedded PGlite under ${path.relative(process.cwd(), env.DATA_DIR)}/ (demo world)`);
+  console.log(`Demo logins (password: ${DEMO_PASSWORD}):`);
+  for (const u of DEMO_USERS) console.log(`  ${u.email.padEnd(28)} ${u.role}${u.org ? ` of ${u.org}` : ""}`);
+}
+console.log("Press Ctrl+C to stop.\n");

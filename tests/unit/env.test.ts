@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { EnvError, parseEnv } from "@/lib/env";
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "zdr-env-"));
+
+describe("environment", () => {
+  it("defaults to the embedded database and keeps a generated secret", () => {
+    const dir = tmp();
+    const a = parseEnv({ DATA_DIR: dir });
+    const b = parseEnv({ DATA_DIR: dir });
+    expect(a.embedded).toBe(true);
+    expect(a.AUTH_SECRET.length).toBeGreaterThanOrEqual(32);
+    expect(b.AUTH_SECRET).toBe(a.AUTH_SECRET);
+    expect(a.APP_URL).toBe("http://localhost:3000");
+  });
+
+  it("names a malformed DATABASE_URL", () => {
+    expect(() => parseEnv({ DATABASE_URL: "not a url", AUTH_SECRET: "x".repeat(40) })).toThrow(/DATABASE_URL: must be a URL like postgres:/);
+    expect(() => parseEnv({ DATABASE_URL: "mysql://h/db", AUTH_SECRET: "x".repeat(40) })).toThrow(EnvError);
+  });
+
+  it("requires AUTH_SECRET with a real database", () => {
+    expect(() => parseEnv({ DATABASE_URL: "postgres://127.0.0.1/x" })).toThrow(/AUTH_SECRET: required/);
+  });
+
+  it("names every bad variable at once", () => {
+    try {
+      parseEnv({ PORT: "seventy", SMTP_URL: "mail.example.com", DATA_DIR: tmp() });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as EnvError).problems.join("\n")).toMatch(/PORT/);
+      expect((err as EnvError).problems.join("\n")).toMatch(/SMTP_URL/);
+    }
+  });
+});
