@@ -1,0 +1,34 @@
+/**
+ * Who is acting. Every function of the data access layer takes one of these
+ * and checks role and tenant itself; the proxy only redirects.
+ */
+export type OrgRole = "member" | "admin";
+
+export type Membership = { orgId: string; orgName: string; role: OrgRole };
+
+export type UserPrincipal = {
+  kind: "user";
+  userId: string;
+  email: string;
+  name: string;
+  /** The provider's support staff. */
+  isSupport: boolean;
+  /** The organization the user is acting in (null for support staff without one). */
+  orgId: string | null;
+  role: OrgRole | null;
+  memberships: Membership[];
+};
+
+export type ServicePrincipal = {
+  kind: "service";
+  tokenId: string;
+  name: string;
+  scopes: ServiceScope[];
+};
+
+export type SystemPrincipal = { kind: "system"; name: string };
+
+export type Principal = UserPrincipal | ServicePrincipal | SystemPrincipal;
+
+export const SERVICE_SCOPES = ["usage:write", "policy:read", "moderation:write"] as const;
+export type ServiceScope = (typeof SERVICE_SCOPES)[number];
