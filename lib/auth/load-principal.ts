@@ -1,0 +1,36 @@
+/** Builds a user's principal from the database: memberships, support role, active org. */
+import { asc, eq } from "drizzle-orm";
+import type { Tx } from "@/lib/db";
+import { memberships, organizations, supportStaff, users } from "@/lib/db/schema";
+import type { UserPrincipal } from "./principal";
+
+export async function loadUserPrincipal(db: Tx, userId: string, activeOrgId?: string | null): Promise<UserPrincipal | null> {
+  const [user] = await db
+    .select({ id: users.id, email: users.email, name: users.name, disabledAt: users.disabledAt, support: supportStaff.userId })
+    .from(users)
+    .leftJoin(supportStaff, eq(supportStaff.userId, users.id))
+    .where(eq(users.id, userId));
+  if (!user || user.disabledAt) return null;
+  const ms = await db
+    .select({ orgId: memberships.orgId, orgName: organizations.name, role: memberships.role })
+    .from(memberships)
+    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(asc(organizations.name));
+  const active = ms.find((m) => m.orgId === activeOrgId) ?? ms[0] ?? null;
+  return {
+    kind: "user",
+    userId: user.id,
+    email: user.email,
+    name: user.name,
+    isSupport: user.support !== null,
+    orgId: active?.orgId ?? null,
+    role: active?.role ?? null,
+    memberships: ms,
+  };
+}
+
+export async function loadUserPrincipalByEmail(db: Tx, email: string): Promise<UserPrincipal | null> {
+  const [u] = await db.select({ id: users.id }).from(users).where(eq(users.email, email.trim().toLowerCase()));
+  return u ? loadUserPrincipal(db, u.id) : null;
+}
