@@ -5,9 +5,9 @@ import { auditLog, organizations, retentionStates, usageEvents, usageRollupsDail
 import { seedDemoWorld, DEMO_USERS } from "@/lib/db/seed";
 import { verifyAuditChain } from "@/lib/audit/chain";
 import { migrateDatabase } from "@/lib/db/migrate";
-import { testDbKind, useFreshDatabase } from "../helpers/db";
+import { testDbKind, withFreshDatabase } from "../helpers/db";
 
-const db = useFreshDatabase();
+const db = withFreshDatabase();
 
 describe(`foundation on ${testDbKind}`, () => {
   it("applies every migration and answers a query", async () => {

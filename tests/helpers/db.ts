@@ -45,7 +45,7 @@ export async function createFreshDatabase(): Promise<DbHandle & { url?: string }
 }
 
 /** Installs a fresh database as the process's handle for the file's tests. */
-export function useFreshDatabase(): { handle: () => DbHandle } {
+export function withFreshDatabase(): { handle: () => DbHandle } {
   let handle: DbHandle | undefined;
   beforeAll(async () => {
     handle = await createFreshDatabase();
