@@ -23,7 +23,7 @@ function mailOptions(msg: OutboxMessage, from: string) {
     text: msg.payload.text,
     html: msg.payload.html,
     messageId: msg.messageId,
-    headers: { "X-ZDR-Notice-Id": msg.payload.noticeId },
+    headers: (msg.payload.noticeId ? { "X-ZDR-Notice-Id": msg.payload.noticeId } : {}) as Record<string, string>,
   };
 }
 
