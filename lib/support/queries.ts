@@ -76,8 +76,11 @@ export async function listPendingRequests(actor: Principal, now: Date = new Date
   return rows.map((r) => ({ ...r, age: requestAge(r.createdAt, now) }));
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export async function getAccount(actor: Principal, orgId: string, db: Tx = getDb()) {
   assertSupport(actor);
+  if (!UUID.test(orgId)) throw notFound("Organization not found");
   const [row] = await db
     .select({ org: organizations, state: retentionStates })
     .from(organizations)
