@@ -16,6 +16,7 @@ import { effectivePolicy, emblemState, type EffectivePolicy, type EmblemState, t
 export type RetentionView = {
   orgId: string;
   orgName: string;
+  timeZone: string;
   policy: EffectivePolicy;
   emblem: EmblemState;
   /** The admin on whose request ZDR was enabled or asked for. */
@@ -29,7 +30,7 @@ export type RetentionView = {
 export async function getRetentionView(actor: Principal, args: { orgId: string }, db: Tx = getDb()): Promise<RetentionView> {
   assertOrgAccess(actor, args.orgId);
   const [row] = await db
-    .select({ org: { name: organizations.name, plan: organizations.plan }, state: retentionStates, requester: users.name })
+    .select({ org: { name: organizations.name, plan: organizations.plan, timeZone: organizations.timeZone }, state: retentionStates, requester: users.name })
     .from(organizations)
     .innerJoin(retentionStates, eq(retentionStates.orgId, organizations.id))
     .leftJoin(users, eq(users.id, retentionStates.zdrRequestedBy))
@@ -51,6 +52,7 @@ export async function getRetentionView(actor: Principal, args: { orgId: string }
   return {
     orgId: args.orgId,
     orgName: row.org.name,
+    timeZone: row.org.timeZone,
     policy,
     emblem: emblemState(policy),
     requestedBy: row.requester,

@@ -74,12 +74,16 @@ function parseCsv(text: string): string[][] {
       for (let i = 0; i < l.length; i++) {
         const c = l[i];
         if (quoted) {
-          if (c === '"' && l[i + 1] === '"') (cur += '"'), i++;
-          else if (c === '"') quoted = false;
+          if (c === '"' && l[i + 1] === '"') {
+            cur += '"';
+            i++;
+          } else if (c === '"') quoted = false;
           else cur += c;
         } else if (c === '"') quoted = true;
-        else if (c === ",") out.push(cur), (cur = "");
-        else cur += c;
+        else if (c === ",") {
+          out.push(cur);
+          cur = "";
+        } else cur += c;
       }
       out.push(cur);
       return out;
