@@ -3,7 +3,7 @@ import { LoadingRegion, Skeleton } from "@/components/ui/skeleton";
 
 export function TotalsSkeleton() {
   return (
-    <LoadingRegion label="Loading totals" className="grid grid-cols-2 gap-3 lg:grid-cols-3 xl:grid-cols-6">
+    <LoadingRegion label="Loading totals" className="grid grid-cols-2 gap-3 md:grid-cols-3">
       {Array.from({ length: 6 }, (_, i) => (
         <div key={i} className="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
           <Skeleton className="h-3 w-20" />

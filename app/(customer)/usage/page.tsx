@@ -56,14 +56,12 @@ export default async function UsagePage({ searchParams }: { searchParams: Search
         <Suspense key={`series-${key}`} fallback={<ChartSkeleton />}>
           <SeriesSection {...props} />
         </Suspense>
-        <div className="grid gap-6 xl:grid-cols-2">
-          <Suspense key={`product-${key}`} fallback={<TableSkeleton label="Loading usage by product" />}>
-            <BreakdownSection {...props} dimension="product" />
-          </Suspense>
-          <Suspense key={`model-${key}`} fallback={<TableSkeleton label="Loading usage by model" />}>
-            <BreakdownSection {...props} dimension="model" />
-          </Suspense>
-        </div>
+        <Suspense key={`product-${key}`} fallback={<TableSkeleton label="Loading usage by product" />}>
+          <BreakdownSection {...props} dimension="product" />
+        </Suspense>
+        <Suspense key={`model-${key}`} fallback={<TableSkeleton label="Loading usage by model" />}>
+          <BreakdownSection {...props} dimension="model" />
+        </Suspense>
         <Suspense key={`apiKey-${key}`} fallback={<TableSkeleton label="Loading usage by API key" />}>
           <BreakdownSection {...props} dimension="apiKey" />
         </Suspense>

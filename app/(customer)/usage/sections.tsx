@@ -29,7 +29,7 @@ export async function TotalsSection({ user, range, now }: Props) {
       </Card>
     );
   }
-  return <TotalsCards current={t.current} change={t.change} periodLabel={previousLabel(t.context.range)} />;
+  return <TotalsCards current={t.current} previous={t.previous} change={t.change} periodLabel={previousLabel(t.context.range)} />;
 }
 
 function bucketLabel(bucket: string, r: ResolvedRange): string {
