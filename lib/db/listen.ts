@@ -21,6 +21,8 @@ type Subscriber = (key: string) => void;
 export type CacheListener = {
   connected(): boolean;
   subscribe(fn: Subscriber): () => void;
+  /** Delivers `key` to this process's subscribers. */
+  announce(key: string): void;
   /** Resolves once the first LISTEN is in place (or failed). */
   ready: Promise<void>;
   close(): Promise<void>;
@@ -50,6 +52,7 @@ function pgliteListener(handle: DbHandle): CacheListener {
       subs.add(fn);
       return () => subs.delete(fn);
     },
+    announce: (key) => fanOut(subs, key),
     ready,
     async close() {
       up = false;
@@ -115,6 +118,7 @@ function postgresListener(url: string): CacheListener {
       subs.add(fn);
       return () => subs.delete(fn);
     },
+    announce: (key) => fanOut(subs, key),
     ready,
     async close() {
       closed = true;
@@ -137,10 +141,21 @@ export function cacheListener(handle: DbHandle): CacheListener {
     listener = pgliteListener(handle);
   } else {
     const url = (handle as DbHandle & { url?: string }).url ?? env().DATABASE_URL;
-    listener = url ? postgresListener(url) : { connected: () => false, subscribe: () => () => {}, ready: Promise.resolve(), close: async () => {} };
+    listener = url
+      ? postgresListener(url)
+      : { connected: () => false, subscribe: () => () => {}, announce: () => {}, ready: Promise.resolve(), close: async () => {} };
   }
   g.__zdrCacheListener = { handle, listener };
   return listener;
+}
+
+/**
+ * Tells this process's caches at once that `key` changed, after a commit made
+ * here; other processes hear the same change through the trigger's NOTIFY.
+ */
+export function announceLocally(handle: DbHandle, key: string): void {
+  const current = g.__zdrCacheListener;
+  if (current && current.handle === handle) current.listener.announce(key);
 }
 
 export async function closeCacheListener(): Promise<void> {

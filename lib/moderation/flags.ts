@@ -6,7 +6,8 @@
  */
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { getDb, type Db, type Tx } from "@/lib/db";
+import { getDb, getDbHandle, type Db, type Tx } from "@/lib/db";
+import { announceLocally } from "@/lib/db/listen";
 import { moderationFlags, organizations, retentionStates } from "@/lib/db/schema";
 import { assertScope } from "@/lib/auth/authorize";
 import type { Principal } from "@/lib/auth/principal";
@@ -58,7 +59,7 @@ export async function recordModerationFlag(args: { principal: Principal | null; 
   const [org] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, flag.orgId));
   if (!org) throw new ApiValidationError("The flag was rejected: unknown organization. Nothing was stored.", [{ path: "$.orgId", problem: "unknown organization" }]);
 
-  return db.transaction(async (tx: Tx) => {
+  const result = await db.transaction(async (tx: Tx) => {
     const [row] = await tx
       .insert(moderationFlags)
       .values({
@@ -82,4 +83,7 @@ export async function recordModerationFlag(args: { principal: Principal | null; 
     }
     return { id: row.id, orgId: flag.orgId, restricted: already || restrictedByThisFlag, restrictedByThisFlag };
   });
+  // This instance's policy cache drops the org now; the others hear the trigger's NOTIFY.
+  if (result.restrictedByThisFlag) announceLocally(getDbHandle(), `org:${flag.orgId}`);
+  return result;
 }

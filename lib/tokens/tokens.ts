@@ -6,7 +6,8 @@
 import crypto from "node:crypto";
 import { desc, eq, isNull, and } from "drizzle-orm";
 import { z } from "zod";
-import type { Tx } from "@/lib/db";
+import { getDbHandle, type Tx } from "@/lib/db";
+import { announceLocally } from "@/lib/db/listen";
 import { serviceTokens } from "@/lib/db/schema";
 import { appendAudit } from "@/lib/audit/chain";
 import { assertSupport } from "@/lib/auth/authorize";
@@ -144,5 +145,7 @@ export async function revokeServiceToken(db: Tx, actor: Principal | null, input:
     return row;
   };
   const row = await db.transaction(run);
+  // This instance's cache forgets the token now; the others hear the trigger's NOTIFY.
+  announceLocally(getDbHandle(), `token:${row.id}`);
   return summarize(row);
 }

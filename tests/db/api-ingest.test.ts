@@ -236,9 +236,7 @@ describe(`usage ingest on ${testDbKind}`, () => {
         const sent: EventInput[] = [];
         let expectedStored = 0;
         for (const b of batches) {
-          const fresh2 = b.fresh.map((e) =>
-            makeEvent(org, { ...e, occurredAt: new Date(base + e.offsetMs).toISOString(), apiKeyId: e.apiKeyId }),
-          );
+          const fresh2 = b.fresh.map(({ offsetMs, ...e }) => makeEvent(org, { ...e, occurredAt: new Date(base + offsetMs).toISOString() }));
           const replays = sent.slice(0, b.replays);
           const conflicts = sent.slice(-b.conflicts || sent.length).slice(0, b.conflicts).map((e) => ({ ...e, outputUnits: e.outputUnits + 1 }));
           const res = await ingest([...fresh2, ...replays, ...conflicts]);
