@@ -76,7 +76,7 @@ export async function recordModerationFlag(args: { principal: Principal | null; 
     if (flag.restrict && !already) {
       await restrictOrganization(
         principal,
-        { orgId: flag.orgId, reason: "automated_flag", note: `Automated moderation flag: ${flag.category} (severity ${flag.severity}).`, ticketRef: `flag:${row.id}` },
+        { orgId: flag.orgId, reason: "automated_flag", note: `Automated moderation flag: ${flag.category} (severity ${flag.severity}).`, ticketRef: `flag-${row.id}` },
         tx as unknown as Db,
       );
       restrictedByThisFlag = true;
