@@ -8,7 +8,7 @@
 import { eq, sql } from "drizzle-orm";
 import { getDbHandle, type DbHandle } from "@/lib/db";
 import { serviceTokens } from "@/lib/db/schema";
-import { ALL_KEYS, cacheListener } from "@/lib/db/listen";
+import { ALL_KEYS, cacheListener, type CacheListener } from "@/lib/db/listen";
 import type { ServicePrincipal, ServiceScope } from "@/lib/auth/principal";
 import { AppError } from "@/lib/errors";
 import { hashToken, TOKEN_PREFIX } from "@/lib/tokens/tokens";
@@ -19,13 +19,14 @@ const TOKEN_SHAPE = new RegExp(`^${TOKEN_PREFIX}[A-Za-z0-9_-]{43}$`);
 
 type Cached = { principal: ServicePrincipal | null };
 
-type TokenCache = { handle: DbHandle; entries: Map<string, Cached>; lastUsedWritten: Map<string, number> };
+type TokenCache = { listener: CacheListener; entries: Map<string, Cached>; lastUsedWritten: Map<string, number> };
 const g = globalThis as unknown as { __zdrTokenCache?: TokenCache };
 
 function tokenCache(handle: DbHandle): TokenCache {
-  if (g.__zdrTokenCache?.handle === handle) return g.__zdrTokenCache;
-  const cache: TokenCache = { handle, entries: new Map(), lastUsedWritten: new Map() };
-  cacheListener(handle).subscribe((key) => {
+  const listener = cacheListener(handle);
+  if (g.__zdrTokenCache?.listener === listener) return g.__zdrTokenCache;
+  const cache: TokenCache = { listener, entries: new Map(), lastUsedWritten: new Map() };
+  listener.subscribe((key) => {
     if (key === ALL_KEYS) return cache.entries.clear();
     if (!key.startsWith("token:")) return;
     const id = key.slice("token:".length);
@@ -44,13 +45,19 @@ export async function authenticateServiceToken(authorization: string | null): Pr
   const hash = hashToken(match[1]);
   const handle = getDbHandle();
   const cache = tokenCache(handle);
-  const listening = cacheListener(handle).connected();
+  const listening = cache.listener.connected();
   let entry = listening ? cache.entries.get(hash) : undefined;
   if (!entry) {
-    const [row] = await handle.db
-      .select({ id: serviceTokens.id, name: serviceTokens.name, scopes: serviceTokens.scopes, revokedAt: serviceTokens.revokedAt })
-      .from(serviceTokens)
-      .where(eq(serviceTokens.tokenHash, hash));
+    let row;
+    try {
+      [row] = await handle.db
+        .select({ id: serviceTokens.id, name: serviceTokens.name, scopes: serviceTokens.scopes, revokedAt: serviceTokens.revokedAt })
+        .from(serviceTokens)
+        .where(eq(serviceTokens.tokenHash, hash));
+    } catch {
+      // Not a 401: the token may be fine, and the fleet must treat this as "keep nothing", not "re-authenticate".
+      throw new AppError("unavailable", "Service tokens cannot be checked right now; keep no content until they can", { retryAfterSeconds: 1 });
+    }
     entry = {
       principal: row && !row.revokedAt ? { kind: "service", tokenId: row.id, name: row.name, scopes: row.scopes as ServiceScope[] } : null,
     };

@@ -13,7 +13,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { getDbHandle, type DbHandle } from "@/lib/db";
 import { organizations, retentionStates } from "@/lib/db/schema";
-import { ALL_KEYS, cacheListener } from "@/lib/db/listen";
+import { ALL_KEYS, cacheListener, type CacheListener } from "@/lib/db/listen";
 import { assertScope } from "@/lib/auth/authorize";
 import type { Principal } from "@/lib/auth/principal";
 import { AppError, notFound } from "@/lib/errors";
@@ -22,7 +22,8 @@ import { effectivePolicy, type EffectivePolicy } from "./policy";
 export type PolicyAnswer = { policy: EffectivePolicy; body: string; etag: string };
 
 type PolicyCache = {
-  handle: DbHandle;
+  /** The listener whose announcements this cache hears; a new listener (new handle) means a new cache. */
+  listener: CacheListener;
   entries: Map<string, PolicyAnswer>;
   /** Reads under way, shared only by requests of the same generation. */
   inflight: Map<string, { generation: number; promise: Promise<PolicyAnswer> }>;
@@ -33,9 +34,10 @@ type PolicyCache = {
 const g = globalThis as unknown as { __zdrPolicyCache?: PolicyCache };
 
 function policyCache(handle: DbHandle): PolicyCache {
-  if (g.__zdrPolicyCache?.handle === handle) return g.__zdrPolicyCache;
-  const cache: PolicyCache = { handle, entries: new Map(), inflight: new Map(), generation: 0 };
-  cacheListener(handle).subscribe((key) => {
+  const listener = cacheListener(handle);
+  if (g.__zdrPolicyCache?.listener === listener) return g.__zdrPolicyCache;
+  const cache: PolicyCache = { listener, entries: new Map(), inflight: new Map(), generation: 0 };
+  listener.subscribe((key) => {
     cache.generation++;
     if (key === ALL_KEYS) cache.entries.clear();
     else if (key.startsWith("org:")) cache.entries.delete(key.slice(4));
@@ -71,7 +73,7 @@ export async function lookupRetentionPolicy(args: { principal: Principal | null;
   if (!z.uuid().safeParse(args.orgId).success) throw new AppError("invalid", "orgId: must be a UUID", { fields: ["orgId"] });
   const handle = getDbHandle();
   const cache = policyCache(handle);
-  if (!cacheListener(handle).connected()) return readPolicy(handle, args.orgId);
+  if (!cache.listener.connected()) return readPolicy(handle, args.orgId);
 
   const hit = cache.entries.get(args.orgId);
   if (hit) return hit;
@@ -80,7 +82,7 @@ export async function lookupRetentionPolicy(args: { principal: Principal | null;
   if (pending && pending.generation === generation) return pending.promise;
   const promise = readPolicy(handle, args.orgId)
     .then((answer) => {
-      if (cache.generation === generation && cacheListener(handle).connected()) cache.entries.set(args.orgId, answer);
+      if (cache.generation === generation && cache.listener.connected()) cache.entries.set(args.orgId, answer);
       return answer;
     })
     .finally(() => {
