@@ -12,6 +12,8 @@ import type { Db } from "@/lib/db";
 import { organizations, retentionStates } from "@/lib/db/schema";
 import type { ServiceScope } from "@/lib/auth/principal";
 import { createServiceToken } from "@/lib/tokens/tokens";
+import { openApiDocument } from "@/lib/api/openapi";
+import { validateResponse } from "./json-schema";
 
 export const SYSTEM = { kind: "system", name: "tests" } as const;
 
@@ -35,7 +37,13 @@ export async function makeToken(db: Db, scopes: ServiceScope[]): Promise<{ token
 
 type CallOptions = { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> };
 
-/** One API call: method and path as the fleet would send them. */
+/** Every (method, path template, status) answered in this test file, for coverage checks. */
+export const answered = new Set<string>();
+
+/**
+ * One API call: method and path as the fleet would send them. Every response
+ * is checked against the OpenAPI document before the test sees it.
+ */
 export async function api(method: "GET" | "POST", path: string, options: CallOptions = {}): Promise<Response> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -45,11 +53,19 @@ export async function api(method: "GET" | "POST", path: string, options: CallOpt
   if (body !== undefined) headers["content-type"] ??= "application/json";
   const request = new Request(`http://localhost${path}`, { method, headers, body });
   const policy = /^\/api\/v1\/orgs\/([^/]+)\/retention-policy$/.exec(path);
-  if (method === "POST" && path === "/api/v1/usage/events") return ingestRoute(request, { params: Promise.resolve({}) });
-  if (method === "POST" && path === "/api/v1/moderation/flags") return flagsRoute(request, { params: Promise.resolve({}) });
-  if (method === "GET" && policy) return policyRoute(request, { params: Promise.resolve({ orgId: decodeURIComponent(policy[1]) }) });
-  if (method === "GET" && path === "/api/v1/openapi.json") return openApiRoute();
-  throw new Error(`no route for ${method} ${path}`);
+  let template = path;
+  let res: Response;
+  if (method === "POST" && path === "/api/v1/usage/events") res = await ingestRoute(request, { params: Promise.resolve({}) });
+  else if (method === "POST" && path === "/api/v1/moderation/flags") res = await flagsRoute(request, { params: Promise.resolve({}) });
+  else if (method === "GET" && policy) {
+    template = "/api/v1/orgs/{orgId}/retention-policy";
+    res = await policyRoute(request, { params: Promise.resolve({ orgId: decodeURIComponent(policy[1]) }) });
+  } else if (method === "GET" && path === "/api/v1/openapi.json") return openApiRoute();
+  else throw new Error(`no route for ${method} ${path}`);
+  const problems = await validateResponse(openApiDocument(), method, template, res);
+  if (problems.length) throw new Error(`${method} ${path} answered ${res.status}, which the OpenAPI document does not describe:\n${problems.join("\n")}`);
+  answered.add(`${method} ${template} ${res.status}`);
+  return res;
 }
 
 export type EventInput = {
