@@ -22,7 +22,8 @@ export type EmailPayload = {
   to: string;
   recipientUserId: string;
   orgId: string;
-  noticeId: string;
+  /** Absent for mail that announces no notice (an invitation). */
+  noticeId?: string;
   subject: string;
   text: string;
   html: string;
@@ -141,4 +142,23 @@ export async function outboxStats(db: Tx): Promise<OutboxStats> {
         from outbox`,
   );
   return { pending: Number(row.pending), delivered: Number(row.delivered), failing: Number(row.failing) };
+}
+
+/**
+ * One email that announces no notice (an invitation), written inside the
+ * caller's transaction like every other message.
+ */
+export async function enqueueEmail(
+  tx: Tx,
+  input: { to: string; orgId: string; subject: string; text: string; html: string; messageId: string; recipientUserId?: string },
+): Promise<void> {
+  const payload: EmailPayload = {
+    to: input.to,
+    recipientUserId: input.recipientUserId ?? "",
+    orgId: input.orgId,
+    subject: input.subject,
+    text: input.text,
+    html: input.html,
+  };
+  await tx.insert(outbox).values({ kind: "email", messageId: input.messageId, payload });
 }

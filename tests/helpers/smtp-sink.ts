@@ -31,6 +31,8 @@ export async function startSmtpSink(options: { port?: number; delayMs?: number }
     authOptional: true,
     disabledCommands: ["STARTTLS", "AUTH"],
     logger: false,
+    disableReverseLookup: true,
+    name: "smtp-sink.test",
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));

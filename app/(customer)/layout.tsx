@@ -1,0 +1,54 @@
+import { cookies } from "next/headers";
+import { requireCustomer } from "@/lib/auth/session";
+import { getRetentionView, type RetentionView } from "@/lib/retention/queries";
+import { countUnacknowledgedNotices } from "@/lib/notices/queries";
+import { AppShell } from "@/components/shell/app-shell";
+import { AccountBlock } from "@/components/shell/account-block";
+import { NavLinks } from "@/components/shell/nav-links";
+import { OrgSwitcher } from "@/components/shell/org-switcher";
+import { ThemeToggle } from "@/components/shell/theme-toggle";
+import type { EmblemProps } from "@/components/shell/zdr-emblem";
+import { setTheme, switchOrganization } from "./actions";
+
+function emblemOf(view: RetentionView): EmblemProps | null {
+  if (!view.emblem) return null;
+  const p = view.policy;
+  return {
+    state: view.emblem,
+    timeZone: view.timeZone,
+    since: view.emblem === "restricted" ? (p.restriction?.since ?? null) : p.zdr.since,
+    requestedBy: view.requestedBy,
+    scope: p.zdr.scope,
+    cacheWindowSeconds: p.cacheWindowSeconds,
+    contentRetentionDays: p.contentRetentionDays,
+    restrictionReason: p.restriction?.reason ?? null,
+  };
+}
+
+export default async function CustomerLayout({ children }: { children: React.ReactNode }) {
+  const user = await requireCustomer();
+  const [view, noticeCount, jar] = await Promise.all([
+    getRetentionView(user, { orgId: user.orgId }),
+    countUnacknowledgedNotices(user, user.orgId),
+    cookies(),
+  ]);
+  const dark = jar.get("zdr_theme")?.value === "dark";
+  return (
+    <AppShell
+      dark={dark}
+      account={
+        <AccountBlock
+          orgName={view.orgName}
+          userName={user.name}
+          role={user.role}
+          emblem={emblemOf(view)}
+          switcher={<OrgSwitcher memberships={user.memberships} activeOrgId={user.orgId} action={switchOrganization} />}
+        />
+      }
+      nav={<NavLinks noticeCount={noticeCount} />}
+      footer={<ThemeToggle dark={dark} action={setTheme} />}
+    >
+      {children}
+    </AppShell>
+  );
+}

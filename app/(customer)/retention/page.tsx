@@ -1,0 +1,199 @@
+import type { Metadata } from "next";
+import { Clock, ShieldAlert, ShieldCheck, ShieldOff } from "lucide-react";
+import { requireCustomer } from "@/lib/auth/session";
+import { getRetentionView, keptFields, listRetentionAudit, neverKeptInUsage, type RetentionView } from "@/lib/retention/queries";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
+import { formatAge, formatDate } from "@/components/ui/format";
+import { PageHeader } from "@/components/ui/page-header";
+import { AuditTrail } from "@/components/retention/audit-trail";
+import { EligibilityTable } from "@/components/retention/eligibility-table";
+import { RequestZdrForm } from "@/components/retention/request-form";
+import { RESTRICTION_REASON_LABEL } from "@/components/shell/zdr-emblem";
+import { requestZdrAction } from "./actions";
+
+export const metadata: Metadata = { title: "Data retention" };
+
+const SCOPE_TEXT = {
+  all_requests: "every request of your organization",
+  per_request: "requests sent with enable_logging=false",
+} as const;
+
+function StateCard({ view, isAdmin }: { view: RetentionView; isAdmin: boolean }) {
+  const { policy: p, timeZone } = view;
+  let icon = <ShieldOff className="size-6 text-slate-500" aria-hidden="true" />;
+  let badge = <Badge>Off</Badge>;
+  let body: React.ReactNode;
+  if (p.restriction) {
+    icon = <ShieldAlert className="size-6 text-amber-600" aria-hidden="true" />;
+    badge = <Badge tone="warning">Restricted</Badge>;
+    body = (
+      <>
+        <p>
+          Zero Data Retention is <strong>not honoured</strong>
+          {p.restriction.since ? <> since {formatDate(p.restriction.since, timeZone)}</> : null}, because of {RESTRICTION_REASON_LABEL[p.restriction.reason]}.
+          {p.restriction.note ? <> Note from the provider: {p.restriction.note}</> : null}
+        </p>
+        <p>
+          While restricted, content is kept for up to {p.contentRetentionDays} days. Lifting the restriction restores your previous setting
+          {p.zdr.status === "active" ? <> (ZDR for {SCOPE_TEXT[p.zdr.scope]})</> : null}.{" "}
+          <a href="/notices" className="font-medium text-brand-600 underline underline-offset-2 dark:text-brand-100">Read the notice</a>
+        </p>
+      </>
+    );
+  } else if (p.zdr.honoured) {
+    icon = <ShieldCheck className="size-6 text-emerald-600" aria-hidden="true" />;
+    badge = <Badge tone="success">Active</Badge>;
+    body = (
+      <p>
+        Zero Data Retention is <strong>active</strong> for {SCOPE_TEXT[p.zdr.scope]}
+        {p.zdr.since ? <> since {formatDate(p.zdr.since, timeZone)}</> : null}
+        {view.requestedBy ? <>, on the request of {view.requestedBy}</> : null}. For eligible products we keep only request metadata; prompts, audio,
+        transcripts and outputs never reach a database.
+      </p>
+    );
+  } else if (p.zdr.status === "requested") {
+    icon = <Clock className="size-6 text-brand-600" aria-hidden="true" />;
+    badge = <Badge tone="info">Pending</Badge>;
+    const req = view.pendingRequest;
+    body = (
+      <p>
+        Your request for Zero Data Retention is <strong>pending</strong>
+        {req ? (
+          <>
+            : asked <span data-testid="request-age">{formatAge(req.createdAt)}</span> ago
+            {req.requestedBy ? <> by {req.requestedBy}</> : null}, for {SCOPE_TEXT[req.scope]}
+          </>
+        ) : null}
+        . Support verifies the requester and aims to answer within one business day. Until then, content is kept for up to {p.contentRetentionDays} days.
+      </p>
+    );
+  } else if (p.plan !== "enterprise") {
+    body = (
+      <>
+        <p>
+          Zero Data Retention is available on the <strong>enterprise</strong> plan; your organization is on the <strong>{p.plan}</strong> plan.
+          Content is kept for up to {p.contentRetentionDays} days{p.trainingUse ? " and may be used to train our models" : ""}.
+        </p>
+        <p>To upgrade, contact your account manager or sales@provider.example. Once on enterprise, an administrator can request ZDR on this page.</p>
+      </>
+    );
+  } else {
+    body = (
+      <p>
+        Zero Data Retention is <strong>off</strong>. Content is kept for up to {p.contentRetentionDays} days, then deleted.{" "}
+        {isAdmin ? "As an administrator you can request it below." : "An administrator of your organization can request it."}
+      </p>
+    );
+  }
+  return (
+    <Card aria-labelledby="state-title">
+      <CardBody className="flex gap-4">
+        <div className="pt-0.5">{icon}</div>
+        <div className="space-y-2 text-sm leading-relaxed text-slate-700 dark:text-slate-300">
+          <div className="flex items-center gap-2">
+            <h2 id="state-title" className="text-base font-semibold text-slate-900 dark:text-slate-50">Zero Data Retention</h2>
+            <span data-testid="retention-state">{badge}</span>
+          </div>
+          {body}
+        </div>
+      </CardBody>
+    </Card>
+  );
+}
+
+export default async function RetentionPage() {
+  const user = await requireCustomer();
+  const isAdmin = user.role === "admin";
+  const [view, audit] = await Promise.all([
+    getRetentionView(user, { orgId: user.orgId }),
+    isAdmin ? listRetentionAudit(user, { orgId: user.orgId }) : Promise.resolve(null),
+  ]);
+  const p = view.policy;
+  const kept = keptFields();
+  return (
+    <>
+      <PageHeader title="Data retention" description={`What ${view.orgName}'s requests leave behind, and for how long.`} />
+      <div className="space-y-6">
+        <StateCard view={view} isAdmin={isAdmin} />
+
+        {isAdmin && view.canRequest.allowed ? (
+          <Card aria-labelledby="request-title">
+            <CardHeader id="request-title" title="Request Zero Data Retention" description="Support verifies that you are an administrator of this organization, then enables it and confirms by email." />
+            <CardBody>
+              <RequestZdrForm action={requestZdrAction} />
+            </CardBody>
+          </Card>
+        ) : null}
+
+        <Card aria-labelledby="settings-title">
+          <CardHeader id="settings-title" title="Settings" />
+          <CardBody>
+            <dl className="grid gap-4 text-sm sm:grid-cols-3">
+              <div>
+                <dt className="text-xs font-medium text-slate-600 dark:text-slate-400">Private cache window</dt>
+                <dd className="mt-1 font-semibold">{p.cacheWindowSeconds === 0 ? "No cache" : `${p.cacheWindowSeconds} seconds`}</dd>
+                <dd className="mt-1 text-xs text-slate-600 dark:text-slate-400">Then purged everywhere, with no backups.</dd>
+              </div>
+              <div>
+                <dt className="text-xs font-medium text-slate-600 dark:text-slate-400">Content retention without ZDR</dt>
+                <dd className="mt-1 font-semibold">{p.contentRetentionDays} days</dd>
+                <dd className="mt-1 text-xs text-slate-600 dark:text-slate-400">Plus up to 30 days in backups.</dd>
+              </div>
+              <div>
+                <dt className="text-xs font-medium text-slate-600 dark:text-slate-400">Training use</dt>
+                <dd className="mt-1 font-semibold">{p.trainingUse ? "Content may be used for training" : "Never used for training"}</dd>
+                <dd className="mt-1 text-xs text-slate-600 dark:text-slate-400">{p.plan === "free" ? "Free plan default." : "Paid plans are never used for training."}</dd>
+              </div>
+            </dl>
+          </CardBody>
+        </Card>
+
+        <div className="grid gap-6 lg:grid-cols-2">
+          <Card aria-labelledby="kept-title">
+            <CardHeader id="kept-title" title="What we keep" description="Every field of a usage record, as stored. This metadata feeds billing, rate limits and your usage page." />
+            <CardBody>
+              <ul className="space-y-1.5 text-sm">
+                {kept.map((k) => (
+                  <li key={k.column} className="flex gap-3">
+                    <code className="w-32 shrink-0 text-xs leading-5 text-slate-600 dark:text-slate-400">{k.column}</code>
+                    <span>{k.description}</span>
+                  </li>
+                ))}
+              </ul>
+            </CardBody>
+          </Card>
+          <Card aria-labelledby="never-title">
+            <CardHeader
+              id="never-title"
+              title="What we never keep"
+              description={p.zdr.honoured ? "Not in usage records, logs, errors, emails or exports; and for eligible products, nowhere at all." : "Not in usage records, logs, errors, emails or exports. Without active ZDR, content itself is kept for the retention window above."}
+            />
+            <CardBody>
+              <ul className="flex flex-wrap gap-2">
+                {neverKeptInUsage().map((t) => (
+                  <li key={t}>
+                    <Badge>{t}</Badge>
+                  </li>
+                ))}
+              </ul>
+            </CardBody>
+          </Card>
+        </div>
+
+        <Card aria-labelledby="eligibility-title">
+          <CardHeader id="eligibility-title" title="Product eligibility" description="Zero Data Retention applies per product and data type." />
+          <EligibilityTable products={p.products} />
+        </Card>
+
+        {audit ? (
+          <Card aria-labelledby="audit-title">
+            <CardHeader id="audit-title" title="Audit trail" description="Every change to this organization's retention settings: who, when, why. Append-only and tamper-evident." />
+            {audit.length === 0 ? <EmptyState title="No changes yet" /> : <AuditTrail entries={audit} timeZone={view.timeZone} />}
+          </Card>
+        ) : null}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,34 @@
+import { getCurrentUser } from "@/lib/auth/session";
+import { AppError } from "@/lib/errors";
+import { getUsageDashboard } from "@/lib/usage/queries";
+import { parseRangeParams } from "@/lib/usage/range";
+import { usageCsvStream } from "@/lib/usage/csv";
+
+function problem(e: AppError): Response {
+  return Response.json(
+    { type: "about:blank", title: e.message, status: e.status, fields: e.details?.fields },
+    { status: e.status, headers: { "content-type": "application/problem+json" } },
+  );
+}
+
+/** GET /usage/export?range=…: the CSV of exactly what /usage shows for the same range. */
+export async function GET(request: Request): Promise<Response> {
+  const user = await getCurrentUser();
+  try {
+    if (!user?.orgId) throw new AppError("unauthorized", "Sign in first");
+    const range = parseRangeParams(Object.fromEntries(new URL(request.url).searchParams));
+    const dashboard = await getUsageDashboard(user, { orgId: user.orgId, range });
+    const r = dashboard.context.range;
+    const name = `usage-${r.key}-${r.current.from.slice(0, 10)}-to-${r.current.to.slice(0, 10)}.csv`;
+    return new Response(usageCsvStream(dashboard), {
+      headers: {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="${name}"`,
+        "cache-control": "no-store",
+      },
+    });
+  } catch (e) {
+    if (e instanceof AppError) return problem(e);
+    throw e;
+  }
+}

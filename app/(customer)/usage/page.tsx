@@ -1,0 +1,71 @@
+import type { Metadata } from "next";
+import { Suspense } from "react";
+import { Download } from "lucide-react";
+import { requireCustomer } from "@/lib/auth/session";
+import { AppError } from "@/lib/errors";
+import { parseRangeParams, rangeSearch, type RangeInput } from "@/lib/usage/range";
+import { ButtonLink } from "@/components/ui/button";
+import { PageHeader } from "@/components/ui/page-header";
+import { RangePicker } from "@/components/usage/range-picker";
+import { ChartSkeleton, TableSkeleton, TotalsSkeleton } from "@/components/usage/skeletons";
+import { BreakdownSection, SeriesSection, TotalsSection } from "./sections";
+
+export const metadata: Metadata = { title: "Usage" };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function UsagePage({ searchParams }: { searchParams: SearchParams }) {
+  const user = await requireCustomer();
+  const params = await searchParams;
+  let range: RangeInput = { key: "30d" };
+  let problem: string | null = null;
+  try {
+    range = parseRangeParams(params);
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    problem = `${e.message}. Showing the last 30 days instead.`;
+  }
+  // One instant for every widget, so their windows agree to the millisecond.
+  const now = new Date();
+  const props = { user, range, now };
+  const key = rangeSearch(range);
+  return (
+    <>
+      <PageHeader
+        title="Usage"
+        description="Request metadata of your organization: counts, lengths and latency, never content."
+        actions={
+          <>
+            <RangePicker current={range.key} from={range.key === "custom" ? range.from : undefined} to={range.key === "custom" ? range.to : undefined} />
+            <ButtonLink href={`/usage/export?${key}`} download>
+              <Download className="size-4" aria-hidden="true" />
+              Export CSV
+            </ButtonLink>
+          </>
+        }
+      />
+      {problem ? (
+        <p role="alert" className="mb-4 rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
+          {problem}
+        </p>
+      ) : null}
+      <div className="space-y-6">
+        <Suspense key={`totals-${key}`} fallback={<TotalsSkeleton />}>
+          <TotalsSection {...props} />
+        </Suspense>
+        <Suspense key={`series-${key}`} fallback={<ChartSkeleton />}>
+          <SeriesSection {...props} />
+        </Suspense>
+        <Suspense key={`product-${key}`} fallback={<TableSkeleton label="Loading usage by product" />}>
+          <BreakdownSection {...props} dimension="product" />
+        </Suspense>
+        <Suspense key={`model-${key}`} fallback={<TableSkeleton label="Loading usage by model" />}>
+          <BreakdownSection {...props} dimension="model" />
+        </Suspense>
+        <Suspense key={`apiKey-${key}`} fallback={<TableSkeleton label="Loading usage by API key" />}>
+          <BreakdownSection {...props} dimension="apiKey" />
+        </Suspense>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,59 @@
+import type { RangeKey } from "@/lib/usage/range";
+import { cn } from "@/components/ui/cn";
+import { buttonClass } from "@/components/ui/button";
+
+const NAMED: { key: Exclude<RangeKey, "custom">; label: string }[] = [
+  { key: "24h", label: "24h" },
+  { key: "7d", label: "7d" },
+  { key: "30d", label: "30d" },
+  { key: "90d", label: "90d" },
+];
+
+/**
+ * The range lives in the URL (?range=, &from=, &to=), so a view can be
+ * bookmarked and shared; plain links and a GET form, no client state.
+ */
+export function RangePicker({ current, from, to }: { current: RangeKey; from?: string; to?: string }) {
+  return (
+    <div className="flex flex-wrap items-center gap-2">
+      <ul className="inline-flex rounded-lg border border-slate-300 bg-white p-0.5 dark:border-slate-700 dark:bg-slate-900" aria-label="Time range">
+        {NAMED.map((r) => (
+          <li key={r.key}>
+            <a
+              href={`/usage?range=${r.key}`}
+              aria-current={current === r.key ? "true" : undefined}
+              className={cn(
+                "block rounded-md px-3 py-1 text-sm font-medium",
+                current === r.key
+                  ? "bg-brand-600 text-white"
+                  : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800",
+              )}
+            >
+              <span className="sr-only">Last </span>
+              {r.label}
+            </a>
+          </li>
+        ))}
+      </ul>
+      <details className="relative">
+        <summary className={cn(buttonClass(current === "custom" ? "primary" : "secondary"), "cursor-pointer list-none [&::-webkit-details-marker]:hidden")}>
+          Custom
+        </summary>
+        <form method="get" action="/usage" className="absolute right-0 z-20 mt-2 w-72 space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-lg dark:border-slate-700 dark:bg-slate-900">
+          <input type="hidden" name="range" value="custom" />
+          <div className="grid grid-cols-2 gap-2">
+            <label className="text-xs font-medium text-slate-700 dark:text-slate-300">
+              From
+              <input name="from" type="date" required defaultValue={from} className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950" />
+            </label>
+            <label className="text-xs font-medium text-slate-700 dark:text-slate-300">
+              To
+              <input name="to" type="date" required defaultValue={to} className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950" />
+            </label>
+          </div>
+          <button type="submit" className={buttonClass("primary", "w-full")}>Show range</button>
+        </form>
+      </details>
+    </div>
+  );
+}

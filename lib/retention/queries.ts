@@ -1,0 +1,151 @@
+/**
+ * Reads of an organization's retention state for the customer app: the
+ * emblem in the navigation and the /retention page. Both go through
+ * effectivePolicy() on the one state row (invariant 2); nothing here decides
+ * on its own whether ZDR is on.
+ */
+import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
+import { getDb, type Tx } from "@/lib/db";
+import { auditLog, organizations, retentionStates, usageEvents, users, zdrRequests } from "@/lib/db/schema";
+import { assertOrgAccess } from "@/lib/auth/authorize";
+import type { Principal } from "@/lib/auth/principal";
+import { notFound } from "@/lib/errors";
+import { PRODUCTS } from "@/lib/usage/products";
+import { effectivePolicy, emblemState, type EffectivePolicy, type EmblemState, type Plan } from "./policy";
+
+export type RetentionView = {
+  orgId: string;
+  orgName: string;
+  timeZone: string;
+  policy: EffectivePolicy;
+  emblem: EmblemState;
+  /** The admin on whose request ZDR was enabled or asked for. */
+  requestedBy: string | null;
+  pendingRequest: { createdAt: string; requestedBy: string | null; scope: "all_requests" | "per_request" } | null;
+  /** Whether an admin of this org may ask for ZDR now, and if not, why. */
+  canRequest: { allowed: true } | { allowed: false; reason: "not_enterprise" | "already_active" | "already_requested" | "restricted" };
+};
+
+/** Loads the state row and plan and derives the policy: the one way the customer app learns it. */
+export async function getRetentionView(actor: Principal, args: { orgId: string }, db: Tx = getDb()): Promise<RetentionView> {
+  assertOrgAccess(actor, args.orgId);
+  const [row] = await db
+    .select({ org: { name: organizations.name, plan: organizations.plan, timeZone: organizations.timeZone }, state: retentionStates, requester: users.name })
+    .from(organizations)
+    .innerJoin(retentionStates, eq(retentionStates.orgId, organizations.id))
+    .leftJoin(users, eq(users.id, retentionStates.zdrRequestedBy))
+    .where(eq(organizations.id, args.orgId));
+  if (!row) throw notFound("Organization not found");
+  const policy = effectivePolicy(row.org.plan as Plan, row.state);
+
+  let pendingRequest: RetentionView["pendingRequest"] = null;
+  if (policy.zdr.status === "requested") {
+    const [req] = await db
+      .select({ createdAt: zdrRequests.createdAt, scope: zdrRequests.scope, requestedBy: users.name })
+      .from(zdrRequests)
+      .leftJoin(users, eq(users.id, zdrRequests.requestedBy))
+      .where(and(eq(zdrRequests.orgId, args.orgId), eq(zdrRequests.status, "pending")))
+      .limit(1);
+    if (req) pendingRequest = { createdAt: req.createdAt.toISOString(), requestedBy: req.requestedBy, scope: req.scope };
+  }
+
+  return {
+    orgId: args.orgId,
+    orgName: row.org.name,
+    timeZone: row.org.timeZone,
+    policy,
+    emblem: emblemState(policy),
+    requestedBy: row.requester,
+    pendingRequest,
+    canRequest: requestEligibility(policy),
+  };
+}
+
+export function requestEligibility(policy: EffectivePolicy): RetentionView["canRequest"] {
+  if (policy.plan !== "enterprise") return { allowed: false, reason: "not_enterprise" };
+  if (policy.restriction) return { allowed: false, reason: "restricted" };
+  if (policy.zdr.status === "active") return { allowed: false, reason: "already_active" };
+  if (policy.zdr.status === "requested") return { allowed: false, reason: "already_requested" };
+  return { allowed: true };
+}
+
+/**
+ * What a usage record holds, one line per column of the usage table as it is
+ * defined: adding a column without describing it here fails a test, so the
+ * page cannot silently under-report what is kept.
+ */
+export const KEPT_FIELD_DESCRIPTIONS: Record<string, string> = {
+  id: "a random event id, so each request is counted once",
+  org_id: "your organization",
+  occurred_at: "when the request happened",
+  product: "which product served it",
+  model: "which model served it",
+  input_units: "input length (tokens, characters or seconds of audio)",
+  output_units: "output length (tokens, characters or seconds of audio)",
+  status: "whether it succeeded or failed",
+  latency_ms: "how long it took, in milliseconds",
+  api_key_id: "which of your API keys made it",
+  zero_retention: "whether Zero Data Retention applied to it",
+  received_at: "when our usage pipeline recorded it",
+};
+
+export function keptFields(): { column: string; description: string }[] {
+  return Object.values(getTableColumns(usageEvents)).map((c) => ({
+    column: c.name,
+    description: KEPT_FIELD_DESCRIPTIONS[c.name] ?? "",
+  }));
+}
+
+/** The content types no usage record can hold, from the product catalogue. */
+export function neverKeptInUsage(): string[] {
+  const types = new Set<string>();
+  for (const p of PRODUCTS) for (const d of p.dataTypes) types.add(d.dataType);
+  return [...types];
+}
+
+export type RetentionAuditEntry = {
+  id: number;
+  at: string;
+  action: string;
+  actor: string;
+  actorType: "user" | "support" | "service" | "system";
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+  ticketRef: string | null;
+};
+
+/** The organization's retention audit trail, newest first: admins only. */
+export async function listRetentionAudit(actor: Principal, args: { orgId: string; limit?: number }, db: Tx = getDb()): Promise<RetentionAuditEntry[]> {
+  assertOrgAccess(actor, args.orgId, "admin");
+  const rows = await db
+    .select({
+      id: auditLog.id,
+      createdAt: auditLog.createdAt,
+      action: auditLog.action,
+      actorType: auditLog.actorType,
+      actorLabel: auditLog.actorLabel,
+      actorName: users.name,
+      before: auditLog.before,
+      after: auditLog.after,
+      reason: auditLog.reason,
+      ticketRef: auditLog.ticketRef,
+    })
+    .from(auditLog)
+    // actor_id is text (it may name a service token), so compare as text.
+    .leftJoin(users, sql`${users.id}::text = ${auditLog.actorId}`)
+    .where(eq(auditLog.orgId, args.orgId))
+    .orderBy(desc(auditLog.id))
+    .limit(Math.min(Math.max(args.limit ?? 100, 1), 500));
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.createdAt.toISOString(),
+    action: r.action,
+    actorType: r.actorType,
+    actor: r.actorType === "support" ? "Provider support" : (r.actorName ?? r.actorLabel ?? r.actorType),
+    before: r.before,
+    after: r.after,
+    reason: r.reason,
+    ticketRef: r.ticketRef,
+  }));
+}

@@ -1,0 +1,85 @@
+/**
+ * A customer admin asks for Zero Data Retention: off → requested. The state,
+ * the request row support works from, and the audit entry commit together or
+ * not at all. Support's side of the machine lives in ./service.ts.
+ */
+import { eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, type Db } from "@/lib/db";
+import { organizations, retentionStates, zdrRequests } from "@/lib/db/schema";
+import { appendAudit } from "@/lib/audit/chain";
+import { assertOrgAccess } from "@/lib/auth/authorize";
+import type { Principal } from "@/lib/auth/principal";
+import { AppError, notFound } from "@/lib/errors";
+import { effectivePolicy, type Plan } from "./policy";
+import { requestEligibility } from "./queries";
+
+export const RequestZeroRetentionInput = z
+  .object({
+    orgId: z.uuid(),
+    scope: z.enum(["all_requests", "per_request"]).default("all_requests"),
+    /** Why the org needs it (e.g. "HIPAA"), for support's verification; never request content. */
+    note: z.string().trim().max(500).optional(),
+  })
+  .strict();
+export type RequestZeroRetentionInput = z.input<typeof RequestZeroRetentionInput>;
+
+const WHY_NOT: Record<string, string> = {
+  not_enterprise: "Zero Data Retention is available on the enterprise plan",
+  restricted: "Zero Data Retention access is restricted for this organization",
+  already_active: "Zero Data Retention is already active",
+  already_requested: "A request for Zero Data Retention is already pending",
+};
+
+export async function requestZeroRetention(actor: Principal, input: RequestZeroRetentionInput, db: Db = getDb()) {
+  const parsed = RequestZeroRetentionInput.safeParse(input);
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join(".") || "(body)"))];
+    throw new AppError("invalid", `Check ${fields.join(", ")}`, { fields });
+  }
+  const { orgId, scope, note } = parsed.data;
+  assertOrgAccess(actor, orgId, "admin");
+
+  return db.transaction(async (tx) => {
+    // The row lock orders this against support's transitions on the same org.
+    const [row] = await tx
+      .select({ plan: organizations.plan, state: retentionStates })
+      .from(retentionStates)
+      .innerJoin(organizations, eq(organizations.id, retentionStates.orgId))
+      .where(eq(retentionStates.orgId, orgId))
+      .for("update", { of: retentionStates });
+    if (!row) throw notFound("Organization not found");
+    const eligibility = requestEligibility(effectivePolicy(row.plan as Plan, row.state));
+    if (!eligibility.allowed) {
+      throw new AppError(eligibility.reason === "not_enterprise" ? "forbidden" : "conflict", WHY_NOT[eligibility.reason]);
+    }
+
+    const [state] = await tx
+      .update(retentionStates)
+      .set({
+        zdrStatus: "requested",
+        zdrScope: scope,
+        zdrRequestedBy: actor.userId,
+        version: sql`${retentionStates.version} + 1`,
+        updatedAt: new Date(),
+      })
+      .where(eq(retentionStates.orgId, orgId))
+      .returning();
+    const [request] = await tx
+      .insert(zdrRequests)
+      .values({ orgId, requestedBy: actor.userId, scope, note: note || null, status: "pending" })
+      .returning();
+    await appendAudit(tx, {
+      orgId,
+      actorType: "user",
+      actorId: actor.userId,
+      actorLabel: actor.email,
+      action: "zdr.requested",
+      before: { zdrStatus: row.state.zdrStatus, zdrScope: row.state.zdrScope },
+      after: { zdrStatus: "requested", zdrScope: scope },
+      reason: note || null,
+      ticketRef: null,
+    });
+    return { state, request };
+  });
+}
