@@ -1,0 +1,79 @@
+/**
+ * The one wrapper every machine API route goes through: bearer token, rate
+ * limit, errors as problem+json. The handler's domain function checks the
+ * scope itself (lib/auth/authorize.ts); this wrapper only establishes who is
+ * calling. Log lines name the route, status and error code, never anything
+ * of the request: not the body, not a value, not a driver's error message.
+ */
+import type { ServicePrincipal } from "@/lib/auth/principal";
+import { AppError } from "@/lib/errors";
+import { authenticateServiceToken } from "./auth";
+import { errorResponse, PayloadTooLarge } from "./problem";
+import { takeRateToken, type RateClass } from "./rate-limit";
+
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+type Context<P> = { params: Promise<P> };
+type Handler<P> = (args: { request: Request; principal: ServicePrincipal; params: P }) => Promise<Response>;
+
+export function serviceRoute<P = Record<string, never>>(options: { route: string; rateClass: RateClass }, handler: Handler<P>) {
+  return async (request: Request, context: Context<P>): Promise<Response> => {
+    let response: Response;
+    try {
+      const principal = await authenticateServiceToken(request.headers.get("authorization"));
+      takeRateToken(principal.tokenId, options.rateClass);
+      response = await handler({ request, principal, params: await context.params });
+    } catch (err) {
+      response = errorResponse(err);
+      logFailure(request.method, options.route, response.status, err);
+    }
+    return response;
+  };
+}
+
+function logFailure(method: string, route: string, status: number, err: unknown): void {
+  if (err instanceof PayloadTooLarge) return console.warn(`[api] ${method} ${route} ${status} too_large`);
+  if (err instanceof AppError) {
+    const fields = err.details?.fields?.length ? ` fields=${err.details.fields.length}` : "";
+    console.warn(`[api] ${method} ${route} ${status} ${err.code}${fields}`);
+    return;
+  }
+  // A driver error's message can quote a value; its class and SQLSTATE cannot.
+  const e = err as { name?: string; code?: unknown; cause?: { code?: unknown } };
+  const sqlstate = typeof e?.cause?.code === "string" ? e.cause.code : typeof e?.code === "string" ? e.code : "-";
+  console.error(`[api] ${method} ${route} ${status} internal error=${e?.name ?? "unknown"} sqlstate=${sqlstate}`);
+}
+
+/**
+ * The request's JSON body, refused with 413 past MAX_BODY_BYTES before any of
+ * it is parsed (by Content-Length when sent, and by counting as it streams).
+ */
+export async function readJsonBody(request: Request, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
+  const declared = Number(request.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > maxBytes) throw new PayloadTooLarge(maxBytes);
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
+    throw new AppError("invalid", "body: Content-Type must be application/json", { fields: ["content-type"] });
+  }
+  if (!request.body) throw new AppError("invalid", "body: required", { fields: ["body"] });
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new PayloadTooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  try {
+    return JSON.parse(text);
+  } catch {
+    // JSON.parse's message quotes the text around the error: never pass it on.
+    throw new AppError("invalid", "body: not valid JSON", { fields: ["body"] });
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The OpenAPI 3.1 document of the machine API, generated from the same zod
+ * schemas that validate requests (and describe responses), so the document
+ * cannot drift from what the API accepts.
+ */
+import { z } from "zod";
+import { SERVICE_SCOPES } from "@/lib/auth/principal";
+import { PRODUCT_IDS } from "@/lib/usage/products";
+import { IngestResultSchema, MAX_BATCH_EVENTS, UsageBatchSchema, UsageEventSchema } from "@/lib/usage/ingest";
+import { ModerationFlagResultSchema, ModerationFlagSchema } from "@/lib/moderation/flags";
+import { MAX_BODY_BYTES } from "./handler";
+
+const isoOrNull = z.union([z.iso.datetime({ offset: true }), z.null()]);
+
+/** The shape of effectivePolicy() (lib/retention/policy.ts) as the API serves it. */
+export const RetentionPolicySchema = z
+  .object({
+    orgId: z.uuid(),
+    plan: z.enum(["free", "pro", "enterprise"]),
+    zdr: z
+      .object({
+        status: z.enum(["off", "requested", "active"]),
+        honoured: z.boolean().meta({ description: "True only when ZDR is active, the plan is enterprise and the org is not restricted: keep no content." }),
+        scope: z.enum(["all_requests", "per_request"]),
+        since: isoOrNull,
+      })
+      .strict(),
+    restriction: z.union([
+      z
+        .object({
+          reason: z.enum(["high_risk_use_case", "automated_flag", "provider_discretion"]),
+          note: z.union([z.string(), z.null()]),
+          since: isoOrNull,
+        })
+        .strict(),
+      z.null(),
+    ]),
+    cacheWindowSeconds: z.int().min(0).max(3600).meta({ description: "How long a private cache may hold content, at most." }),
+    contentRetentionDays: z.int().min(0).max(3650).meta({ description: "Retention of content outside ZDR." }),
+    trainingUse: z.boolean(),
+    products: z.array(
+      z
+        .object({
+          product: z.enum(PRODUCT_IDS),
+          label: z.string(),
+          dataTypes: z.array(
+            z
+              .object({
+                dataType: z.string(),
+                zdrEligible: z.boolean(),
+                zeroRetention: z
+                  .enum(["always", "on_request", "never"])
+                  .meta({ description: "`always`: keep nothing; `on_request`: keep nothing when the request sets enable_logging=false; `never`: ZDR does not apply." }),
+              })
+              .strict(),
+          ),
+        })
+        .strict(),
+    ),
+    version: z.int().min(1),
+  })
+  .strict()
+  .meta({ id: "RetentionPolicy" });
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string(),
+    code: z.enum(["unauthorized", "forbidden", "not_found", "invalid", "conflict", "rate_limited", "unavailable", "too_large", "internal"]),
+    errors: z
+      .array(z.object({ path: z.string().meta({ description: "JSON path of the field, e.g. `$.events[3].prompt`" }), problem: z.string() }).strict())
+      .optional()
+      .meta({ description: "The offending fields, by path. Never their values." }),
+  })
+  .strict()
+  .meta({ id: "Problem", description: "RFC 9457 problem details. Never contains a value sent in the request." });
+
+const SCHEMAS = { UsageEventSchema, UsageBatchSchema, IngestResultSchema, ModerationFlagSchema, ModerationFlagResultSchema, RetentionPolicySchema, ProblemSchema };
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const problem = (description: string, headers?: Record<string, unknown>) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { "application/problem+json": { schema: ref("Problem") } },
+});
+const common = {
+  "401": problem("Missing, malformed, unknown or revoked token.", { "WWW-Authenticate": { schema: { type: "string" } } }),
+  "403": problem("The token lacks the scope of this operation."),
+  "429": problem("The token's rate limit is exceeded.", { "Retry-After": { description: "Seconds to wait.", schema: { type: "integer" } } }),
+  "500": problem("An unexpected error. Nothing was stored."),
+};
+
+let cached: Record<string, unknown> | undefined;
+
+export function openApiDocument(): Record<string, unknown> {
+  if (cached) return cached;
+  const registry = z.registry<{ id: string }>();
+  for (const s of Object.values(SCHEMAS)) {
+    const id = (s.meta() as { id: string }).id;
+    registry.add(s, { ...(s.meta() as object), id });
+  }
+  const { schemas } = z.toJSONSchema(registry, { target: "draft-2020-12", io: "input", uri: (id) => `#/components/schemas/${id}` });
+  // Components are addressed by JSON pointer; an $id or $schema of their own would only confuse tools.
+  for (const s of Object.values(schemas)) {
+    delete (s as Record<string, unknown>).$schema;
+    delete (s as Record<string, unknown>).$id;
+  }
+
+  cached = {
+    openapi: "3.1.0",
+    jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
+    info: {
+      title: "ZDR Console machine API",
+      version: "1.0.0",
+      description:
+        "The serving fleet reports request metadata and asks, per request, whether it may keep content. " +
+        "Metadata only: no endpoint accepts or returns prompt, transcript, audio or output content, and any field outside a schema rejects the request whole.",
+    },
+    servers: [{ url: "/" }],
+    security: [{ serviceToken: [] }],
+    components: {
+      securitySchemes: {
+        serviceToken: {
+          type: "http",
+          scheme: "bearer",
+          description: `A service token (shown once at creation). Scopes: ${SERVICE_SCOPES.join(", ")}.`,
+        },
+      },
+      schemas,
+    },
+    paths: {
+      "/api/v1/usage/events": {
+        post: {
+          operationId: "ingestUsageEvents",
+          summary: "Report a batch of usage metadata events",
+          description:
+            `Scope \`usage:write\`. 1 to ${MAX_BATCH_EVENTS} events, body at most ${MAX_BODY_BYTES} bytes. Idempotent by event id: ` +
+            "a replayed or overlapping batch counts each id once; a known id with different fields is listed in `conflicts` and not stored. " +
+            "An unknown field anywhere, a wrong type, an unknown organization or a timestamp more than 5 minutes in the future rejects the whole batch (400); nothing is stored.",
+          "x-required-scope": "usage:write",
+          requestBody: { required: true, content: { "application/json": { schema: ref("UsageBatch") } } },
+          responses: {
+            "200": { description: "Stored (or recognised as already stored).", content: { "application/json": { schema: ref("IngestResult") } } },
+            "400": problem("Invalid batch: the listed JSON paths name the offending fields. Nothing was stored."),
+            ...common,
+            "413": problem(`Body larger than ${MAX_BODY_BYTES} bytes; refused before parsing.`),
+          },
+        },
+      },
+      "/api/v1/orgs/{orgId}/retention-policy": {
+        get: {
+          operationId: "getRetentionPolicy",
+          summary: "The effective retention policy of an organization",
+          description:
+            "Scope `policy:read`. Built for the hot path: answered from memory, invalidated on every change within a second on every instance. " +
+            "**Fail closed:** any answer other than 200 or 304 (in particular 503) means the policy is unknown: keep no content of the request.",
+          "x-required-scope": "policy:read",
+          parameters: [
+            { name: "orgId", in: "path", required: true, schema: { type: "string", format: "uuid" } },
+            { name: "If-None-Match", in: "header", required: false, schema: { type: "string" }, description: "A strong ETag from an earlier answer." },
+          ],
+          responses: {
+            "200": {
+              description: "The policy.",
+              headers: { ETag: { description: "Strong validator of this policy.", schema: { type: "string" } } },
+              content: { "application/json": { schema: ref("RetentionPolicy") } },
+            },
+            "304": { description: "Unchanged since the ETag given in If-None-Match.", headers: { ETag: { schema: { type: "string" } } } },
+            "400": problem("orgId is not a UUID."),
+            "404": problem("No such organization."),
+            ...common,
+            "503": problem("The retention state cannot be read. Treat as: keep nothing.", {
+              "Retry-After": { schema: { type: "integer" } },
+            }),
+          },
+        },
+      },
+      "/api/v1/moderation/flags": {
+        post: {
+          operationId: "flagOrganization",
+          summary: "Flag an organization; optionally restrict its ZDR at once",
+          description:
+            "Scope `moderation:write`. Categories and severity only, never content. With `restrict: true` the organization's ZDR is restricted " +
+            "(reason `automated_flag`) through the same operation support staff use: audited, and its administrators are notified.",
+          "x-required-scope": "moderation:write",
+          requestBody: { required: true, content: { "application/json": { schema: ref("ModerationFlag") } } },
+          responses: {
+            "201": { description: "Recorded.", content: { "application/json": { schema: ref("ModerationFlagResult") } } },
+            "400": problem("Invalid flag. Nothing was stored."),
+            ...common,
+            "413": problem("Body too large."),
+          },
+        },
+      },
+    },
+  };
+  return cached;
+}

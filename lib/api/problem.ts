@@ -1,0 +1,79 @@
+/**
+ * RFC 9457 problem details: every error of the machine API has this shape.
+ * A problem names fields by JSON path and never carries a value of the request.
+ */
+import { AppError, STATUS, type ErrorCode } from "@/lib/errors";
+
+export type FieldProblem = { path: string; problem: string };
+
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode | "too_large" | "internal";
+  errors?: FieldProblem[];
+};
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+const TITLES: Record<Problem["code"], string> = {
+  unauthorized: "Unauthorized",
+  forbidden: "Forbidden",
+  not_found: "Not found",
+  invalid: "Invalid request",
+  conflict: "Conflict",
+  rate_limited: "Too many requests",
+  unavailable: "Service unavailable",
+  too_large: "Payload too large",
+  internal: "Internal error",
+};
+
+export function problemResponse(
+  code: Problem["code"],
+  detail: string,
+  options: { status?: number; errors?: FieldProblem[]; headers?: Record<string, string> } = {},
+): Response {
+  const status = options.status ?? (code === "too_large" ? 413 : code === "internal" ? 500 : STATUS[code]);
+  const body: Problem = { type: `/problems/${code.replace(/_/g, "-")}`, title: TITLES[code], status, detail, code };
+  if (options.errors) body.errors = options.errors;
+  const headers: Record<string, string> = { "content-type": PROBLEM_CONTENT_TYPE, "cache-control": "no-store", ...options.headers };
+  if (status === 401) headers["www-authenticate"] = 'Bearer realm="zdr-console"';
+  return new Response(JSON.stringify(body), { status, headers });
+}
+
+/** An error of the domain as a problem; anything else is a bare 500 that says nothing of the cause. */
+export function errorResponse(err: unknown): Response {
+  if (err instanceof PayloadTooLarge) {
+    return problemResponse("too_large", err.message, { errors: [{ path: "$", problem: `larger than ${err.maxBytes} bytes` }] });
+  }
+  if (err instanceof ApiValidationError) {
+    return problemResponse("invalid", err.message, { errors: err.errors });
+  }
+  if (err instanceof AppError) {
+    const headers: Record<string, string> = {};
+    if (err.details?.retryAfterSeconds !== undefined) headers["retry-after"] = String(err.details.retryAfterSeconds);
+    const errors = err.details?.fields?.map((path) => ({ path, problem: "invalid" }));
+    return problemResponse(err.code, err.message, { headers, errors });
+  }
+  return problemResponse("internal", "The request could not be completed. Nothing was stored.");
+}
+
+/** Bad input, with each offending field's JSON path and a fixed description of what is wrong. */
+export class ApiValidationError extends AppError {
+  constructor(
+    message: string,
+    public readonly errors: FieldProblem[],
+  ) {
+    super("invalid", message, { fields: errors.map((e) => e.path) });
+    this.name = "ApiValidationError";
+  }
+}
+
+/** A body over the limit, refused before it is parsed. */
+export class PayloadTooLarge extends Error {
+  constructor(public readonly maxBytes: number) {
+    super(`The body is larger than the limit of ${maxBytes} bytes; send smaller batches. Nothing was stored.`);
+    this.name = "PayloadTooLarge";
+  }
+}

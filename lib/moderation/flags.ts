@@ -1,0 +1,89 @@
+/**
+ * Moderation flags from the automated moderation system: categories and a
+ * severity, never content. A flag with `restrict` restricts the org's ZDR at
+ * once through the same domain function support staff use, so the audit
+ * entry and the admins' notices follow from there.
+ */
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, getDbHandle, type Db, type Tx } from "@/lib/db";
+import { announceLocally } from "@/lib/db/listen";
+import { moderationFlags, organizations, retentionStates } from "@/lib/db/schema";
+import { assertScope } from "@/lib/auth/authorize";
+import type { Principal } from "@/lib/auth/principal";
+import { ApiValidationError } from "@/lib/api/problem";
+import { jsonPath } from "@/lib/usage/ingest";
+import { restrictOrganization } from "@/lib/retention/service";
+
+export const MODERATION_SEVERITIES = ["low", "medium", "high", "critical"] as const;
+
+export const ModerationFlagSchema = z
+  .object({
+    orgId: z.uuid(),
+    category: z
+      .string()
+      .regex(/^[a-z][a-z0-9_.-]{0,63}$/)
+      .meta({ description: "A category of the moderation system's taxonomy (lower-case identifier, e.g. `self_harm`), never content." }),
+    severity: z.enum(MODERATION_SEVERITIES),
+    restrict: z.boolean().meta({ description: "Restrict the organization's ZDR at once (reason `automated_flag`)." }),
+  })
+  .strict()
+  .meta({ id: "ModerationFlag" });
+
+export const ModerationFlagResultSchema = z
+  .object({
+    id: z.uuid(),
+    orgId: z.uuid(),
+    restricted: z.boolean().meta({ description: "Whether the organization is restricted after this flag." }),
+    restrictedByThisFlag: z.boolean(),
+  })
+  .strict()
+  .meta({ id: "ModerationFlagResult" });
+
+export type ModerationFlagResult = z.infer<typeof ModerationFlagResultSchema>;
+
+export async function recordModerationFlag(args: { principal: Principal | null; body: unknown; db?: Db }): Promise<ModerationFlagResult> {
+  assertScope(args.principal, "moderation:write");
+  const parsed = ModerationFlagSchema.safeParse(args.body);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.flatMap((i) =>
+      i.code === "unrecognized_keys"
+        ? i.keys.map((k) => ({ path: jsonPath([...i.path, k]), problem: "unknown field: a flag carries categories only, never content" }))
+        : [{ path: jsonPath(i.path), problem: i.code === "invalid_type" && i.input === undefined ? "required" : "invalid" }],
+    );
+    throw new ApiValidationError("The flag was rejected: invalid field(s). Nothing was stored.", errors);
+  }
+  const flag = parsed.data;
+  const principal = args.principal!;
+  const db = args.db ?? getDb();
+  const [org] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, flag.orgId));
+  if (!org) throw new ApiValidationError("The flag was rejected: unknown organization. Nothing was stored.", [{ path: "$.orgId", problem: "unknown organization" }]);
+
+  const result = await db.transaction(async (tx: Tx) => {
+    const [row] = await tx
+      .insert(moderationFlags)
+      .values({
+        orgId: flag.orgId,
+        category: flag.category,
+        severity: flag.severity,
+        restrict: flag.restrict,
+        tokenId: principal.kind === "service" ? principal.tokenId : null,
+      })
+      .returning({ id: moderationFlags.id });
+    const [state] = await tx.select({ restriction: retentionStates.restriction }).from(retentionStates).where(eq(retentionStates.orgId, flag.orgId));
+    const already = state?.restriction === "restricted";
+    let restrictedByThisFlag = false;
+    if (flag.restrict && !already) {
+      await restrictOrganization(
+        principal,
+        { orgId: flag.orgId, reason: "automated_flag", note: `Automated moderation flag: ${flag.category} (severity ${flag.severity}).`, ticketRef: `flag-${row.id}` },
+        tx as unknown as Db,
+      );
+      restrictedByThisFlag = true;
+    }
+    return { id: row.id, orgId: flag.orgId, restricted: already || restrictedByThisFlag, restrictedByThisFlag };
+  });
+  // This instance's policy cache drops the org now; the others hear the trigger's NOTIFY.
+  if (result.restrictedByThisFlag) announceLocally(getDbHandle(), `org:${flag.orgId}`);
+  return result;
+}

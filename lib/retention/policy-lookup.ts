@@ -1,0 +1,93 @@
+/**
+ * The retention-policy lookup of the machine API, on the fleet's hot path.
+ * The answer is always effectivePolicy() of the org's one retention state
+ * (invariant 2); what this module adds is an in-memory copy per app instance,
+ * dropped the moment the database announces a change (lib/db/listen.ts).
+ *
+ * It fails closed: the copy is used only while the change listener is
+ * connected, a read that fails is a 503 (never a guess), and a fill that raced
+ * with a change is not kept.
+ */
+import crypto from "node:crypto";
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { getDbHandle, type DbHandle } from "@/lib/db";
+import { organizations, retentionStates } from "@/lib/db/schema";
+import { ALL_KEYS, cacheListener, type CacheListener } from "@/lib/db/listen";
+import { assertScope } from "@/lib/auth/authorize";
+import type { Principal } from "@/lib/auth/principal";
+import { AppError, notFound } from "@/lib/errors";
+import { effectivePolicy, type EffectivePolicy } from "./policy";
+
+export type PolicyAnswer = { policy: EffectivePolicy; body: string; etag: string };
+
+type PolicyCache = {
+  /** The listener whose announcements this cache hears; a new listener (new handle) means a new cache. */
+  listener: CacheListener;
+  entries: Map<string, PolicyAnswer>;
+  /** Reads under way, shared only by requests of the same generation. */
+  inflight: Map<string, { generation: number; promise: Promise<PolicyAnswer> }>;
+  /** Bumped by every invalidation: a read that started before it must not be kept. */
+  generation: number;
+};
+
+const g = globalThis as unknown as { __zdrPolicyCache?: PolicyCache };
+
+function policyCache(handle: DbHandle): PolicyCache {
+  const listener = cacheListener(handle);
+  if (g.__zdrPolicyCache?.listener === listener) return g.__zdrPolicyCache;
+  const cache: PolicyCache = { listener, entries: new Map(), inflight: new Map(), generation: 0 };
+  listener.subscribe((key) => {
+    cache.generation++;
+    if (key === ALL_KEYS) cache.entries.clear();
+    else if (key.startsWith("org:")) cache.entries.delete(key.slice(4));
+  });
+  g.__zdrPolicyCache = cache;
+  return cache;
+}
+
+async function readPolicy(handle: DbHandle, orgId: string): Promise<PolicyAnswer> {
+  let rows;
+  try {
+    rows = await handle.db
+      .select({ plan: organizations.plan, state: retentionStates })
+      .from(organizations)
+      .leftJoin(retentionStates, eq(retentionStates.orgId, organizations.id))
+      .where(eq(organizations.id, orgId));
+  } catch {
+    throw new AppError("unavailable", "The retention state cannot be read right now; keep no content until it can", { retryAfterSeconds: 1 });
+  }
+  const [row] = rows;
+  if (!row) throw notFound("Organization not found");
+  // An organization without a retention state has no policy to derive: answering "off" would be a guess.
+  if (!row.state) throw new AppError("unavailable", "The organization has no retention state; keep no content", { retryAfterSeconds: 1 });
+  const policy = effectivePolicy(row.plan, row.state);
+  const body = JSON.stringify(policy);
+  const etag = `"${crypto.createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+  return { policy, body, etag };
+}
+
+/** The effective retention policy of an org for a service token with `policy:read`. */
+export async function lookupRetentionPolicy(args: { principal: Principal | null; orgId: string }): Promise<PolicyAnswer> {
+  assertScope(args.principal, "policy:read");
+  if (!z.uuid().safeParse(args.orgId).success) throw new AppError("invalid", "orgId: must be a UUID", { fields: ["orgId"] });
+  const handle = getDbHandle();
+  const cache = policyCache(handle);
+  if (!cache.listener.connected()) return readPolicy(handle, args.orgId);
+
+  const hit = cache.entries.get(args.orgId);
+  if (hit) return hit;
+  const generation = cache.generation;
+  const pending = cache.inflight.get(args.orgId);
+  if (pending && pending.generation === generation) return pending.promise;
+  const promise = readPolicy(handle, args.orgId)
+    .then((answer) => {
+      if (cache.generation === generation && cache.listener.connected()) cache.entries.set(args.orgId, answer);
+      return answer;
+    })
+    .finally(() => {
+      if (cache.inflight.get(args.orgId)?.promise === promise) cache.inflight.delete(args.orgId);
+    });
+  cache.inflight.set(args.orgId, { generation, promise });
+  return promise;
+}

@@ -1,0 +1,151 @@
+/**
+ * Service tokens of the machine API: created by support staff (or the
+ * `token:create` command, which acts as the system), shown once, stored only
+ * as a SHA-256 hash, revocable. The fleet presents them as bearer tokens.
+ */
+import crypto from "node:crypto";
+import { desc, eq, isNull, and } from "drizzle-orm";
+import { z } from "zod";
+import { getDbHandle, type Tx } from "@/lib/db";
+import { announceLocally } from "@/lib/db/listen";
+import { serviceTokens } from "@/lib/db/schema";
+import { appendAudit } from "@/lib/audit/chain";
+import { assertSupport } from "@/lib/auth/authorize";
+import { SERVICE_SCOPES, type Principal, type ServiceScope } from "@/lib/auth/principal";
+import { AppError, notFound } from "@/lib/errors";
+
+/** Recognisable in logs and secret scanners; the rest is 256 random bits. */
+export const TOKEN_PREFIX = "zdr_st_";
+const PREFIX_SHOWN = TOKEN_PREFIX.length + 6;
+
+export const TokenInputSchema = z
+  .object({
+    name: z.string().trim().min(1, "name is required").max(80, "name is at most 80 characters"),
+    scopes: z.array(z.enum(SERVICE_SCOPES)).min(1, "choose at least one scope").max(SERVICE_SCOPES.length),
+  })
+  .strict();
+export type TokenInput = z.input<typeof TokenInputSchema>;
+
+export type ServiceTokenSummary = {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: ServiceScope[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+};
+
+export function hashToken(token: string): string {
+  return crypto.createHash("sha256").update(token).digest("hex");
+}
+
+function generateToken(): string {
+  return TOKEN_PREFIX + crypto.randomBytes(32).toString("base64url");
+}
+
+function actorOf(p: Principal): { actorType: "support" | "system"; actorId: string | null; actorLabel: string } {
+  if (p.kind === "user") return { actorType: "support", actorId: p.userId, actorLabel: p.email };
+  if (p.kind === "system") return { actorType: "system", actorId: null, actorLabel: p.name };
+  throw new AppError("forbidden", "A service token cannot manage service tokens");
+}
+
+/** Support staff, or the command line acting as the system. */
+function assertTokenAdmin(p: Principal | null): asserts p is Principal {
+  if (p?.kind === "system") return;
+  assertSupport(p);
+}
+
+function invalid(issues: z.core.$ZodIssue[]): AppError {
+  const fields = [...new Set(issues.map((i) => i.path.join(".") || "body"))];
+  return new AppError("invalid", issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "), { fields });
+}
+
+/** Creates a token; the returned `token` is the only time the secret exists outside the caller. */
+export async function createServiceToken(
+  db: Tx,
+  actor: Principal | null,
+  input: TokenInput,
+): Promise<{ token: string; summary: ServiceTokenSummary }> {
+  assertTokenAdmin(actor);
+  const parsed = TokenInputSchema.safeParse(input);
+  if (!parsed.success) throw invalid(parsed.error.issues);
+  const scopes = [...new Set(parsed.data.scopes)];
+  const token = generateToken();
+  const who = actorOf(actor);
+  const run = async (tx: Tx) => {
+    const [row] = await tx
+      .insert(serviceTokens)
+      .values({
+        name: parsed.data.name,
+        tokenHash: hashToken(token),
+        prefix: token.slice(0, PREFIX_SHOWN),
+        scopes,
+        createdBy: actor.kind === "user" ? actor.userId : null,
+      })
+      .returning();
+    await appendAudit(tx, {
+      orgId: null,
+      ...who,
+      action: "service_token.created",
+      before: null,
+      after: { tokenId: row.id, name: row.name, scopes },
+      reason: null,
+      ticketRef: null,
+    });
+    return row;
+  };
+  const row = await db.transaction(run);
+  return { token, summary: summarize(row) };
+}
+
+function summarize(row: typeof serviceTokens.$inferSelect): ServiceTokenSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: row.scopes as ServiceScope[],
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt,
+    revokedAt: row.revokedAt,
+  };
+}
+
+export async function listServiceTokens(db: Tx, actor: Principal | null): Promise<ServiceTokenSummary[]> {
+  assertTokenAdmin(actor);
+  const rows = await db.select().from(serviceTokens).orderBy(desc(serviceTokens.createdAt));
+  return rows.map(summarize);
+}
+
+/** Revokes a token; its next request is refused (caches hear of it through the change notification). */
+export async function revokeServiceToken(db: Tx, actor: Principal | null, input: { tokenId: string }): Promise<ServiceTokenSummary> {
+  assertTokenAdmin(actor);
+  if (!z.uuid().safeParse(input.tokenId).success) throw new AppError("invalid", "tokenId: must be a UUID", { fields: ["tokenId"] });
+  const who = actorOf(actor);
+  const run = async (tx: Tx) => {
+    const [row] = await tx
+      .update(serviceTokens)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(serviceTokens.id, input.tokenId), isNull(serviceTokens.revokedAt)))
+      .returning();
+    if (!row) {
+      const [existing] = await tx.select().from(serviceTokens).where(eq(serviceTokens.id, input.tokenId));
+      if (!existing) throw notFound("Service token not found");
+      return existing; // already revoked: revoking again changes nothing
+    }
+    await appendAudit(tx, {
+      orgId: null,
+      ...who,
+      action: "service_token.revoked",
+      before: { tokenId: row.id, name: row.name, revoked: false },
+      after: { tokenId: row.id, name: row.name, revoked: true },
+      reason: null,
+      ticketRef: null,
+    });
+    return row;
+  };
+  const row = await db.transaction(run);
+  // This instance's cache forgets the token now; the others hear the trigger's NOTIFY.
+  announceLocally(getDbHandle(), `token:${row.id}`);
+  return summarize(row);
+}

@@ -1,0 +1,317 @@
+/**
+ * Usage ingest of the machine API: batches of metadata events from the
+ * serving fleet. Invariant 1 (metadata only) and 3 (nothing lost) live here:
+ * - the schema is strict: a field outside the design rejects the whole batch,
+ *   and problems name JSON paths, never values;
+ * - every check runs before any SQL that carries a value, because PostgreSQL
+ *   writes the values of a failed statement into its own server log;
+ * - events are idempotent by id: a replay counts as duplicates, a known id
+ *   with different fields is a conflict (reported by id, never stored twice);
+ * - the hourly and daily rollups are updated in the same transaction from the
+ *   events this batch actually inserted, aggregated here first so each rollup
+ *   table takes one upsert per batch.
+ */
+import { inArray, sql } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, queryRows, type Tx } from "@/lib/db";
+import { organizations } from "@/lib/db/schema";
+import { assertScope } from "@/lib/auth/authorize";
+import type { Principal } from "@/lib/auth/principal";
+import { ApiValidationError, type FieldProblem } from "@/lib/api/problem";
+import { PRODUCT_IDS } from "./products";
+import { LATENCY_BUCKETS, latencyBucket } from "./latency";
+
+export const MAX_BATCH_EVENTS = 5000;
+/** Clock skew the fleet may have; later than this is a bad timestamp, not an early event. */
+export const MAX_FUTURE_MS = 5 * 60 * 1000;
+const EARLIEST = Date.parse("2000-01-01T00:00:00Z");
+/** Problems listed in one answer; a batch of 5,000 bad events would otherwise answer with megabytes. */
+const MAX_PROBLEMS = 100;
+
+// Identifiers, not free text: content cannot hide in a model name or an API key id.
+const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$/);
+
+export const UsageEventSchema = z
+  .object({
+    id: z.uuid().meta({ description: "The fleet's id of the request; ingest is idempotent by it." }),
+    orgId: z.uuid().meta({ description: "The organization the request was made for." }),
+    occurredAt: z.iso
+      .datetime({ offset: true })
+      .meta({ description: "When the request was served (RFC 3339); at most 5 minutes in the future." }),
+    product: z.enum(PRODUCT_IDS),
+    model: identifier.meta({ description: "Model identifier: letters, digits and . _ : / @ + -, at most 128 characters." }),
+    inputUnits: z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ description: "Tokens, characters or seconds of audio, per product." }),
+    outputUnits: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+    status: z.enum(["ok", "client_error", "server_error"]),
+    latencyMs: z.int().min(0).max(2_147_483_647),
+    apiKeyId: identifier.nullable().optional().meta({ description: "The customer's API key id (an identifier, never the key)." }),
+    zeroRetention: z.boolean().meta({ description: "Whether the request was served under Zero Data Retention." }),
+  })
+  .strict()
+  .meta({ id: "UsageEvent", description: "The metadata of one API request. No other field is accepted: no content of any kind." });
+
+export const UsageBatchSchema = z
+  .object({ events: z.array(UsageEventSchema).min(1).max(MAX_BATCH_EVENTS) })
+  .strict()
+  .meta({ id: "UsageBatch", description: `1 to ${MAX_BATCH_EVENTS} events; rejected whole if any field of any event is invalid or unknown.` });
+
+export const IngestResultSchema = z
+  .object({
+    accepted: z.int().min(0).meta({ description: "Events stored by this request." }),
+    duplicates: z.int().min(0).meta({ description: "Events already stored with the same fields (a replay): counted once." }),
+    conflicts: z
+      .array(z.uuid())
+      .meta({ description: "Ids already stored with different fields; the stored event is kept, the new one is not stored." }),
+  })
+  .strict()
+  .meta({ id: "IngestResult" });
+
+export type UsageEventInput = z.infer<typeof UsageEventSchema>;
+export type IngestResult = z.infer<typeof IngestResultSchema>;
+
+const SAFE_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** A JSON path that names a field without quoting anything the client could fill with content. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  let out = "$";
+  for (const seg of path) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else if (typeof seg === "string" && SAFE_KEY.test(seg)) out += `.${seg}`;
+    else out += `[<a key of ${String(seg).length} characters>]`;
+  }
+  return out;
+}
+
+/** Fixed wording per kind of problem: zod's own messages may quote the input. */
+function describe(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return "unknown field: not part of the usage event schema (only metadata fields are accepted)";
+    case "invalid_type":
+      return issue.input === undefined ? "required" : `must be of type ${issue.expected}`;
+    case "invalid_value":
+      return "not one of the allowed values";
+    case "invalid_format":
+      return issue.format === "regex" ? "not a valid identifier" : `must be a valid ${issue.format}`;
+    case "too_small":
+      return issue.origin === "array" ? `must have at least ${issue.minimum} item(s)` : `must be at least ${issue.minimum}`;
+    case "too_big":
+      return issue.origin === "array" ? `must have at most ${issue.maximum} items` : `must be at most ${issue.maximum}`;
+    default:
+      return "invalid";
+  }
+}
+
+function problemsOf(error: z.ZodError): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) out.push({ path: jsonPath([...issue.path, key]), problem: describe(issue) });
+    } else {
+      out.push({ path: jsonPath(issue.path), problem: describe(issue) });
+    }
+  }
+  return out;
+}
+
+function reject(problems: FieldProblem[]): never {
+  const shown = problems.slice(0, MAX_PROBLEMS);
+  const more = problems.length - shown.length;
+  throw new ApiValidationError(
+    `The batch was rejected whole: ${problems.length} invalid field(s)${more > 0 ? ` (the first ${MAX_PROBLEMS} are listed)` : ""}. Nothing was stored.`,
+    shown,
+  );
+}
+
+/** Validates a parsed JSON body; everything that does not need the database. */
+export function validateUsageBatch(body: unknown, now = Date.now()): UsageEventInput[] {
+  const parsed = UsageBatchSchema.safeParse(body);
+  if (!parsed.success) reject(problemsOf(parsed.error));
+  const problems: FieldProblem[] = [];
+  parsed.data.events.forEach((e, i) => {
+    const t = Date.parse(e.occurredAt);
+    if (t > now + MAX_FUTURE_MS) problems.push({ path: `$.events[${i}].occurredAt`, problem: "more than 5 minutes in the future" });
+    else if (t < EARLIEST) problems.push({ path: `$.events[${i}].occurredAt`, problem: "before 2000-01-01" });
+  });
+  if (problems.length) reject(problems);
+  return parsed.data.events;
+}
+
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+/** The calendar day (YYYY-MM-DD) of an instant in a time zone: the daily rollup's key. */
+export function dayIn(timeZone: string, ms: number): string {
+  let f = dayFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+    dayFormatters.set(timeZone, f);
+  }
+  return f.format(ms);
+}
+
+type Rollup = {
+  org_id: string;
+  bucket: string;
+  product: string;
+  model: string;
+  api_key_id: string;
+  requests: number;
+  errors: number;
+  input_units: number;
+  output_units: number;
+  latency_ms_sum: number;
+  latency_hist: number[];
+};
+
+function addTo(map: Map<string, Rollup>, bucket: string, e: UsageEventInput) {
+  const apiKey = e.apiKeyId ?? "";
+  const key = `${e.orgId}|${bucket}|${e.product}|${e.model}|${apiKey}`;
+  let r = map.get(key);
+  if (!r) {
+    r = {
+      org_id: e.orgId,
+      bucket,
+      product: e.product,
+      model: e.model,
+      api_key_id: apiKey,
+      requests: 0,
+      errors: 0,
+      input_units: 0,
+      output_units: 0,
+      latency_ms_sum: 0,
+      latency_hist: new Array<number>(LATENCY_BUCKETS).fill(0),
+    };
+    map.set(key, r);
+  }
+  r.requests += 1;
+  if (e.status !== "ok") r.errors += 1;
+  r.input_units += e.inputUnits;
+  r.output_units += e.outputUnits;
+  r.latency_ms_sum += e.latencyMs;
+  r.latency_hist[latencyBucket(e.latencyMs)] += 1;
+}
+
+/** Sorted by key so concurrent batches lock rollup rows in one order and cannot deadlock. */
+function sortedRollups(map: Map<string, Rollup>): Rollup[] {
+  return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+}
+
+const rollupRecord = sql.raw(`x(org_id uuid, bucket text, product product, model text, api_key_id text, requests bigint, errors bigint,
+  input_units bigint, output_units bigint, latency_ms_sum bigint, latency_hist bigint[])`);
+const rollupUpdate = (table: string, bucket: string) =>
+  sql.raw(`on conflict (org_id, ${bucket}, product, model, api_key_id) do update set
+    requests = ${table}.requests + excluded.requests,
+    errors = ${table}.errors + excluded.errors,
+    input_units = ${table}.input_units + excluded.input_units,
+    output_units = ${table}.output_units + excluded.output_units,
+    latency_ms_sum = ${table}.latency_ms_sum + excluded.latency_ms_sum,
+    latency_hist = (select array_agg(a + b order by i) from unnest(${table}.latency_hist, excluded.latency_hist) with ordinality as h(a, b, i))`);
+
+const eventRecord = sql.raw(`x(id uuid, org_id uuid, occurred_at timestamptz, product product, model text, input_units bigint,
+  output_units bigint, status usage_status, latency_ms integer, api_key_id text, zero_retention boolean)`);
+
+/**
+ * Stores a batch: validates it whole, inserts new events, reports replays and
+ * conflicts, and updates both rollups, all in one transaction.
+ */
+export async function ingestUsageBatch(args: { principal: Principal | null; body: unknown; db?: Tx; now?: number }): Promise<IngestResult> {
+  assertScope(args.principal, "usage:write");
+  const events = validateUsageBatch(args.body, args.now);
+  const db = args.db ?? getDb();
+
+  // Unknown organizations are a validation error too; the ids are checked UUIDs, so this query cannot fail on a value.
+  const orgIds = [...new Set(events.map((e) => e.orgId))];
+  const orgRows = await db.select({ id: organizations.id, timeZone: organizations.timeZone }).from(organizations).where(inArray(organizations.id, orgIds));
+  const timeZones = new Map(orgRows.map((o) => [o.id, o.timeZone]));
+  const unknownOrgs: FieldProblem[] = [];
+  events.forEach((e, i) => {
+    if (!timeZones.has(e.orgId)) unknownOrgs.push({ path: `$.events[${i}].orgId`, problem: "unknown organization" });
+  });
+  if (unknownOrgs.length) reject(unknownOrgs);
+
+  // The same id twice in one batch: the first counts; the second is a duplicate or a conflict like any replay.
+  const firstById = new Map<string, UsageEventInput>();
+  let duplicates = 0;
+  const conflicts = new Set<string>();
+  for (const e of events) {
+    const seen = firstById.get(e.id);
+    if (!seen) firstById.set(e.id, e);
+    else if (sameEvent(seen, e)) duplicates++;
+    else conflicts.add(e.id);
+  }
+  const unique = [...firstById.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const rows = unique.map((e) => ({
+    id: e.id,
+    org_id: e.orgId,
+    occurred_at: e.occurredAt,
+    product: e.product,
+    model: e.model,
+    input_units: e.inputUnits,
+    output_units: e.outputUnits,
+    status: e.status,
+    latency_ms: e.latencyMs,
+    api_key_id: e.apiKeyId ?? null,
+    zero_retention: e.zeroRetention,
+  }));
+  const payload = JSON.stringify(rows);
+
+  return db.transaction(async (tx) => {
+    const inserted = await queryRows<{ id: string }>(
+      tx,
+      sql`insert into usage_events (id, org_id, occurred_at, product, model, input_units, output_units, status, latency_ms, api_key_id, zero_retention)
+          select * from jsonb_to_recordset(${payload}::jsonb) as ${eventRecord}
+          on conflict (id) do nothing
+          returning id`,
+    );
+    const insertedIds = new Set(inserted.map((r) => r.id));
+    if (insertedIds.size < unique.length) {
+      const known = JSON.stringify(rows.filter((r) => !insertedIds.has(r.id)));
+      const differing = await queryRows<{ id: string }>(
+        tx,
+        sql`select x.id from jsonb_to_recordset(${known}::jsonb) as ${eventRecord}
+            join usage_events e on e.id = x.id
+            where (e.org_id, e.occurred_at, e.product, e.model, e.input_units, e.output_units, e.status, e.latency_ms, e.api_key_id, e.zero_retention)
+              is distinct from
+                  (x.org_id, x.occurred_at, x.product, x.model, x.input_units, x.output_units, x.status, x.latency_ms, x.api_key_id, x.zero_retention)`,
+      );
+      for (const r of differing) conflicts.add(r.id);
+      duplicates += unique.length - insertedIds.size - differing.length;
+    }
+
+    const hourly = new Map<string, Rollup>();
+    const daily = new Map<string, Rollup>();
+    for (const e of unique) {
+      if (!insertedIds.has(e.id)) continue;
+      const ms = Date.parse(e.occurredAt);
+      addTo(hourly, new Date(Math.floor(ms / 3_600_000) * 3_600_000).toISOString(), e);
+      addTo(daily, dayIn(timeZones.get(e.orgId)!, ms), e);
+    }
+    if (hourly.size) {
+      await tx.execute(sql`
+        insert into usage_rollups_hourly (org_id, hour, product, model, api_key_id, requests, errors, input_units, output_units, latency_ms_sum, latency_hist)
+        select org_id, bucket::timestamptz, product, model, api_key_id, requests, errors, input_units, output_units, latency_ms_sum, latency_hist
+        from jsonb_to_recordset(${JSON.stringify(sortedRollups(hourly))}::jsonb) as ${rollupRecord}
+        ${rollupUpdate("usage_rollups_hourly", "hour")}`);
+      await tx.execute(sql`
+        insert into usage_rollups_daily (org_id, day, product, model, api_key_id, requests, errors, input_units, output_units, latency_ms_sum, latency_hist)
+        select org_id, bucket::date, product, model, api_key_id, requests, errors, input_units, output_units, latency_ms_sum, latency_hist
+        from jsonb_to_recordset(${JSON.stringify(sortedRollups(daily))}::jsonb) as ${rollupRecord}
+        ${rollupUpdate("usage_rollups_daily", "day")}`);
+    }
+    return { accepted: insertedIds.size, duplicates, conflicts: [...conflicts].sort() };
+  });
+}
+
+function sameEvent(a: UsageEventInput, b: UsageEventInput): boolean {
+  return (
+    a.orgId === b.orgId &&
+    Date.parse(a.occurredAt) === Date.parse(b.occurredAt) &&
+    a.product === b.product &&
+    a.model === b.model &&
+    a.inputUnits === b.inputUnits &&
+    a.outputUnits === b.outputUnits &&
+    a.status === b.status &&
+    a.latencyMs === b.latencyMs &&
+    (a.apiKeyId ?? null) === (b.apiKeyId ?? null) &&
+    a.zeroRetention === b.zeroRetention
+  );
+}
