@@ -253,7 +253,7 @@ export async function disableZeroRetention(actor: Principal, input: DisableInput
       set: { zdrStatus: "off", zdrSince: null },
       reason: i.reason,
       ticketRef: ticket(i.ticketRef),
-      context: {},
+      context: { declined: declining },
       after: async (tx, now) => {
         await tx
           .update(zdrRequests)
