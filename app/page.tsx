@@ -1,5 +1,9 @@
 import { redirect } from "next/navigation";
+import { getCurrentUser } from "@/lib/auth/session";
 
-export default function Home() {
-  redirect("/login");
+/** Customers land on their usage; support staff on the console. */
+export default async function Home() {
+  const user = await getCurrentUser();
+  if (!user) redirect("/login");
+  redirect(user.isSupport ? "/support" : "/usage");
 }

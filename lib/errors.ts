@@ -37,3 +37,16 @@ export class AppError extends Error {
 
 export const notFound = (what = "Not found") => new AppError("not_found", what);
 export const forbidden = (why = "You are not allowed to do this") => new AppError("forbidden", why);
+
+/**
+ * Parses input at the edge of the domain: a failure becomes an `invalid`
+ * AppError naming the fields and rules, never echoing what was sent.
+ */
+export function parseInput<T extends import("zod").ZodType>(schema: T, input: unknown): import("zod").infer<T> {
+  const r = schema.safeParse(input);
+  if (!r.success) {
+    const fields = [...new Set(r.error.issues.map((i) => i.path.join(".") || "input"))];
+    throw new AppError("invalid", r.error.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; "), { fields });
+  }
+  return r.data;
+}

@@ -1,28 +1,24 @@
 import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { getCurrentUser } from "@/lib/auth/session";
+import { LoginForm } from "@/components/auth/login-form";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default function LoginPage() {
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string; error?: string; joined?: string }> }) {
+  if (await getCurrentUser()) redirect("/");
+  const { next, error, joined } = await searchParams;
   return (
     <main className="flex min-h-screen items-center justify-center p-6">
       <div className="w-full max-w-sm rounded-xl border border-slate-200 bg-white p-8 shadow-sm dark:border-slate-800 dark:bg-slate-900">
         <h1 className="text-xl font-semibold">Sign in to ZDR Console</h1>
         <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">Usage analytics and Zero Data Retention controls.</p>
-        <form className="mt-6 space-y-4" method="post">
-          <div>
-            <label htmlFor="email" className="block text-sm font-medium">Email</label>
-            <input id="email" name="email" type="email" autoComplete="username" required
-              className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950" />
-          </div>
-          <div>
-            <label htmlFor="password" className="block text-sm font-medium">Password</label>
-            <input id="password" name="password" type="password" autoComplete="current-password" required
-              className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950" />
-          </div>
-          <button type="submit" className="w-full rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">
-            Sign in
-          </button>
-        </form>
+        {joined ? (
+          <p role="status" className="mt-4 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
+            Your account is ready. Sign in with your new password.
+          </p>
+        ) : null}
+        <LoginForm next={typeof next === "string" ? next : undefined} initialError={typeof error === "string" ? error : undefined} />
       </div>
     </main>
   );

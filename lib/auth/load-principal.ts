@@ -4,13 +4,30 @@ import type { Tx } from "@/lib/db";
 import { memberships, organizations, supportStaff, users } from "@/lib/db/schema";
 import type { UserPrincipal } from "./principal";
 
-export async function loadUserPrincipal(db: Tx, userId: string, activeOrgId?: string | null): Promise<UserPrincipal | null> {
+/**
+ * Null when the user is gone or disabled, or when `sessionVersion` is given
+ * and no longer matches (the session was revoked).
+ */
+export async function loadUserPrincipal(
+  db: Tx,
+  userId: string,
+  activeOrgId?: string | null,
+  options: { sessionVersion?: number } = {},
+): Promise<UserPrincipal | null> {
   const [user] = await db
-    .select({ id: users.id, email: users.email, name: users.name, disabledAt: users.disabledAt, support: supportStaff.userId })
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      disabledAt: users.disabledAt,
+      sessionVersion: users.sessionVersion,
+      support: supportStaff.userId,
+    })
     .from(users)
     .leftJoin(supportStaff, eq(supportStaff.userId, users.id))
     .where(eq(users.id, userId));
   if (!user || user.disabledAt) return null;
+  if (options.sessionVersion !== undefined && options.sessionVersion !== user.sessionVersion) return null;
   const ms = await db
     .select({ orgId: memberships.orgId, orgName: organizations.name, role: memberships.role })
     .from(memberships)

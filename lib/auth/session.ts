@@ -1,16 +1,29 @@
 /**
  * The signed-in user of the current request, for pages, layouts, route
- * handlers and server actions. (Auth.js wiring lands with the sign-in issue;
- * the signatures here are the contract.)
+ * handlers and server actions. A session counts only while the user exists,
+ * is not disabled, and still has the session version it was issued with:
+ * bumping the version (sign out everywhere, a role change, removal) ends
+ * every session of the user on its next request.
  */
+import { cache } from "react";
+import { cookies } from "next/headers";
 import { notFound, redirect } from "next/navigation";
+import { getDb } from "@/lib/db";
+import { auth } from "./index";
+import { loadUserPrincipal } from "./load-principal";
 import type { OrgRole, UserPrincipal } from "./principal";
 
 export type CustomerPrincipal = UserPrincipal & { orgId: string; role: OrgRole };
 
-export async function getCurrentUser(): Promise<UserPrincipal | null> {
-  return null;
-}
+/** The cookie that remembers which of a user's organizations is active. */
+export const ACTIVE_ORG_COOKIE = "zdr-org";
+
+export const getCurrentUser = cache(async (): Promise<UserPrincipal | null> => {
+  const session = (await auth()) as { uid?: string; sv?: number } | null;
+  if (!session?.uid || typeof session.sv !== "number") return null;
+  const activeOrg = (await cookies()).get(ACTIVE_ORG_COOKIE)?.value ?? null;
+  return loadUserPrincipal(getDb(), session.uid, activeOrg, { sessionVersion: session.sv });
+});
 
 /** A signed-in user, or a redirect to /login. */
 export async function requireUser(): Promise<UserPrincipal> {

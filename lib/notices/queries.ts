@@ -1,9 +1,13 @@
 /** Reads of an organization's notices, for the navigation badge and /notices. */
 import { and, count, desc, eq, isNull } from "drizzle-orm";
-import { getDb, type Tx } from "@/lib/db";
-import { notices } from "@/lib/db/schema";
+import { getDb, type Db, type Tx } from "@/lib/db";
+import { notices, users } from "@/lib/db/schema";
 import { assertOrgAccess } from "@/lib/auth/authorize";
 import type { Principal } from "@/lib/auth/principal";
+import { appendAudit } from "@/lib/audit/chain";
+import { notFound } from "@/lib/errors";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Notices not yet acknowledged by an admin: the count in the navigation. */
 export async function countUnacknowledgedNotices(actor: Principal, orgId: string, db: Tx = getDb()): Promise<number> {
@@ -15,4 +19,52 @@ export async function countUnacknowledgedNotices(actor: Principal, orgId: string
 export async function listNotices(actor: Principal, orgId: string, db: Tx = getDb()) {
   assertOrgAccess(actor, orgId);
   return db.select().from(notices).where(eq(notices.orgId, orgId)).orderBy(desc(notices.createdAt)).limit(200);
+}
+
+/**
+ * An admin acknowledges a notice: who and when are kept on the notice, and
+ * the acknowledgement enters the audit trail in the same transaction.
+ * Acknowledging twice keeps the first acknowledgement.
+ */
+export async function acknowledgeNotice(actor: Principal, input: { orgId: string; noticeId: string }, db: Db = getDb()) {
+  assertOrgAccess(actor, input.orgId, "admin");
+  if (!UUID.test(input.noticeId)) throw notFound("Notice not found");
+  return db.transaction(async (tx) => {
+    const [existing] = await tx
+      .select()
+      .from(notices)
+      .where(and(eq(notices.id, input.noticeId), eq(notices.orgId, input.orgId)))
+      .for("update");
+    if (!existing) throw notFound("Notice not found");
+    if (existing.acknowledgedAt) return existing;
+    const [row] = await tx
+      .update(notices)
+      .set({ acknowledgedAt: new Date(), acknowledgedBy: actor.userId })
+      .where(eq(notices.id, existing.id))
+      .returning();
+    await appendAudit(tx, {
+      orgId: input.orgId,
+      actorType: "user",
+      actorId: actor.userId,
+      actorLabel: actor.email,
+      action: "notice.acknowledged",
+      before: { noticeId: existing.id, kind: existing.kind, acknowledgedAt: null },
+      after: { noticeId: existing.id, kind: existing.kind, acknowledgedAt: row.acknowledgedAt },
+      reason: null,
+      ticketRef: null,
+    });
+    return row;
+  });
+}
+
+/** Notices with the acknowledging admin's name, newest first. */
+export async function listNoticesWithAcknowledger(actor: Principal, orgId: string, db: Tx = getDb()) {
+  assertOrgAccess(actor, orgId);
+  return db
+    .select({ notice: notices, acknowledgedByName: users.name, acknowledgedByEmail: users.email })
+    .from(notices)
+    .leftJoin(users, eq(users.id, notices.acknowledgedBy))
+    .where(eq(notices.orgId, orgId))
+    .orderBy(desc(notices.createdAt))
+    .limit(200);
 }

@@ -1,0 +1,61 @@
+/**
+ * Sign in with email and password. JSON from the login form's script, or a
+ * plain form post when scripts are off. Answers 401 with one message for an
+ * unknown email and a wrong password alike, and 429 with Retry-After when
+ * throttled.
+ */
+import type { NextRequest } from "next/server";
+import { signIn, RateLimitedSignIn } from "@/lib/auth";
+import { SignInSchema } from "@/lib/auth/credentials";
+import { crossSiteRefusal, isSameOrigin } from "@/lib/http/origin";
+import { CredentialsSignin } from "next-auth";
+
+export const dynamic = "force-dynamic";
+
+const INVALID = "Email or password is incorrect.";
+
+async function readBody(req: NextRequest): Promise<Record<string, unknown> | null> {
+  const type = req.headers.get("content-type") ?? "";
+  try {
+    if (type.includes("application/json")) return (await req.json()) as Record<string, unknown>;
+    if (type.includes("form")) return Object.fromEntries((await req.formData()).entries());
+  } catch {
+    return null;
+  }
+  return null;
+}
+
+export async function POST(req: NextRequest) {
+  if (!isSameOrigin(req.headers, req.nextUrl.origin)) return crossSiteRefusal();
+  const isForm = !(req.headers.get("content-type") ?? "").includes("application/json");
+  const reply = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
+    if (isForm) {
+      const to = new URL(status === 200 ? "/" : "/login", req.nextUrl.origin);
+      if (status !== 200) to.searchParams.set("error", status === 429 ? "rate_limited" : "invalid");
+      return Response.redirect(to, 303);
+    }
+    return Response.json(body, { status, headers });
+  };
+
+  const body = await readBody(req);
+  const parsed = SignInSchema.safeParse(body ?? {});
+  if (!parsed.success) {
+    const fields = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message]));
+    return reply(400, { error: "invalid", message: "Check the highlighted fields.", fields });
+  }
+  try {
+    await signIn("credentials", { ...parsed.data, redirect: false });
+    return reply(200, { ok: true, redirectTo: "/" });
+  } catch (err) {
+    if (err instanceof RateLimitedSignIn || (err as { code?: string })?.code === "rate_limited") {
+      const retry = String((err as RateLimitedSignIn).retryAfterSeconds ?? 900);
+      return reply(
+        429,
+        { error: "rate_limited", message: `Too many failed attempts. Try again in ${Math.ceil(Number(retry) / 60)} minutes.`, retryAfterSeconds: Number(retry) },
+        { "retry-after": retry },
+      );
+    }
+    if (err instanceof CredentialsSignin) return reply(401, { error: "invalid", message: INVALID });
+    throw err;
+  }
+}

@@ -1,0 +1,149 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireSupport } from "@/lib/auth/session";
+import { AppError } from "@/lib/errors";
+import { getAccount } from "@/lib/support/queries";
+import { requestAge } from "@/lib/support/business-time";
+import { REASON_LABELS } from "@/lib/notify/compose";
+import { PLAN_LABEL, ZdrStateBadge, formatUtc } from "@/components/support/zdr-state-badge";
+import { RetentionActionForm } from "@/components/support/retention-action-form";
+import { disableAction, enableAction, liftAction, restrictAction } from "./actions";
+
+export const metadata: Metadata = { title: "Account" };
+
+function summary(v: unknown): string {
+  if (!v || typeof v !== "object") return "—";
+  const s = v as Record<string, unknown>;
+  if ("zdrStatus" in s) {
+    const parts = [`ZDR ${s.zdrStatus}`];
+    if (s.zdrScope && s.zdrStatus !== "off") parts.push(s.zdrScope === "per_request" ? "per request" : "all requests");
+    if (s.restriction === "restricted") parts.push(`restricted (${REASON_LABELS[s.restrictionReason as keyof typeof REASON_LABELS] ?? s.restrictionReason})`);
+    return parts.join(", ");
+  }
+  if ("acknowledgedAt" in s) return s.acknowledgedAt ? "acknowledged" : "not acknowledged";
+  return "—";
+}
+
+export default async function AccountPage({ params }: { params: Promise<{ orgId: string }> }) {
+  const actor = await requireSupport();
+  const { orgId } = await params;
+  let a;
+  try {
+    a = await getAccount(actor, orgId);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "not_found") notFound();
+    throw err;
+  }
+  const { org, state, policy } = a;
+  const customerSees = a.emblem === "restricted" ? "Warning emblem: ZDR restricted" : a.emblem === "active" ? "ZDR emblem" : "No emblem";
+  const common = { orgId: org.id, version: state.version, orgName: org.name };
+  return (
+    <div className="space-y-8">
+      <div>
+        <p className="text-sm"><Link href="/support" className="text-brand-700 hover:underline dark:text-brand-100">Accounts</Link> /</p>
+        <h1 className="text-2xl font-semibold">{org.name}</h1>
+        <p className="text-sm text-slate-600 dark:text-slate-400">{PLAN_LABEL[org.plan]} plan · {org.slug} · created {formatUtc(org.createdAt)}</p>
+      </div>
+
+      <section aria-labelledby="state-h" className="rounded-lg border border-slate-200 bg-white p-5 dark:border-slate-800 dark:bg-slate-900">
+        <h2 id="state-h" className="text-lg font-semibold">Retention state</h2>
+        <dl className="mt-3 grid grid-cols-1 gap-x-8 gap-y-2 text-sm sm:grid-cols-2" data-testid="retention-state">
+          <div><dt className="text-slate-500">State</dt><dd><ZdrStateBadge zdrStatus={state.zdrStatus} restriction={state.restriction} /></dd></div>
+          <div><dt className="text-slate-500">The customer sees</dt><dd data-testid="customer-emblem">{customerSees}</dd></div>
+          <div><dt className="text-slate-500">ZDR</dt><dd data-testid="zdr-status">{state.zdrStatus}{state.zdrStatus !== "off" ? ` · ${state.zdrScope === "per_request" ? "per request" : "all requests"}` : ""}{state.zdrSince ? ` · since ${formatUtc(state.zdrSince)}` : ""}</dd></div>
+          <div><dt className="text-slate-500">Honoured for traffic now</dt><dd>{policy.zdr.honoured ? "Yes: metadata only" : "No: content kept under the retention window"}</dd></div>
+          <div>
+            <dt className="text-slate-500">Restriction</dt>
+            <dd data-testid="restriction">
+              {state.restriction === "restricted"
+                ? `${REASON_LABELS[state.restrictionReason!]} since ${formatUtc(state.restrictedSince)}${state.restrictionNote ? `: ${state.restrictionNote}` : ""}`
+                : "None"}
+            </dd>
+          </div>
+          <div><dt className="text-slate-500">Cache window · retention · training</dt><dd>{state.cacheWindowSeconds} s · {state.contentRetentionDays} days · {policy.trainingUse ? "may train" : "never trains"}</dd></div>
+          <div><dt className="text-slate-500">Version</dt><dd className="tabular-nums">{state.version}</dd></div>
+        </dl>
+      </section>
+
+      {a.pendingRequest ? (
+        <section aria-labelledby="req-h" className="rounded-lg border border-sky-200 bg-sky-50 p-5 dark:border-sky-900 dark:bg-sky-950">
+          <h2 id="req-h" className="text-lg font-semibold">Pending ZDR request</h2>
+          <p className="mt-1 text-sm">
+            {a.pendingRequest.requesterEmail ?? "Unknown requester"} asked on {formatUtc(a.pendingRequest.createdAt)} for{" "}
+            {a.pendingRequest.scope === "per_request" ? "per-request" : "all-requests"} ZDR ({requestAge(a.pendingRequest.createdAt).label} of business time ago).
+          </p>
+          {a.pendingRequest.note ? <p className="mt-1 text-sm text-slate-700 dark:text-slate-300">“{a.pendingRequest.note}”</p> : null}
+          <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">Verify the requester is an administrator of this organization before enabling.</p>
+        </section>
+      ) : null}
+
+      <section aria-labelledby="actions-h" className="space-y-3">
+        <h2 id="actions-h" className="text-lg font-semibold">Actions</h2>
+        <div className="flex flex-wrap items-start gap-4">
+          {state.zdrStatus !== "active" && org.plan === "enterprise" ? (
+            <RetentionActionForm kind="enable" action={enableAction} {...common} defaultScope={a.pendingRequest?.scope ?? state.zdrScope} />
+          ) : null}
+          {state.zdrStatus !== "off" ? <RetentionActionForm kind="disable" action={disableAction} {...common} /> : null}
+          {state.restriction === "none" ? <RetentionActionForm kind="restrict" action={restrictAction} {...common} /> : <RetentionActionForm kind="lift" action={liftAction} {...common} />}
+        </div>
+        {org.plan !== "enterprise" ? <p className="text-sm text-slate-600 dark:text-slate-400">Zero Data Retention is for enterprise plans only.</p> : null}
+      </section>
+
+      <section aria-labelledby="admins-h">
+        <h2 id="admins-h" className="text-lg font-semibold">Administrators</h2>
+        <p className="text-sm text-slate-600 dark:text-slate-400">They receive every retention notice by email. {a.members.length} other member{a.members.length === 1 ? "" : "s"}.</p>
+        <ul className="mt-2 text-sm" data-testid="admins">
+          {a.admins.map((p) => (
+            <li key={p.userId}>{p.name} · {p.email}{p.disabledAt ? " (disabled: not mailed)" : ""}</li>
+          ))}
+          {a.admins.length === 0 ? <li className="text-amber-800">No administrator: nobody can receive notices.</li> : null}
+        </ul>
+      </section>
+
+      <section aria-labelledby="audit-h">
+        <h2 id="audit-h" className="text-lg font-semibold">Audit trail</h2>
+        <table className="mt-2 w-full text-left text-sm" data-testid="audit-trail">
+          <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
+            <tr><th className="py-2">When</th><th>Who</th><th>Action</th><th>Before → after</th><th>Reason</th><th>Ticket</th></tr>
+          </thead>
+          <tbody>
+            {a.audit.map((e) => (
+              <tr key={e.id} className="border-b border-slate-100 align-top dark:border-slate-800">
+                <td className="py-2 whitespace-nowrap">{formatUtc(e.createdAt)}</td>
+                <td>{e.actorLabel ?? e.actorType}<div className="text-xs text-slate-500">{e.actorType}</div></td>
+                <td>{e.action}</td>
+                <td>{summary(e.before)} → {summary(e.after)}</td>
+                <td className="max-w-xs">{e.reason ?? "—"}</td>
+                <td>{e.ticketRef ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section aria-labelledby="notices-h">
+        <h2 id="notices-h" className="text-lg font-semibold">Notices sent</h2>
+        <ul className="mt-2 space-y-1 text-sm">
+          {a.notices.map((n) => (
+            <li key={n.id}>
+              {formatUtc(n.createdAt)} · {n.title} · {n.acknowledgedAt ? `acknowledged by ${n.acknowledgedBy ?? "a former admin"} at ${formatUtc(n.acknowledgedAt)}` : "not acknowledged"}
+            </li>
+          ))}
+          {a.notices.length === 0 ? <li className="text-slate-600">None yet.</li> : null}
+        </ul>
+      </section>
+
+      {a.flags.length ? (
+        <section aria-labelledby="flags-h">
+          <h2 id="flags-h" className="text-lg font-semibold">Moderation flags</h2>
+          <ul className="mt-2 space-y-1 text-sm">
+            {a.flags.map((f) => (
+              <li key={f.id}>{formatUtc(f.createdAt)} · {f.category} ({f.severity}) · {f.restrict ? "restricted ZDR" : "recorded only"}</li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </div>
+  );
+}

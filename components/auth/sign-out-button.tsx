@@ -1,0 +1,13 @@
+import { signOutAction } from "@/lib/auth/actions";
+import { buttonClass } from "@/components/ui/button";
+
+/** A real form, so signing out works with the keyboard and without scripts. */
+export function SignOutButton({ className }: { className?: string }) {
+  return (
+    <form action={signOutAction}>
+      <button type="submit" className={className ?? buttonClass("ghost")}>
+        Sign out
+      </button>
+    </form>
+  );
+}

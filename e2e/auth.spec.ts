@@ -1,0 +1,75 @@
+import { expect, test } from "@playwright/test";
+import { ROLES, signInThroughUi, DEMO_PASSWORD } from "./support/auth";
+
+const landing: [string, RegExp][] = [
+  [ROLES.northwindAdmin, /\/usage$/],
+  [ROLES.northwindMember, /\/usage$/],
+  [ROLES.contosoAdmin, /\/usage$/],
+  [ROLES.contosoMember, /\/usage$/],
+  [ROLES.fabrikamOwner, /\/usage$/],
+  [ROLES.support, /\/support$/],
+];
+
+for (const [email, url] of landing) {
+  test(`${email} signs in through the form and lands on ${url.source}`, async ({ page }) => {
+    await signInThroughUi(page, email);
+    await expect(page).toHaveURL(url);
+  });
+}
+
+test("a wrong password gets one calm message and no session", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(ROLES.northwindMember);
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Email or password is incorrect." })).toBeVisible();
+  await page.goto("/usage");
+  await expect(page).toHaveURL(/\/login\?next=%2Fusage$/);
+});
+
+test("a signed-out visitor is sent to /login from every customer and support page", async ({ page }) => {
+  for (const path of ["/", "/usage", "/retention", "/notices", "/support", "/support/requests"]) {
+    await page.goto(path);
+    await expect(page).toHaveURL(/\/login/);
+  }
+});
+
+test("the sixth attempt from one address is refused with 429 and Retry-After even with the right password", async ({ request, baseURL }) => {
+  const headers = { origin: baseURL!, "x-forwarded-for": "203.0.113.200" };
+  for (let i = 0; i < 5; i++) {
+    const r = await request.post("/api/session", { data: { email: ROLES.contosoMember, password: `wrong-${i}` }, headers });
+    expect(r.status()).toBe(401);
+  }
+  const sixth = await request.post("/api/session", { data: { email: ROLES.contosoMember, password: DEMO_PASSWORD }, headers });
+  expect(sixth.status()).toBe(429);
+  expect(Number(sixth.headers()["retry-after"])).toBeGreaterThan(0);
+  const elsewhere = await request.post("/api/session", {
+    data: { email: ROLES.contosoMember, password: DEMO_PASSWORD },
+    headers: { origin: baseURL!, "x-forwarded-for": "192.0.2.201" },
+  });
+  expect(elsewhere.status()).toBe(200);
+});
+
+test("state changes from a foreign, null or missing Origin are refused", async ({ request, baseURL }) => {
+  const body = { email: ROLES.northwindAdmin, password: DEMO_PASSWORD };
+  for (const origin of ["https://evil.example", "null", undefined]) {
+    const r = await request.post("/api/session", { data: body, headers: origin ? { origin } : {} });
+    expect(r.status(), `origin ${origin}`).toBe(403);
+  }
+  const ok = await request.post("/api/session", { data: body, headers: { origin: baseURL! } });
+  expect(ok.status()).toBe(200);
+});
+
+test("every page carries the security headers", async ({ request }) => {
+  for (const path of ["/login", "/api/health"]) {
+    const r = await request.get(path);
+    const h = r.headers();
+    expect(h["x-content-type-options"]).toBe("nosniff");
+    expect(h["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+    expect(h["x-frame-options"]).toBe("DENY");
+    if (path === "/login") {
+      expect(h["content-security-policy"]).toContain("frame-ancestors 'none'");
+      expect(h["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
+    }
+  }
+});

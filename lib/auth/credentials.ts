@@ -1,0 +1,54 @@
+/**
+ * Email and password sign-in: throttled, timing-safe, logged. The only path
+ * to a session; Auth.js's Credentials provider calls it from authorize().
+ */
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, type Tx } from "@/lib/db";
+import { users } from "@/lib/db/schema";
+import { dummyPasswordHash, verifyPassword } from "./password";
+import { checkSignInThrottle, recordAuthEvent } from "./throttle";
+
+export const SignInSchema = z.object({
+  email: z.string().trim().toLowerCase().pipe(z.email({ error: "Enter a valid email address" })).pipe(z.string().max(254)),
+  password: z.string().min(1, "Enter your password").max(1024, "Password is too long"),
+});
+
+export type SignInResult =
+  | { ok: true; userId: string; sessionVersion: number }
+  | { ok: false; reason: "invalid" }
+  | { ok: false; reason: "rate_limited"; retryAfterSeconds: number };
+
+export async function authenticate(input: { email: string; password: string; ip: string }, db: Tx = getDb()): Promise<SignInResult> {
+  const email = input.email.trim().toLowerCase();
+  const verdict = await checkSignInThrottle(db, { email, ip: input.ip });
+  if (!verdict.allowed) {
+    await recordAuthEvent(db, { kind: "lockout", email, ip: input.ip });
+    return { ok: false, reason: "rate_limited", retryAfterSeconds: verdict.retryAfterSeconds };
+  }
+  const [user] = await db
+    .select({ id: users.id, passwordHash: users.passwordHash, disabledAt: users.disabledAt, sessionVersion: users.sessionVersion })
+    .from(users)
+    .where(eq(users.email, email));
+  // Verify against a dummy hash for unknown users so the answer takes as long.
+  const valid = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
+  if (!user || !user.passwordHash || !valid || user.disabledAt) {
+    await recordAuthEvent(db, { kind: "failure", email, userId: user?.id ?? null, ip: input.ip });
+    return { ok: false, reason: "invalid" };
+  }
+  await recordAuthEvent(db, { kind: "sign_in", email, userId: user.id, ip: input.ip });
+  return { ok: true, userId: user.id, sessionVersion: user.sessionVersion };
+}
+
+/**
+ * The client address: the last X-Forwarded-For entry, which is the one the
+ * nearest proxy (or Next's own server) added and a client cannot forge.
+ */
+export function clientAddress(headers: Headers): string {
+  const xff = headers.get("x-forwarded-for");
+  if (xff) {
+    const parts = xff.split(",").map((s) => s.trim()).filter(Boolean);
+    if (parts.length) return parts[parts.length - 1].slice(0, 64);
+  }
+  return headers.get("x-real-ip")?.slice(0, 64) ?? "unknown";
+}

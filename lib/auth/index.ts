@@ -1,0 +1,32 @@
+/**
+ * Auth.js with email + password credentials. The configuration is built
+ * lazily (per request) so `next build` never needs the secret.
+ */
+import NextAuth, { CredentialsSignin } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { baseAuthConfig } from "./config";
+import { authenticate, clientAddress, SignInSchema } from "./credentials";
+
+export class RateLimitedSignIn extends CredentialsSignin {
+  code = "rate_limited";
+  constructor(public readonly retryAfterSeconds: number) {
+    super();
+  }
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+  ...baseAuthConfig(),
+  providers: [
+    Credentials({
+      credentials: { email: { type: "email" }, password: { type: "password" } },
+      async authorize(credentials, request) {
+        const parsed = SignInSchema.safeParse(credentials);
+        if (!parsed.success) return null;
+        const result = await authenticate({ ...parsed.data, ip: clientAddress(request.headers) });
+        if (result.ok) return { id: result.userId, sessionVersion: result.sessionVersion } as { id: string };
+        if (result.reason === "rate_limited") throw new RateLimitedSignIn(result.retryAfterSeconds);
+        return null;
+      },
+    }),
+  ],
+}));

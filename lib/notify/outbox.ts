@@ -1,0 +1,164 @@
+/**
+ * The transactional outbox of notification emails.
+ *
+ * Why a table and not pg-boss: the app must run on embedded PGlite as well as
+ * PostgreSQL, and the message must commit in the same transaction as the
+ * change that owes it; a plain table drained with FOR UPDATE SKIP LOCKED does
+ * both with the one database handle we already have, and no extra schema.
+ *
+ * Delivery is at least once: a worker leases a batch (locked_until), sends,
+ * then marks each message delivered. A worker that dies mid-batch leaves only
+ * a lease that expires within seconds; another worker (or the same one
+ * restarted) then resends. The Message-ID is fixed when the row is written,
+ * so a duplicate is recognisable by the receiver.
+ */
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { Tx } from "@/lib/db";
+import { queryRows } from "@/lib/db";
+import { memberships, outbox, users } from "@/lib/db/schema";
+import { composeEmail, type NoticeContent } from "./compose";
+
+export type EmailPayload = {
+  to: string;
+  recipientUserId: string;
+  orgId: string;
+  /** Absent for mail that announces no notice (an invitation). */
+  noticeId?: string;
+  subject: string;
+  text: string;
+  html: string;
+};
+
+export type OutboxMessage = {
+  id: number;
+  messageId: string;
+  payload: EmailPayload;
+  attempts: number;
+};
+
+/** Lease of a claimed batch: a crashed worker's messages are retried after this. */
+export const DEFAULT_LEASE_MS = 10_000;
+const MAX_BACKOFF_MS = 15 * 60_000;
+
+/** Exponential backoff with jitter: 2 s, 4 s, 8 s, … capped at 15 minutes. */
+export function backoffMs(attempts: number): number {
+  const base = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(1, attempts));
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
+export function messageIdFor(noticeId: string, userId: string, appUrl: string): string {
+  let host = "zdr-console.local";
+  try {
+    host = new URL(appUrl).hostname || host;
+  } catch {
+    /* keep the default */
+  }
+  return `<notice-${noticeId}.${userId}@${host}>`;
+}
+
+/** The org's administrators who can receive mail (disabled users excluded). */
+export async function orgAdmins(tx: Tx, orgId: string): Promise<{ userId: string; email: string; name: string }[]> {
+  return tx
+    .select({ userId: users.id, email: users.email, name: users.name })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.role, "admin"), isNull(users.disabledAt)))
+    .orderBy(users.email);
+}
+
+/**
+ * One email per administrator of the org, written inside the caller's
+ * transaction so it commits with the change it announces.
+ */
+export async function enqueueNoticeEmails(
+  tx: Tx,
+  input: { orgId: string; noticeId: string; notice: NoticeContent; appUrl: string },
+): Promise<number> {
+  const admins = await orgAdmins(tx, input.orgId);
+  if (admins.length === 0) return 0;
+  await tx.insert(outbox).values(
+    admins.map((a) => {
+      const email = composeEmail(input.notice, a.name, input.appUrl);
+      const payload: EmailPayload = { to: a.email, recipientUserId: a.userId, orgId: input.orgId, noticeId: input.noticeId, ...email };
+      return { kind: "email", messageId: messageIdFor(input.noticeId, a.userId, input.appUrl), payload };
+    }),
+  );
+  return admins.length;
+}
+
+/** Leases up to `limit` due messages; rows another worker holds are skipped, not waited for. */
+export async function claimOutbox(db: Tx, options: { limit?: number; leaseMs?: number } = {}): Promise<OutboxMessage[]> {
+  const limit = options.limit ?? 10;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const rows = await queryRows<{ id: number | string; message_id: string; payload: EmailPayload | string; attempts: number }>(
+    db,
+    sql`
+      update outbox set locked_until = now() + ${`${leaseMs} milliseconds`}::interval, attempts = attempts + 1
+      where id in (
+        select id from outbox
+        where delivered_at is null and available_at <= now() and (locked_until is null or locked_until < now())
+        order by id
+        limit ${limit}
+        for update skip locked
+      )
+      returning id, message_id, payload, attempts`,
+  );
+  return rows
+    .map((r) => ({
+      id: Number(r.id),
+      messageId: r.message_id,
+      payload: typeof r.payload === "string" ? (JSON.parse(r.payload) as EmailPayload) : r.payload,
+      attempts: r.attempts,
+    }))
+    .sort((a, b) => a.id - b.id);
+}
+
+export async function markDelivered(db: Tx, id: number): Promise<void> {
+  await db.update(outbox).set({ deliveredAt: sql`now()`, lockedUntil: null, lastError: null }).where(eq(outbox.id, id));
+}
+
+/** Puts a message back with a backoff; the error kept is a short class of failure, never message text. */
+export async function markFailed(db: Tx, msg: OutboxMessage, error: unknown): Promise<void> {
+  const e = error as { code?: string; responseCode?: number; name?: string };
+  const summary = [e?.name ?? "Error", e?.code, e?.responseCode].filter(Boolean).join(" ").slice(0, 120);
+  await db
+    .update(outbox)
+    .set({
+      lockedUntil: null,
+      lastError: summary,
+      availableAt: sql`now() + ${`${backoffMs(msg.attempts)} milliseconds`}::interval`,
+    })
+    .where(eq(outbox.id, msg.id));
+}
+
+export type OutboxStats = { pending: number; delivered: number; failing: number };
+
+export async function outboxStats(db: Tx): Promise<OutboxStats> {
+  const [row] = await queryRows<{ pending: string | number; delivered: string | number; failing: string | number }>(
+    db,
+    sql`select count(*) filter (where delivered_at is null) as pending,
+               count(*) filter (where delivered_at is not null) as delivered,
+               count(*) filter (where delivered_at is null and last_error is not null) as failing
+        from outbox`,
+  );
+  return { pending: Number(row.pending), delivered: Number(row.delivered), failing: Number(row.failing) };
+}
+
+/**
+ * One email that announces no notice (an invitation), written inside the
+ * caller's transaction like every other message.
+ */
+export async function enqueueEmail(
+  tx: Tx,
+  input: { to: string; orgId: string; subject: string; text: string; html: string; messageId: string; recipientUserId?: string },
+): Promise<void> {
+  const payload: EmailPayload = {
+    to: input.to,
+    recipientUserId: input.recipientUserId ?? "",
+    orgId: input.orgId,
+    subject: input.subject,
+    text: input.text,
+    html: input.html,
+  };
+  await tx.insert(outbox).values({ kind: "email", messageId: input.messageId, payload });
+}

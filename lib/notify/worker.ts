@@ -1,0 +1,105 @@
+/**
+ * The outbox worker: drains due messages, polls every second, and is kicked
+ * right after a retention change commits so admins hear at once. One worker
+ * per process, kept on globalThis (Next bundles this module more than once).
+ * Several processes on one PostgreSQL database can each run one: SKIP LOCKED
+ * and the lease keep them from sending the same message twice in the
+ * ordinary case.
+ */
+import { getDb, type Tx } from "@/lib/db";
+import { env } from "@/lib/env";
+import { claimOutbox, markDelivered, markFailed } from "./outbox";
+import { defaultTransport, type MailTransport } from "./transport";
+
+export type DrainOptions = {
+  db?: Tx;
+  transport?: MailTransport;
+  from?: string;
+  leaseMs?: number;
+  batchSize?: number;
+};
+
+export type DrainReport = { delivered: number; failed: number };
+
+/** Sends everything due now; returns when nothing is left to claim. Tests call it directly. */
+export async function drainOutbox(options: DrainOptions = {}): Promise<DrainReport> {
+  const db = options.db ?? getDb();
+  const transport = options.transport ?? defaultTransport();
+  const from = options.from ?? env().MAIL_FROM;
+  const report: DrainReport = { delivered: 0, failed: 0 };
+  try {
+    for (;;) {
+      const batch = await claimOutbox(db, { limit: options.batchSize, leaseMs: options.leaseMs });
+      if (batch.length === 0) return report;
+      await Promise.all(
+        batch.map(async (msg) => {
+          try {
+            await transport.send(msg, from);
+          } catch (err) {
+            report.failed++;
+            await markFailed(db, msg, err);
+            return;
+          }
+          await markDelivered(db, msg.id);
+          report.delivered++;
+        }),
+      );
+    }
+  } finally {
+    if (!options.transport) transport.close();
+  }
+}
+
+type Worker = { timer: NodeJS.Timeout; kick: () => void; stop: () => Promise<void> };
+const g = globalThis as unknown as { __zdrOutboxWorker?: Worker };
+
+/** Starts this process's worker (idempotent). */
+export function startOutboxWorker(options: Omit<DrainOptions, "transport"> & { intervalMs?: number; transport?: MailTransport; onError?: (err: unknown) => void } = {}): Worker {
+  if (g.__zdrOutboxWorker) return g.__zdrOutboxWorker;
+  const transport = options.transport ?? defaultTransport();
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+  const run = () => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = drainOutbox({ ...options, transport })
+      .then(() => undefined)
+      .catch((err) => (options.onError ?? ((e) => console.error(`[zdr] outbox: ${(e as Error).message}`)))(err))
+      .finally(() => {
+        running = null;
+        if (again) {
+          again = false;
+          run();
+        }
+      });
+  };
+  const timer = setInterval(run, options.intervalMs ?? 1000);
+  timer.unref();
+  const worker: Worker = {
+    timer,
+    kick: run,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+      transport.close();
+      if (g.__zdrOutboxWorker === worker) g.__zdrOutboxWorker = undefined;
+    },
+  };
+  g.__zdrOutboxWorker = worker;
+  run();
+  return worker;
+}
+
+/** Called after a commit that enqueued mail: deliver now rather than at the next poll. */
+export function kickOutbox(): void {
+  g.__zdrOutboxWorker?.kick();
+}
+
+export async function stopOutboxWorker(): Promise<void> {
+  await g.__zdrOutboxWorker?.stop();
+}

@@ -1,0 +1,189 @@
+/**
+ * Membership of an organization: who is in it and with which role. Only the
+ * org's admins manage it; the last admin cannot be removed or demoted, so an
+ * org can never be left without one. Every change is audited, and the
+ * principal is rebuilt from the database on each request, so a change of
+ * role or a removal takes effect on the member's next request.
+ */
+import crypto from "node:crypto";
+import { and, count, desc, eq, gt, isNull } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, type Db } from "@/lib/db";
+import { invitations, memberships, organizations, users } from "@/lib/db/schema";
+import { appendAudit } from "@/lib/audit/chain";
+import { assertOrgAccess } from "@/lib/auth/authorize";
+import type { OrgRole, Principal, UserPrincipal } from "@/lib/auth/principal";
+import { hashPassword } from "@/lib/auth/password";
+import { AppError, notFound, parseInput } from "@/lib/errors";
+import { env } from "@/lib/env";
+import { enqueueEmail } from "@/lib/notify/outbox";
+
+export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
+
+export const InviteSchema = z.object({
+  email: z.string().trim().toLowerCase().pipe(z.email({ error: "Enter a valid email address" })).pipe(z.string().max(254)),
+  role: z.enum(["member", "admin"], { error: "Choose member or admin" }),
+});
+export const RoleSchema = z.object({ userId: z.uuid({ error: "Unknown member" }), role: z.enum(["member", "admin"], { error: "Choose member or admin" }) });
+export const AcceptSchema = z.object({
+  name: z.string().trim().min(1, "Enter your name").max(120, "At most 120 characters"),
+  password: z.string().min(12, "At least 12 characters").max(1024, "Password is too long"),
+});
+
+const sha256 = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
+
+function actorOf(p: UserPrincipal) {
+  return { actorType: "user" as const, actorId: p.userId, actorLabel: p.email };
+}
+
+export async function listMembers(actor: Principal, orgId: string, db: Db = getDb()) {
+  assertOrgAccess(actor, orgId, "admin");
+  const members = await db
+    .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, since: memberships.createdAt })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(eq(memberships.orgId, orgId))
+    .orderBy(users.email);
+  const pending = await db
+    .select({ id: invitations.id, email: invitations.email, role: invitations.role, expiresAt: invitations.expiresAt, createdAt: invitations.createdAt })
+    .from(invitations)
+    .where(and(eq(invitations.orgId, orgId), isNull(invitations.acceptedAt), gt(invitations.expiresAt, new Date())))
+    .orderBy(desc(invitations.createdAt));
+  return { members, pending };
+}
+
+/** Invites someone by email: a one-time link, valid for 7 days, sent through the outbox. */
+export async function inviteMember(actor: Principal, raw: { orgId: string; email: string; role: OrgRole }, db: Db = getDb()) {
+  assertOrgAccess(actor, raw.orgId, "admin");
+  const input = { orgId: raw.orgId, ...parseInput(InviteSchema, { email: raw.email, role: raw.role }) };
+  const token = crypto.randomBytes(32).toString("base64url");
+  return db.transaction(async (tx) => {
+    const [already] = await tx
+      .select({ userId: users.id })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.orgId, input.orgId), eq(users.email, input.email)));
+    if (already) throw new AppError("conflict", "This person is already a member", { fields: ["email"] });
+    const [org] = await tx.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, input.orgId));
+    const [inv] = await tx
+      .insert(invitations)
+      .values({ orgId: input.orgId, email: input.email, role: input.role, tokenHash: sha256(token), invitedBy: actor.userId, expiresAt: new Date(Date.now() + INVITATION_TTL_MS) })
+      .returning({ id: invitations.id, expiresAt: invitations.expiresAt });
+    const appUrl = env().APP_URL;
+    const link = `${appUrl}/invite/${token}`;
+    const text = [
+      `${actor.name} invited you to join ${org.name} on ZDR Console as ${input.role === "admin" ? "an administrator" : "a member"}.`,
+      "",
+      `Accept the invitation: ${link}`,
+      "",
+      `The link works once and expires on ${inv.expiresAt.toUTCString()}. If you did not expect it, ignore this email.`,
+    ].join("\n");
+    const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+    const html = `<p>${esc(actor.name)} invited you to join <strong>${esc(org.name)}</strong> on ZDR Console as ${input.role === "admin" ? "an administrator" : "a member"}.</p><p><a href="${esc(link)}">Accept the invitation</a></p><p>The link works once and expires on ${esc(inv.expiresAt.toUTCString())}.</p>`;
+    let host = "zdr-console.local";
+    try {
+      host = new URL(appUrl).hostname || host;
+    } catch {
+      /* keep the default */
+    }
+    await enqueueEmail(tx, { to: input.email, orgId: input.orgId, subject: `Invitation to ${org.name} on ZDR Console`, text, html, messageId: `<invitation-${inv.id}@${host}>` });
+    await appendAudit(tx, { ...actorOf(actor), orgId: input.orgId, action: "member.invited", before: null, after: { email: input.email, role: input.role }, reason: null, ticketRef: null });
+    return { invitationId: inv.id, token };
+  });
+}
+
+async function adminCount(tx: Parameters<Parameters<Db["transaction"]>[0]>[0], orgId: string): Promise<number> {
+  const [r] = await tx.select({ n: count() }).from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.role, "admin")));
+  return r.n;
+}
+
+async function lockMemberships(tx: Parameters<Parameters<Db["transaction"]>[0]>[0], orgId: string) {
+  // Serialise membership changes of one org, so two admins cannot both remove the other (last-admin rule).
+  await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, orgId)).for("update");
+}
+
+export async function changeMemberRole(actor: Principal, raw: { orgId: string; userId: string; role: OrgRole }, db: Db = getDb()) {
+  assertOrgAccess(actor, raw.orgId, "admin");
+  const input = { orgId: raw.orgId, ...parseInput(RoleSchema, { userId: raw.userId, role: raw.role }) };
+  return db.transaction(async (tx) => {
+    await lockMemberships(tx, input.orgId);
+    const [m] = await tx.select().from(memberships).where(and(eq(memberships.orgId, input.orgId), eq(memberships.userId, input.userId)));
+    if (!m) throw notFound("Member not found");
+    if (m.role === input.role) return;
+    if (m.role === "admin" && (await adminCount(tx, input.orgId)) <= 1) {
+      throw new AppError("conflict", "The last administrator cannot be demoted; make someone else an administrator first");
+    }
+    await tx.update(memberships).set({ role: input.role }).where(and(eq(memberships.orgId, input.orgId), eq(memberships.userId, input.userId)));
+    await appendAudit(tx, { ...actorOf(actor), orgId: input.orgId, action: "member.role_changed", before: { userId: input.userId, role: m.role }, after: { userId: input.userId, role: input.role }, reason: null, ticketRef: null });
+  });
+}
+
+export async function removeMember(actor: Principal, raw: { orgId: string; userId: string }, db: Db = getDb()) {
+  assertOrgAccess(actor, raw.orgId, "admin");
+  const input = { orgId: raw.orgId, userId: parseInput(z.uuid({ error: "Unknown member" }), raw.userId) };
+  return db.transaction(async (tx) => {
+    await lockMemberships(tx, input.orgId);
+    const [m] = await tx.select().from(memberships).where(and(eq(memberships.orgId, input.orgId), eq(memberships.userId, input.userId)));
+    if (!m) throw notFound("Member not found");
+    if (m.role === "admin" && (await adminCount(tx, input.orgId)) <= 1) {
+      throw new AppError("conflict", "The last administrator cannot be removed");
+    }
+    await tx.delete(memberships).where(and(eq(memberships.orgId, input.orgId), eq(memberships.userId, input.userId)));
+    await appendAudit(tx, { ...actorOf(actor), orgId: input.orgId, action: "member.removed", before: { userId: input.userId, role: m.role }, after: null, reason: null, ticketRef: null });
+  });
+}
+
+export async function revokeInvitation(actor: Principal, raw: { orgId: string; invitationId: string }, db: Db = getDb()) {
+  assertOrgAccess(actor, raw.orgId, "admin");
+  const input = { orgId: raw.orgId, invitationId: parseInput(z.uuid({ error: "Unknown invitation" }), raw.invitationId) };
+  const deleted = await db
+    .delete(invitations)
+    .where(and(eq(invitations.id, input.invitationId), eq(invitations.orgId, input.orgId), isNull(invitations.acceptedAt)))
+    .returning({ id: invitations.id });
+  if (deleted.length === 0) throw notFound("Invitation not found");
+}
+
+/** What the invitation page shows before accepting; null for an unknown, used or expired link. */
+export async function findInvitation(token: string, db: Db = getDb()) {
+  const [inv] = await db
+    .select({ id: invitations.id, email: invitations.email, role: invitations.role, orgName: organizations.name, expiresAt: invitations.expiresAt, acceptedAt: invitations.acceptedAt, hasAccount: users.id })
+    .from(invitations)
+    .innerJoin(organizations, eq(organizations.id, invitations.orgId))
+    .leftJoin(users, eq(users.email, invitations.email))
+    .where(eq(invitations.tokenHash, sha256(token)));
+  if (!inv || inv.acceptedAt || inv.expiresAt <= new Date()) return null;
+  return { ...inv, hasAccount: inv.hasAccount !== null };
+}
+
+/**
+ * Accepts an invitation, once. A new person sets a name and password; an
+ * existing account must be signed in as the invited email.
+ */
+export async function acceptInvitation(
+  input: { token: string; signedIn: UserPrincipal | null; newAccount?: { name: string; password: string } },
+  db: Db = getDb(),
+): Promise<{ orgId: string; userId: string }> {
+  const newAccount = input.newAccount ? parseInput(AcceptSchema, input.newAccount) : undefined;
+  const passwordHash = newAccount ? await hashPassword(newAccount.password) : null;
+  return db.transaction(async (tx) => {
+    // The row lock makes "used once" hold under two simultaneous clicks.
+    const [inv] = await tx.select().from(invitations).where(eq(invitations.tokenHash, sha256(input.token))).for("update");
+    if (!inv || inv.acceptedAt || inv.expiresAt <= new Date()) throw new AppError("not_found", "This invitation link is invalid, used or expired");
+    const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.email, inv.email));
+    let userId: string;
+    if (existing) {
+      if (!input.signedIn || input.signedIn.userId !== existing.id) {
+        throw new AppError("forbidden", `Sign in as ${inv.email} to accept this invitation`);
+      }
+      userId = existing.id;
+    } else {
+      if (!newAccount || !passwordHash) throw new AppError("invalid", "Choose a name and a password", { fields: ["name", "password"] });
+      const [u] = await tx.insert(users).values({ email: inv.email, name: newAccount.name, passwordHash }).returning({ id: users.id });
+      userId = u.id;
+    }
+    await tx.insert(memberships).values({ orgId: inv.orgId, userId, role: inv.role }).onConflictDoNothing();
+    await tx.update(invitations).set({ acceptedAt: new Date() }).where(eq(invitations.id, inv.id));
+    await appendAudit(tx, { actorType: "user", actorId: userId, actorLabel: inv.email, orgId: inv.orgId, action: "member.joined", before: null, after: { email: inv.email, role: inv.role }, reason: null, ticketRef: null });
+    return { orgId: inv.orgId, userId };
+  });
+}
