@@ -117,3 +117,24 @@ test("customers do not see the support console", async ({ browser }) => {
   const res = await admin.goto("/support");
   expect(res?.status()).toBe(404);
 });
+
+test("the support console and the notices page have no axe violations", async ({ page, browser }) => {
+  const { default: AxeBuilder } = await import("@axe-core/playwright");
+  await signInThroughUi(page, ROLES.support);
+  for (const path of ["/support", "/support/requests", "/support/flags"]) {
+    await page.goto(path);
+    const r = await new AxeBuilder({ page }).analyze();
+    expect(r.violations.map((v) => `${path}: ${v.id}`)).toEqual([]);
+  }
+  await page.goto("/support?q=northwind");
+  await page.getByRole("link", { name: "Northwind Health" }).click();
+  // Whichever of the two the state offers: this test does not depend on the one before it.
+  await page.getByRole("button", { name: /^(Restrict ZDR|Lift restriction)…$/ }).click();
+  const org = await new AxeBuilder({ page }).analyze();
+  expect(org.violations.map((v) => `org page: ${v.id}`)).toEqual([]);
+
+  const admin = await as(browser, ROLES.northwindAdmin);
+  await admin.goto("/notices");
+  const notices = await new AxeBuilder({ page: admin }).analyze();
+  expect(notices.violations.map((v) => `/notices: ${v.id}`)).toEqual([]);
+});
