@@ -209,3 +209,44 @@ test("a restricted org shows the warning state, never the active one, until the 
     })
     .toBe("active");
 });
+
+async function supportAction(support: Page, kind: "Disable ZDR" | "Enable ZDR", reason: string) {
+  await support.goto("/support");
+  await support.getByRole("link", { name: "Northwind Health" }).click();
+  await support.getByRole("button", { name: `${kind}…` }).click();
+  const form = support.getByRole("form", { name: kind });
+  await form.getByLabel("Reason").fill(reason);
+  await form.getByLabel("Ticket reference").fill("SUP-9002");
+  await form.getByRole("checkbox").check();
+  await form.getByRole("button", { name: kind }).click();
+  // Done when the account's audit trail shows the entry.
+  await expect(support.getByRole("cell", { name: reason })).toBeVisible();
+}
+
+test("an admin of an enterprise org without ZDR requests it; it shows as pending, with no emblem, until support enables it", async ({ page, browser }) => {
+  const support = await browser.newPage();
+  await signInThroughUi(support, ROLES.support);
+  await supportAction(support, "Disable ZDR", "Customer asked to pause ZDR for a test.");
+  try {
+    await signInThroughUi(page, ROLES.northwindAdmin);
+    await page.goto("/retention");
+    await expect(page.getByTestId("zdr-emblem")).toHaveCount(0);
+    await expect(page.getByTestId("retention-state")).toHaveText("Off");
+    await page.getByLabel(/Why you need it/).fill("HIPAA: clinical dictation.");
+    await page.getByRole("button", { name: "Request Zero Data Retention" }).click();
+    // The page re-renders from the new state: the form gives way to the pending request.
+    await expect(page.getByTestId("retention-state")).toHaveText("Pending");
+    await expect(page.getByTestId("request-age")).toHaveText(/minute/);
+    await expect(page.getByRole("button", { name: "Request Zero Data Retention" })).toHaveCount(0);
+    await expect(page.getByTestId("zdr-emblem")).toHaveCount(0);
+    await expect(page.getByRole("table", { name: "Retention audit trail, newest first" }).locator("tbody tr").first()).toContainText("ZDR requested");
+  } finally {
+    await supportAction(support, "Enable ZDR", "Requester verified as an administrator.");
+  }
+  await expect
+    .poll(async () => {
+      await page.goto("/usage");
+      return page.getByTestId("zdr-emblem").getAttribute("data-state");
+    })
+    .toBe("active");
+});
