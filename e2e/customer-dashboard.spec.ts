@@ -119,7 +119,7 @@ test("the CSV export holds exactly the totals and breakdown rows the page shows"
   expect(csv.filter((r) => r[0] === "series_daily")).toHaveLength(7);
 });
 
-test("the CSV export refuses a bad range with a 400 naming the field, and a signed-out visitor with a 401", async ({ page, playwright, baseURL }) => {
+test("the CSV export refuses a bad range with a 400 naming the field, and sends a signed-out visitor to sign in", async ({ page, playwright, baseURL }) => {
   const anonymous = await playwright.request.newContext({ baseURL });
   const signedOut = await anonymous.get("/usage/export?range=7d", { maxRedirects: 0 });
   expect([401, 302, 303, 307]).toContain(signedOut.status());
