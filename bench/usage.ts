@@ -31,7 +31,7 @@ import { countUnacknowledgedNotices } from "@/lib/notices/queries";
 export type BenchResult = { name: string; value: number; unit: string; note?: string };
 
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL?.replace(/\/[^/]*$/, "/postgres") ?? "postgres://127.0.0.1:5432/postgres";
-const TOTAL_EVENTS = Number(process.env.BENCH_USAGE_EVENTS ?? 10_000_000);
+const DEFAULT_EVENTS = Number(process.env.BENCH_USAGE_EVENTS ?? 10_000_000);
 const TIME_ZONE = "America/New_York";
 const RANGES: { label: string; input: RangeInput }[] = [
   { label: "24h", input: { key: "24h" } },
@@ -195,7 +195,8 @@ async function rollupTimes(user: UserPrincipal, handle: DbHandle): Promise<Map<s
   return out;
 }
 
-export async function run(): Promise<BenchResult[]> {
+export async function run(options: { events?: number } = {}): Promise<BenchResult[]> {
+  const TOTAL_EVENTS = options.events ?? DEFAULT_EVENTS;
   const results: BenchResult[] = [];
   const small = Math.round(TOTAL_EVENTS / 10);
   log(`creating a database on ${SERVER_URL.replace(/\/\/[^@]*@/, "//")} for ${TOTAL_EVENTS.toLocaleString("en-US")} events`);
@@ -276,6 +277,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   console.table(results.map((r) => ({ name: r.name, value: r.value, unit: r.unit })));
   const dir = path.join(process.cwd(), "bench", "results");
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "usage.json"), `${JSON.stringify({ at: new Date().toISOString(), events: TOTAL_EVENTS, results }, null, 2)}\n`);
+  fs.writeFileSync(path.join(dir, "usage.json"), `${JSON.stringify({ at: new Date().toISOString(), events: DEFAULT_EVENTS, results }, null, 2)}\n`);
   process.exit(0);
 }
