@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import { E2E_SMTP_URL } from "./e2e/support/smtp";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${PORT}`;
@@ -44,6 +45,7 @@ export default defineConfig({
     reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",
-    env: { DATA_DIR: ".data/e2e", PORT: String(PORT), APP_URL: baseURL, DATABASE_URL: "" },
+    // Mail goes to the SMTP sink that e2e/support-console.spec.ts runs in the test process.
+    env: { DATA_DIR: ".data/e2e", PORT: String(PORT), APP_URL: baseURL, DATABASE_URL: "", SMTP_URL: E2E_SMTP_URL },
   },
 });

@@ -73,3 +73,15 @@ test("every page carries the security headers", async ({ request }) => {
     }
   }
 });
+
+test("sign-out ends the session, for a customer and for support", async ({ page }) => {
+  for (const email of [ROLES.northwindMember, ROLES.support]) {
+    await signInThroughUi(page, email);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/login$/);
+    await page.goto("/usage");
+    await expect(page).toHaveURL(/\/login/);
+    await page.goto("/support");
+    await expect(page).toHaveURL(/\/login/);
+  }
+});

@@ -2,7 +2,7 @@
 
 import { cookies } from "next/headers";
 import { revalidatePath } from "next/cache";
-import { requireUser } from "@/lib/auth/session";
+import { ACTIVE_ORG_COOKIE, requireUser } from "@/lib/auth/session";
 
 const YEAR = 365 * 24 * 3600;
 
@@ -21,6 +21,6 @@ export async function switchOrganization(form: FormData): Promise<void> {
   const user = await requireUser();
   const orgId = form.get("orgId");
   if (typeof orgId !== "string" || !user.memberships.some((m) => m.orgId === orgId)) return;
-  (await cookies()).set("zdr_org", orgId, { path: "/", maxAge: YEAR, sameSite: "lax", httpOnly: true });
+  (await cookies()).set(ACTIVE_ORG_COOKIE, orgId, { path: "/", maxAge: YEAR, sameSite: "lax", httpOnly: true });
   revalidatePath("/", "layout");
 }

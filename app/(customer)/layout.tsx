@@ -7,6 +7,7 @@ import { AccountBlock } from "@/components/shell/account-block";
 import { NavLinks } from "@/components/shell/nav-links";
 import { OrgSwitcher } from "@/components/shell/org-switcher";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
+import { SignOutButton } from "@/components/auth/sign-out-button";
 import type { EmblemProps } from "@/components/shell/zdr-emblem";
 import { setTheme, switchOrganization } from "./actions";
 
@@ -45,8 +46,13 @@ export default async function CustomerLayout({ children }: { children: React.Rea
           switcher={<OrgSwitcher memberships={user.memberships} activeOrgId={user.orgId} action={switchOrganization} />}
         />
       }
-      nav={<NavLinks noticeCount={noticeCount} />}
-      footer={<ThemeToggle dark={dark} action={setTheme} />}
+      nav={<NavLinks noticeCount={noticeCount} isAdmin={user.role === "admin"} />}
+      footer={
+        <div className="flex items-center justify-between gap-2">
+          <ThemeToggle dark={dark} action={setTheme} />
+          <SignOutButton />
+        </div>
+      }
     >
       {children}
     </AppShell>

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireSupport } from "@/lib/auth/session";
+import { SignOutButton } from "@/components/auth/sign-out-button";
 
 export const metadata: Metadata = { title: { default: "Support", template: "%s · Support · ZDR Console" } };
 
@@ -26,6 +27,7 @@ export default async function SupportLayout({ children }: { children: React.Reac
             ))}
           </nav>
           <span className="ml-auto text-sm text-slate-500" data-testid="support-user">{user.email}</span>
+          <SignOutButton />
         </div>
       </header>
       <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>

@@ -1,10 +1,11 @@
 import { signOutAction } from "@/lib/auth/actions";
+import { buttonClass } from "@/components/ui/button";
 
 /** A real form, so signing out works with the keyboard and without scripts. */
 export function SignOutButton({ className }: { className?: string }) {
   return (
     <form action={signOutAction}>
-      <button type="submit" className={className ?? "text-sm font-medium text-slate-600 underline-offset-4 hover:underline dark:text-slate-300"}>
+      <button type="submit" className={className ?? buttonClass("ghost")}>
         Sign out
       </button>
     </form>

@@ -1,23 +1,24 @@
 "use client";
 
 import { usePathname } from "next/navigation";
-import { Bell, ChartColumn, Database } from "lucide-react";
+import { Bell, ChartColumn, Database, Users } from "lucide-react";
 
 const LINKS = [
   { href: "/usage", label: "Usage", icon: ChartColumn },
   { href: "/retention", label: "Data retention", icon: Database },
   { href: "/notices", label: "Notices", icon: Bell },
+  { href: "/members", label: "Members", icon: Users, adminOnly: true },
 ] as const;
 
 /**
  * The customer navigation. Plain anchors on purpose: each page is a fresh
  * server render, so the emblem can never be a stale copy of the layout.
  */
-export function NavLinks({ noticeCount }: { noticeCount: number }) {
+export function NavLinks({ noticeCount, isAdmin = false }: { noticeCount: number; isAdmin?: boolean }) {
   const pathname = usePathname();
   return (
     <ul className="space-y-0.5">
-      {LINKS.map(({ href, label, icon: Icon }) => {
+      {LINKS.filter((l) => isAdmin || !("adminOnly" in l)).map(({ href, label, icon: Icon }) => {
         const current = pathname === href || pathname.startsWith(`${href}/`);
         const count = href === "/notices" && noticeCount > 0 ? noticeCount : 0;
         return (

@@ -6,7 +6,7 @@
 import { useActionState, useId, useState } from "react";
 import { IDLE, type ActionState } from "./action-state";
 
-export type RetentionActionKind = "enable" | "disable" | "restrict" | "lift";
+export type RetentionActionKind = "enable" | "disable" | "decline" | "restrict" | "lift";
 
 type Props = {
   kind: RetentionActionKind;
@@ -22,6 +22,7 @@ type Props = {
 
 const COPY: Record<RetentionActionKind, { open: string; submit: string; confirm: (org: string) => string; danger: boolean }> = {
   enable: { open: "Enable ZDR…", submit: "Enable ZDR", confirm: (o) => `I verified the requester and want to enable Zero Data Retention for ${o}.`, danger: false },
+  decline: { open: "Decline request…", submit: "Decline request", confirm: (o) => `I want to decline the ZDR request of ${o}; its admins are told.`, danger: true },
   disable: { open: "Disable ZDR…", submit: "Disable ZDR", confirm: (o) => `I want to turn Zero Data Retention off for ${o}.`, danger: true },
   restrict: { open: "Restrict ZDR…", submit: "Restrict ZDR", confirm: (o) => `I want to restrict Zero Data Retention for ${o}; its admins are notified at once.`, danger: true },
   lift: { open: "Lift restriction…", submit: "Lift restriction", confirm: (o) => `I want to lift the restriction on ${o}.`, danger: false },

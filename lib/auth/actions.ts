@@ -4,13 +4,10 @@
  * refuses a missing one.
  */
 import { eq, sql } from "drizzle-orm";
-import { cookies } from "next/headers";
-import { redirect } from "next/navigation";
-import { z } from "zod";
 import { getDb } from "@/lib/db";
 import { users } from "@/lib/db/schema";
 import { signOut } from "./index";
-import { ACTIVE_ORG_COOKIE, getCurrentUser } from "./session";
+import { getCurrentUser } from "./session";
 import { recordAuthEvent } from "./throttle";
 
 export async function signOutAction(): Promise<void> {
@@ -27,16 +24,4 @@ export async function signOutEverywhereAction(): Promise<void> {
     await recordAuthEvent(getDb(), { kind: "sign_out_everywhere", email: user.email, userId: user.userId });
   }
   await signOut({ redirectTo: "/login" });
-}
-
-const SwitchOrg = z.object({ orgId: z.uuid() });
-
-/** Makes another of the user's organizations the active one. Only their own. */
-export async function switchOrganizationAction(formData: FormData): Promise<void> {
-  const user = await getCurrentUser();
-  if (!user) redirect("/login");
-  const parsed = SwitchOrg.safeParse({ orgId: formData.get("orgId") });
-  if (!parsed.success || !user.memberships.some((m) => m.orgId === parsed.data.orgId)) redirect("/");
-  (await cookies()).set(ACTIVE_ORG_COOKIE, parsed.data.orgId, { httpOnly: true, sameSite: "lax", path: "/", secure: process.env.NODE_ENV === "production" && (process.env.APP_URL ?? "").startsWith("https:") });
-  redirect("/");
 }

@@ -43,6 +43,8 @@ export type NoticeContext = {
   restriction?: { reason: RestrictionReason; note: string };
   /** After a lift: whether ZDR is honoured again. */
   zdrHonouredAfter?: boolean;
+  /** A disable that declines a pending request rather than ending active ZDR. */
+  declined?: boolean;
 };
 
 function keptSentence(c: NoticeContext): string {
@@ -100,6 +102,15 @@ export function composeNotice(kind: NoticeKind, c: NoticeContext): NoticeContent
       };
     }
     case "zdr_disabled": {
+      if (c.declined) {
+        const trafficImpact = `Nothing changes for your traffic. ${keptSentence(c)}`;
+        return {
+          kind,
+          title: `Zero Data Retention request declined for ${c.orgName}`,
+          body: `Support declined the request to enable Zero Data Retention for ${c.orgName} at ${when}. ${trafficImpact} You may ask again at any time.`,
+          details: { ...base, trafficImpact },
+        };
+      }
       const trafficImpact = `Zero Data Retention no longer applies to new requests. ${keptSentence(c)}`;
       return {
         kind,

@@ -3,6 +3,7 @@
  * daily otherwise), never the raw events: a 90-day page costs a range scan of
  * a few thousand rollup rows whatever the event volume.
  */
+import { cache } from "react";
 import { eq, sql, type SQL } from "drizzle-orm";
 import { getDb, queryRows, type Tx } from "@/lib/db";
 import { organizations } from "@/lib/db/schema";
@@ -56,22 +57,29 @@ const hist = sql.raw(`array[${Array.from({ length: LATENCY_BUCKETS }, (_, i) => 
 const measures = sql.raw(`coalesce(sum(requests), 0)::float8 as requests, coalesce(sum(errors), 0)::float8 as errors,
   coalesce(sum(input_units), 0)::float8 as input_units, coalesce(sum(output_units), 0)::float8 as output_units`);
 
+// Deduplicated per server request (React cache), so the page's five widgets look the org up once.
+const orgZone = cache(async (db: Tx, orgId: string) => {
+  const [org] = await db.select({ name: organizations.name, timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, orgId));
+  return org ?? null;
+});
+
 /** Resolves the org (and its time zone) after the access check; another tenant's id is 404. */
 export async function usageContext(actor: Principal, args: Args, db: Tx = getDb()): Promise<UsageContext> {
   assertOrgAccess(actor, args.orgId);
-  const [org] = await db
-    .select({ name: organizations.name, timeZone: organizations.timeZone })
-    .from(organizations)
-    .where(eq(organizations.id, args.orgId));
+  const org = await orgZone(db, args.orgId);
   if (!org) throw notFound("Organization not found");
   return { orgId: args.orgId, orgName: org.name, timeZone: org.timeZone, range: resolveRange(args.range, org.timeZone, args.now) };
+}
+
+function rollupTable(range: ResolvedRange): SQL {
+  return sql.raw(range.grain === "hour" ? "usage_rollups_hourly" : "usage_rollups_daily");
 }
 
 function windowFilter(range: ResolvedRange, which: "current" | "previous"): { table: SQL; where: SQL } {
   const w = range[which];
   return range.grain === "hour"
-    ? { table: sql.raw("usage_rollups_hourly"), where: sql`hour >= ${w.from}::timestamptz and hour < ${w.to}::timestamptz` }
-    : { table: sql.raw("usage_rollups_daily"), where: sql`day between ${w.from}::date and ${w.to}::date` };
+    ? { table: rollupTable(range), where: sql`hour >= ${w.from}::timestamptz and hour < ${w.to}::timestamptz` }
+    : { table: rollupTable(range), where: sql`day between ${w.from}::date and ${w.to}::date` };
 }
 
 function toNumbers(v: unknown): number[] {
@@ -86,9 +94,7 @@ function rate(errors: number, requests: number): number | null {
 
 type MeasureRow = { requests: number; errors: number; input_units: number; output_units: number; hist?: unknown };
 
-async function totalsOf(db: Tx, orgId: string, range: ResolvedRange, which: "current" | "previous"): Promise<UsageTotals> {
-  const { table, where } = windowFilter(range, which);
-  const [row] = await queryRows<MeasureRow>(db, sql`select ${measures}, ${hist} as hist from ${table} where org_id = ${orgId} and ${where}`);
+function totalsFrom(row: MeasureRow): UsageTotals {
   const h = toNumbers(row.hist);
   const requests = Number(row.requests);
   const errors = Number(row.errors);
@@ -103,6 +109,23 @@ async function totalsOf(db: Tx, orgId: string, range: ResolvedRange, which: "cur
   };
 }
 
+/** Both periods in one range scan of the rollup: the previous period is adjacent, so one index range covers both. */
+async function totalsOf(db: Tx, orgId: string, range: ResolvedRange): Promise<[UsageTotals, UsageTotals]> {
+  const cur = windowFilter(range, "current").where;
+  const prev = windowFilter(range, "previous").where;
+  const span = range.grain === "hour"
+    ? sql`hour >= ${range.previous.from}::timestamptz and hour < ${range.current.to}::timestamptz`
+    : sql`day between ${range.previous.from}::date and ${range.current.to}::date`;
+  const rows = await queryRows<MeasureRow & { period: string }>(
+    db,
+    sql`select case when ${cur} then 'current' else 'previous' end as period, ${measures}, ${hist} as hist
+        from ${rollupTable(range)} where org_id = ${orgId} and ${span} and (${cur} or ${prev}) group by 1`,
+  );
+  const empty: MeasureRow = { requests: 0, errors: 0, input_units: 0, output_units: 0, hist: [] };
+  const by = new Map(rows.map((r) => [r.period, r]));
+  return [totalsFrom(by.get("current") ?? empty), totalsFrom(by.get("previous") ?? empty)];
+}
+
 function relative(cur: number | null, prev: number | null): number | null {
   if (cur === null || prev === null || prev === 0) return null;
   return (cur - prev) / prev;
@@ -111,10 +134,7 @@ function relative(cur: number | null, prev: number | null): number | null {
 /** Totals of the range and of the period of the same length just before it. */
 export async function getUsageTotals(actor: Principal, args: Args, db: Tx = getDb()): Promise<TotalsWithChange & { context: UsageContext }> {
   const context = await usageContext(actor, args, db);
-  const [current, previous] = await Promise.all([
-    totalsOf(db, args.orgId, context.range, "current"),
-    totalsOf(db, args.orgId, context.range, "previous"),
-  ]);
+  const [current, previous] = await totalsOf(db, args.orgId, context.range);
   const change = Object.fromEntries(
     (Object.keys(current) as (keyof UsageTotals)[]).map((k) => [k, relative(current[k], previous[k])]),
   ) as TotalsWithChange["change"];
@@ -145,12 +165,61 @@ export async function getUsageSeries(actor: Principal, args: Args, db: Tx = getD
   return { points, context };
 }
 
-const DIMENSION_COLUMN: Record<BreakdownDimension, string> = { product: "product::text", model: "model", apiKey: "api_key_id" };
-
 function labelOf(dimension: BreakdownDimension, key: string): string {
   if (dimension === "product") return productInfo(key as Product)?.label ?? key;
   if (dimension === "apiKey") return key === "" ? "No API key" : key;
   return key;
+}
+
+type KeyedRow = MeasureRow & { product: string | null; model: string | null; api_key_id: string | null; g: number };
+
+/**
+ * The three breakdowns from one scan of the rollup (GROUPING SETS), shared by
+ * the page's three widgets through React's per-request cache.
+ */
+const breakdownRows = cache(async (db: Tx, orgId: string, grain: ResolvedRange["grain"], from: string, to: string): Promise<Record<BreakdownDimension, KeyedRow[]>> => {
+  const table = sql.raw(grain === "hour" ? "usage_rollups_hourly" : "usage_rollups_daily");
+  const where = grain === "hour" ? sql`hour >= ${from}::timestamptz and hour < ${to}::timestamptz` : sql`day between ${from}::date and ${to}::date`;
+  const rows = await queryRows<KeyedRow>(
+    db,
+    sql`select product::text as product, model, api_key_id, grouping(product, model, api_key_id) as g, ${measures}, ${hist} as hist
+        from ${table} where org_id = ${orgId} and ${where}
+        group by grouping sets ((product), (model), (api_key_id)) order by requests desc`,
+  );
+  // grouping() sets a bit for each column left out: 3 = product kept, 5 = model kept, 6 = api key kept.
+  const out: Record<BreakdownDimension, KeyedRow[]> = { product: [], model: [], apiKey: [] };
+  for (const r of rows) {
+    const g = Number(r.g);
+    if (g === 3) out.product.push(r);
+    else if (g === 5) out.model.push(r);
+    else if (g === 6) out.apiKey.push(r);
+  }
+  return out;
+});
+
+function keyOf(dimension: BreakdownDimension, r: KeyedRow): string {
+  return (dimension === "product" ? r.product : dimension === "model" ? r.model : r.api_key_id) ?? "";
+}
+
+function breakdownOf(dimension: BreakdownDimension, source: KeyedRow[]): BreakdownRow[] {
+  const rows = [...source].sort((a, b) => Number(b.requests) - Number(a.requests) || (keyOf(dimension, a) < keyOf(dimension, b) ? -1 : 1));
+  const total = rows.reduce((a, r) => a + Number(r.requests), 0);
+  return rows.map((r) => {
+    const key = keyOf(dimension, r);
+    const requests = Number(r.requests);
+    const errors = Number(r.errors);
+    return {
+      key,
+      label: labelOf(dimension, key),
+      requests,
+      errors,
+      inputUnits: Number(r.input_units),
+      outputUnits: Number(r.output_units),
+      errorRate: rate(errors, requests),
+      p95Ms: percentileFromHistogram(toNumbers(r.hist), 0.95),
+      share: total > 0 ? requests / total : 0,
+    };
+  });
 }
 
 /** Requests, units, error rate and p95 by product, model or API key, largest first. */
@@ -160,50 +229,22 @@ export async function getUsageBreakdown(
   db: Tx = getDb(),
 ): Promise<{ rows: BreakdownRow[]; context: UsageContext }> {
   const context = await usageContext(actor, args, db);
-  const { table, where } = windowFilter(context.range, "current");
-  const column = sql.raw(DIMENSION_COLUMN[args.dimension]);
-  const rows = await queryRows<MeasureRow & { key: string }>(
-    db,
-    sql`select ${column} as key, ${measures}, ${hist} as hist from ${table}
-        where org_id = ${args.orgId} and ${where} group by 1 order by 2 desc, 1`,
-  );
-  const total = rows.reduce((a, r) => a + Number(r.requests), 0);
-  return {
-    context,
-    rows: rows.map((r) => {
-      const requests = Number(r.requests);
-      const errors = Number(r.errors);
-      return {
-        key: r.key,
-        label: labelOf(args.dimension, r.key),
-        requests,
-        errors,
-        inputUnits: Number(r.input_units),
-        outputUnits: Number(r.output_units),
-        errorRate: rate(errors, requests),
-        p95Ms: percentileFromHistogram(toNumbers(r.hist), 0.95),
-        share: total > 0 ? requests / total : 0,
-      };
-    }),
-  };
+  const w = context.range.current;
+  const all = await breakdownRows(db, args.orgId, context.range.grain, w.from, w.to);
+  return { context, rows: breakdownOf(args.dimension, all[args.dimension]) };
 }
 
 /** Everything the /usage page shows, for the CSV export and the tests that compare the two. */
 export async function getUsageDashboard(actor: Principal, args: Args, db: Tx = getDb()) {
-  const now = args.now ?? new Date();
-  const a = { ...args, now };
-  const [totals, series, product, model, apiKey] = await Promise.all([
-    getUsageTotals(actor, a, db),
-    getUsageSeries(actor, a, db),
-    getUsageBreakdown(actor, { ...a, dimension: "product" }, db),
-    getUsageBreakdown(actor, { ...a, dimension: "model" }, db),
-    getUsageBreakdown(actor, { ...a, dimension: "apiKey" }, db),
-  ]);
+  const a = { ...args, now: args.now ?? new Date() };
+  const [totals, series] = await Promise.all([getUsageTotals(actor, a, db), getUsageSeries(actor, a, db)]);
+  const w = totals.context.range.current;
+  const rows = await breakdownRows(db, args.orgId, totals.context.range.grain, w.from, w.to);
   return {
     context: totals.context,
     totals: { current: totals.current, previous: totals.previous, change: totals.change },
     series: series.points,
-    breakdowns: { product: product.rows, model: model.rows, apiKey: apiKey.rows },
+    breakdowns: { product: breakdownOf("product", rows.product), model: breakdownOf("model", rows.model), apiKey: breakdownOf("apiKey", rows.apiKey) },
   };
 }
 export type UsageDashboard = Awaited<ReturnType<typeof getUsageDashboard>>;

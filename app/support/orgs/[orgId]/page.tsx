@@ -84,7 +84,7 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
           {state.zdrStatus !== "active" && org.plan === "enterprise" ? (
             <RetentionActionForm kind="enable" action={enableAction} {...common} defaultScope={a.pendingRequest?.scope ?? state.zdrScope} />
           ) : null}
-          {state.zdrStatus !== "off" ? <RetentionActionForm kind="disable" action={disableAction} {...common} /> : null}
+          {state.zdrStatus !== "off" ? <RetentionActionForm kind={state.zdrStatus === "requested" ? "decline" : "disable"} action={disableAction} {...common} /> : null}
           {state.restriction === "none" ? <RetentionActionForm kind="restrict" action={restrictAction} {...common} /> : <RetentionActionForm kind="lift" action={liftAction} {...common} />}
         </div>
         {org.plan !== "enterprise" ? <p className="text-sm text-slate-600 dark:text-slate-400">Zero Data Retention is for enterprise plans only.</p> : null}

@@ -1,0 +1,69 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { requireCustomer } from "@/lib/auth/session";
+import { listMembers } from "@/lib/orgs/members";
+import { PageHeader } from "@/components/ui/page-header";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { InviteForm, RemoveForm, RoleForm } from "@/components/members/member-forms";
+import { changeRoleAction, inviteAction, removeMemberAction, revokeInvitationAction } from "./actions";
+
+export const metadata: Metadata = { title: "Members" };
+
+export default async function MembersPage() {
+  const user = await requireCustomer();
+  // Members do not manage membership; the page is not theirs to see.
+  if (user.role !== "admin") notFound();
+  const { members, pending } = await listMembers(user, user.orgId);
+  const date = new Intl.DateTimeFormat("en", { dateStyle: "medium" });
+  return (
+    <>
+      <PageHeader title="Members" description="Who can see this organization's usage and retention, and who administers it." />
+      <div className="space-y-6">
+        <Card aria-labelledby="invite-title">
+          <CardHeader id="invite-title" title="Invite someone" description="They receive an email with a link that works once and expires in 7 days." />
+          <CardBody><InviteForm action={inviteAction} /></CardBody>
+        </Card>
+        <Card aria-labelledby="members-title">
+          <CardHeader id="members-title" title={`Members (${members.length})`} />
+          <div className="overflow-x-auto">
+            <table className="w-full text-left text-sm">
+              <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">
+                <tr><th scope="col" className="px-5 py-2">Name</th><th scope="col" className="px-5 py-2">Email</th><th scope="col" className="px-5 py-2">Member since</th><th scope="col" className="px-5 py-2">Role</th><th scope="col" className="px-5 py-2"><span className="sr-only">Remove</span></th></tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+                {members.map((m) => (
+                  <tr key={m.userId} data-testid="member-row">
+                    <td className="px-5 py-3 font-medium">{m.name}{m.userId === user.userId ? <span className="ml-1 text-slate-500">(you)</span> : null}</td>
+                    <td className="px-5 py-3">{m.email}</td>
+                    <td className="px-5 py-3 text-slate-600 dark:text-slate-400">{date.format(m.since)}</td>
+                    <td className="px-5 py-3"><RoleForm action={changeRoleAction} userId={m.userId} role={m.role} name={m.name} /></td>
+                    <td className="px-5 py-3 text-right">
+                      <RemoveForm action={removeMemberAction} hidden={{ userId: m.userId }} label="Remove" confirmText={`Remove ${m.name} from this organization?`} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </Card>
+        <Card aria-labelledby="pending-title">
+          <CardHeader id="pending-title" title="Pending invitations" />
+          <CardBody>
+            {pending.length === 0 ? (
+              <p className="text-sm text-slate-600 dark:text-slate-400">No invitations are waiting.</p>
+            ) : (
+              <ul className="divide-y divide-slate-100 dark:divide-slate-800">
+                {pending.map((i) => (
+                  <li key={i.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm" data-testid="invitation-row">
+                    <span><span className="font-medium">{i.email}</span> · {i.role === "admin" ? "Administrator" : "Member"} · expires {date.format(i.expiresAt)}</span>
+                    <RemoveForm action={revokeInvitationAction} hidden={{ invitationId: i.id }} label="Revoke" confirmText={`Revoke the invitation to ${i.email}?`} />
+                  </li>
+                ))}
+              </ul>
+            )}
+          </CardBody>
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,119 @@
+/**
+ * Every page and route handler × every kind of visitor, with the expected
+ * answer in a table. The routes are read from app/ on disk: a new page or
+ * route without a row here fails the first test, and so does a row whose
+ * route is gone.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
+import { ROLES, signInRequest } from "./support/auth";
+
+type Role = "anonymous" | "member" | "admin" | "otherAdmin" | "support";
+/** ok: 2xx after redirects; login: ends on /login; denied: 403/404; unauthorized: 401; invalid: 400. */
+type Outcome = "ok" | "login" | "denied" | "unauthorized" | "invalid";
+type Row = { method?: "GET" | "POST"; url: (ids: Ids) => string; body?: unknown; expect: Record<Role, Outcome> };
+type Ids = { northwind: string };
+
+const customerPage = { anonymous: "login", member: "ok", admin: "ok", otherAdmin: "ok", support: "denied" } as const;
+const adminPage = { anonymous: "login", member: "denied", admin: "ok", otherAdmin: "ok", support: "denied" } as const;
+const supportPage = { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "ok" } as const;
+const everyone = { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok", support: "ok" } as const;
+const bearerOnly = { anonymous: "unauthorized", member: "unauthorized", admin: "unauthorized", otherAdmin: "unauthorized", support: "unauthorized" } as const;
+
+// "admin" is Northwind's admin; "otherAdmin" is Contoso's. Ids in URLs are Northwind's.
+const MATRIX: Record<string, Row> = {
+  "/": { url: () => "/", expect: { ...everyone, anonymous: "login" } },
+  "/login": { url: () => "/login", expect: { ...everyone, anonymous: "login" } },
+  "/usage": { url: () => "/usage", expect: customerPage },
+  "/usage/export": { url: () => "/usage/export?range=7d", expect: customerPage },
+  "/retention": { url: () => "/retention", expect: customerPage },
+  "/notices": { url: () => "/notices", expect: customerPage },
+  "/members": { url: () => "/members", expect: adminPage },
+  "/invite/[token]": { url: () => "/invite/not-a-real-token", expect: everyone },
+  "/support": { url: () => "/support", expect: supportPage },
+  "/support/requests": { url: () => "/support/requests", expect: supportPage },
+  "/support/flags": { url: () => "/support/flags", expect: supportPage },
+  "/support/tokens": { url: () => "/support/tokens", expect: supportPage },
+  "/support/orgs/[orgId]": { url: (ids) => `/support/orgs/${ids.northwind}`, expect: supportPage },
+  "/docs/api": { url: () => "/docs/api", expect: everyone },
+  "/api/health": { url: () => "/api/health", expect: everyone },
+  "/api/auth/[...nextauth]": { url: () => "/api/auth/session", expect: everyone },
+  "/api/session": { method: "POST", url: () => "/api/session", body: {}, expect: { anonymous: "invalid", member: "invalid", admin: "invalid", otherAdmin: "invalid", support: "invalid" } },
+  "/api/v1/openapi.json": { url: () => "/api/v1/openapi.json", expect: everyone },
+  "/api/v1/usage/events": { method: "POST", url: () => "/api/v1/usage/events", body: { events: [] }, expect: bearerOnly },
+  "/api/v1/orgs/[orgId]/retention-policy": { url: (ids) => `/api/v1/orgs/${ids.northwind}/retention-policy`, expect: bearerOnly },
+  "/api/v1/moderation/flags": { method: "POST", url: () => "/api/v1/moderation/flags", body: {}, expect: bearerOnly },
+};
+
+/** Route patterns of every page.tsx and route.ts under app/ (route groups dropped). */
+function routesOnDisk(): string[] {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/^(page|route)\.(tsx?|jsx?)$/.test(entry.name)) {
+        const segments = path.relative("app", dir).split(path.sep).filter((s) => s && !/^\(.*\)$/.test(s));
+        found.push("/" + segments.join("/"));
+      }
+    }
+  };
+  walk("app");
+  return found.sort();
+}
+
+test("every route on disk has a row, and every row a route", () => {
+  expect(Object.keys(MATRIX).sort()).toEqual(routesOnDisk());
+});
+
+const SIGN_INS: Record<Exclude<Role, "anonymous">, string> = {
+  member: ROLES.northwindMember,
+  admin: ROLES.northwindAdmin,
+  otherAdmin: ROLES.contosoAdmin,
+  support: ROLES.support,
+};
+
+async function contextFor(role: Role, baseURL: string): Promise<APIRequestContext> {
+  const ctx = await playwrightRequest.newContext({ baseURL });
+  if (role !== "anonymous") {
+    const r = await signInRequest(ctx, baseURL, SIGN_INS[role]);
+    expect(r.status(), `sign-in of ${role}`).toBe(200);
+  }
+  return ctx;
+}
+
+function outcomeOf(status: number, finalUrl: string): Outcome | `status ${number}` {
+  if (new URL(finalUrl).pathname === "/login" && status === 200) return "login";
+  if (status >= 200 && status < 300) return "ok";
+  if (status === 403 || status === 404) return "denied";
+  if (status === 401) return "unauthorized";
+  if (status === 400) return "invalid";
+  return `status ${status}`;
+}
+
+test("each role gets exactly the expected answer on every route", async ({ baseURL }) => {
+  const support = await contextFor("support", baseURL!);
+  const accounts = await (await support.get("/support")).text();
+  const northwind = /\/support\/orgs\/([0-9a-f-]{36})[^>]*>\s*Northwind Health/.exec(accounts)?.[1];
+  expect(northwind, "Northwind's id from the support console").toBeTruthy();
+  const ids = { northwind: northwind! };
+
+  const surprises: string[] = [];
+  let cells = 0;
+  for (const role of ["anonymous", "member", "admin", "otherAdmin", "support"] as Role[]) {
+    const ctx = role === "support" ? support : await contextFor(role, baseURL!);
+    for (const [route, row] of Object.entries(MATRIX)) {
+      const url = row.url(ids);
+      const res =
+        row.method === "POST"
+          ? await ctx.post(url, { data: row.body, headers: { origin: baseURL! } })
+          : await ctx.get(url);
+      cells++;
+      const got = outcomeOf(res.status(), res.url());
+      if (got !== row.expect[role]) surprises.push(`${role} ${row.method ?? "GET"} ${route}: expected ${row.expect[role]}, got ${got}`);
+    }
+  }
+  console.log(`access matrix: ${cells} cells, ${surprises.length} unexpected`);
+  expect(surprises).toEqual([]);
+});
