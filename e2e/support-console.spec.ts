@@ -85,7 +85,7 @@ test("support enables Contoso's requested ZDR and restricts Northwind; admins ar
   expect(recipients("Northwind Health")).toEqual(["admin@northwind.example"]);
   expect(recipients("Contoso Bank")).toEqual(["admin@contoso.example"]);
   expect(sink.messages.flatMap((m) => m.to)).not.toContain("member@northwind.example");
-  expect(northwindMail[0].raw.replace(/=\r?\n/g, "")).toContain("High-risk use case");
+  expect(northwindMail.some((m) => m.raw.replace(/=\r?\n/g, "").includes("High-risk use case"))).toBe(true);
   expect(northwindMail[0].messageId).toMatch(/^<notice-[0-9a-f-]+\.[0-9a-f-]+@127\.0\.0\.1>$/);
 
   // Northwind's member reads the notice but cannot acknowledge it.
