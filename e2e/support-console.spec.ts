@@ -91,7 +91,8 @@ test("support enables Contoso's requested ZDR and restricts Northwind; admins ar
   // Northwind's member reads the notice but cannot acknowledge it.
   const member = await as(browser, ROLES.northwindMember);
   await member.goto("/notices");
-  const memberNotice = member.getByTestId("notice").filter({ hasText: "Zero Data Retention restricted for Northwind Health" });
+  // Other specs restrict Northwind too: this spec's notice is the one with its note.
+  const memberNotice = member.getByTestId("notice").filter({ hasText: "Zero Data Retention restricted for Northwind Health" }).filter({ hasText: "Use case under review: automated triage of emergency calls" });
   await expect(memberNotice).toHaveAttribute("data-unread", "true");
   await expect(memberNotice.getByRole("button", { name: /Acknowledge/ })).toHaveCount(0);
 
@@ -99,15 +100,17 @@ test("support enables Contoso's requested ZDR and restricts Northwind; admins ar
   const admin = await as(browser, ROLES.northwindAdmin);
   await admin.goto("/notices");
   await expectEmblem(admin, "restricted");
-  const notice = admin.getByTestId("notice").filter({ hasText: "Zero Data Retention restricted for Northwind Health" });
+  const notice = admin.getByTestId("notice").filter({ hasText: "Zero Data Retention restricted for Northwind Health" }).filter({ hasText: "Use case under review: automated triage of emergency calls" });
   await expect(notice).toHaveAttribute("data-unread", "true");
-  await expect(admin.getByTestId("notice-count")).toHaveText("1 unacknowledged");
+  const unacknowledged = Number.parseInt((await admin.getByTestId("notice-count").textContent()) ?? "", 10);
+  expect(unacknowledged).toBeGreaterThanOrEqual(1);
   await expect(notice).toContainText("Use case under review: automated triage of emergency calls");
   await expect(notice).toContainText("How to contest");
   await notice.getByRole("button", { name: /Acknowledge/ }).click();
   await expect(notice.getByTestId("acknowledged")).toContainText("Acknowledged by Nadia Okafor");
   await expect(notice).toHaveAttribute("data-unread", "false");
-  await expect(admin.getByTestId("notice-count")).toHaveCount(0);
+  if (unacknowledged === 1) await expect(admin.getByTestId("notice-count")).toHaveCount(0);
+  else await expect(admin.getByTestId("notice-count")).toHaveText(`${unacknowledged - 1} unacknowledged`);
 
   // Support sees who acknowledged it.
   await page.reload();
