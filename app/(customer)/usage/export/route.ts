@@ -15,7 +15,9 @@ function problem(e: AppError): Response {
 export async function GET(request: Request): Promise<Response> {
   const user = await getCurrentUser();
   try {
-    if (!user?.orgId) throw new AppError("unauthorized", "Sign in first");
+    if (!user) throw new AppError("unauthorized", "Sign in first");
+    // Support staff without an organization get what requireCustomer gives them on the pages: not found.
+    if (!user.orgId) throw new AppError("not_found", "Not found");
     const range = parseRangeParams(Object.fromEntries(new URL(request.url).searchParams));
     const dashboard = await getUsageDashboard(user, { orgId: user.orgId, range });
     const r = dashboard.context.range;
