@@ -20,7 +20,8 @@ const PREFIX_SHOWN = TOKEN_PREFIX.length + 6;
 
 export const TokenInputSchema = z
   .object({
-    name: z.string().trim().min(1, "name is required").max(80, "name is at most 80 characters"),
+    // PostgreSQL text cannot hold NUL: refused here, it would otherwise fail the insert with a 500.
+    name: z.string().trim().min(1, "name is required").max(80, "name is at most 80 characters").regex(/^[^\u0000]*$/, "name must not contain NUL characters"),
     scopes: z.array(z.enum(SERVICE_SCOPES)).min(1, "choose at least one scope").max(SERVICE_SCOPES.length),
   })
   .strict();
