@@ -23,6 +23,7 @@ import { makeOrg, makeToken } from "../helpers/api";
 import { TEST_DATABASE_URL, withFreshDatabase } from "../helpers/db";
 import { startSmtpSink, type SmtpSink } from "../helpers/smtp-sink";
 import { ackedIds, startChild } from "./child";
+import { countCheck } from "./crash-checks";
 import { record, scale } from "./figures";
 
 const fresh = withFreshDatabase();
@@ -38,24 +39,6 @@ beforeAll(async () => {
   await seedDemoWorld(db, { usage: false });
   [{ id: northwind }] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, "northwind-health"));
 });
-
-/** Lost and double-counted events of an org, against the acknowledged ids. */
-export async function countCheck(d: Db, orgId: string, acked: Set<string>) {
-  const stored = new Set((await queryRows<{ id: string }>(d, sql`select id::text as id from usage_events where org_id = ${orgId}`)).map((r) => r.id));
-  let lost = 0;
-  for (const id of acked) if (!stored.has(id)) lost++;
-  const [h] = await queryRows<{ n: string | null }>(d, sql`select sum(requests)::text as n from usage_rollups_hourly where org_id = ${orgId}`);
-  const [dd] = await queryRows<{ n: string | null }>(d, sql`select sum(requests)::text as n from usage_rollups_daily where org_id = ${orgId}`);
-  const hourly = Number(h.n ?? 0);
-  const daily = Number(dd.n ?? 0);
-  return {
-    stored: stored.size,
-    lost,
-    // Events are unique by primary key; a double count would show in the rollups.
-    doubleCounted: Math.max(0, hourly - stored.size) + Math.max(0, daily - stored.size),
-    missingFromRollups: Math.max(0, stored.size - hourly) + Math.max(0, stored.size - daily),
-  };
-}
 
 describe("crashes (PostgreSQL)", () => {
   it("SIGKILL at a random moment of ingest, many times: every acknowledged event counted exactly once", async () => {

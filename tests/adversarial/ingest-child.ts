@@ -15,6 +15,8 @@ const orgId = process.env.ORG_ID!;
 const baseMs = Number(process.env.BASE_MS);
 const replay: string[] = JSON.parse(process.env.REPLAY_IDS ?? "[]");
 setRateLimits({ ingest: { perSecond: 1e9, burst: 1e9 } });
+// As `next start` does (router-server.js): an uncaught exception is logged and the server keeps serving.
+process.on("uncaughtException", (err) => console.log(`uncaught ${err.name}: ${err.message}`));
 
 const PRODUCTS = ["llm", "text_to_speech", "speech_to_text", "voice_changer"] as const;
 function eventFor(id: string) {
