@@ -47,7 +47,7 @@ import { seedDemoWorld } from "@/lib/db/seed";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
-import type { Principal, ServiceScope, UserPrincipal } from "@/lib/auth/principal";
+import type { ServiceScope, UserPrincipal } from "@/lib/auth/principal";
 import { acknowledgeNotice } from "@/lib/notices/queries";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "@/lib/orgs/members";
 import { getRetentionView, listRetentionAudit } from "@/lib/retention/queries";

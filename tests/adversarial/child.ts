@@ -13,7 +13,11 @@ export function startChild(script: string, args: string[], env: Record<string, s
   const waiters: { re: RegExp; resolve: () => void }[] = [];
   const onData = (c: Buffer) => {
     out += c.toString("utf8");
-    for (const w of [...waiters]) if (w.re.test(out)) (waiters.splice(waiters.indexOf(w), 1), w.resolve());
+    for (const w of [...waiters]) {
+      if (!w.re.test(out)) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
   };
   proc.stdout!.on("data", onData);
   proc.stderr!.on("data", onData);

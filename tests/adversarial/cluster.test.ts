@@ -82,8 +82,11 @@ describe("PostgreSQL failing under the app (private cluster)", () => {
       await new Promise<void>((resolve, reject) => {
         const deadline = Date.now() + 30_000;
         const poll = setInterval(() => {
-          if (ackedIds(child.lines()).length > before) (clearInterval(poll), resolve());
-          else if (Date.now() > deadline) (clearInterval(poll), reject(new Error(`no ingest after the restart:\n${child.lines().slice(-5).join("\n")}`)));
+          const resumed = ackedIds(child.lines()).length > before;
+          if (!resumed && Date.now() <= deadline) return;
+          clearInterval(poll);
+          if (resumed) resolve();
+          else reject(new Error(`no ingest after the restart:\n${child.lines().slice(-5).join("\n")}`));
         }, 100);
       });
     }

@@ -59,7 +59,7 @@ let batchNo = 0;
 for (;;) {
   batchNo++;
   const size = 1 + Math.floor(Math.random() * 200);
-  const ids = Array.from({ length: size }, () => crypto.randomUUID());
+  const ids: string[] = Array.from({ length: size }, () => crypto.randomUUID());
   // Every third batch also carries events acknowledged in an earlier run: a replay after a crash.
   if (batchNo % 3 === 0 && replay.length) ids.push(...replay.splice(0, 20));
   while (!(await send(ids))) await new Promise((r) => setTimeout(r, 100));
