@@ -19,10 +19,9 @@ async function as(browser: Browser, email: string): Promise<Page> {
   return page;
 }
 
-/** The emblem comes with the customer layout; assert it wherever it is rendered. */
-async function expectEmblemIfPresent(page: Page, state: "active" | "restricted") {
-  const emblem = page.getByTestId("zdr-emblem");
-  if ((await emblem.count()) > 0) await expect(emblem.first()).toHaveAttribute("data-state", state);
+/** The emblem of the customer shell, above the account name. */
+async function expectEmblem(page: Page, state: "active" | "restricted") {
+  await expect(page.getByTestId("zdr-emblem")).toHaveAttribute("data-state", state);
 }
 
 async function act(page: Page, open: string, form: string, fill: (f: ReturnType<Page["getByRole"]>) => Promise<void>) {
@@ -62,7 +61,7 @@ test("support enables Contoso's requested ZDR and restricts Northwind; admins ar
   // Contoso's admin sees the emblem (where the layout renders it) and the confirmation notice.
   const contoso = await as(browser, ROLES.contosoAdmin);
   await contoso.goto("/notices");
-  await expectEmblemIfPresent(contoso, "active");
+  await expectEmblem(contoso, "active");
   await expect(contoso.getByRole("heading", { name: "Zero Data Retention is on for Contoso Bank" })).toBeVisible();
 
   // Support restricts Northwind as high-risk.
@@ -97,14 +96,16 @@ test("support enables Contoso's requested ZDR and restricts Northwind; admins ar
   // Northwind's admin sees the warning emblem and the notice, and acknowledges it.
   const admin = await as(browser, ROLES.northwindAdmin);
   await admin.goto("/notices");
-  await expectEmblemIfPresent(admin, "restricted");
+  await expectEmblem(admin, "restricted");
   const notice = admin.getByTestId("notice").filter({ hasText: "Zero Data Retention restricted for Northwind Health" });
   await expect(notice).toHaveAttribute("data-unread", "true");
+  await expect(admin.getByTestId("notice-count")).toHaveText("1 unacknowledged");
   await expect(notice).toContainText("Use case under review: automated triage of emergency calls");
   await expect(notice).toContainText("How to contest");
   await notice.getByRole("button", { name: /Acknowledge/ }).click();
   await expect(notice.getByTestId("acknowledged")).toContainText("Acknowledged by Nadia Okafor");
   await expect(notice).toHaveAttribute("data-unread", "false");
+  await expect(admin.getByTestId("notice-count")).toHaveCount(0);
 
   // Support sees who acknowledged it.
   await page.reload();
@@ -115,4 +116,25 @@ test("customers do not see the support console", async ({ browser }) => {
   const admin = await as(browser, ROLES.northwindAdmin);
   const res = await admin.goto("/support");
   expect(res?.status()).toBe(404);
+});
+
+test("the support console and the notices page have no axe violations", async ({ page, browser }) => {
+  const { default: AxeBuilder } = await import("@axe-core/playwright");
+  await signInThroughUi(page, ROLES.support);
+  for (const path of ["/support", "/support/requests", "/support/flags"]) {
+    await page.goto(path);
+    const r = await new AxeBuilder({ page }).analyze();
+    expect(r.violations.map((v) => `${path}: ${v.id}`)).toEqual([]);
+  }
+  await page.goto("/support?q=northwind");
+  await page.getByRole("link", { name: "Northwind Health" }).click();
+  // Whichever of the two the state offers: this test does not depend on the one before it.
+  await page.getByRole("button", { name: /^(Restrict ZDR|Lift restriction)…$/ }).click();
+  const org = await new AxeBuilder({ page }).analyze();
+  expect(org.violations.map((v) => `org page: ${v.id}`)).toEqual([]);
+
+  const admin = await as(browser, ROLES.northwindAdmin);
+  await admin.goto("/notices");
+  const notices = await new AxeBuilder({ page: admin }).analyze();
+  expect(notices.violations.map((v) => `/notices: ${v.id}`)).toEqual([]);
 });

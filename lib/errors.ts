@@ -44,9 +44,17 @@ export const forbidden = (why = "You are not allowed to do this") => new AppErro
  */
 export function parseInput<T extends import("zod").ZodType>(schema: T, input: unknown): import("zod").infer<T> {
   const r = schema.safeParse(input);
-  if (!r.success) {
-    const fields = [...new Set(r.error.issues.map((i) => i.path.join(".") || "input"))];
-    throw new AppError("invalid", r.error.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; "), { fields });
+  if (r.success) return r.data;
+  const problems: { field: string; message: string }[] = [];
+  for (const i of r.error.issues) {
+    const at = i.path.map(String);
+    if (i.code === "unrecognized_keys") {
+      // An unknown field is named by its path (cut short), never by its value.
+      for (const k of i.keys) problems.push({ field: [...at, k.slice(0, 64)].join("."), message: "unknown field" });
+    } else {
+      problems.push({ field: at.join(".") || "input", message: i.message });
+    }
   }
-  return r.data;
+  const fields = [...new Set(problems.map((p) => p.field))];
+  throw new AppError("invalid", problems.map((p) => `${p.field}: ${p.message}`).join("; "), { fields });
 }

@@ -30,6 +30,7 @@ export function formatDateTime(iso: string | Date, timeZone: string): string {
 /** "26 hours", "3 days": the age of something, coarse on purpose. */
 export function formatAge(fromIso: string, now: Date = new Date()): string {
   const minutes = Math.max(0, Math.round((now.getTime() - Date.parse(fromIso)) / 60_000));
+  if (minutes < 1) return "less than a minute";
   if (minutes < 60) return `${minutes} minute${minutes === 1 ? "" : "s"}`;
   const hours = Math.round(minutes / 60);
   if (hours < 48) return `${hours} hour${hours === 1 ? "" : "s"}`;

@@ -21,7 +21,8 @@ export default function UsageChart({ points }: { points: ChartPoint[] }) {
           contentStyle={{ borderRadius: 8, fontSize: 12 }}
           cursor={{ fill: "currentColor", fillOpacity: 0.05 }}
         />
-        <Legend wrapperStyle={{ fontSize: 12 }} />
+        {/* Legend text in the page's own colour: series colours on white fail contrast. */}
+        <Legend wrapperStyle={{ fontSize: 12 }} formatter={(value: string) => <span className="text-slate-700 dark:text-slate-300">{value}</span>} />
         <Bar yAxisId="requests" dataKey="requests" name="Requests" fill="#2f6fde" radius={[3, 3, 0, 0]} maxBarSize={28} isAnimationActive={false} />
         <Line yAxisId="units" type="monotone" dataKey="inputUnits" name="Input units" stroke="#0f9f6e" strokeWidth={2} dot={false} isAnimationActive={false} />
         <Line yAxisId="units" type="monotone" dataKey="outputUnits" name="Output units" stroke="#c2410c" strokeWidth={2} dot={false} isAnimationActive={false} />

@@ -20,7 +20,7 @@ const bearerOnly = { anonymous: "unauthorized", member: "unauthorized", admin: "
 // "admin" is Northwind's admin; "otherAdmin" is Contoso's. Ids in URLs are Northwind's.
 export const MATRIX: Record<string, Row> = {
   "/": { url: () => "/", expect: { ...everyone, anonymous: "login" } },
-  "/login": { url: () => "/login", expect: everyone },
+  "/login": { url: () => "/login", expect: { ...everyone, anonymous: "login" } },
   "/usage": { url: () => "/usage", expect: customerPage },
   "/usage/export": { url: () => "/usage/export?range=7d", expect: customerPage },
   "/retention": { url: () => "/retention", expect: customerPage },

@@ -10,7 +10,7 @@ import { organizations, retentionStates, zdrRequests } from "@/lib/db/schema";
 import { appendAudit } from "@/lib/audit/chain";
 import { assertOrgAccess } from "@/lib/auth/authorize";
 import type { Principal } from "@/lib/auth/principal";
-import { AppError, notFound } from "@/lib/errors";
+import { AppError, notFound, parseInput } from "@/lib/errors";
 import { effectivePolicy, type Plan } from "./policy";
 import { requestEligibility } from "./queries";
 
@@ -32,12 +32,7 @@ const WHY_NOT: Record<string, string> = {
 };
 
 export async function requestZeroRetention(actor: Principal, input: RequestZeroRetentionInput, db: Db = getDb()) {
-  const parsed = RequestZeroRetentionInput.safeParse(input);
-  if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join(".") || "(body)"))];
-    throw new AppError("invalid", `Check ${fields.join(", ")}`, { fields });
-  }
-  const { orgId, scope, note } = parsed.data;
+  const { orgId, scope, note } = parseInput(RequestZeroRetentionInput, input);
   assertOrgAccess(actor, orgId, "admin");
 
   return db.transaction(async (tx) => {

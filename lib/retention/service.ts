@@ -18,7 +18,7 @@ import { notices, organizations, retentionStates, zdrRequests } from "@/lib/db/s
 import { appendAudit, type AuditInput } from "@/lib/audit/chain";
 import { assertScope, assertSupport } from "@/lib/auth/authorize";
 import type { Principal } from "@/lib/auth/principal";
-import { AppError, notFound } from "@/lib/errors";
+import { AppError, parseInput, notFound } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { composeNotice, type NoticeContext, type NoticeKind } from "@/lib/notify/compose";
 import { enqueueNoticeEmails } from "@/lib/notify/outbox";
@@ -61,15 +61,6 @@ const RestrictSchema = z.object({ ...common, reason: z.enum(RESTRICTION_REASONS)
 const EnableSchema = z.object({ ...common, reason: text(1000), scope: z.enum(["all_requests", "per_request"]).optional() });
 const ReasonSchema = z.object({ ...common, reason: text(1000) });
 
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const r = schema.safeParse(input);
-  if (!r.success) {
-    const fields = [...new Set(r.error.issues.map((i) => i.path.join(".") || "input"))];
-    // Field names and rules only: never echo what was typed.
-    throw new AppError("invalid", r.error.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; "), { fields });
-  }
-  return r.data;
-}
 
 /** The audit actor of a principal allowed to change retention. */
 function auditActor(actor: Principal): Pick<AuditInput, "actorType" | "actorId" | "actorLabel"> {
@@ -185,7 +176,7 @@ export async function restrictOrganization(actor: Principal, input: RestrictInpu
 export async function restrictOrganizationDetailed(actor: Principal, input: RestrictInput, db: Db = getDb()): Promise<TransitionResult> {
   if (actor.kind === "service") assertScope(actor, "moderation:write");
   else assertSupport(actor);
-  const i = parse(RestrictSchema, input);
+  const i = parseInput(RestrictSchema, input);
   return transition(db, actor, i.orgId, i.expectedVersion, ({ state }) => {
     if (state.restriction === "restricted") throw conflict("This organization is already restricted.", state);
     return {
@@ -202,7 +193,7 @@ export async function restrictOrganizationDetailed(actor: Principal, input: Rest
 /** Lifts a restriction; the ZDR state from before it applies again. */
 export async function liftRestriction(actor: Principal, input: LiftInput, db: Db = getDb()): Promise<TransitionResult> {
   assertSupport(actor);
-  const i = parse(ReasonSchema, input);
+  const i = parseInput(ReasonSchema, input);
   return transition(db, actor, i.orgId, i.expectedVersion, ({ state }) => {
     if (state.restriction !== "restricted") throw conflict("This organization is not restricted, so there is nothing to lift.", state);
     return {
@@ -222,7 +213,7 @@ export async function liftRestriction(actor: Principal, input: LiftInput, db: Db
  */
 export async function enableZeroRetention(actor: Principal, input: EnableInput, db: Db = getDb()): Promise<TransitionResult> {
   assertSupport(actor);
-  const i = parse(EnableSchema, input);
+  const i = parseInput(EnableSchema, input);
   return transition(db, actor, i.orgId, i.expectedVersion, ({ state, plan }) => {
     if (plan !== "enterprise") {
       if (i.scope === "per_request") throw new AppError("invalid", "scope: per-request ZDR is for enterprise plans only", { fields: ["scope"] });
@@ -250,7 +241,7 @@ export async function enableZeroRetention(actor: Principal, input: EnableInput, 
 /** Turns ZDR off (on the customer's request), or declines a pending request. */
 export async function disableZeroRetention(actor: Principal, input: DisableInput, db: Db = getDb()): Promise<TransitionResult> {
   assertSupport(actor);
-  const i = parse(ReasonSchema, input);
+  const i = parseInput(ReasonSchema, input);
   return transition(db, actor, i.orgId, i.expectedVersion, ({ state }) => {
     if (state.zdrStatus === "off") throw conflict("Zero Data Retention is already off for this organization.", state);
     const declining = state.zdrStatus === "requested";

@@ -152,12 +152,13 @@ describe(`server actions × principals on ${testDbKind}`, () => {
     const nwInvite = await inviteMember(principals.admin, { orgId: northwind, email: "cross@n.example", role: "member" }, d);
     const nwMember = (principals.member as Extract<Principal, { kind: "user" }>).userId;
     const attempts = [
-      acknowledgeNotice(contosoAdmin, { orgId: contoso, noticeId: nwNotice.id }, d),
-      removeMember(contosoAdmin, { orgId: contoso, userId: nwMember }, d),
-      changeMemberRole(contosoAdmin, { orgId: contoso, userId: nwMember, role: "admin" }, d),
-      revokeInvitation(contosoAdmin, { orgId: contoso, invitationId: nwInvite.invitationId }, d),
+      () => acknowledgeNotice(contosoAdmin, { orgId: contoso, noticeId: nwNotice.id }, d),
+      () => removeMember(contosoAdmin, { orgId: contoso, userId: nwMember }, d),
+      () => changeMemberRole(contosoAdmin, { orgId: contoso, userId: nwMember, role: "admin" }, d),
+      () => revokeInvitation(contosoAdmin, { orgId: contoso, invitationId: nwInvite.invitationId }, d),
     ];
-    for (const a of attempts) expect(await outcome(a)).toBe("not_found");
+    // Thunks: each call starts only when awaited, so no rejection is left unhandled.
+    for (const attempt of attempts) expect(await outcome(attempt())).toBe("not_found");
     const [n] = await d.select().from(notices).where(eq(notices.id, nwNotice.id));
     expect(n.acknowledgedAt).toBeNull();
     const still = await loadUserPrincipal(d, nwMember);

@@ -39,7 +39,7 @@ describe(`foundation on ${testDbKind}`, () => {
     ]);
   });
 
-  it("seeds the demo world once, with rollups equal to the raw events", async () => {
+  it("seeds the demo world once, with rollups equal to the raw events", { timeout: 180_000 }, async () => {
     const d = db.handle().db;
     expect(await seedDemoWorld(d)).toBe(true);
     expect(await seedDemoWorld(d)).toBe(false);

@@ -177,6 +177,14 @@ describe(`usage dashboard on ${testDbKind}`, () => {
     }
   });
 
+  it("the page reads only the rollups: with the raw events gone, every widget answers the same", async () => {
+    const d = db.handle().db;
+    const args = { orgId: northwindId, range: { key: "90d" } as RangeInput, now };
+    const before = await getUsageDashboard(northwindAdmin, args, d);
+    await d.execute(sql`delete from usage_events where org_id = ${northwindId}`);
+    expect(await getUsageDashboard(northwindAdmin, args, d)).toEqual(before);
+  });
+
   it("an organization without usage gets zeros, not an error", async () => {
     const d = db.handle().db;
     await d.execute(sql`delete from usage_rollups_daily where org_id = ${contosoMember.orgId}`);

@@ -4,6 +4,8 @@ import { listNoticesWithAcknowledger } from "@/lib/notices/queries";
 import type { NoticeDetails } from "@/lib/notify/compose";
 import { formatUtc } from "@/components/support/zdr-state-badge";
 import { AcknowledgeButton } from "@/components/notices/acknowledge-button";
+import { Badge } from "@/components/ui/badge";
+import { PageHeader } from "@/components/ui/page-header";
 import { acknowledgeAction } from "./actions";
 
 export const metadata: Metadata = { title: "Notices" };
@@ -22,14 +24,16 @@ export default async function NoticesPage() {
   const unread = rows.filter((r) => !r.notice.acknowledgedAt).length;
   const isAdmin = actor.role === "admin";
   return (
-    <div className="mx-auto max-w-4xl space-y-6 p-6">
-      <div>
-        <h1 className="text-2xl font-semibold">Notices</h1>
-        <p className="text-sm text-slate-600 dark:text-slate-400">
-          Changes to your organization&apos;s data retention, newest first. {unread} not yet acknowledged.
-          {isAdmin ? " As an administrator, acknowledge each notice once you have reviewed it." : " An administrator of your organization acknowledges them; you can read them here."}
-        </p>
-      </div>
+    <div className="max-w-4xl space-y-6">
+      <PageHeader
+        title="Notices"
+        description={
+          <>
+            Changes to your organization&apos;s data retention, newest first. {unread} not yet acknowledged.
+            {isAdmin ? " As an administrator, acknowledge each notice once you have reviewed it." : " An administrator of your organization acknowledges them; you can read them here."}
+          </>
+        }
+      />
       {rows.length === 0 ? <p className="text-sm">No notices.</p> : null}
       <ol className="space-y-4">
         {rows.map(({ notice: n, acknowledgedByName, acknowledgedByEmail }) => {
@@ -44,7 +48,7 @@ export default async function NoticesPage() {
                 className={`rounded-lg border-l-4 border bg-white p-5 dark:bg-slate-900 ${TONE[n.kind] ?? ""}`}
               >
                 <div className="flex flex-wrap items-center gap-2">
-                  {isUnread ? <span className="rounded-full bg-brand-600 px-2 py-0.5 text-xs font-semibold text-white">Unread</span> : null}
+                  {isUnread ? <Badge tone="info">Unread</Badge> : null}
                   <h2 id={`notice-${n.id}`} className={`text-base ${isUnread ? "font-semibold" : "font-medium"}`}>{n.title}</h2>
                   <span className="ml-auto text-xs text-slate-500"><time dateTime={n.createdAt.toISOString()}>{formatUtc(n.createdAt)}</time></span>
                 </div>

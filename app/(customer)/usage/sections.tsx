@@ -39,6 +39,10 @@ function bucketLabel(bucket: string, r: ResolvedRange): string {
   return new Intl.DateTimeFormat("en-US", { timeZone: "UTC", month: "short", day: "numeric" }).format(new Date(`${bucket}T00:00:00Z`));
 }
 
+function localHour(bucket: string, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(bucket));
+}
+
 export async function SeriesSection({ user, range, now }: Props) {
   const { points, context } = await getUsageSeries(user, { orgId: user.orgId, range, now });
   const r = context.range;
@@ -75,7 +79,7 @@ export async function SeriesSection({ user, range, now }: Props) {
                   <tbody>
                     {points.map((p) => (
                       <tr key={p.bucket} className="border-t border-slate-100 dark:border-slate-800">
-                        <th scope="row" className="py-1 text-left font-normal">{r.grain === "hour" ? `${p.bucket.slice(0, 10)} ${bucketLabel(p.bucket, r)}` : p.bucket}</th>
+                        <th scope="row" className="py-1 text-left font-normal">{r.grain === "hour" ? localHour(p.bucket, r.timeZone) : p.bucket}</th>
                         <td className="py-1 text-right">{formatInt(p.requests)}</td>
                         <td className="py-1 text-right">{formatInt(p.errors)}</td>
                         <td className="py-1 text-right">{formatInt(p.inputUnits)}</td>

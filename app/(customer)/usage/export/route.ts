@@ -16,7 +16,7 @@ export async function GET(request: Request): Promise<Response> {
   const user = await getCurrentUser();
   try {
     if (!user) throw new AppError("unauthorized", "Sign in first");
-    // Support staff without an organization get what requireCustomer gives them on the pages: not found.
+    // Signed in but in no organization (support staff): the customer export does not exist for them.
     if (!user.orgId) throw new AppError("not_found", "Not found");
     const range = parseRangeParams(Object.fromEntries(new URL(request.url).searchParams));
     const dashboard = await getUsageDashboard(user, { orgId: user.orgId, range });

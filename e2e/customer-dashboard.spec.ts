@@ -1,0 +1,252 @@
+import zlib from "node:zlib";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page, type TestInfo } from "@playwright/test";
+import { ROLES, signInThroughUi } from "./support/auth";
+
+const PAGES = ["/usage", "/retention", "/notices"] as const;
+
+async function expectNoSeriousAxeViolation(page: Page, testInfo: TestInfo, label: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  if (serious.length) {
+    await testInfo.attach(`axe ${label}`, { body: JSON.stringify(serious, null, 2), contentType: "application/json" });
+  }
+  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), label).toEqual([]);
+}
+
+async function waitForWidgets(page: Page) {
+  // Every widget has streamed in when no loading region is left.
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+}
+
+for (const email of [ROLES.northwindAdmin, ROLES.northwindMember]) {
+  test(`${email} sees the active emblem above the account name on every page, and axe finds nothing serious`, async ({ page }, testInfo) => {
+    await signInThroughUi(page, email);
+    for (const path of PAGES) {
+      await page.goto(path);
+      await waitForWidgets(page);
+      const emblem = page.getByTestId("zdr-emblem");
+      const name = page.getByTestId("account-name");
+      await expect(emblem).toBeVisible();
+      await expect(emblem).toHaveAttribute("data-state", "active");
+      await expect(emblem).toHaveAccessibleName(/Zero Data Retention/);
+      await expect(name).toHaveAccessibleName("Northwind Health");
+      const e = (await emblem.boundingBox())!;
+      const n = (await name.boundingBox())!;
+      expect(e.y + e.height, `${path}: emblem bottom above the name's top`).toBeLessThanOrEqual(n.y);
+      await expectNoSeriousAxeViolation(page, testInfo, `${email} ${path}`);
+    }
+  });
+}
+
+for (const email of [ROLES.contosoAdmin, ROLES.contosoMember, ROLES.fabrikamOwner]) {
+  test(`${email} sees no emblem (ZDR requested or off), and axe finds nothing serious`, async ({ page }, testInfo) => {
+    await signInThroughUi(page, email);
+    for (const path of PAGES) {
+      await page.goto(path);
+      await waitForWidgets(page);
+      await expect(page.getByTestId("account-name")).toBeVisible();
+      await expect(page.getByTestId("zdr-emblem")).toHaveCount(0);
+      await expectNoSeriousAxeViolation(page, testInfo, `${email} ${path}`);
+    }
+  });
+}
+
+test("the emblem is reached with the keyboard and opens a short panel with a link to /retention", async ({ page }) => {
+  await signInThroughUi(page, ROLES.northwindMember);
+  await page.goto("/usage");
+  const emblem = page.getByTestId("zdr-emblem");
+  for (let i = 0; i < 5 && !(await emblem.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+  await expect(emblem).toBeFocused();
+  await page.keyboard.press("Enter");
+  const panel = page.locator("details:has([data-testid=zdr-emblem])");
+  await expect(panel).toHaveAttribute("open", "");
+  await expect(panel).toContainText("on the request of Nadia Okafor");
+  await expect(panel).toContainText("every request of this organization");
+  await expect(panel).toContainText("Never kept");
+  await panel.getByRole("link", { name: "Data retention details" }).click();
+  await expect(page).toHaveURL(/\/retention$/);
+});
+
+test("screenshots of /usage and /retention for the report", async ({ page }, testInfo) => {
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await signInThroughUi(page, ROLES.northwindAdmin);
+  await page.goto("/usage");
+  await waitForWidgets(page);
+  await expect(page.locator(".recharts-surface").first()).toBeVisible();
+  await testInfo.attach("usage.png", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
+  await page.goto("/retention");
+  await testInfo.attach("retention.png", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
+});
+
+test("the range lives in the URL and each range renders totals, chart and breakdowns", async ({ page }) => {
+  await signInThroughUi(page, ROLES.northwindMember);
+  for (const key of ["24h", "7d", "30d", "90d"]) {
+    await page.goto("/usage");
+    await page.getByRole("link", { name: `Last ${key}` }).click();
+    await expect(page).toHaveURL(new RegExp(`range=${key}$`));
+    await waitForWidgets(page);
+    await expect(page.getByRole("link", { name: `Last ${key}` })).toHaveAttribute("aria-current", "true");
+    await expect(page.getByTestId("total-requests")).toBeVisible();
+    await expect(page.getByRole("heading", { name: key === "24h" ? "Requests and units per hour" : "Requests and units per day" })).toBeVisible();
+  }
+  await page.goto("/usage?range=custom&from=2026-02-30&to=2026-03-01");
+  await expect(page.getByRole("alert").filter({ hasText: "from" })).toBeVisible();
+  await expect(page.getByRole("alert").filter({ hasText: "2026-02-30" })).toHaveCount(0);
+});
+
+test("the CSV export holds exactly the totals and breakdown rows the page shows", async ({ page }) => {
+  await signInThroughUi(page, ROLES.northwindAdmin);
+  await page.goto("/usage?range=7d");
+  await waitForWidgets(page);
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Export CSV" }).click();
+  const file = await (await download).path();
+  const csv = (await import("node:fs")).readFileSync(file, "utf8").trim().split("\r\n").map((l) => l.split(","));
+  expect(csv[0]).toEqual(["section", "key", "label", "requests", "errors", "input_units", "output_units", "error_rate", "p50_ms", "p95_ms", "share"]);
+  const fmt = (v: string) => Number(v).toLocaleString("en-US");
+  const current = csv.find((r) => r[0] === "totals" && r[1] === "current")!;
+  await expect(page.getByTestId("total-requests")).toContainText(fmt(current[3]));
+  await expect(page.getByTestId("total-inputUnits")).toContainText(fmt(current[5]));
+  await expect(page.getByTestId("total-outputUnits")).toContainText(fmt(current[6]));
+  const apiKeys = page.getByRole("table", { name: "Usage by api key" }).locator("tbody tr");
+  const csvKeys = csv.filter((r) => r[0] === "api_key");
+  await expect(apiKeys).toHaveCount(csvKeys.length);
+  for (let i = 0; i < csvKeys.length; i++) {
+    await expect(apiKeys.nth(i).locator("th")).toHaveText(csvKeys[i][2]);
+    await expect(apiKeys.nth(i).locator("td").first()).toHaveText(fmt(csvKeys[i][3]));
+  }
+  expect(csv.filter((r) => r[0] === "series_daily")).toHaveLength(7);
+});
+
+test("the CSV export refuses a bad range with a 400 naming the field, and sends a signed-out visitor to sign in", async ({ page, playwright, baseURL }) => {
+  const anonymous = await playwright.request.newContext({ baseURL });
+  const signedOut = await anonymous.get("/usage/export?range=7d", { maxRedirects: 0 });
+  expect([401, 302, 303, 307]).toContain(signedOut.status());
+  expect(signedOut.headers()["content-type"] ?? "").not.toContain("text/csv");
+  await signInThroughUi(page, ROLES.northwindMember);
+  const r = await page.request.get("/usage/export?range=forever");
+  expect(r.status()).toBe(400);
+  expect(r.headers()["content-type"]).toContain("application/problem+json");
+  const body = await r.json();
+  expect(body.fields).toEqual(["range"]);
+  expect(JSON.stringify(body)).not.toContain("forever");
+});
+
+test("/usage first-load JavaScript stays under 200 KB gzip (the chart loads after)", async ({ page, baseURL }, testInfo) => {
+  await signInThroughUi(page, ROLES.northwindMember);
+  const html = await (await page.request.get("/usage")).text();
+  const scripts = [...new Set([...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1]))];
+  let gzip = 0;
+  let raw = 0;
+  for (const src of scripts) {
+    const body = await (await page.request.get(new URL(src, baseURL).toString())).body();
+    raw += body.length;
+    gzip += zlib.gzipSync(body, { level: 9 }).length;
+  }
+  await testInfo.attach("first-load-js.json", { body: JSON.stringify({ scripts: scripts.length, rawBytes: raw, gzipBytes: gzip }), contentType: "application/json" });
+  expect(gzip).toBeLessThan(200_000);
+});
+
+test("Contoso sees its pending request with its age; Fabrikam sees why ZDR is not available and how to upgrade", async ({ page }) => {
+  await signInThroughUi(page, ROLES.contosoMember);
+  await page.goto("/retention");
+  await expect(page.getByTestId("retention-state")).toHaveText("Pending");
+  await expect(page.getByTestId("request-age")).toHaveText(/\d+ hours/);
+  await expect(page.getByRole("button", { name: "Request Zero Data Retention" })).toHaveCount(0);
+  await page.context().clearCookies();
+  await signInThroughUi(page, ROLES.fabrikamOwner);
+  await page.goto("/retention");
+  await expect(page.getByText("available on the enterprise plan")).toBeVisible();
+  await expect(page.getByText("To upgrade")).toBeVisible();
+  await expect(page.getByText("Content may be used for training")).toBeVisible();
+});
+
+test("a restricted org shows the warning state, never the active one, until the restriction is lifted", async ({ page, browser }) => {
+  const support = await browser.newPage();
+  await signInThroughUi(support, ROLES.support);
+  await support.goto("/support");
+  await support.getByRole("link", { name: "Northwind Health" }).click();
+  await support.getByRole("button", { name: "Restrict ZDR…" }).click();
+  const form = support.getByRole("form", { name: "Restrict ZDR" });
+  await form.getByLabel("Reason category").selectOption("automated_flag");
+  await form.getByLabel("Note to the organization's admins").fill("Automated review of the account.");
+  await form.getByLabel("Ticket reference").fill("SUP-9001");
+  await form.getByRole("checkbox").check();
+  await form.getByRole("button", { name: "Restrict ZDR" }).click();
+  await expect(support.getByText("ZDR restricted;")).toBeVisible();
+
+  try {
+    await signInThroughUi(page, ROLES.northwindMember);
+    for (const path of PAGES) {
+      await page.goto(path);
+      const emblem = page.getByTestId("zdr-emblem");
+      await expect(emblem).toHaveAttribute("data-state", "restricted");
+      await expect(emblem).toHaveAccessibleName(/restricted/i);
+      await expect(emblem).not.toContainText("Active");
+      const e = (await emblem.boundingBox())!;
+      const n = (await page.getByTestId("account-name").boundingBox())!;
+      expect(e.y + e.height).toBeLessThanOrEqual(n.y);
+    }
+    await page.goto("/retention");
+    await expect(page.getByTestId("retention-state")).toHaveText("Restricted");
+    await expect(page.locator("main").getByText("not honoured")).toBeVisible();
+  } finally {
+    await support.reload();
+    await support.getByRole("button", { name: "Lift restriction…" }).click();
+    const lift = support.getByRole("form", { name: "Lift restriction" });
+    await lift.getByLabel("Reason").fill("Review complete.");
+    await lift.getByLabel("Ticket reference").fill("SUP-9001");
+    await lift.getByRole("checkbox").check();
+    await lift.getByRole("button", { name: "Lift restriction" }).click();
+    await expect(support.getByText("Lift restriction", { exact: true })).toHaveCount(0);
+  }
+  // Lifting restores the previous state: the active emblem is back on the next page load.
+  await expect
+    .poll(async () => {
+      await page.goto("/usage");
+      return page.getByTestId("zdr-emblem").getAttribute("data-state");
+    })
+    .toBe("active");
+});
+
+async function supportAction(support: Page, kind: "Disable ZDR" | "Enable ZDR", reason: string) {
+  await support.goto("/support");
+  await support.getByRole("link", { name: "Northwind Health" }).click();
+  await support.getByRole("button", { name: `${kind}…` }).click();
+  const form = support.getByRole("form", { name: kind });
+  await form.getByLabel("Reason").fill(reason);
+  await form.getByLabel("Ticket reference").fill("SUP-9002");
+  await form.getByRole("checkbox").check();
+  await form.getByRole("button", { name: kind }).click();
+  // Done when the account's audit trail shows the entry.
+  await expect(support.getByRole("cell", { name: reason })).toBeVisible();
+}
+
+test("an admin of an enterprise org without ZDR requests it; it shows as pending, with no emblem, until support enables it", async ({ page, browser }) => {
+  const support = await browser.newPage();
+  await signInThroughUi(support, ROLES.support);
+  await supportAction(support, "Disable ZDR", "Customer asked to pause ZDR for a test.");
+  try {
+    await signInThroughUi(page, ROLES.northwindAdmin);
+    await page.goto("/retention");
+    await expect(page.getByTestId("zdr-emblem")).toHaveCount(0);
+    await expect(page.getByTestId("retention-state")).toHaveText("Off");
+    await page.getByLabel(/Why you need it/).fill("HIPAA: clinical dictation.");
+    await page.getByRole("button", { name: "Request Zero Data Retention" }).click();
+    // The page re-renders from the new state: the form gives way to the pending request.
+    await expect(page.getByTestId("retention-state")).toHaveText("Pending");
+    await expect(page.getByTestId("request-age")).toHaveText(/minute/);
+    await expect(page.getByRole("button", { name: "Request Zero Data Retention" })).toHaveCount(0);
+    await expect(page.getByTestId("zdr-emblem")).toHaveCount(0);
+    await expect(page.getByRole("table", { name: "Retention audit trail, newest first" }).locator("tbody tr").first()).toContainText("ZDR requested");
+  } finally {
+    await supportAction(support, "Enable ZDR", "Requester verified as an administrator.");
+  }
+  await expect
+    .poll(async () => {
+      await page.goto("/usage");
+      return page.getByTestId("zdr-emblem").getAttribute("data-state");
+    })
+    .toBe("active");
+});
