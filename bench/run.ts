@@ -78,7 +78,9 @@ async function startApp(url: string, log: (l: string) => void): Promise<{ base: 
 function machine(): string {
   const cpus = os.cpus();
   const pg = spawnSync("psql", [ADMIN_URL, "-Atc", "show server_version"], { encoding: "utf8" }).stdout.trim() || "?";
-  return `${cpus.length} x ${cpus[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}, PostgreSQL ${pg}`;
+  // The load average tells whether the figures were taken on a quiet machine (others share these 2 cores).
+  const load = os.loadavg().map((l) => l.toFixed(1)).join(" ");
+  return `${cpus.length} x ${cpus[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}, PostgreSQL ${pg}, load average ${load}`;
 }
 
 function fmt(n: number | undefined, digits = 0): string {
@@ -98,13 +100,15 @@ const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
 let handle: DbHandle | undefined;
 let app: { base: string; proc: ChildProcess } | undefined;
 let exitCode = 0;
+let startMachine = "";
 try {
   await admin.unsafe(`create database ${name}`);
   const url = withDatabase(ADMIN_URL, name);
   handle = { ...openPostgres(url, { max: 10 }), url } as DbHandle;
   await migrateDatabase(handle);
   setDbHandle(handle);
-  log(`fresh database ${name}; machine: ${machine()}`);
+  startMachine = machine();
+  log(`fresh database ${name}; machine: ${startMachine}`);
   const ctx: BenchContext = {
     url,
     handle,
@@ -125,9 +129,9 @@ try {
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   const dir = path.join(import.meta.dirname, "results");
   fs.mkdirSync(dir, { recursive: true });
-  const doc = `# Benchmarks ${new Date().toISOString()}\n\nMachine: ${machine()}${QUICK ? " (BENCH_QUICK: reduced data)" : ""}\n\n${out}\n`;
+  const doc = `# Benchmarks ${new Date().toISOString()}\n\nMachine at start: ${startMachine}\nMachine at end: ${machine()}${QUICK ? " (BENCH_QUICK: reduced data)" : ""}\n\n${out}\n`;
   fs.writeFileSync(path.join(dir, `${stamp}.md`), doc);
-  fs.writeFileSync(path.join(dir, `${stamp}.json`), JSON.stringify({ machine: machine(), quick: QUICK, rows }, null, 2));
+  fs.writeFileSync(path.join(dir, `${stamp}.json`), JSON.stringify({ machine: startMachine, machineAtEnd: machine(), quick: QUICK, rows }, null, 2));
   log(`written to bench/results/${stamp}.md`);
 } catch (err) {
   console.error(`[bench] failed: ${(err as Error).stack ?? err}`);

@@ -78,12 +78,14 @@ test("support enables Contoso's requested ZDR and restricts Northwind; admins ar
   // The emails reached the SMTP server: each org's notice to its admins, and to no one else.
   await sink.waitFor((m) => m.some((x) => x.subject.includes("restricted for Northwind Health")), 20_000);
   await sink.waitFor((m) => m.some((x) => x.subject.includes("on for Contoso Bank")), 20_000);
-  const northwindMail = sink.messages.filter((m) => m.subject.includes("Northwind Health"));
-  expect(northwindMail.flatMap((m) => m.to).sort()).toEqual(["admin@northwind.example"]);
-  const contosoMail = sink.messages.filter((m) => m.subject.includes("Contoso Bank"));
-  expect(contosoMail.flatMap((m) => m.to).sort()).toEqual(["admin@contoso.example"]);
+  // Earlier specs change Northwind too, and their mail (retried once this sink listens) may land here as
+  // well: what must hold is who receives it, so compare the set of recipients.
+  const recipients = (subject: string) => [...new Set(sink.messages.filter((m) => m.subject.includes(subject)).flatMap((m) => m.to))].sort();
+  const northwindMail = sink.messages.filter((m) => m.subject.includes("restricted for Northwind Health"));
+  expect(recipients("Northwind Health")).toEqual(["admin@northwind.example"]);
+  expect(recipients("Contoso Bank")).toEqual(["admin@contoso.example"]);
   expect(sink.messages.flatMap((m) => m.to)).not.toContain("member@northwind.example");
-  expect(northwindMail[0].raw.replace(/=\r?\n/g, "")).toContain("High-risk use case");
+  expect(northwindMail.some((m) => m.raw.replace(/=\r?\n/g, "").includes("High-risk use case"))).toBe(true);
   expect(northwindMail[0].messageId).toMatch(/^<notice-[0-9a-f-]+\.[0-9a-f-]+@127\.0\.0\.1>$/);
 
   // Northwind's member reads the notice but cannot acknowledge it.

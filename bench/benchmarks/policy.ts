@@ -3,7 +3,7 @@
  * production app, in-process (the lookup function alone), and pgbench's
  * primary-key select (-S) on the same machine for comparison.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -58,6 +58,24 @@ export const benchmark: Benchmark = {
     if ((http.statuses.get(200) ?? 0) !== http.requests) throw new Error(`policy answered ${JSON.stringify([...http.statuses])}`);
     const httpRate = http.requests / http.seconds;
 
+    // The same route handler behind a bare node:http server in its own process: what the lookup costs over HTTP without Next's stack.
+    ctx.log("policy over bare node:http");
+    const bare = spawn(process.execPath, ["--import", "tsx", "tests/helpers/policy-instance.ts"], {
+      env: { ...process.env, DATABASE_URL: ctx.url, AUTH_SECRET: "b".repeat(40), NODE_ENV: "production" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const bareBase = await new Promise<string>((resolve, reject) => {
+      bare.stdout!.on("data", (d: Buffer) => {
+        const m = /listening (\d+)/.exec(d.toString());
+        if (m) resolve(`http://127.0.0.1:${m[1]}`);
+      });
+      bare.on("exit", (code) => reject(new Error(`policy instance exited ${code}`)));
+    });
+    await runLoad({ baseUrl: bareBase, concurrency: CLIENTS, total: orgCount * 2, next: (i) => ({ method: "GET", path: path1(i), headers }) });
+    const bareRun = await runLoad({ baseUrl: bareBase, concurrency: CLIENTS, seconds, next: (i) => ({ method: "GET", path: path1(i), headers }) });
+    bare.kill("SIGTERM");
+    const bareRate = bareRun.requests / bareRun.seconds;
+
     ctx.log("policy in-process");
     await cacheListener(ctx.handle).ready;
     const principal: ServicePrincipal = { kind: "service", tokenId: summary.id, name: "bench", scopes: ["policy:read"] };
@@ -91,6 +109,16 @@ export const benchmark: Benchmark = {
       p50Ms: round(percentile(http.latenciesMs, 50), 2),
       p99Ms: round(percentile(http.latenciesMs, 99), 2),
       note: `${round(httpRate / pgb.tps, 2)}x pgbench (goal >= 0.55x, p99 <= 3 ms)`,
+    });
+    rows.push({
+      benchmark: "policy",
+      variant: "HTTP, same route handler behind bare node:http (one process)",
+      data,
+      rate: round(bareRate),
+      unit: "req/s",
+      p50Ms: round(percentile(bareRun.latenciesMs, 50), 2),
+      p99Ms: round(percentile(bareRun.latenciesMs, 99), 2),
+      note: `${round(bareRate / pgb.tps, 2)}x pgbench`,
     });
     rows.push({
       benchmark: "policy",

@@ -59,25 +59,31 @@ export type BenchEvent = {
   zeroRetention: boolean;
 };
 
-/** Events over the last 3 days for the given orgs; ids are random UUIDs (no locality in the primary key). */
-export function generateEvents(orgIds: string[], n: number): BenchEvent[] {
+/**
+ * Events as a live fleet reports them: served in the last minute, for random
+ * orgs, each org using a few of the models and three API keys of its own.
+ * Ids are random UUIDs (no locality in the primary key).
+ */
+export function generateEvents(orgIds: string[], n: number, options: { spreadMs?: number } = {}): BenchEvent[] {
   const now = Date.now();
+  const spread = options.spreadMs ?? 60_000;
   const out: BenchEvent[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const [product, model] = MODELS[i % MODELS.length];
+    const org = Math.floor(Math.random() * orgIds.length);
+    const [product, model] = MODELS[(org + Math.floor(Math.random() * 3)) % MODELS.length];
     const r = Math.random();
     out[i] = {
       id: crypto.randomUUID(),
-      orgId: orgIds[Math.floor(Math.random() * orgIds.length)],
-      occurredAt: new Date(now - Math.floor(Math.random() * 3 * 86_400_000)).toISOString(),
+      orgId: orgIds[org],
+      occurredAt: new Date(now - Math.floor(Math.random() * spread)).toISOString(),
       product,
       model,
       inputUnits: 1 + Math.floor(Math.random() * 4000),
       outputUnits: Math.floor(Math.random() * 1500),
       status: r < 0.02 ? "client_error" : r < 0.03 ? "server_error" : "ok",
       latencyMs: 50 + Math.floor(Math.random() * Math.random() * 8000),
-      apiKeyId: `key_${i % 7}`,
-      zeroRetention: i % 2 === 0,
+      apiKeyId: `key_${org}_${Math.floor(Math.random() * 3)}`,
+      zeroRetention: org % 2 === 0,
     };
   }
   return out;

@@ -11,6 +11,7 @@ const SCOPES = [
 export function CreateTokenForm({ action }: { action: (prev: CreateTokenState, data: FormData) => Promise<CreateTokenState> }) {
   const [state, formAction, pending] = useActionState(action, { status: "idle" } as CreateTokenState);
   const errors = state.status === "error" ? state.errors : {};
+  const values = state.status === "error" ? state.values : { name: "", scopes: [] as string[] };
   return (
     <div className="space-y-4">
       {state.status === "created" && (
@@ -32,6 +33,7 @@ export function CreateTokenForm({ action }: { action: (prev: CreateTokenState, d
             maxLength={80}
             aria-invalid={errors.name ? true : undefined}
             aria-describedby={errors.name ? "token-name-error" : undefined}
+            defaultValue={values.name}
             placeholder="e.g. serving fleet eu-west"
             className="mt-1 block w-full max-w-md rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950"
           />
@@ -41,7 +43,7 @@ export function CreateTokenForm({ action }: { action: (prev: CreateTokenState, d
           <legend className="text-sm font-medium">Scopes</legend>
           {SCOPES.map((s) => (
             <label key={s.id} className="mt-1 flex items-start gap-2 text-sm">
-              <input type="checkbox" name="scopes" value={s.id} className="mt-1" />
+              <input type="checkbox" name="scopes" value={s.id} defaultChecked={values.scopes.includes(s.id)} className="mt-1" />
               <span>
                 <code>{s.id}</code> <span className="text-slate-600 dark:text-slate-400">— {s.help}</span>
               </span>

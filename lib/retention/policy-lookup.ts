@@ -19,6 +19,9 @@ import type { Principal } from "@/lib/auth/principal";
 import { AppError, notFound } from "@/lib/errors";
 import { effectivePolicy, type EffectivePolicy } from "./policy";
 
+/** About 2 KB each: the copy stays bounded however many orgs the fleet asks about; the oldest entry goes first. */
+const MAX_ENTRIES = 50_000;
+
 export type PolicyAnswer = { policy: EffectivePolicy; body: string; etag: string };
 
 type PolicyCache = {
@@ -82,7 +85,10 @@ export async function lookupRetentionPolicy(args: { principal: Principal | null;
   if (pending && pending.generation === generation) return pending.promise;
   const promise = readPolicy(handle, args.orgId)
     .then((answer) => {
-      if (cache.generation === generation && cache.listener.connected()) cache.entries.set(args.orgId, answer);
+      if (cache.generation === generation && cache.listener.connected()) {
+        if (cache.entries.size >= MAX_ENTRIES) cache.entries.delete(cache.entries.keys().next().value!);
+        cache.entries.set(args.orgId, answer);
+      }
       return answer;
     })
     .finally(() => {

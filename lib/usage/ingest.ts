@@ -7,9 +7,9 @@
  *   writes the values of a failed statement into its own server log;
  * - events are idempotent by id: a replay counts as duplicates, a known id
  *   with different fields is a conflict (reported by id, never stored twice);
- * - the hourly and daily rollups are updated in the same transaction from the
- *   events this batch actually inserted, aggregated here first so each rollup
- *   table takes one upsert per batch.
+ * - the hourly and daily rollups are updated in the same statement as the
+ *   insert, from exactly the rows it inserted, aggregated per key first so each
+ *   rollup row takes one upsert per batch (not one per event).
  */
 import { inArray, sql } from "drizzle-orm";
 import { z } from "zod";
@@ -19,7 +19,7 @@ import { assertScope } from "@/lib/auth/authorize";
 import type { Principal } from "@/lib/auth/principal";
 import { ApiValidationError, type FieldProblem } from "@/lib/api/problem";
 import { PRODUCT_IDS } from "./products";
-import { LATENCY_BUCKETS, latencyBucket } from "./latency";
+import { bounds, histogram } from "./rollups";
 
 export const MAX_BATCH_EVENTS = 5000;
 /** Clock skew the fleet may have; later than this is a bad timestamp, not an early event. */
@@ -137,66 +137,7 @@ export function validateUsageBatch(body: unknown, now = Date.now()): UsageEventI
   return parsed.data.events;
 }
 
-const dayFormatters = new Map<string, Intl.DateTimeFormat>();
-/** The calendar day (YYYY-MM-DD) of an instant in a time zone: the daily rollup's key. */
-export function dayIn(timeZone: string, ms: number): string {
-  let f = dayFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
-    dayFormatters.set(timeZone, f);
-  }
-  return f.format(ms);
-}
-
-type Rollup = {
-  org_id: string;
-  bucket: string;
-  product: string;
-  model: string;
-  api_key_id: string;
-  requests: number;
-  errors: number;
-  input_units: number;
-  output_units: number;
-  latency_ms_sum: number;
-  latency_hist: number[];
-};
-
-function addTo(map: Map<string, Rollup>, bucket: string, e: UsageEventInput) {
-  const apiKey = e.apiKeyId ?? "";
-  const key = `${e.orgId}|${bucket}|${e.product}|${e.model}|${apiKey}`;
-  let r = map.get(key);
-  if (!r) {
-    r = {
-      org_id: e.orgId,
-      bucket,
-      product: e.product,
-      model: e.model,
-      api_key_id: apiKey,
-      requests: 0,
-      errors: 0,
-      input_units: 0,
-      output_units: 0,
-      latency_ms_sum: 0,
-      latency_hist: new Array<number>(LATENCY_BUCKETS).fill(0),
-    };
-    map.set(key, r);
-  }
-  r.requests += 1;
-  if (e.status !== "ok") r.errors += 1;
-  r.input_units += e.inputUnits;
-  r.output_units += e.outputUnits;
-  r.latency_ms_sum += e.latencyMs;
-  r.latency_hist[latencyBucket(e.latencyMs)] += 1;
-}
-
-/** Sorted by key so concurrent batches lock rollup rows in one order and cannot deadlock. */
-function sortedRollups(map: Map<string, Rollup>): Rollup[] {
-  return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
-}
-
-const rollupRecord = sql.raw(`x(org_id uuid, bucket text, product product, model text, api_key_id text, requests bigint, errors bigint,
-  input_units bigint, output_units bigint, latency_ms_sum bigint, latency_hist bigint[])`);
+const measures = sql`count(*), count(*) filter (where status <> 'ok'), sum(input_units), sum(output_units), sum(latency_ms), ${histogram}`;
 const rollupUpdate = (table: string, bucket: string) =>
   sql.raw(`on conflict (org_id, ${bucket}, product, model, api_key_id) do update set
     requests = ${table}.requests + excluded.requests,
@@ -255,12 +196,34 @@ export async function ingestUsageBatch(args: { principal: Principal | null; body
   const payload = JSON.stringify(rows);
 
   return db.transaction(async (tx) => {
+    // One statement: insert what is new, then aggregate exactly those rows (RETURNING) into both rollups.
+    // PostgreSQL derives the hour and the org's local day as rebuildRollups does, so the two can never disagree.
     const inserted = await queryRows<{ id: string }>(
       tx,
-      sql`insert into usage_events (id, org_id, occurred_at, product, model, input_units, output_units, status, latency_ms, api_key_id, zero_retention)
-          select * from jsonb_to_recordset(${payload}::jsonb) as ${eventRecord}
-          on conflict (id) do nothing
-          returning id`,
+      sql`with ins as (
+            insert into usage_events (id, org_id, occurred_at, product, model, input_units, output_units, status, latency_ms, api_key_id, zero_retention)
+            select * from jsonb_to_recordset(${payload}::jsonb) as ${eventRecord}
+            on conflict (id) do nothing
+            returning id, org_id, occurred_at, product, model, input_units, output_units, status, latency_ms, api_key_id
+          ),
+          src as (
+            select ins.*, coalesce(ins.api_key_id, '') as key, width_bucket(ins.latency_ms, ${bounds}) as b,
+                   date_trunc('hour', ins.occurred_at, 'UTC') as hour, (ins.occurred_at at time zone o.time_zone)::date as day
+            from ins join organizations o on o.id = ins.org_id
+          ),
+          hourly as (
+            insert into usage_rollups_hourly (org_id, hour, product, model, api_key_id, requests, errors, input_units, output_units, latency_ms_sum, latency_hist)
+            select org_id, hour, product, model, key, ${measures} from src
+            group by org_id, hour, product, model, key order by org_id, hour, product, model, key
+            ${rollupUpdate("usage_rollups_hourly", "hour")}
+          ),
+          daily as (
+            insert into usage_rollups_daily (org_id, day, product, model, api_key_id, requests, errors, input_units, output_units, latency_ms_sum, latency_hist)
+            select org_id, day, product, model, key, ${measures} from src
+            group by org_id, day, product, model, key order by org_id, day, product, model, key
+            ${rollupUpdate("usage_rollups_daily", "day")}
+          )
+          select id from ins`,
     );
     const insertedIds = new Set(inserted.map((r) => r.id));
     if (insertedIds.size < unique.length) {
@@ -275,27 +238,6 @@ export async function ingestUsageBatch(args: { principal: Principal | null; body
       );
       for (const r of differing) conflicts.add(r.id);
       duplicates += unique.length - insertedIds.size - differing.length;
-    }
-
-    const hourly = new Map<string, Rollup>();
-    const daily = new Map<string, Rollup>();
-    for (const e of unique) {
-      if (!insertedIds.has(e.id)) continue;
-      const ms = Date.parse(e.occurredAt);
-      addTo(hourly, new Date(Math.floor(ms / 3_600_000) * 3_600_000).toISOString(), e);
-      addTo(daily, dayIn(timeZones.get(e.orgId)!, ms), e);
-    }
-    if (hourly.size) {
-      await tx.execute(sql`
-        insert into usage_rollups_hourly (org_id, hour, product, model, api_key_id, requests, errors, input_units, output_units, latency_ms_sum, latency_hist)
-        select org_id, bucket::timestamptz, product, model, api_key_id, requests, errors, input_units, output_units, latency_ms_sum, latency_hist
-        from jsonb_to_recordset(${JSON.stringify(sortedRollups(hourly))}::jsonb) as ${rollupRecord}
-        ${rollupUpdate("usage_rollups_hourly", "hour")}`);
-      await tx.execute(sql`
-        insert into usage_rollups_daily (org_id, day, product, model, api_key_id, requests, errors, input_units, output_units, latency_ms_sum, latency_hist)
-        select org_id, bucket::date, product, model, api_key_id, requests, errors, input_units, output_units, latency_ms_sum, latency_hist
-        from jsonb_to_recordset(${JSON.stringify(sortedRollups(daily))}::jsonb) as ${rollupRecord}
-        ${rollupUpdate("usage_rollups_daily", "day")}`);
     }
     return { accepted: insertedIds.size, duplicates, conflicts: [...conflicts].sort() };
   });

@@ -8,8 +8,9 @@ import { sql } from "drizzle-orm";
 import type { Tx } from "@/lib/db";
 import { LATENCY_BOUNDS_MS, LATENCY_BUCKETS } from "./latency";
 
-const bounds = sql.raw(`array[${LATENCY_BOUNDS_MS.join(",")}]::int[]`);
-const histogram = sql.raw(
+/** The latency bucket bounds and the histogram aggregate over a column `b` of bucket numbers; ingest uses the same. */
+export const bounds = sql.raw(`array[${LATENCY_BOUNDS_MS.join(",")}]::int[]`);
+export const histogram = sql.raw(
   `array[${Array.from({ length: LATENCY_BUCKETS }, (_, i) => `count(*) filter (where b = ${i})`).join(", ")}]::bigint[]`,
 );
 

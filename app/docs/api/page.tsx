@@ -55,7 +55,7 @@ function SchemaTable({ name, schema }: { name: string; schema: JsonSchema }) {
           {props.map(([k, v]) => (
             <tr key={k} className="border-b border-slate-100 align-top dark:border-slate-800">
               <td className="py-1 font-mono">{k}</td>
-              <td className="font-mono text-xs">{v.$ref ? <a href={`#schema-${refName(v)}`} className="text-brand-700 hover:underline dark:text-brand-100">{refName(v)}</a> : typeLabel(v)}</td>
+              <td className="font-mono text-xs">{v.$ref ? <a href={`#schema-${refName(v)}`} className="text-brand-700 underline dark:text-brand-100">{refName(v)}</a> : typeLabel(v)}</td>
               <td>{schema.required?.includes(k) ? "yes" : "no"}</td>
               <td>{v.description ?? (v.pattern ? `pattern ${v.pattern}` : "")}</td>
             </tr>
@@ -79,7 +79,7 @@ export default function ApiReferencePage() {
         <h1 className="text-3xl font-semibold">{doc.info.title}</h1>
         <p className="text-slate-700 dark:text-slate-300">{doc.info.description}</p>
         <p className="text-sm">
-          Version {doc.info.version}. Machine-readable: <a href="/api/v1/openapi.json" className="text-brand-700 hover:underline dark:text-brand-100">/api/v1/openapi.json</a> (OpenAPI 3.1).
+          Version {doc.info.version}. Machine-readable: <a href="/api/v1/openapi.json" className="text-brand-700 underline dark:text-brand-100">/api/v1/openapi.json</a> (OpenAPI 3.1).
           Authenticate with <code>Authorization: Bearer &lt;service token&gt;</code>; support staff create tokens under Support → Tokens, or run{" "}
           <code>npm run token:create -- --name N --scopes a,b</code>.
         </p>
@@ -92,7 +92,7 @@ export default function ApiReferencePage() {
         Object.entries(ops).map(([method, op]) => (
           <section key={`${method} ${path}`} aria-labelledby={`op-${method}-${path}`} className="space-y-3 border-t border-slate-200 pt-6 dark:border-slate-800">
             <h2 id={`op-${method}-${path}`} className="text-xl font-semibold">
-              <span className="mr-2 rounded bg-slate-200 px-2 py-0.5 font-mono text-sm uppercase dark:bg-slate-800">{method}</span>
+              <span className="mr-2 rounded bg-slate-200 px-2 py-0.5 font-mono text-sm dark:bg-slate-800">{method.toUpperCase()}</span>{" "}
               <code>{path}</code>
             </h2>
             <p className="font-medium">{op.summary}</p>
@@ -100,7 +100,7 @@ export default function ApiReferencePage() {
             <p className="text-sm">Scope: <code>{op["x-required-scope"]}</code></p>
             {op.requestBody && (
               <p className="text-sm">
-                Body: <a href={`#schema-${refName(Object.values(op.requestBody.content)[0].schema)}`} className="font-mono text-brand-700 hover:underline dark:text-brand-100">{refName(Object.values(op.requestBody.content)[0].schema)}</a>
+                Body: <a href={`#schema-${refName(Object.values(op.requestBody.content)[0].schema)}`} className="font-mono text-brand-700 underline dark:text-brand-100">{refName(Object.values(op.requestBody.content)[0].schema)}</a>
               </p>
             )}
             <table className="w-full text-left text-sm">

@@ -25,7 +25,8 @@ export async function createTokenAction(_prev: CreateTokenState, formData: FormD
         const [field, ...rest] = part.split(": ");
         errors[field.split(".")[0]] ??= rest.join(": ");
       }
-      return { status: "error", errors };
+      // The form is reset after the action: give back what was typed so nothing is lost.
+      return { status: "error", errors, values: { name: typeof name === "string" ? name : "", scopes } };
     }
     throw err;
   }

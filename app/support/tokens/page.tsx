@@ -18,7 +18,7 @@ export default async function TokensPage() {
       <div>
         <h1 className="text-2xl font-semibold">Service tokens</h1>
         <p className="text-sm text-slate-600 dark:text-slate-400">
-          Bearer tokens of the machine API (<a href="/docs/api" className="text-brand-700 hover:underline dark:text-brand-100">reference</a>). A token is
+          Bearer tokens of the machine API (<a href="/docs/api" className="text-brand-700 underline dark:text-brand-100">reference</a>). A token is
           shown once when created; a revoked token is refused on its next request.
         </p>
       </div>

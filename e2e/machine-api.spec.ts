@@ -1,0 +1,55 @@
+import { expect, test } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { ROLES, signInThroughUi } from "./support/auth";
+
+test("support staff create a service token, see it once, use it, and revoke it", async ({ page, request }) => {
+  await signInThroughUi(page, ROLES.support);
+  await page.goto("/support/tokens");
+  await expect(page.getByRole("heading", { name: "Service tokens" })).toBeVisible();
+
+  // Without a scope the form says what is missing, next to the field.
+  await page.getByLabel("Name").fill("e2e fleet");
+  await page.getByRole("button", { name: "Create token" }).click();
+  await expect(page.locator("#token-scopes-error")).toContainText("Choose at least one scope");
+  // What was typed survives the failed attempt.
+  await expect(page.getByLabel("Name")).toHaveValue("e2e fleet");
+
+  await page.getByRole("checkbox", { name: /policy:read/ }).check();
+  await page.getByRole("button", { name: "Create token" }).click();
+  const token = (await page.getByTestId("new-token").textContent())!.trim();
+  expect(token).toMatch(/^zdr_st_[A-Za-z0-9_-]{43}$/);
+
+  // The token works against the API (an unknown org is 404, which only an authenticated caller can see).
+  const ok = await request.get("/api/v1/orgs/00000000-0000-4000-8000-000000000000/retention-policy", { headers: { authorization: `Bearer ${token}` } });
+  expect(ok.status()).toBe(404);
+
+  // Shown once: a reload lists the token by prefix only.
+  await page.reload();
+  await expect(page.getByTestId("new-token")).toHaveCount(0);
+  const row = page.getByRole("row", { name: /e2e fleet/ });
+  await expect(row).toContainText(token.slice(0, 13));
+  await expect(page.locator("body")).not.toContainText(token);
+  expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+
+  await row.getByRole("button", { name: "Revoke e2e fleet" }).click();
+  await expect(page.getByRole("row", { name: /e2e fleet/ })).toContainText("revoked");
+  const refused = await request.get("/api/v1/orgs/00000000-0000-4000-8000-000000000000/retention-policy", { headers: { authorization: `Bearer ${token}` } });
+  expect(refused.status()).toBe(401);
+});
+
+test("a customer cannot reach the token page", async ({ page }) => {
+  await signInThroughUi(page, ROLES.northwindAdmin);
+  const res = await page.goto("/support/tokens");
+  expect(res?.status()).toBe(404);
+});
+
+test("the API reference is readable without signing in and matches the OpenAPI document", async ({ page, request }) => {
+  await page.goto("/docs/api");
+  await expect(page.getByRole("heading", { level: 1, name: "ZDR Console machine API" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: /POST\s*\/api\/v1\/usage\/events/ })).toBeVisible();
+  await expect(page.getByText("keep no content", { exact: false }).first()).toBeVisible();
+  expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+  const doc = await (await request.get("/api/v1/openapi.json")).json();
+  expect(doc.openapi).toBe("3.1.0");
+  for (const path of Object.keys(doc.paths)) await expect(page.getByRole("heading", { name: new RegExp(path.replace(/[{}]/g, ".")) })).toBeVisible();
+});
