@@ -90,6 +90,9 @@ const common = {
   "403": problem("The token lacks the scope of this operation."),
   "429": problem("The token's rate limit is exceeded.", { "Retry-After": { description: "Seconds to wait.", schema: { type: "integer" } } }),
   "500": problem("An unexpected error. Nothing was stored."),
+  "503": problem("The database cannot be reached right now (down, restarting, connection lost). Nothing was stored; retry the same request.", {
+    "Retry-After": { description: "Seconds to wait.", schema: { type: "integer" } },
+  }),
 };
 
 let cached: Record<string, unknown> | undefined;

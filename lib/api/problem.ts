@@ -56,7 +56,25 @@ export function errorResponse(err: unknown): Response {
     const errors = err.details?.fields?.map((path) => ({ path, problem: "invalid" }));
     return problemResponse(err.code, err.message, { headers, errors });
   }
+  if (isDatabaseUnavailable(err)) {
+    return problemResponse("unavailable", "The database cannot be reached right now. Nothing was stored; retry the same request.", { headers: { "retry-after": "1" } });
+  }
   return problemResponse("internal", "The request could not be completed. Nothing was stored.");
+}
+
+/**
+ * A lost or refused database connection (down, restarting, failing over), by
+ * the driver's code or a SQLSTATE of class 08 or 57P, anywhere in the cause
+ * chain. A 503 tells the fleet to retry the batch; a 500 would say it was bad.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  let e = err;
+  for (let depth = 0; e && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^(CONNECTION_|CONNECT_TIMEOUT|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|08|57P0)/.test(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** Bad input, with each offending field's JSON path and a fixed description of what is wrong. */

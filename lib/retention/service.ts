@@ -44,7 +44,14 @@ export type LiftInput = Common & { reason: string };
 export type TransitionResult = { state: RetentionStateRow; auditId: number; noticeId: string; emails: number };
 
 const uuid = z.uuid();
-const text = (max: number) => z.string().trim().min(3, "must be at least 3 characters").max(max, `must be at most ${max} characters`);
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(3, "must be at least 3 characters")
+    .max(max, `must be at most ${max} characters`)
+    // PostgreSQL text cannot hold NUL: refused here, it would otherwise fail the transaction with a 500.
+    .regex(/^[^\u0000]*$/, "must not contain NUL characters");
 const common = {
   orgId: uuid,
   ticketRef: z.string().trim().max(64, "must be at most 64 characters").regex(/^[A-Za-z0-9][A-Za-z0-9._#/-]*$/, "use letters, digits and . _ # / -").nullish().or(z.literal("")),

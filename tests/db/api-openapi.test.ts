@@ -5,7 +5,7 @@
  */
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "@/lib/db";
+import { getDbHandle, openPostgres, setDbHandle, type Db } from "@/lib/db";
 import { organizations } from "@/lib/db/schema";
 import { closeCacheListener } from "@/lib/db/listen";
 import { setRateLimits } from "@/lib/api/rate-limit";
@@ -91,6 +91,19 @@ describe(`OpenAPI document on ${testDbKind}`, () => {
       }
     } finally {
       setRateLimits({});
+    }
+
+    // With the database unreachable every endpoint answers 503, so the fleet retries and keeps nothing.
+    const real = getDbHandle();
+    const down = openPostgres("postgres://127.0.0.1:1/unreachable", { max: 1 });
+    setDbHandle(down);
+    try {
+      await api("POST", ev, { token: all, body: { events: [makeEvent(orgId)] } });
+      await api("POST", flags, { token: all, body: { orgId, category: "spam", severity: "low", restrict: false } });
+      await api("GET", pol, { token: all });
+    } finally {
+      setDbHandle(real);
+      await down.close();
     }
 
     const declared: string[] = [];

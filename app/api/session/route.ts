@@ -38,7 +38,8 @@ export async function POST(req: NextRequest) {
   };
 
   const body = await readBody(req);
-  const parsed = SignInSchema.safeParse(body ?? {});
+  // A JSON array or scalar is read as an empty form, so the answer names the missing fields.
+  const parsed = SignInSchema.safeParse(body && typeof body === "object" && !Array.isArray(body) ? body : {});
   if (!parsed.success) {
     const fields = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message]));
     return reply(400, { error: "invalid", message: "Check the highlighted fields.", fields });

@@ -1,0 +1,44 @@
+/**
+ * The expected answer of every page and route handler to every kind of
+ * visitor. One table for two runs: over HTTP through the proxy
+ * (e2e/access-matrix.spec.ts) and with the proxy bypassed, calling the pages
+ * and handlers directly (tests/adversarial/access.test.ts). A cell that
+ * differs between the two would mean authorization hangs on the proxy.
+ */
+export type Role = "anonymous" | "member" | "admin" | "otherAdmin" | "support";
+/** ok: 2xx after redirects; login: ends on /login; denied: 403/404; unauthorized: 401; invalid: 400. */
+export type Outcome = "ok" | "login" | "denied" | "unauthorized" | "invalid";
+export type Row = { method?: "GET" | "POST"; url: (ids: Ids) => string; body?: unknown; expect: Record<Role, Outcome> };
+export type Ids = { northwind: string };
+
+const customerPage = { anonymous: "login", member: "ok", admin: "ok", otherAdmin: "ok", support: "denied" } as const;
+const adminPage = { anonymous: "login", member: "denied", admin: "ok", otherAdmin: "ok", support: "denied" } as const;
+const supportPage = { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "ok" } as const;
+const everyone = { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok", support: "ok" } as const;
+const bearerOnly = { anonymous: "unauthorized", member: "unauthorized", admin: "unauthorized", otherAdmin: "unauthorized", support: "unauthorized" } as const;
+
+// "admin" is Northwind's admin; "otherAdmin" is Contoso's. Ids in URLs are Northwind's.
+export const MATRIX: Record<string, Row> = {
+  "/": { url: () => "/", expect: { ...everyone, anonymous: "login" } },
+  "/login": { url: () => "/login", expect: { ...everyone, anonymous: "login" } },
+  "/usage": { url: () => "/usage", expect: customerPage },
+  "/usage/export": { url: () => "/usage/export?range=7d", expect: customerPage },
+  "/retention": { url: () => "/retention", expect: customerPage },
+  "/notices": { url: () => "/notices", expect: customerPage },
+  "/members": { url: () => "/members", expect: adminPage },
+  "/invite/[token]": { url: () => "/invite/not-a-real-token", expect: everyone },
+  "/support": { url: () => "/support", expect: supportPage },
+  "/support/requests": { url: () => "/support/requests", expect: supportPage },
+  "/support/flags": { url: () => "/support/flags", expect: supportPage },
+  "/support/tokens": { url: () => "/support/tokens", expect: supportPage },
+  "/support/orgs/[orgId]": { url: (ids) => `/support/orgs/${ids.northwind}`, expect: supportPage },
+  "/docs/api": { url: () => "/docs/api", expect: everyone },
+  "/api/health": { url: () => "/api/health", expect: everyone },
+  "/api/auth/[...nextauth]": { url: () => "/api/auth/session", expect: everyone },
+  "/api/session": { method: "POST", url: () => "/api/session", body: {}, expect: { anonymous: "invalid", member: "invalid", admin: "invalid", otherAdmin: "invalid", support: "invalid" } },
+  "/api/v1/openapi.json": { url: () => "/api/v1/openapi.json", expect: everyone },
+  "/api/v1/usage/events": { method: "POST", url: () => "/api/v1/usage/events", body: { events: [] }, expect: bearerOnly },
+  "/api/v1/orgs/[orgId]/retention-policy": { url: (ids) => `/api/v1/orgs/${ids.northwind}/retention-policy`, expect: bearerOnly },
+  "/api/v1/moderation/flags": { method: "POST", url: () => "/api/v1/moderation/flags", body: {}, expect: bearerOnly },
+};
+
