@@ -77,11 +77,27 @@ test("every page carries the security headers", async ({ request }) => {
 test("sign-out ends the session, for a customer and for support", async ({ page }) => {
   for (const email of [ROLES.northwindMember, ROLES.support]) {
     await signInThroughUi(page, email);
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await expect(page).toHaveURL(/\/login$/);
     await page.goto("/usage");
     await expect(page).toHaveURL(/\/login/);
     await page.goto("/support");
     await expect(page).toHaveURL(/\/login/);
   }
+});
+
+test("signing out on all devices ends the other device's session at its next request", async ({ browser }) => {
+  const laptop = await (await browser.newContext()).newPage();
+  const phone = await (await browser.newContext()).newPage();
+  await signInThroughUi(laptop, ROLES.contosoAdmin);
+  await signInThroughUi(phone, ROLES.contosoAdmin);
+  await phone.goto("/retention");
+  await expect(phone).toHaveURL(/\/retention$/);
+
+  await laptop.getByRole("button", { name: "Sign out on all devices" }).click();
+  await expect(laptop).toHaveURL(/\/login$/);
+
+  // The phone still holds its cookie; the session version it carries is no longer current.
+  await phone.goto("/retention");
+  await expect(phone).toHaveURL(/\/login/);
 });

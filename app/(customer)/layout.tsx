@@ -7,7 +7,7 @@ import { AccountBlock } from "@/components/shell/account-block";
 import { NavLinks } from "@/components/shell/nav-links";
 import { OrgSwitcher } from "@/components/shell/org-switcher";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
-import { SignOutButton } from "@/components/auth/sign-out-button";
+import { SignOutButton, SignOutEverywhereButton } from "@/components/auth/sign-out-button";
 import type { EmblemProps } from "@/components/shell/zdr-emblem";
 import { setTheme, switchOrganization } from "./actions";
 
@@ -48,9 +48,12 @@ export default async function CustomerLayout({ children }: { children: React.Rea
       }
       nav={<NavLinks noticeCount={noticeCount} isAdmin={user.role === "admin"} />}
       footer={
-        <div className="flex items-center justify-between gap-2">
-          <ThemeToggle dark={dark} action={setTheme} />
-          <SignOutButton />
+        <div className="space-y-1">
+          <div className="flex items-center justify-between gap-2">
+            <ThemeToggle dark={dark} action={setTheme} />
+            <SignOutButton />
+          </div>
+          <SignOutEverywhereButton />
         </div>
       }
     >
