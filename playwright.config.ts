@@ -5,7 +5,7 @@ const PORT = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${PORT}`;
 
 /**
- * End-to-end tests against `next start` (the build made once by `npm test`)
+ * End-to-end tests against the production server (server.ts on the build made once by `npm test`)
  * on a fresh embedded database, driving Debian's Chromium: Playwright's own
  * browser download does not work on these machines.
  */
@@ -38,7 +38,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: {
-    command: `rm -rf .data/e2e && exec node_modules/.bin/next start -p ${PORT}`,
+    command: `rm -rf .data/e2e && exec node --import tsx server.ts`,
     // /api/health answers only after migrations and the demo seed finished.
     url: `${baseURL}/api/health`,
     timeout: 180_000,

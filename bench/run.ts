@@ -7,7 +7,7 @@
  * BENCH_QUICK=1 scales the data down for a smoke run; BENCH_PORT (default
  * 3101) is where the production app is started when a benchmark needs HTTP.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -16,9 +16,9 @@ import postgres from "postgres";
 import { openPostgres, setDbHandle, type DbHandle } from "@/lib/db";
 import { migrateDatabase } from "@/lib/db/migrate";
 import { closeCacheListener } from "@/lib/db/listen";
+import { startServer, type RunningServer } from "./lib/server";
 import type { BenchContext, BenchRow, Benchmark } from "./lib/types";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://127.0.0.1:5432/postgres";
 const PORT = Number(process.env.BENCH_PORT ?? 3101);
 const QUICK = process.env.BENCH_QUICK === "1";
@@ -40,39 +40,6 @@ async function loadBenchmarks(only: string[]): Promise<Benchmark[]> {
     out.push(mod.benchmark);
   }
   return out;
-}
-
-function ensureBuild(log: (l: string) => void): void {
-  if (fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) return;
-  log("no production build: running next build once");
-  const r = spawnSync(path.join(ROOT, "node_modules/.bin/next"), ["build"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-  if (r.status !== 0) throw new Error("next build failed");
-}
-
-async function startApp(url: string, log: (l: string) => void): Promise<{ base: string; proc: ChildProcess }> {
-  ensureBuild(log);
-  const base = `http://127.0.0.1:${PORT}`;
-  const proc = spawn(path.join(ROOT, "node_modules/.bin/next"), ["start", "-p", String(PORT), "-H", "127.0.0.1"], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url, AUTH_SECRET: crypto.randomBytes(33).toString("base64url"), PORT: String(PORT), APP_URL: base, NODE_ENV: "production" },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  proc.stderr!.on("data", (d) => (stderr = (stderr + d).slice(-2000)));
-  const started = Date.now();
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`the app exited: ${stderr}`);
-    try {
-      const r = await fetch(`${base}/api/health`);
-      if (r.ok) break;
-    } catch {
-      /* not yet listening */
-    }
-    if (Date.now() - started > 120_000) throw new Error("the app did not become healthy in 120 s");
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  log(`app ready at ${base} in ${Date.now() - started} ms`);
-  return { base, proc };
 }
 
 function machine(): string {
@@ -98,7 +65,7 @@ const log = (l: string) => console.log(`[bench] ${l}`);
 const name = `zdr_bench_${process.pid}_${crypto.randomBytes(3).toString("hex")}`;
 const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
 let handle: DbHandle | undefined;
-let app: { base: string; proc: ChildProcess } | undefined;
+let app: RunningServer | undefined;
 let exitCode = 0;
 let startMachine = "";
 try {
@@ -115,7 +82,7 @@ try {
     quick: QUICK,
     log,
     async app() {
-      app ??= await startApp(url, log);
+      app ??= await startServer({ url, port: PORT, log });
       return app.base;
     },
   };
@@ -137,7 +104,7 @@ try {
   console.error(`[bench] failed: ${(err as Error).stack ?? err}`);
   exitCode = 1;
 } finally {
-  app?.proc.kill("SIGTERM");
+  app?.stop();
   await closeCacheListener();
   setDbHandle(undefined);
   await handle?.close().catch(() => {});

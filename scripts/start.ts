@@ -1,7 +1,8 @@
 /**
  * `npm start`: build if the build is missing or older than the sources, then
- * `next start`, which migrates (and on the embedded default seeds the demo
- * world) before it answers. Prints the URL and the demo logins when ready.
+ * the production server (server.ts: Next behind the policy fast path), which
+ * migrates (and on the embedded default seeds the demo world) before it
+ * answers. Prints the URL and the demo logins when ready.
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -9,7 +10,8 @@ import path from "node:path";
 import { EnvError, parseEnv } from "@/lib/env";
 import { DEMO_PASSWORD, DEMO_USERS } from "@/lib/db/seed";
 
-const SOURCES = ["app", "components", "lib", "public", "next.config.js", "package-lock.json", "proxy.ts", "instrumentation.ts", "drizzle"];
+const SOURCES = ["app", "components", "lib", "public", "next.config.js", "package-lock.json", "proxy.ts", "instrumentation.ts", "drizzle"]
+// server.ts is not built: it runs from source with tsx.;
 
 function newestMtime(p: string): number {
   if (!fs.existsSync(p)) return 0;
@@ -39,7 +41,7 @@ if (needsBuild()) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const server = spawn("node_modules/.bin/next", ["start", "-p", String(env.PORT)], { stdio: "inherit", env: process.env });
+const server = spawn(process.execPath, ["--import", "tsx", "server.ts"], { stdio: "inherit", env: process.env });
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => server.kill(sig));
 server.on("exit", (code) => process.exit(code ?? 0));
 

@@ -24,7 +24,7 @@ export type BenchContext = {
   url: string;
   /** The bench process's own handle on it (migrated). */
   handle: DbHandle;
-  /** Starts the production app (next start) on the bench database once; its base URL. */
+  /** Starts the production server (server.ts) on the bench database once; its base URL. */
   app(): Promise<string>;
   /** Scales data sizes down for a quick run (BENCH_QUICK=1). */
   quick: boolean;

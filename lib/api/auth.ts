@@ -38,11 +38,28 @@ function tokenCache(handle: DbHandle): TokenCache {
 
 const unauthorized = () => new AppError("unauthorized", "A valid service token is required (Authorization: Bearer <token>)");
 
-/** The service principal of an `Authorization` header; 401 for a missing, malformed, unknown or revoked token. */
-export async function authenticateServiceToken(authorization: string | null): Promise<ServicePrincipal> {
+function tokenHashOf(authorization: string | null): string {
   const match = /^Bearer ([^\s]+)$/i.exec(authorization?.trim() ?? "");
   if (!match || !TOKEN_SHAPE.test(match[1])) throw unauthorized();
-  const hash = hashToken(match[1]);
+  return hashToken(match[1]);
+}
+
+/**
+ * The principal of a token already in the cache, without waiting for
+ * anything (the policy lookup's hot path); undefined when it must be read.
+ */
+export function cachedServicePrincipal(authorization: string | null): ServicePrincipal | undefined {
+  const handle = getDbHandle();
+  const cache = tokenCache(handle);
+  if (!cache.listener.connected()) return undefined;
+  const principal = cache.entries.get(tokenHashOf(authorization))?.principal;
+  if (principal) noteLastUsed(handle, cache, principal.tokenId);
+  return principal ?? undefined;
+}
+
+/** The service principal of an `Authorization` header; 401 for a missing, malformed, unknown or revoked token. */
+export async function authenticateServiceToken(authorization: string | null): Promise<ServicePrincipal> {
+  const hash = tokenHashOf(authorization);
   const handle = getDbHandle();
   const cache = tokenCache(handle);
   const listening = cache.listener.connected();

@@ -8,7 +8,7 @@
 import type { ServicePrincipal } from "@/lib/auth/principal";
 import { AppError } from "@/lib/errors";
 import { authenticateServiceToken } from "./auth";
-import { errorResponse, PayloadTooLarge } from "./problem";
+import { errorAnswer, errorResponse, PayloadTooLarge, type PlainResponse } from "./problem";
 import { takeRateToken, type RateClass } from "./rate-limit";
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -16,12 +16,18 @@ export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 type Context<P> = { params: Promise<P> };
 type Handler<P> = (args: { request: Request; principal: ServicePrincipal; params: P }) => Promise<Response>;
 
+/** Who is calling, within the token's rate limit: 401, 429 or 503 otherwise. */
+async function admit(authorization: string | null, rateClass: RateClass): Promise<ServicePrincipal> {
+  const principal = await authenticateServiceToken(authorization);
+  takeRateToken(principal.tokenId, rateClass);
+  return principal;
+}
+
 export function serviceRoute<P = Record<string, never>>(options: { route: string; rateClass: RateClass }, handler: Handler<P>) {
   return async (request: Request, context: Context<P>): Promise<Response> => {
     let response: Response;
     try {
-      const principal = await authenticateServiceToken(request.headers.get("authorization"));
-      takeRateToken(principal.tokenId, options.rateClass);
+      const principal = await admit(request.headers.get("authorization"), options.rateClass);
       response = await handler({ request, principal, params: await context.params });
     } catch (err) {
       response = errorResponse(err);
@@ -29,6 +35,28 @@ export function serviceRoute<P = Record<string, never>>(options: { route: string
     }
     return response;
   };
+}
+
+/**
+ * The same wrapper around a transport-neutral answer, for an endpoint that is
+ * also served outside Next (the policy lookup, see server.ts).
+ */
+export async function serviceAnswer(
+  options: { route: string; rateClass: RateClass; method: string; authorization: string | null },
+  handler: (principal: ServicePrincipal) => Promise<PlainResponse>,
+): Promise<PlainResponse> {
+  try {
+    return await handler(await admit(options.authorization, options.rateClass));
+  } catch (err) {
+    return failureAnswer(options, err);
+  }
+}
+
+/** An error as the problem the client gets, logged without anything of the request. */
+export function failureAnswer(options: { route: string; method: string }, err: unknown): PlainResponse {
+  const answer = errorAnswer(err);
+  logFailure(options.method, options.route, answer.status, err);
+  return answer;
 }
 
 function logFailure(method: string, route: string, status: number, err: unknown): void {

@@ -29,37 +29,56 @@ const TITLES: Record<Problem["code"], string> = {
   internal: "Internal error",
 };
 
-export function problemResponse(
+/**
+ * An answer of the machine API before it meets a transport: the Next route
+ * handlers wrap it in a web Response, the production server's fast path
+ * (server.ts) writes it straight to node:http.
+ */
+export type PlainResponse = { status: number; headers: Record<string, string>; body: string | null };
+
+export function toResponse(answer: PlainResponse): Response {
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
+export function problemAnswer(
   code: Problem["code"],
   detail: string,
   options: { status?: number; errors?: FieldProblem[]; headers?: Record<string, string> } = {},
-): Response {
+): PlainResponse {
   const status = options.status ?? (code === "too_large" ? 413 : code === "internal" ? 500 : STATUS[code]);
   const body: Problem = { type: `/problems/${code.replace(/_/g, "-")}`, title: TITLES[code], status, detail, code };
   if (options.errors) body.errors = options.errors;
   const headers: Record<string, string> = { "content-type": PROBLEM_CONTENT_TYPE, "cache-control": "no-store", ...options.headers };
   if (status === 401) headers["www-authenticate"] = 'Bearer realm="zdr-console"';
-  return new Response(JSON.stringify(body), { status, headers });
+  return { status, headers, body: JSON.stringify(body) };
+}
+
+export function problemResponse(...args: Parameters<typeof problemAnswer>): Response {
+  return toResponse(problemAnswer(...args));
 }
 
 /** An error of the domain as a problem; anything else is a bare 500 that says nothing of the cause. */
-export function errorResponse(err: unknown): Response {
+export function errorAnswer(err: unknown): PlainResponse {
   if (err instanceof PayloadTooLarge) {
-    return problemResponse("too_large", err.message, { errors: [{ path: "$", problem: `larger than ${err.maxBytes} bytes` }] });
+    return problemAnswer("too_large", err.message, { errors: [{ path: "$", problem: `larger than ${err.maxBytes} bytes` }] });
   }
   if (err instanceof ApiValidationError) {
-    return problemResponse("invalid", err.message, { errors: err.errors });
+    return problemAnswer("invalid", err.message, { errors: err.errors });
   }
   if (err instanceof AppError) {
     const headers: Record<string, string> = {};
     if (err.details?.retryAfterSeconds !== undefined) headers["retry-after"] = String(err.details.retryAfterSeconds);
     const errors = err.details?.fields?.map((path) => ({ path, problem: "invalid" }));
-    return problemResponse(err.code, err.message, { headers, errors });
+    return problemAnswer(err.code, err.message, { headers, errors });
   }
   if (isDatabaseUnavailable(err)) {
-    return problemResponse("unavailable", "The database cannot be reached right now. Nothing was stored; retry the same request.", { headers: { "retry-after": "1" } });
+    return problemAnswer("unavailable", "The database cannot be reached right now. Nothing was stored; retry the same request.", { headers: { "retry-after": "1" } });
   }
-  return problemResponse("internal", "The request could not be completed. Nothing was stored.");
+  return problemAnswer("internal", "The request could not be completed. Nothing was stored.");
+}
+
+export function errorResponse(err: unknown): Response {
+  return toResponse(errorAnswer(err));
 }
 
 /**

@@ -70,10 +70,27 @@ async function readPolicy(handle: DbHandle, orgId: string): Promise<PolicyAnswer
   return { policy, body, etag };
 }
 
+const OrgId = z.uuid();
+
+function checkLookup(args: { principal: Principal | null; orgId: string }): void {
+  assertScope(args.principal, "policy:read");
+  if (!OrgId.safeParse(args.orgId).success) throw new AppError("invalid", "orgId: must be a UUID", { fields: ["orgId"] });
+}
+
+/**
+ * The answer from this instance's copy when it holds one, without waiting for
+ * anything (the hot path of server.ts); undefined when it must be read.
+ * Throws as lookupRetentionPolicy does for a missing scope or a bad orgId.
+ */
+export function cachedRetentionPolicy(args: { principal: Principal | null; orgId: string }): PolicyAnswer | undefined {
+  checkLookup(args);
+  const cache = policyCache(getDbHandle());
+  return cache.listener.connected() ? cache.entries.get(args.orgId) : undefined;
+}
+
 /** The effective retention policy of an org for a service token with `policy:read`. */
 export async function lookupRetentionPolicy(args: { principal: Principal | null; orgId: string }): Promise<PolicyAnswer> {
-  assertScope(args.principal, "policy:read");
-  if (!z.uuid().safeParse(args.orgId).success) throw new AppError("invalid", "orgId: must be a UUID", { fields: ["orgId"] });
+  checkLookup(args);
   const handle = getDbHandle();
   const cache = policyCache(handle);
   if (!cache.listener.connected()) return readPolicy(handle, args.orgId);

@@ -86,7 +86,8 @@ describe(`OpenAPI document on ${testDbKind}`, () => {
       const t = (await makeToken(db, ["usage:write", "policy:read", "moderation:write"])).token;
       for (let i = 0; i < 2; i++) {
         await api("POST", ev, { token: t, body: { events: [makeEvent(orgId)] } });
-        await api("GET", pol, { token: t });
+        // One call, not the fast path and the route handler both: each would take a token of the bucket of 1.
+        await api("GET", pol, { token: t, parity: false });
         await api("POST", flags, { token: t, body: { orgId, category: "spam", severity: "low", restrict: false } });
       }
     } finally {

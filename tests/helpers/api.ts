@@ -4,6 +4,8 @@
  * tokens the tests act with.
  */
 import crypto from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { POST as ingestRoute } from "@/app/api/v1/usage/events/route";
 import { GET as policyRoute } from "@/app/api/v1/orgs/[orgId]/retention-policy/route";
 import { POST as flagsRoute } from "@/app/api/v1/moderation/flags/route";
@@ -13,6 +15,8 @@ import { organizations, retentionStates } from "@/lib/db/schema";
 import type { ServiceScope } from "@/lib/auth/principal";
 import { createServiceToken } from "@/lib/tokens/tokens";
 import { openApiDocument } from "@/lib/api/openapi";
+import { serveFastPath } from "@/lib/api/fast-path";
+import { SECURITY_HEADERS } from "@/lib/http/security-headers.js";
 import { validateResponse } from "./json-schema";
 
 export const SYSTEM = { kind: "system", name: "tests" } as const;
@@ -35,7 +39,14 @@ export async function makeToken(db: Db, scopes: ServiceScope[]): Promise<{ token
   return { token, id: summary.id };
 }
 
-type CallOptions = { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> };
+type CallOptions = {
+  token?: string | null;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+  /** Policy calls go through the fast path and the route handler and compare them; off where the second call would change the answer (a rate limit of 1). */
+  parity?: boolean;
+};
 
 /** Every (method, path template, status) answered in this test file, for coverage checks. */
 export const answered = new Set<string>();
@@ -59,13 +70,64 @@ export async function api(method: "GET" | "POST", path: string, options: CallOpt
   else if (method === "POST" && path === "/api/v1/moderation/flags") res = await flagsRoute(request, { params: Promise.resolve({}) });
   else if (method === "GET" && policy) {
     template = "/api/v1/orgs/{orgId}/retention-policy";
+    const fast = options.parity === false ? null : await viaFastPath(path, headers);
     res = await policyRoute(request, { params: Promise.resolve({ orgId: decodeURIComponent(policy[1]) }) });
+    if (fast) await expectSameAnswer(path, fast, res);
   } else if (method === "GET" && path === "/api/v1/openapi.json") return openApiRoute();
   else throw new Error(`no route for ${method} ${path}`);
   const problems = await validateResponse(openApiDocument(), method, template, res);
   if (problems.length) throw new Error(`${method} ${path} answered ${res.status}, which the OpenAPI document does not describe:\n${problems.join("\n")}`);
   answered.add(`${method} ${template} ${res.status}`);
   return res;
+}
+
+/**
+ * The production server answers the policy lookup on its fast path
+ * (server.ts), Next's route handler everywhere else: every policy call of the
+ * tests goes through both, and they must agree.
+ */
+let fastServer: Promise<string> | undefined;
+function fastPathBase(): Promise<string> {
+  fastServer ??= new Promise((resolve) => {
+    const server = http.createServer((req, res) => {
+      if (!serveFastPath(req, res)) res.writeHead(404).end("not the fast path");
+    });
+    server.unref();
+    server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+  });
+  return fastServer;
+}
+
+type Answer = { status: number; headers: Record<string, string>; body: string };
+
+function viaFastPath(path: string, headers: Record<string, string>): Promise<Answer> {
+  return fastPathBase().then(
+    (base) =>
+      new Promise<Answer>((resolve, reject) => {
+        const req = http.request(`${base}${path}`, { method: "GET", headers, agent: false }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string>, body: Buffer.concat(chunks).toString("utf8") }));
+        });
+        req.on("error", reject);
+        req.end();
+      }),
+  );
+}
+
+const TRANSPORT = new Set(["date", "connection", "keep-alive", "transfer-encoding", "content-length"]);
+
+async function expectSameAnswer(path: string, fast: Answer, route: Response): Promise<void> {
+  const body = await route.clone().text();
+  const security = Object.fromEntries(SECURITY_HEADERS.map((h) => [h.key.toLowerCase(), h.value]));
+  const fromRoute = { ...Object.fromEntries(route.headers), ...security };
+  const fromFast = Object.fromEntries(Object.entries(fast.headers).filter(([k]) => !TRANSPORT.has(k)));
+  const same = fast.status === route.status && fast.body === body && JSON.stringify(Object.entries(fromFast).sort()) === JSON.stringify(Object.entries(fromRoute).sort());
+  if (!same) {
+    throw new Error(
+      `GET ${path}: the fast path and the route handler disagree:\n fast ${fast.status} ${JSON.stringify(fromFast)} ${fast.body}\n route ${route.status} ${JSON.stringify(fromRoute)} ${body}`,
+    );
+  }
 }
 
 export type EventInput = {

@@ -1,10 +1,11 @@
 /**
  * One app instance for the two-instance test: its own process, its own
- * postgres.js pool, its own policy and token caches, serving the real route
- * handlers over HTTP. Prints "listening <port>" when ready.
+ * postgres.js pool, its own policy and token caches, serving the policy
+ * lookup as the production server does (its fast path) and the flags route
+ * handler over HTTP. Prints "listening <port>" when ready.
  */
 import http from "node:http";
-import { GET as policyRoute } from "@/app/api/v1/orgs/[orgId]/retention-policy/route";
+import { serveFastPath } from "@/lib/api/fast-path";
 import { POST as flagsRoute } from "@/app/api/v1/moderation/flags/route";
 import { getDbHandle } from "@/lib/db";
 import { cacheListener } from "@/lib/db/listen";
@@ -12,15 +13,14 @@ import { cacheListener } from "@/lib/db/listen";
 await cacheListener(getDbHandle()).ready;
 
 const server = http.createServer(async (req, res) => {
+  if (serveFastPath(req, res)) return;
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
   const request = new Request(`http://localhost${req.url}`, { method: req.method, headers, body: req.method === "POST" ? Buffer.concat(chunks) : undefined });
-  const m = /^\/api\/v1\/orgs\/([^/]+)\/retention-policy$/.exec(req.url ?? "");
   let response: Response;
-  if (req.method === "GET" && m) response = await policyRoute(request, { params: Promise.resolve({ orgId: m[1] }) });
-  else if (req.method === "POST" && req.url === "/api/v1/moderation/flags") response = await flagsRoute(request, { params: Promise.resolve({}) });
+  if (req.method === "POST" && req.url === "/api/v1/moderation/flags") response = await flagsRoute(request, { params: Promise.resolve({}) });
   else response = new Response("not found", { status: 404 });
   res.writeHead(response.status, Object.fromEntries(response.headers));
   res.end(Buffer.from(await response.arrayBuffer()));

@@ -1,23 +1,10 @@
-import { serviceRoute } from "@/lib/api/handler";
-import { lookupRetentionPolicy } from "@/lib/retention/policy-lookup";
+import { answerPolicyRequest } from "@/lib/api/policy";
+import { toResponse } from "@/lib/api/problem";
 
 export const dynamic = "force-dynamic";
 
-export const GET = serviceRoute<{ orgId: string }>(
-  { route: "/api/v1/orgs/{orgId}/retention-policy", rateClass: "policy" },
-  async ({ request, principal, params }) => {
-    const answer = await lookupRetentionPolicy({ principal, orgId: params.orgId });
-    // Revalidate every time: a cached "ZDR off" must never outlive a change.
-    const headers = { etag: answer.etag, "cache-control": "private, no-cache" };
-    if (ifNoneMatch(request.headers.get("if-none-match"), answer.etag)) return new Response(null, { status: 304, headers });
-    return new Response(answer.body, { headers: { ...headers, "content-type": "application/json" } });
-  },
-);
-
-function ifNoneMatch(header: string | null, etag: string): boolean {
-  if (!header) return false;
-  return header.split(",").some((t) => {
-    const tag = t.trim();
-    return tag === "*" || tag === etag;
-  });
+// The production server answers this path before Next (server.ts); this handler serves the same answer under `next dev` and `next start`.
+export async function GET(request: Request, context: { params: Promise<{ orgId: string }> }): Promise<Response> {
+  const { orgId } = await context.params;
+  return toResponse(await answerPolicyRequest({ authorization: request.headers.get("authorization"), ifNoneMatch: request.headers.get("if-none-match"), orgId }));
 }
