@@ -19,6 +19,7 @@ import { assertScope } from "@/lib/auth/authorize";
 import type { Principal } from "@/lib/auth/principal";
 import { ApiValidationError, type FieldProblem } from "@/lib/api/problem";
 import { PRODUCT_IDS } from "./products";
+import { LATENCY_BUCKETS } from "./latency";
 import { bounds, histogram } from "./rollups";
 
 export const MAX_BATCH_EVENTS = 5000;
@@ -145,7 +146,7 @@ const rollupUpdate = (table: string, bucket: string) =>
     input_units = ${table}.input_units + excluded.input_units,
     output_units = ${table}.output_units + excluded.output_units,
     latency_ms_sum = ${table}.latency_ms_sum + excluded.latency_ms_sum,
-    latency_hist = (select array_agg(a + b order by i) from unnest(${table}.latency_hist, excluded.latency_hist) with ordinality as h(a, b, i))`);
+    latency_hist = array[${Array.from({ length: LATENCY_BUCKETS }, (_, i) => `${table}.latency_hist[${i + 1}] + excluded.latency_hist[${i + 1}]`).join(", ")}]`);
 
 const eventRecord = sql.raw(`x(id uuid, org_id uuid, occurred_at timestamptz, product product, model text, input_units bigint,
   output_units bigint, status usage_status, latency_ms integer, api_key_id text, zero_retention boolean)`);
