@@ -1,4 +1,6 @@
 /** Formatting shared by the pages: numbers in en-US grouping, dates in the organization's time zone. */
+import { dateTimeFormat } from "@/lib/intl";
+
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
 
@@ -20,11 +22,11 @@ export function formatMs(ms: number | null): string {
 }
 
 export function formatDate(iso: string | Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "short", day: "numeric" }).format(new Date(iso));
+  return dateTimeFormat("en-US", { timeZone, year: "numeric", month: "short", day: "numeric" }).format(new Date(iso));
 }
 
 export function formatDateTime(iso: string | Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" }).format(new Date(iso));
+  return dateTimeFormat("en-US", { timeZone, year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" }).format(new Date(iso));
 }
 
 /** "26 hours", "3 days": the age of something, coarse on purpose. */

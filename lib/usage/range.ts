@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
+import { dateTimeFormat } from "@/lib/intl";
 
 export const RANGE_KEYS = ["24h", "7d", "30d", "90d", "custom"] as const;
 export type RangeKey = (typeof RANGE_KEYS)[number];
@@ -71,7 +72,7 @@ export function parseRangeParams(params: Record<string, string | string[] | unde
 /** The calendar day of an instant in a time zone, as YYYY-MM-DD. */
 export function localDate(instant: Date, timeZone: string): string {
   // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
+  return dateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
 }
 
 export function addDays(day: string, n: number): string {

@@ -1,6 +1,7 @@
 /** The /usage widgets: each reads its own query so each streams in behind its own skeleton. */
 import { ChartColumn, Inbox } from "lucide-react";
 import type { CustomerPrincipal } from "@/lib/auth/session";
+import { dateTimeFormat } from "@/lib/intl";
 import { getUsageBreakdown, getUsageSeries, getUsageTotals, type BreakdownDimension } from "@/lib/usage/queries";
 import type { RangeInput, ResolvedRange } from "@/lib/usage/range";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
@@ -34,13 +35,13 @@ export async function TotalsSection({ user, range, now }: Props) {
 
 function bucketLabel(bucket: string, r: ResolvedRange): string {
   if (r.grain === "hour") {
-    return new Intl.DateTimeFormat("en-US", { timeZone: r.timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(bucket));
+    return dateTimeFormat("en-US", { timeZone: r.timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(bucket));
   }
-  return new Intl.DateTimeFormat("en-US", { timeZone: "UTC", month: "short", day: "numeric" }).format(new Date(`${bucket}T00:00:00Z`));
+  return dateTimeFormat("en-US", { timeZone: "UTC", month: "short", day: "numeric" }).format(new Date(`${bucket}T00:00:00Z`));
 }
 
 function localHour(bucket: string, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(bucket));
+  return dateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(bucket));
 }
 
 export async function SeriesSection({ user, range, now }: Props) {
