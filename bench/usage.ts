@@ -27,6 +27,10 @@ import { getUsageBreakdown, getUsageDashboard, getUsageSeries, getUsageTotals } 
 import { resolveRange, type RangeInput } from "@/lib/usage/range";
 import { getRetentionView } from "@/lib/retention/queries";
 import { countUnacknowledgedNotices } from "@/lib/notices/queries";
+import { hashPassword } from "@/lib/auth/password";
+import { startServer } from "./lib/server";
+import { ensureWrk, runWrk } from "./lib/wrk";
+import { runLoad } from "./lib/http-load";
 
 export type BenchResult = { name: string; value: number; unit: string; note?: string };
 
@@ -40,6 +44,8 @@ const RANGES: { label: string; input: RangeInput }[] = [
   { label: "90d", input: { key: "90d" } },
 ];
 const QUERIES = ["totals", "series", "by_product", "by_model", "by_api_key"] as const;
+const ROUTE_PORT = Number(process.env.BENCH_PORT ?? 3101) + 2;
+const PASSWORD = "bench-password-1";
 type QueryName = (typeof QUERIES)[number];
 
 function log(msg: string) {
@@ -65,7 +71,7 @@ async function median(fn: () => Promise<unknown>, n: number): Promise<number> {
   return times[Math.floor(times.length / 2)];
 }
 
-async function createDatabase(): Promise<{ handle: DbHandle; drop: () => Promise<void> }> {
+async function createDatabase(): Promise<{ handle: DbHandle; url: string; drop: () => Promise<void> }> {
   const name = `zdr_bench_usage_${crypto.randomBytes(4).toString("hex")}`;
   const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
@@ -76,6 +82,7 @@ async function createDatabase(): Promise<{ handle: DbHandle; drop: () => Promise
   await migrateDatabase(handle);
   return {
     handle,
+    url: u.toString(),
     async drop() {
       await handle.close();
       const a = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
@@ -195,12 +202,73 @@ async function rollupTimes(user: UserPrincipal, handle: DbHandle): Promise<Map<s
   return out;
 }
 
+/**
+ * The /usage route as a browser gets it: the production server (server.ts) on
+ * this database, a signed-in session, 8 connections each asking for the next
+ * page as soon as the last byte of the previous one arrived (no think time),
+ * 10 s per range. /notices, the same shell with a small page, is the floor:
+ * what any signed-in page costs on this machine.
+ */
+async function routeOverHttp(handle: DbHandle, url: string, userId: string): Promise<BenchResult[]> {
+  const log2 = (l: string) => log(l);
+  await handle.db.update(users).set({ passwordHash: await hashPassword(PASSWORD) }).where(sql`id = ${userId}`);
+  const server = await startServer({ url, port: ROUTE_PORT, log: log2 });
+  try {
+    const signIn = await fetch(`${server.base}/api/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: server.base },
+      body: JSON.stringify({ email: "bench@bench.example", password: PASSWORD }),
+    });
+    const cookie = signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    if (signIn.status !== 200 || !cookie) throw new Error(`sign-in answered ${signIn.status}`);
+    const wrk = ensureWrk(log2);
+    const out: BenchResult[] = [];
+    const targets: [string, string][] = [
+      ["notices_shell_floor", "/notices"],
+      ...[RANGES[0], RANGES[2], RANGES[3]].map((r): [string, string] => [r.label, `/usage?range=${r.label}`]),
+    ];
+    for (const [label, path] of targets) {
+      // The page itself, once: a redirect to /login or an error page would make the figures meaningless.
+      const page = await fetch(`${server.base}${path}`, { headers: { cookie }, redirect: "manual" });
+      const html = await page.text();
+      if (page.status !== 200 || !html.includes("Bench Health")) throw new Error(`${path} answered ${page.status} without the org's page`);
+      let p50: number, p95: number, rate: number, client: string;
+      if (wrk) {
+        runWrk(wrk, { baseUrl: server.base, targets: [path], headers: { cookie }, connections: 8, threads: 1, seconds: 2 });
+        const r = runWrk(wrk, { baseUrl: server.base, targets: [path], headers: { cookie }, connections: 8, threads: 1, seconds: 10 });
+        if (r.non2xx || r.socketErrors) throw new Error(`${path}: ${r.non2xx} errors, ${r.socketErrors} socket errors`);
+        ({ p50Ms: p50, p95Ms: p95, rate } = r);
+        client = "wrk";
+      } else {
+        const next = () => ({ method: "GET" as const, path, headers: { cookie } });
+        await runLoad({ baseUrl: server.base, concurrency: 8, seconds: 2, next });
+        const r = await runLoad({ baseUrl: server.base, concurrency: 8, seconds: 10, next });
+        if ((r.statuses.get(200) ?? 0) !== r.requests) throw new Error(`${path} answered ${JSON.stringify([...r.statuses])}`);
+        p50 = percentile([...r.latenciesMs].sort((a, b) => a - b), 0.5);
+        p95 = percentile([...r.latenciesMs].sort((a, b) => a - b), 0.95);
+        rate = r.requests / r.seconds;
+        client = "Node client on the same cores (wrk unavailable)";
+      }
+      log(`route ${path}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, ${rate.toFixed(0)} pages/s`);
+      out.push({
+        name: `usage.route_http_p95.${label}.8_users`,
+        value: +p95.toFixed(1),
+        unit: "ms",
+        note: `GET ${path} over HTTP, production server, signed in, ${html.length.toLocaleString("en-US")} bytes of HTML, 8 users without think time for 10 s (${client}): p50 ${p50.toFixed(1)} ms, ${rate.toFixed(0)} pages/s${label.endsWith("floor") ? "; the floor: the same shell with a small page" : "; goal p95 ≤ 50 ms"}`,
+      });
+    }
+    return out;
+  } finally {
+    server.stop();
+  }
+}
+
 export async function run(options: { events?: number } = {}): Promise<BenchResult[]> {
   const TOTAL_EVENTS = options.events ?? DEFAULT_EVENTS;
   const results: BenchResult[] = [];
   const small = Math.round(TOTAL_EVENTS / 10);
   log(`creating a database on ${SERVER_URL.replace(/\/\/[^@]*@/, "//")} for ${TOTAL_EVENTS.toLocaleString("en-US")} events`);
-  const { handle, drop } = await createDatabase();
+  const { handle, url, drop } = await createDatabase();
   try {
     const db = handle.db;
     const [org] = await db.insert(organizations).values({ name: "Bench Health", slug: "bench-health", plan: "enterprise", timeZone: TIME_ZONE }).returning();
@@ -264,6 +332,7 @@ export async function run(options: { events?: number } = {}): Promise<BenchResul
         note: `data work of one /usage render (principal, retention state, notices, totals, series, breakdowns), 8 concurrent users for 10 s, ${c.n} renders, p50 ${c.p50.toFixed(1)} ms; in-process, no HTTP or React; goal p95 ≤ 50 ms`,
       });
     }
+    results.push(...(await routeOverHttp(handle, url, u.id)));
     return results;
   } finally {
     await drop();

@@ -32,11 +32,11 @@ request = function()
 end
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format("WRK_RESULT %d %d %d %d %d %d\\n", summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), e.status, e.connect + e.read + e.write + e.timeout))
+  io.write(string.format("WRK_RESULT %d %d %d %d %d %d %d\\n", summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99), e.status, e.connect + e.read + e.write + e.timeout))
 end
 `;
 
-export type WrkResult = { requests: number; seconds: number; rate: number; p50Ms: number; p99Ms: number; non2xx: number; socketErrors: number };
+export type WrkResult = { requests: number; seconds: number; rate: number; p50Ms: number; p95Ms: number; p99Ms: number; non2xx: number; socketErrors: number };
 
 export function runWrk(bin: string, options: { baseUrl: string; targets: string[]; headers: Record<string, string>; connections: number; threads: number; seconds: number }): WrkResult {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wrk-"));
@@ -47,10 +47,10 @@ export function runWrk(bin: string, options: { baseUrl: string; targets: string[
     for (const [k, v] of Object.entries(options.headers)) args.push("-H", `${k}: ${v}`);
     args.push(options.baseUrl);
     const r = spawnSync(bin, args, { encoding: "utf8", env: { ...process.env, WRK_TARGETS: path.join(dir, "targets") } });
-    const m = /WRK_RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(r.stdout);
+    const m = /WRK_RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(r.stdout);
     if (r.status !== 0 || !m) throw new Error(`wrk failed: ${r.stderr || r.stdout}`);
-    const [requests, durationUs, p50Us, p99Us, non2xx, socketErrors] = m.slice(1).map(Number);
-    return { requests, seconds: durationUs / 1e6, rate: requests / (durationUs / 1e6), p50Ms: p50Us / 1000, p99Ms: p99Us / 1000, non2xx, socketErrors };
+    const [requests, durationUs, p50Us, p95Us, p99Us, non2xx, socketErrors] = m.slice(1).map(Number);
+    return { requests, seconds: durationUs / 1e6, rate: requests / (durationUs / 1e6), p50Ms: p50Us / 1000, p95Ms: p95Us / 1000, p99Ms: p99Us / 1000, non2xx, socketErrors };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
