@@ -102,8 +102,11 @@ export function getDb(): Db {
 }
 
 /** Tests and scripts install their own handle (a fresh database) here. */
-export function setDbHandle(handle: DbHandle | undefined): void {
+/** Replaces the process's handle (tests, benchmarks); returns the one it replaced, to put back after. */
+export function setDbHandle(handle: DbHandle | undefined): DbHandle | undefined {
+  const previous = globalForDb.__zdrDb;
   globalForDb.__zdrDb = handle;
+  return previous;
 }
 
 export async function closeDb(): Promise<void> {
