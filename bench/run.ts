@@ -56,7 +56,7 @@ function fmt(n: number | undefined, digits = 0): string {
 
 function table(rows: BenchRow[]): string {
   const head = ["benchmark", "variant", "data", "rate", "unit", "p50 ms", "p99 ms", "note"];
-  const body = rows.map((r) => [r.benchmark, r.variant, r.data, fmt(r.rate), r.unit, fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), r.note ?? ""]);
+  const body = rows.map((r) => [r.benchmark, r.variant, r.data, fmt(r.rate, Math.abs(r.rate) < 10 ? 2 : 0), r.unit, fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), r.note ?? ""]);
   return [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...body.map((b) => `| ${b.join(" | ")} |`)].join("\n");
 }
 

@@ -229,19 +229,22 @@ async function routeOverHttp(handle: DbHandle, url: string, userId: string): Pro
     ];
     for (const [label, path] of targets) {
       // The page itself, once: a redirect to /login or an error page would make the figures meaningless.
-      const page = await fetch(`${server.base}${path}`, { headers: { cookie }, redirect: "manual" });
+      // Once more on a reset: a pooled keep-alive connection can be closed by the server as it is reused.
+      const get = () => fetch(`${server.base}${path}`, { headers: { cookie }, redirect: "manual" });
+      const page = await get().catch(() => get());
       const html = await page.text();
       if (page.status !== 200 || !html.includes("Bench Health")) throw new Error(`${path} answered ${page.status} without the org's page`);
       let p50: number, p95: number, rate: number, client: string;
       if (wrk) {
-        runWrk(wrk, { baseUrl: server.base, targets: [path], headers: { cookie }, connections: 8, threads: 1, seconds: 2 });
+        // Warm the JIT on this page first: the first seconds of a page are several times slower.
+        runWrk(wrk, { baseUrl: server.base, targets: [path], headers: { cookie }, connections: 8, threads: 1, seconds: 5 });
         const r = runWrk(wrk, { baseUrl: server.base, targets: [path], headers: { cookie }, connections: 8, threads: 1, seconds: 10 });
         if (r.non2xx || r.socketErrors) throw new Error(`${path}: ${r.non2xx} errors, ${r.socketErrors} socket errors`);
         ({ p50Ms: p50, p95Ms: p95, rate } = r);
         client = "wrk";
       } else {
         const next = () => ({ method: "GET" as const, path, headers: { cookie } });
-        await runLoad({ baseUrl: server.base, concurrency: 8, seconds: 2, next });
+        await runLoad({ baseUrl: server.base, concurrency: 8, seconds: 5, next });
         const r = await runLoad({ baseUrl: server.base, concurrency: 8, seconds: 10, next });
         if ((r.statuses.get(200) ?? 0) !== r.requests) throw new Error(`${path} answered ${JSON.stringify([...r.statuses])}`);
         p50 = percentile([...r.latenciesMs].sort((a, b) => a - b), 0.5);
@@ -250,11 +253,22 @@ async function routeOverHttp(handle: DbHandle, url: string, userId: string): Pro
         client = "Node client on the same cores (wrk unavailable)";
       }
       log(`route ${path}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, ${rate.toFixed(0)} pages/s`);
+      // The same 8 users as people use a dashboard: each reads a page for about a second (0 to 2 s) before asking for the next.
+      const reading = await runLoad({ baseUrl: server.base, concurrency: 8, seconds: 20, thinkMs: 1000, next: () => ({ method: "GET", path, headers: { cookie } }) });
+      if ((reading.statuses.get(200) ?? 0) !== reading.requests) throw new Error(`${path} answered ${JSON.stringify([...reading.statuses])}`);
+      const sortedReading = [...reading.latenciesMs].sort((a, b) => a - b);
+      const readP95 = percentile(sortedReading, 0.95);
       out.push({
         name: `usage.route_http_p95.${label}.8_users`,
         value: +p95.toFixed(1),
         unit: "ms",
         note: `GET ${path} over HTTP, production server, signed in, ${html.length.toLocaleString("en-US")} bytes of HTML, 8 users without think time for 10 s (${client}): p50 ${p50.toFixed(1)} ms, ${rate.toFixed(0)} pages/s${label.endsWith("floor") ? "; the floor: the same shell with a small page" : "; goal p95 ≤ 50 ms"}`,
+      });
+      out.push({
+        name: `usage.route_http_p95.${label}.8_users_reading_1s`,
+        value: +readP95.toFixed(1),
+        unit: "ms",
+        note: `GET ${path}, the same 8 users each reading a page for 0 to 2 s (1 s on average) before the next (Node client), ${reading.requests} pages: p50 ${percentile(sortedReading, 0.5).toFixed(1)} ms`,
       });
     }
     return out;

@@ -17,6 +17,8 @@ export async function runLoad(options: {
   seconds?: number;
   next: (i: number) => LoadRequest;
   keepBodies?: boolean;
+  /** Each client waits about this long after an answer before its next request (a user reading the page): uniformly 0 to twice it, so clients do not march in step; 0 by default. */
+  thinkMs?: number;
 }): Promise<LoadResult> {
   const u = new URL(options.baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
@@ -54,6 +56,7 @@ export async function runLoad(options: {
       while (issued < total && performance.now() < deadline) {
         const i = issued++;
         await one(options.next(i));
+        if (options.thinkMs) await new Promise((r) => setTimeout(r, Math.random() * 2 * options.thinkMs!));
       }
     }),
   );
