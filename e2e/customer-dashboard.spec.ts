@@ -89,6 +89,12 @@ test("the range lives in the URL and each range renders totals, chart and breakd
     await expect(page.getByRole("link", { name: `Last ${key}` })).toHaveAttribute("aria-current", "true");
     await expect(page.getByTestId("total-requests")).toBeVisible();
     await expect(page.getByRole("heading", { name: key === "24h" ? "Requests and units per hour" : "Requests and units per day" })).toBeVisible();
+    // The chart's numbers open from the keyboard, one row per hour or day of the range.
+    const table = page.getByRole("table", { name: key === "24h" ? "Requests and units per hour" : "Requests and units per day" });
+    await expect(table).toHaveCount(0);
+    await page.getByText("Show the numbers").focus();
+    await page.keyboard.press("Enter");
+    await expect(table.locator("tbody tr")).toHaveCount(key === "24h" ? 24 : Number(key.slice(0, -1)));
   }
   await page.goto("/usage?range=custom&from=2026-02-30&to=2026-03-01");
   await expect(page.getByRole("alert").filter({ hasText: "from" })).toBeVisible();

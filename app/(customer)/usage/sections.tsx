@@ -10,6 +10,7 @@ import { formatInt } from "@/components/ui/format";
 import { TotalsCards } from "@/components/usage/totals-cards";
 import { LazyUsageChart } from "@/components/usage/usage-chart-lazy";
 import { BreakdownTable } from "@/components/usage/breakdown-table";
+import { SeriesNumbers } from "@/components/usage/series-numbers";
 
 type Props = { user: CustomerPrincipal; range: RangeInput; now: Date };
 
@@ -63,34 +64,10 @@ export async function SeriesSection({ user, range, now }: Props) {
               description={`Chart of requests and units per ${grain}; the same numbers are in the table below and in the CSV export.`}
               points={points.map((p) => ({ label: bucketLabel(p.bucket, r), requests: p.requests, inputUnits: p.inputUnits, outputUnits: p.outputUnits }))}
             />
-            <details className="mt-3 text-sm">
-              <summary className="cursor-pointer text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-slate-100">Show the numbers</summary>
-              <div className="mt-2 max-h-72 overflow-auto">
-                <table className="w-full text-xs tabular-nums">
-                  <caption className="sr-only">Requests and units per {grain}</caption>
-                  <thead>
-                    <tr className="text-left text-slate-600 dark:text-slate-400">
-                      <th scope="col" className="py-1 font-medium">{grain === "hour" ? "Hour" : "Day"}</th>
-                      <th scope="col" className="py-1 text-right font-medium">Requests</th>
-                      <th scope="col" className="py-1 text-right font-medium">Errors</th>
-                      <th scope="col" className="py-1 text-right font-medium">Input units</th>
-                      <th scope="col" className="py-1 text-right font-medium">Output units</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {points.map((p) => (
-                      <tr key={p.bucket} className="border-t border-slate-100 dark:border-slate-800">
-                        <th scope="row" className="py-1 text-left font-normal">{r.grain === "hour" ? localHour(p.bucket, r.timeZone) : p.bucket}</th>
-                        <td className="py-1 text-right">{formatInt(p.requests)}</td>
-                        <td className="py-1 text-right">{formatInt(p.errors)}</td>
-                        <td className="py-1 text-right">{formatInt(p.inputUnits)}</td>
-                        <td className="py-1 text-right">{formatInt(p.outputUnits)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </details>
+            <SeriesNumbers
+              grain={grain}
+              rows={points.map((p) => ({ ...p, when: r.grain === "hour" ? localHour(p.bucket, r.timeZone) : p.bucket }))}
+            />
           </>
         )}
       </CardBody>

@@ -1,0 +1,50 @@
+"use client";
+
+import { useState } from "react";
+import { formatInt } from "@/components/ui/format";
+
+export type SeriesRow = { bucket: string; when: string; requests: number; errors: number; inputUnits: number; outputUnits: number };
+
+/**
+ * The chart's numbers as a table, the accessible equivalent of the chart.
+ * Rendered when opened, not with the page: 90 days of rows were a third of
+ * /usage's HTML and of its render time, for a table most visits never open.
+ */
+export function SeriesNumbers({ rows, grain }: { rows: SeriesRow[]; grain: "hour" | "day" }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="mt-3 text-sm" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary className="cursor-pointer text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-slate-100">Show the numbers</summary>
+      {open ? (
+        <div className="mt-2 max-h-72 overflow-auto">
+          <table className="w-full text-xs tabular-nums">
+            <caption className="sr-only">Requests and units per {grain}</caption>
+            <thead>
+              <tr className="text-left text-slate-600 dark:text-slate-400">
+                <th scope="col" className="py-1 font-medium">{grain === "hour" ? "Hour" : "Day"}</th>
+                <th scope="col" className="py-1 text-right font-medium">Requests</th>
+                <th scope="col" className="py-1 text-right font-medium">Errors</th>
+                <th scope="col" className="py-1 text-right font-medium">Input units</th>
+                <th scope="col" className="py-1 text-right font-medium">Output units</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((p) => (
+                <tr key={p.bucket} className="border-t border-slate-100 dark:border-slate-800">
+                  <th scope="row" className="py-1 text-left font-normal">{p.when}</th>
+                  <td className="py-1 text-right">{formatInt(p.requests)}</td>
+                  <td className="py-1 text-right">{formatInt(p.errors)}</td>
+                  <td className="py-1 text-right">{formatInt(p.inputUnits)}</td>
+                  <td className="py-1 text-right">{formatInt(p.outputUnits)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        // Without scripts the table cannot open; the export has the same numbers.
+        <p className="mt-2 text-slate-600 dark:text-slate-400">The same numbers are in the CSV export.</p>
+      )}
+    </details>
+  );
+}
