@@ -1,4 +1,4 @@
-import { SECURITY_HEADERS } from "./lib/http/security-headers.js";
+import { API_SECURITY_HEADERS, SECURITY_HEADERS } from "./lib/http/security-headers.js";
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
@@ -8,7 +8,10 @@ const nextConfig = {
   // `npm test` typechecks the whole project (tests and scripts too) in its own step; the build need not repeat it.
   typescript: { ignoreBuildErrors: true },
   async headers() {
-    return [{ source: "/:path*", headers: SECURITY_HEADERS }];
+    return [
+      { source: "/:path*", headers: SECURITY_HEADERS },
+      { source: "/api/v1/:path*", headers: API_SECURITY_HEADERS },
+    ];
   },
 };
 

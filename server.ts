@@ -26,22 +26,34 @@ try {
 
 const { default: next } = await import("next");
 const { serveFastPath } = await import("@/lib/api/fast-path");
-const app = next({ dev, hostname: "localhost", port: env.PORT });
+
+const server = http.createServer();
+// Next attaches its own upgrade handling (development's hot reload) to this server.
+const app = next({ dev, hostname: "localhost", port: env.PORT, httpServer: server });
 const handle = app.getRequestHandler();
 await app.prepare();
-
-const server = http.createServer((req, res) => {
+server.on("request", (req, res) => {
   if (serveFastPath(req, res)) return;
   void handle(req, res);
 });
-server.on("upgrade", (req, socket, head) => void app.getUpgradeHandler()(req, socket, head));
+
+// A port already taken is the end, as with `next start`: a process that serves nothing must not keep the embedded database's lock.
+server.on("error", (err: NodeJS.ErrnoException) => {
+  console.error(`[zdr] cannot listen on port ${env.PORT}: ${err.code ?? err.message}`);
+  process.exit(1);
+});
 // On every interface, as `next start` does.
 server.listen(env.PORT, () => console.log(`[zdr] ${dev ? "development" : "production"} server listening on port ${env.PORT}`));
 
-// As `next start`: stop on SIGINT and SIGTERM (through process.exit, so exit hooks run; the outbox's leases expire on their own).
+// On SIGINT or SIGTERM: stop accepting, let requests under way finish (10 s at most), then exit through process.exit so exit hooks run.
+let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
-    server.close();
-    process.exit(signal === "SIGINT" ? 130 : 143);
+    const code = signal === "SIGINT" ? 130 : 143;
+    if (stopping) process.exit(code);
+    stopping = true;
+    server.close(() => process.exit(code));
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(code), 10_000).unref();
   });
 }

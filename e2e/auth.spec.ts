@@ -68,6 +68,7 @@ test("every page carries the security headers", async ({ request }) => {
     expect(h["x-content-type-options"]).toBe("nosniff");
     expect(h["referrer-policy"]).toBe("strict-origin-when-cross-origin");
     expect(h["x-frame-options"]).toBe("DENY");
+    if (path.startsWith("/api/v1/")) expect(h["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'");
     if (path === "/login") {
       expect(h["content-security-policy"]).toContain("frame-ancestors 'none'");
       expect(h["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);

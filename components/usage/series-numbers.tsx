@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { formatInt } from "@/components/ui/format";
 
 export type SeriesRow = { bucket: string; when: string; requests: number; errors: number; inputUnits: number; outputUnits: number };
@@ -11,9 +11,12 @@ export type SeriesRow = { bucket: string; when: string; requests: number; errors
  * /usage's HTML and of its render time, for a table most visits never open.
  */
 export function SeriesNumbers({ rows, grain }: { rows: SeriesRow[]; grain: "hour" | "day" }) {
+  const ref = useRef<HTMLDetailsElement>(null);
   const [open, setOpen] = useState(false);
+  // Opened before the page hydrated: show the rows at once, not after a second toggle.
+  useEffect(() => setOpen(ref.current?.open ?? false), []);
   return (
-    <details className="mt-3 text-sm" onToggle={(e) => setOpen(e.currentTarget.open)}>
+    <details ref={ref} className="mt-3 text-sm" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary className="cursor-pointer text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-slate-100">Show the numbers</summary>
       {open ? (
         <div className="mt-2 max-h-72 overflow-auto">

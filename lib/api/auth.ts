@@ -19,14 +19,21 @@ const TOKEN_SHAPE = new RegExp(`^${TOKEN_PREFIX}[A-Za-z0-9_-]{43}$`);
 
 type Cached = { principal: ServicePrincipal | null };
 
-type TokenCache = { listener: CacheListener; entries: Map<string, Cached>; lastUsedWritten: Map<string, number> };
+type TokenCache = {
+  listener: CacheListener;
+  entries: Map<string, Cached>;
+  lastUsedWritten: Map<string, number>;
+  /** Bumped by every announcement: a read that started before one (say, a revocation) must not be kept. */
+  generation: number;
+};
 const g = globalThis as unknown as { __zdrTokenCache?: TokenCache };
 
 function tokenCache(handle: DbHandle): TokenCache {
   const listener = cacheListener(handle);
   if (g.__zdrTokenCache?.listener === listener) return g.__zdrTokenCache;
-  const cache: TokenCache = { listener, entries: new Map(), lastUsedWritten: new Map() };
+  const cache: TokenCache = { listener, entries: new Map(), lastUsedWritten: new Map(), generation: 0 };
   listener.subscribe((key) => {
+    cache.generation++;
     if (key === ALL_KEYS) return cache.entries.clear();
     if (!key.startsWith("token:")) return;
     const id = key.slice("token:".length);
@@ -65,6 +72,7 @@ export async function authenticateServiceToken(authorization: string | null): Pr
   const listening = cache.listener.connected();
   let entry = listening ? cache.entries.get(hash) : undefined;
   if (!entry) {
+    const generation = cache.generation;
     let row;
     try {
       [row] = await handle.db
@@ -79,7 +87,7 @@ export async function authenticateServiceToken(authorization: string | null): Pr
       principal: row && !row.revokedAt ? { kind: "service", tokenId: row.id, name: row.name, scopes: row.scopes as ServiceScope[] } : null,
     };
     // Unknown tokens are not cached: guessing must not fill memory.
-    if (listening && entry.principal) cache.entries.set(hash, entry);
+    if (listening && entry.principal && cache.generation === generation && cache.listener.connected()) cache.entries.set(hash, entry);
   }
   if (!entry.principal) throw unauthorized();
   noteLastUsed(handle, cache, entry.principal.tokenId);

@@ -9,11 +9,11 @@
  * trailing slash, goes on to Next, which answers as it would anyway.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { SECURITY_HEADERS } from "@/lib/http/security-headers.js";
+import { API_SECURITY_HEADERS } from "@/lib/http/security-headers.js";
 import { answerPolicyRequest, matchPolicyPath } from "./policy";
 import type { PlainResponse } from "./problem";
 
-const SECURITY = Object.fromEntries(SECURITY_HEADERS.map((h) => [h.key.toLowerCase(), h.value]));
+const SECURITY = Object.fromEntries(API_SECURITY_HEADERS.map((h) => [h.key.toLowerCase(), h.value]));
 
 function header(req: IncomingMessage, name: string): string | null {
   const v = req.headers[name];

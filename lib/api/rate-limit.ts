@@ -16,18 +16,23 @@ export const DEFAULT_RATE_LIMITS: Record<RateClass, RateLimit> = {
   moderation: { perSecond: 20, burst: 100 },
 };
 
-let limits: Record<RateClass, RateLimit> = { ...DEFAULT_RATE_LIMITS };
-const buckets = new Map<string, { tokens: number; at: number }>();
+type RateState = { limits: Record<RateClass, RateLimit>; buckets: Map<string, { tokens: number; at: number }> };
+
+// On globalThis, as the caches are: the production server's fast path (server.ts) and Next's bundle each load this
+// module, and a token must have one bucket per instance, not one per copy of the module.
+const g = globalThis as unknown as { __zdrRateLimits?: RateState };
+const state = (g.__zdrRateLimits ??= { limits: { ...DEFAULT_RATE_LIMITS }, buckets: new Map() });
+const buckets = state.buckets;
 
 /** Tests and operators tune the limits; resets every bucket. */
 export function setRateLimits(next: Partial<Record<RateClass, RateLimit>>): void {
-  limits = { ...DEFAULT_RATE_LIMITS, ...next };
+  state.limits = { ...DEFAULT_RATE_LIMITS, ...next };
   buckets.clear();
 }
 
 /** Takes one request from the token's bucket, or throws 429 with the seconds until the next one. */
 export function takeRateToken(tokenId: string, cls: RateClass, now = performance.now()): void {
-  const limit = limits[cls];
+  const limit = state.limits[cls];
   const key = `${cls}:${tokenId}`;
   let b = buckets.get(key);
   if (!b) {

@@ -72,9 +72,12 @@ async function readPolicy(handle: DbHandle, orgId: string): Promise<PolicyAnswer
 
 const OrgId = z.uuid();
 
-function checkLookup(args: { principal: Principal | null; orgId: string }): void {
+/** The org's id in the form the change notifications use (lower case), after the scope and shape checks. */
+function checkLookup(args: { principal: Principal | null; orgId: string }): string {
   assertScope(args.principal, "policy:read");
   if (!OrgId.safeParse(args.orgId).success) throw new AppError("invalid", "orgId: must be a UUID", { fields: ["orgId"] });
+  // The trigger announces "org:<lower-case uuid>"; an entry kept under upper case would never be dropped.
+  return args.orgId.toLowerCase();
 }
 
 /**
@@ -83,34 +86,34 @@ function checkLookup(args: { principal: Principal | null; orgId: string }): void
  * Throws as lookupRetentionPolicy does for a missing scope or a bad orgId.
  */
 export function cachedRetentionPolicy(args: { principal: Principal | null; orgId: string }): PolicyAnswer | undefined {
-  checkLookup(args);
+  const orgId = checkLookup(args);
   const cache = policyCache(getDbHandle());
-  return cache.listener.connected() ? cache.entries.get(args.orgId) : undefined;
+  return cache.listener.connected() ? cache.entries.get(orgId) : undefined;
 }
 
 /** The effective retention policy of an org for a service token with `policy:read`. */
 export async function lookupRetentionPolicy(args: { principal: Principal | null; orgId: string }): Promise<PolicyAnswer> {
-  checkLookup(args);
+  const orgId = checkLookup(args);
   const handle = getDbHandle();
   const cache = policyCache(handle);
-  if (!cache.listener.connected()) return readPolicy(handle, args.orgId);
+  if (!cache.listener.connected()) return readPolicy(handle, orgId);
 
-  const hit = cache.entries.get(args.orgId);
+  const hit = cache.entries.get(orgId);
   if (hit) return hit;
   const generation = cache.generation;
-  const pending = cache.inflight.get(args.orgId);
+  const pending = cache.inflight.get(orgId);
   if (pending && pending.generation === generation) return pending.promise;
-  const promise = readPolicy(handle, args.orgId)
+  const promise = readPolicy(handle, orgId)
     .then((answer) => {
       if (cache.generation === generation && cache.listener.connected()) {
         if (cache.entries.size >= MAX_ENTRIES) cache.entries.delete(cache.entries.keys().next().value!);
-        cache.entries.set(args.orgId, answer);
+        cache.entries.set(orgId, answer);
       }
       return answer;
     })
     .finally(() => {
-      if (cache.inflight.get(args.orgId)?.promise === promise) cache.inflight.delete(args.orgId);
+      if (cache.inflight.get(orgId)?.promise === promise) cache.inflight.delete(orgId);
     });
-  cache.inflight.set(args.orgId, { generation, promise });
+  cache.inflight.set(orgId, { generation, promise });
   return promise;
 }

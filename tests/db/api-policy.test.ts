@@ -59,6 +59,23 @@ describe(`retention-policy API on ${testDbKind}`, () => {
     expect((await policy(orgId, reader, { "if-none-match": `W/${etag}x` })).status).toBe(200);
   });
 
+  it("an org id in upper case is the same cache entry, dropped by the same change", async () => {
+    const orgId = await makeOrg(db, { zdr: "active" });
+    const upper = orgId.toUpperCase();
+    expect((await policy(upper).then((r) => r.json())).restriction).toBeNull();
+    await policy(upper); // now certainly cached
+    await db.execute(
+      sql`update retention_states set restriction = 'restricted', restriction_reason = 'provider_discretion', restricted_since = now(), version = version + 1 where org_id = ${orgId}`,
+    );
+    const { value } = await until(
+      () => policy(upper).then((r) => r.json()),
+      (b) => b.restriction !== null,
+      1000,
+    );
+    expect(value.restriction?.reason).toBe("provider_discretion");
+    expect(value.zdr.honoured).toBe(false);
+  });
+
   it("sees a change written by anyone (here: plain SQL, as another instance would) within 1 second, with a new ETag", async () => {
     const orgId = await makeOrg(db, { zdr: "active" });
     const first = await policy(orgId);
