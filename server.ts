@@ -10,19 +10,13 @@
  * instrumentation.ts while it prepares, before this server listens.
  */
 import http from "node:http";
-import { parseEnv, EnvError } from "@/lib/env";
+import { envOrExit } from "./scripts/cli";
 
 const dev = process.argv.includes("--dev");
 // React and Next pick their production builds from NODE_ENV when first loaded: set it before importing them.
 (process.env as Record<string, string>).NODE_ENV = dev ? "development" : "production";
 
-let env;
-try {
-  env = parseEnv();
-} catch (err) {
-  console.error(err instanceof EnvError ? err.message : String(err));
-  process.exit(1);
-}
+const env = envOrExit();
 
 const { default: next } = await import("next");
 const { serveFastPath } = await import("@/lib/api/fast-path");

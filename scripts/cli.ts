@@ -3,9 +3,19 @@
  * a stack trace for the failures a user can fix (environment, connection,
  * a locked embedded database), exit code 1.
  */
-import { EnvError } from "@/lib/env";
+import { EnvError, parseEnv, type Env } from "@/lib/env";
 import { DatabaseLockedError } from "@/lib/db/lock";
 import { closeDb } from "@/lib/db";
+
+/** The validated environment, or its one-paragraph error and exit code 1 (for the commands that start the server). */
+export function envOrExit(): Env {
+  try {
+    return parseEnv();
+  } catch (err) {
+    console.error(err instanceof EnvError ? err.message : String(err));
+    process.exit(1);
+  }
+}
 
 export async function runCli(name: string, main: () => Promise<void>): Promise<void> {
   try {

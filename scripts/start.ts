@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { EnvError, parseEnv } from "@/lib/env";
+import { envOrExit } from "./cli";
 import { DEMO_PASSWORD, DEMO_USERS } from "@/lib/db/seed";
 
 const SOURCES = ["app", "components", "lib", "public", "next.config.js", "package-lock.json", "proxy.ts", "instrumentation.ts", "drizzle"]
@@ -27,13 +27,7 @@ function needsBuild(): boolean {
   return SOURCES.some((s) => newestMtime(s) > built);
 }
 
-let env;
-try {
-  env = parseEnv();
-} catch (err) {
-  console.error(err instanceof EnvError ? err.message : String(err));
-  process.exit(1);
-}
+const env = envOrExit();
 
 if (needsBuild()) {
   console.log("Building the app (first start, or the sources changed)...");
