@@ -4,31 +4,13 @@
  * route without a row here fails the first test, and so does a row whose
  * route is gone.
  */
-import fs from "node:fs";
-import path from "node:path";
 import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
 import { ROLES, signInRequest } from "./support/auth";
 import { MATRIX, type Outcome, type Role } from "./support/access-expectations";
-
-/** Route patterns of every page.tsx and route.ts under app/ (route groups dropped). */
-function routesOnDisk(): string[] {
-  const found: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (/^(page|route)\.(tsx?|jsx?)$/.test(entry.name)) {
-        const segments = path.relative("app", dir).split(path.sep).filter((s) => s && !/^\(.*\)$/.test(s));
-        found.push("/" + segments.join("/"));
-      }
-    }
-  };
-  walk("app");
-  return found.sort();
-}
+import { routeFiles } from "../tests/helpers/routes";
 
 test("every route on disk has a row, and every row a route", () => {
-  expect(Object.keys(MATRIX).sort()).toEqual(routesOnDisk());
+  expect(Object.keys(MATRIX).sort()).toEqual([...routeFiles().keys()].sort());
 });
 
 const SIGN_INS: Record<Exclude<Role, "anonymous">, string> = {

@@ -9,7 +9,6 @@
  * machine API × every service-token scope and a revoked token; tenant walls
  * with counts; cross-site Origin refusals counted through proxy.ts itself.
  */
-import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import { eq, sql } from "drizzle-orm";
@@ -56,6 +55,7 @@ import { getUsageDashboard } from "@/lib/usage/queries";
 import { createServiceToken, revokeServiceToken } from "@/lib/tokens/tokens";
 import { api, makeEvent, SYSTEM } from "../helpers/api";
 import { withFreshDatabase } from "../helpers/db";
+import { routeFiles } from "../helpers/routes";
 import { record } from "./figures";
 
 const fresh = withFreshDatabase();
@@ -115,22 +115,6 @@ beforeAll(async () => {
   await changeMemberRole(nwAdmin, { orgId: ids.northwind, userId: demoted.id, role: "member" }, db);
 });
 
-/** Route pattern → file of every page.tsx and route.ts under app/. */
-function routeFiles(): Map<string, string> {
-  const found = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (/^(page|route)\.(tsx?|jsx?)$/.test(entry.name)) {
-        const segments = path.relative("app", dir).split(path.sep).filter((s) => s && !/^\(.*\)$/.test(s));
-        found.set("/" + segments.join("/"), full);
-      }
-    }
-  };
-  walk("app");
-  return found;
-}
 
 function digestOf(err: unknown): string {
   return String((err as { digest?: unknown })?.digest ?? "");
