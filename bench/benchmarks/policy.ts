@@ -6,8 +6,7 @@
  * and pgbench's primary-key select (-S) on the same machine. HTTP load comes
  * from wrk, a C client like pgbench (bench/lib/wrk.ts).
  */
-import { spawn, spawnSync } from "node:child_process";
-import crypto from "node:crypto";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,6 +17,7 @@ import type { ServicePrincipal } from "@/lib/auth/principal";
 import { createOrgs } from "../lib/generate";
 import { runLoad } from "../lib/http-load";
 import { percentile, round } from "../lib/stats";
+import { startServer } from "../lib/server";
 import { ensureWrk, runWrk } from "../lib/wrk";
 import type { Benchmark, BenchRow } from "../lib/types";
 
@@ -61,23 +61,12 @@ async function load(base: string, targets: string[], headers: Record<string, str
 }
 
 /** The same build under plain `next start`, on the next port, while `fn` runs. */
-async function withNextStart<T>(url: string, base: string, fn: (nextBase: string) => Promise<T>): Promise<T> {
-  const port = Number(new URL(base).port) + 1;
-  const proc = spawn(path.resolve("node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
-    env: { ...process.env, DATABASE_URL: url, AUTH_SECRET: crypto.randomBytes(33).toString("base64url"), PORT: String(port), NODE_ENV: "production" },
-    stdio: "ignore",
-  });
+async function withNextStart<T>(url: string, base: string, log: (l: string) => void, fn: (nextBase: string) => Promise<T>): Promise<T> {
+  const server = await startServer({ url, port: Number(new URL(base).port) + 1, log, nextStart: true });
   try {
-    const nextBase = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      if (proc.exitCode !== null) throw new Error("next start exited");
-      if (await fetch(`${nextBase}/api/health`).then((r) => r.ok, () => false)) break;
-      if (i > 240) throw new Error("next start did not become healthy in 60 s");
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    return await fn(nextBase);
+    return await fn(server.base);
   } finally {
-    proc.kill("SIGTERM");
+    server.stop();
   }
 }
 
@@ -101,7 +90,7 @@ export const benchmark: Benchmark = {
     ctx.log("policy over HTTP: production server (server.ts fast path)");
     const fast = await load(base, targets, headers, seconds, wrk);
     ctx.log("policy over HTTP: Next's route handler (next start)");
-    const viaNext = await withNextStart(ctx.url, base, (nextBase) => load(nextBase, targets, headers, seconds, wrk));
+    const viaNext = await withNextStart(ctx.url, base, ctx.log, (nextBase) => load(nextBase, targets, headers, seconds, wrk));
 
     ctx.log("policy in-process");
     await cacheListener(ctx.handle).ready;

@@ -1,6 +1,7 @@
 /**
  * The production server (server.ts) on a bench database, built once if the
- * build is missing; stopped by the caller.
+ * build is missing; stopped by the caller. `nextStart` runs the same build
+ * under plain `next start` instead, for comparison.
  */
 import { spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
@@ -18,10 +19,13 @@ function ensureBuild(log: (l: string) => void): void {
   if (r.status !== 0) throw new Error("next build failed");
 }
 
-export async function startServer(options: { url: string; port: number; log: (l: string) => void }): Promise<RunningServer> {
+export async function startServer(options: { url: string; port: number; log: (l: string) => void; nextStart?: boolean }): Promise<RunningServer> {
   ensureBuild(options.log);
   const base = `http://127.0.0.1:${options.port}`;
-  const proc = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  const [command, args] = options.nextStart
+    ? [path.join(ROOT, "node_modules/.bin/next"), ["start", "-p", String(options.port), "-H", "127.0.0.1"]]
+    : [process.execPath, ["--import", "tsx", "server.ts"]];
+  const proc = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: options.url, AUTH_SECRET: crypto.randomBytes(33).toString("base64url"), PORT: String(options.port), APP_URL: base, NODE_ENV: "production" },
     stdio: ["ignore", "ignore", "pipe"],
