@@ -20,7 +20,7 @@ import { migrateDatabase } from "@/lib/db/migrate";
 import { seedDemoWorld } from "@/lib/db/seed";
 import { organizations } from "@/lib/db/schema";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
-import { liftRestriction, restrictOrganizationDetailed } from "@/lib/retention/service";
+import { liftRestriction, restrictOrganization } from "@/lib/retention/service";
 import { orgAdmins } from "@/lib/notify/outbox";
 import { smtpTransport } from "@/lib/notify/transport";
 import { startOutboxWorker, stopOutboxWorker } from "@/lib/notify/worker";
@@ -96,7 +96,7 @@ export async function runNotifyBench(options: { n?: number; postgresUrl?: string
     const commits: number[] = [];
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
-      const r = await restrictOrganizationDetailed(support, { orgId: org.id, reason: "provider_discretion", note: `Bench restriction ${i}`, ticketRef: `BENCH-${i}` });
+      const r = await restrictOrganization(support, { orgId: org.id, reason: "provider_discretion", note: `Bench restriction ${i}`, ticketRef: `BENCH-${i}` });
       commits.push(performance.now() - t0);
       latencies.push((await waitAll(r.noticeId)) - t0);
       const lifted = await liftRestriction(support, { orgId: org.id, reason: "Bench lift", ticketRef: `BENCH-${i}` });

@@ -32,6 +32,12 @@ const EnvSchema = z.object({
   MAIL_FROM: z.string().trim().min(3).default("ZDR Console <no-reply@zdr-console.example>"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   APP_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL like https://console.example.com" }).optional(),
+  SIGNING_KEY: z
+    .string()
+    .trim()
+    .refine((v) => v.includes("-----BEGIN PRIVATE KEY-----"), "must be an Ed25519 private key in PKCS#8 PEM (openssl genpkey -algorithm ed25519)")
+    .optional(),
+  SIGNING_KEYS_RETIRED: z.string().trim().optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 

@@ -1,7 +1,11 @@
 /**
- * Typed errors of the domain. Route handlers and actions map `code` to an
- * HTTP status and a message that names what is wrong, never content.
+ * The one error path of the domain. Functions in lib/ throw an AppError with
+ * a code; the machine API turns it into problem+json (lib/api/problem.ts),
+ * server actions into an ActionResult (lib/actions/action.ts), pages into
+ * the 404 or error page. Messages name what is wrong, never what was sent.
  */
+import type { z } from "zod";
+
 export type ErrorCode =
   | "unauthorized" // no or bad credentials: 401
   | "forbidden" // authenticated, not allowed, and existence is not secret: 403
@@ -21,11 +25,24 @@ export const STATUS: Record<ErrorCode, number> = {
   unavailable: 503,
 };
 
+/** One offending field: its path (a form field name, or a JSON path like `$.events[3].orgId`) and what is wrong with it. */
+export type FieldProblem = { path: string; problem: string };
+
+export type ErrorDetails = {
+  /** The offending fields' paths. */
+  fields?: string[];
+  /** The same fields, each with what is wrong. */
+  problems?: FieldProblem[];
+  retryAfterSeconds?: number;
+  /** A conflict's current state, for the caller to show. */
+  current?: unknown;
+};
+
 export class AppError extends Error {
   constructor(
     public readonly code: ErrorCode,
     message: string,
-    public readonly details?: { fields?: string[]; retryAfterSeconds?: number; current?: unknown },
+    public readonly details?: ErrorDetails,
   ) {
     super(message);
     this.name = "AppError";
@@ -38,23 +55,82 @@ export class AppError extends Error {
 export const notFound = (what = "Not found") => new AppError("not_found", what);
 export const forbidden = (why = "You are not allowed to do this") => new AppError("forbidden", why);
 
+/** Bad input, with each offending field and a fixed description of what is wrong. */
+export class ValidationError extends AppError {
+  constructor(
+    message: string,
+    public readonly problems: FieldProblem[],
+  ) {
+    super("invalid", message, { fields: problems.map((p) => p.path), problems });
+    this.name = "ValidationError";
+  }
+}
+
+const SAFE_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** A JSON path that names a field without quoting anything the client could fill with content. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  let out = "$";
+  for (const seg of path) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else if (typeof seg === "string" && SAFE_KEY.test(seg)) out += `.${seg}`;
+    else out += `[<a key of ${String(seg).length} characters>]`;
+  }
+  return out;
+}
+
+/** A form field's name: the path joined with dots; an unsafe key is described, never quoted. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((seg) => (typeof seg === "number" || (typeof seg === "string" && SAFE_KEY.test(seg)) ? String(seg) : `<a key of ${String(seg).length} characters>`)).join(".") || "input";
+}
+
+/** Fixed wording per kind of problem, for the machine API: zod's own messages may quote the input. */
+function fixedWording(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return "unknown field";
+    case "invalid_type":
+      return issue.input === undefined ? "required" : `must be of type ${issue.expected}`;
+    case "invalid_value":
+      return "not one of the allowed values";
+    case "invalid_format":
+      return issue.format === "regex" ? "not a valid identifier" : `must be a valid ${issue.format}`;
+    case "too_small":
+      return issue.origin === "array" ? `must have at least ${issue.minimum} item(s)` : `must be at least ${issue.minimum}`;
+    case "too_big":
+      return issue.origin === "array" ? `must have at most ${issue.maximum} items` : `must be at most ${issue.maximum}`;
+    default:
+      return "invalid";
+  }
+}
+
 /**
- * Parses input at the edge of the domain: a failure becomes an `invalid`
- * AppError naming the fields and rules, never echoing what was sent.
+ * The one zod-issue mapper: every issue as a FieldProblem. Paths name fields,
+ * never values; an unknown field is named by its (sanitised) key. `json`
+ * gives JSON paths and fixed wording (the machine API); `form` gives field
+ * names and the schema's own messages, which our schemas write for people.
  */
-export function parseInput<T extends import("zod").ZodType>(schema: T, input: unknown): import("zod").infer<T> {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  const problems: { field: string; message: string }[] = [];
-  for (const i of r.error.issues) {
-    const at = i.path.map(String);
-    if (i.code === "unrecognized_keys") {
-      // An unknown field is named by its path (cut short), never by its value.
-      for (const k of i.keys) problems.push({ field: [...at, k.slice(0, 64)].join("."), message: "unknown field" });
+export function issueProblems(error: z.ZodError, style: "json" | "form" = "form", unknownField = "unknown field"): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  const path = style === "json" ? jsonPath : fieldPath;
+  for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) out.push({ path: path([...issue.path, key]), problem: unknownField });
     } else {
-      problems.push({ field: at.join(".") || "input", message: i.message });
+      const required = issue.code === "invalid_type" && issue.input === undefined;
+      out.push({ path: path(issue.path), problem: style === "json" || (required && !issue.message) ? fixedWording(issue) : issue.message });
     }
   }
-  const fields = [...new Set(problems.map((p) => p.field))];
-  throw new AppError("invalid", problems.map((p) => `${p.field}: ${p.message}`).join("; "), { fields });
+  return out;
+}
+
+/**
+ * Parses input at the edge of the domain: a failure becomes a ValidationError
+ * naming the fields and rules, never echoing what was sent.
+ */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown, options: { style?: "json" | "form"; message?: (problems: FieldProblem[]) => string } = {}): z.infer<T> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const problems = issueProblems(r.error, options.style ?? "form");
+  throw new ValidationError(options.message?.(problems) ?? problems.map((p) => `${p.path}: ${p.problem}`).join("; "), problems);
 }

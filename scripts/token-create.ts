@@ -41,7 +41,7 @@ await runCli("token:create", async () => {
   env();
   const handle = getDbHandle();
   await migrateDatabase(handle);
-  const { token, summary } = await createServiceToken(handle.db, { kind: "system", name: "token:create" }, input.data);
+  const { token, summary } = await createServiceToken({ kind: "system", name: "token:create" }, input.data, handle.db);
   console.log(`Created service token "${summary.name}" (${summary.id}) with scopes ${summary.scopes.join(", ")} on ${handle.label}.`);
   console.log("It is shown only this once; only its hash is stored. Keep it in your secret store:\n");
   console.log(token);

@@ -78,7 +78,7 @@ export const benchmark: Benchmark = {
     const seconds = ctx.quick ? 3 : 10;
     const db = ctx.handle.db;
     const orgIds = await createOrgs(db, orgCount, "policy");
-    const { token, summary } = await createServiceToken(db, { kind: "system", name: "bench" }, { name: "bench policy", scopes: ["policy:read"] });
+    const { token, summary } = await createServiceToken({ kind: "system", name: "bench" }, { name: "bench policy", scopes: ["policy:read"] }, db);
     const headers = { authorization: `Bearer ${token}` };
     const base = await ctx.app();
     const wrk = ensureWrk(ctx.log);
@@ -103,7 +103,7 @@ export const benchmark: Benchmark = {
       Array.from({ length: CLIENTS }, async () => {
         while (performance.now() < deadline) {
           const t = performance.now();
-          await lookupRetentionPolicy({ principal, orgId: orgIds[(n++ * 7919) % orgIds.length] });
+          await lookupRetentionPolicy(principal, { orgId: orgIds[(n++ * 7919) % orgIds.length] });
           latencies.push(performance.now() - t);
           // Yield to the event loop as a request would, so clients interleave.
           if (n % 64 === 0) await new Promise((r) => setImmediate(r));

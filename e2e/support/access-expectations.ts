@@ -33,6 +33,7 @@ export const MATRIX: Record<string, Row> = {
   "/support/tokens": { url: () => "/support/tokens", expect: supportPage },
   "/support/orgs/[orgId]": { url: (ids) => `/support/orgs/${ids.northwind}`, expect: supportPage },
   "/docs/api": { url: () => "/docs/api", expect: everyone },
+  "/.well-known/jwks.json": { url: () => "/.well-known/jwks.json", expect: everyone },
   "/api/health": { url: () => "/api/health", expect: everyone },
   "/api/auth/[...nextauth]": { url: () => "/api/auth/session", expect: everyone },
   "/api/session": { method: "POST", url: () => "/api/session", body: {}, expect: { anonymous: "invalid", member: "invalid", admin: "invalid", otherAdmin: "invalid", support: "invalid" } },

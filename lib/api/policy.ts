@@ -61,17 +61,17 @@ export function answerPolicyRequest(request: { authorization: string | null; ifN
     principal = cachedServicePrincipal(request.authorization);
     if (principal) {
       takeRateToken(principal.tokenId, OPTIONS.rateClass);
-      const hit = cachedRetentionPolicy({ principal, orgId: request.orgId });
+      const hit = cachedRetentionPolicy(principal, { orgId: request.orgId });
       if (hit) return answer(hit, request.ifNoneMatch);
     }
   } catch (err) {
     return failureAnswer(OPTIONS, err);
   }
   if (principal) {
-    return lookupRetentionPolicy({ principal, orgId: request.orgId }).then(
+    return lookupRetentionPolicy(principal, { orgId: request.orgId }).then(
       (policy) => answer(policy, request.ifNoneMatch),
       (err) => failureAnswer(OPTIONS, err),
     );
   }
-  return serviceAnswer({ ...OPTIONS, authorization: request.authorization }, async (p) => answer(await lookupRetentionPolicy({ principal: p, orgId: request.orgId }), request.ifNoneMatch));
+  return serviceAnswer({ ...OPTIONS, authorization: request.authorization }, async (p) => answer(await lookupRetentionPolicy(p, { orgId: request.orgId }), request.ifNoneMatch));
 }

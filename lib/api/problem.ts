@@ -2,9 +2,9 @@
  * RFC 9457 problem details: every error of the machine API has this shape.
  * A problem names fields by JSON path and never carries a value of the request.
  */
-import { AppError, STATUS, type ErrorCode } from "@/lib/errors";
+import { AppError, STATUS, type ErrorCode, type FieldProblem } from "@/lib/errors";
 
-export type FieldProblem = { path: string; problem: string };
+export type { FieldProblem };
 
 export type Problem = {
   type: string;
@@ -62,13 +62,10 @@ export function errorAnswer(err: unknown): PlainResponse {
   if (err instanceof PayloadTooLarge) {
     return problemAnswer("too_large", err.message, { errors: [{ path: "$", problem: `larger than ${err.maxBytes} bytes` }] });
   }
-  if (err instanceof ApiValidationError) {
-    return problemAnswer("invalid", err.message, { errors: err.errors });
-  }
   if (err instanceof AppError) {
     const headers: Record<string, string> = {};
     if (err.details?.retryAfterSeconds !== undefined) headers["retry-after"] = String(err.details.retryAfterSeconds);
-    const errors = err.details?.fields?.map((path) => ({ path, problem: "invalid" }));
+    const errors = err.details?.problems ?? err.details?.fields?.map((path) => ({ path, problem: "invalid" }));
     return problemAnswer(err.code, err.message, { headers, errors });
   }
   if (isDatabaseUnavailable(err)) {
@@ -94,17 +91,6 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     e = (e as { cause?: unknown }).cause;
   }
   return false;
-}
-
-/** Bad input, with each offending field's JSON path and a fixed description of what is wrong. */
-export class ApiValidationError extends AppError {
-  constructor(
-    message: string,
-    public readonly errors: FieldProblem[],
-  ) {
-    super("invalid", message, { fields: errors.map((e) => e.path) });
-    this.name = "ApiValidationError";
-  }
 }
 
 /** A body over the limit, refused before it is parsed. */

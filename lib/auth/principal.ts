@@ -2,7 +2,9 @@
  * Who is acting. Every function of the data access layer takes one of these
  * and checks role and tenant itself; the proxy only redirects.
  */
-export type OrgRole = "member" | "admin";
+import type { OrgRole } from "@/lib/vocabulary";
+
+export type { OrgRole };
 
 export type Membership = { orgId: string; orgName: string; role: OrgRole };
 

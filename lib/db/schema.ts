@@ -23,49 +23,38 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import {
+  ACTOR_TYPES,
+  NOTICE_KINDS,
+  ORG_ROLES,
+  PLANS,
+  PRODUCT_IDS,
+  RESTRICTION_REASONS,
+  RESTRICTIONS,
+  USAGE_STATUSES,
+  ZDR_REQUEST_STATUSES,
+  ZDR_SCOPES,
+  ZDR_STATUSES,
+} from "@/lib/vocabulary";
 
 const createdAt = () =>
   timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
 // ---------------------------------------------------------------------------
-// Enumerations (the vocabulary of the design)
+// Enumerations (the vocabulary of the design: lib/vocabulary.ts)
 // ---------------------------------------------------------------------------
-export const planEnum = pgEnum("plan", ["free", "pro", "enterprise"]);
-export const membershipRoleEnum = pgEnum("membership_role", ["member", "admin"]);
-export const zdrStatusEnum = pgEnum("zdr_status", ["off", "requested", "active"]);
-export const zdrScopeEnum = pgEnum("zdr_scope", ["all_requests", "per_request"]);
-export const restrictionEnum = pgEnum("restriction", ["none", "restricted"]);
-export const restrictionReasonEnum = pgEnum("restriction_reason", [
-  "high_risk_use_case",
-  "automated_flag",
-  "provider_discretion",
-]);
-export const zdrRequestStatusEnum = pgEnum("zdr_request_status", [
-  "pending",
-  "approved",
-  "rejected",
-  "withdrawn",
-]);
+export const planEnum = pgEnum("plan", PLANS);
+export const membershipRoleEnum = pgEnum("membership_role", ORG_ROLES);
+export const zdrStatusEnum = pgEnum("zdr_status", ZDR_STATUSES);
+export const zdrScopeEnum = pgEnum("zdr_scope", ZDR_SCOPES);
+export const restrictionEnum = pgEnum("restriction", RESTRICTIONS);
+export const restrictionReasonEnum = pgEnum("restriction_reason", RESTRICTION_REASONS);
+export const zdrRequestStatusEnum = pgEnum("zdr_request_status", ZDR_REQUEST_STATUSES);
 /** Products of the provider; units and ZDR eligibility live in lib/usage/products.ts. */
-export const productEnum = pgEnum("product", [
-  "text_to_speech",
-  "voice_changer",
-  "speech_to_text",
-  "llm",
-  "voice_cloning",
-  "dubbing",
-  "projects",
-  "agents",
-]);
-export const usageStatusEnum = pgEnum("usage_status", ["ok", "client_error", "server_error"]);
-export const actorTypeEnum = pgEnum("actor_type", ["user", "support", "service", "system"]);
-export const noticeKindEnum = pgEnum("notice_kind", [
-  "zdr_requested",
-  "zdr_enabled",
-  "zdr_disabled",
-  "zdr_restricted",
-  "restriction_lifted",
-]);
+export const productEnum = pgEnum("product", PRODUCT_IDS);
+export const usageStatusEnum = pgEnum("usage_status", USAGE_STATUSES);
+export const actorTypeEnum = pgEnum("actor_type", ACTOR_TYPES);
+export const noticeKindEnum = pgEnum("notice_kind", NOTICE_KINDS);
 
 // ---------------------------------------------------------------------------
 // People and organizations

@@ -9,11 +9,11 @@ import { z } from "zod";
 import { getDb, getDbHandle, type Db, type Tx } from "@/lib/db";
 import { announceLocally } from "@/lib/db/listen";
 import { moderationFlags, organizations, retentionStates } from "@/lib/db/schema";
-import { assertScope } from "@/lib/auth/authorize";
+import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
-import { ApiValidationError } from "@/lib/api/problem";
-import { jsonPath } from "@/lib/usage/ingest";
-import { restrictOrganization } from "@/lib/retention/service";
+import { issueProblems, ValidationError } from "@/lib/errors";
+import { restrictOrganizationIn } from "@/lib/retention/service";
+import { kickOutbox } from "@/lib/notify/worker";
 
 export const MODERATION_SEVERITIES = ["low", "medium", "high", "critical"] as const;
 
@@ -42,22 +42,17 @@ export const ModerationFlagResultSchema = z
 
 export type ModerationFlagResult = z.infer<typeof ModerationFlagResultSchema>;
 
-export async function recordModerationFlag(args: { principal: Principal | null; body: unknown; db?: Db }): Promise<ModerationFlagResult> {
-  assertScope(args.principal, "moderation:write");
-  const parsed = ModerationFlagSchema.safeParse(args.body);
+export async function recordModerationFlag(actor: Principal | null, body: unknown, db: Db = getDb()): Promise<ModerationFlagResult> {
+  authorize(actor, "moderation.write");
+  const parsed = ModerationFlagSchema.safeParse(body);
   if (!parsed.success) {
-    const errors = parsed.error.issues.flatMap((i) =>
-      i.code === "unrecognized_keys"
-        ? i.keys.map((k) => ({ path: jsonPath([...i.path, k]), problem: "unknown field: a flag carries categories only, never content" }))
-        : [{ path: jsonPath(i.path), problem: i.code === "invalid_type" && i.input === undefined ? "required" : "invalid" }],
-    );
-    throw new ApiValidationError("The flag was rejected: invalid field(s). Nothing was stored.", errors);
+    const errors = issueProblems(parsed.error, "json", "unknown field: a flag carries categories only, never content");
+    throw new ValidationError("The flag was rejected: invalid field(s). Nothing was stored.", errors);
   }
   const flag = parsed.data;
-  const principal = args.principal!;
-  const db = args.db ?? getDb();
+  const principal = actor;
   const [org] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, flag.orgId));
-  if (!org) throw new ApiValidationError("The flag was rejected: unknown organization. Nothing was stored.", [{ path: "$.orgId", problem: "unknown organization" }]);
+  if (!org) throw new ValidationError("The flag was rejected: unknown organization. Nothing was stored.", [{ path: "$.orgId", problem: "unknown organization" }]);
 
   const result = await db.transaction(async (tx: Tx) => {
     const [row] = await tx
@@ -74,16 +69,20 @@ export async function recordModerationFlag(args: { principal: Principal | null; 
     const already = state?.restriction === "restricted";
     let restrictedByThisFlag = false;
     if (flag.restrict && !already) {
-      await restrictOrganization(
-        principal,
-        { orgId: flag.orgId, reason: "automated_flag", note: `Automated moderation flag: ${flag.category} (severity ${flag.severity}).`, ticketRef: `flag-${row.id}` },
-        tx as unknown as Db,
-      );
+      await restrictOrganizationIn(tx, principal, {
+        orgId: flag.orgId,
+        reason: "automated_flag",
+        note: `Automated moderation flag: ${flag.category} (severity ${flag.severity}).`,
+        ticketRef: `flag-${row.id}`,
+      });
       restrictedByThisFlag = true;
     }
     return { id: row.id, orgId: flag.orgId, restricted: already || restrictedByThisFlag, restrictedByThisFlag };
   });
-  // This instance's policy cache drops the org now; the others hear the trigger's NOTIFY.
-  if (result.restrictedByThisFlag) announceLocally(getDbHandle(), `org:${flag.orgId}`);
+  // After the commit: the admins' mail goes out now, and this instance's policy cache drops the org (the others hear the trigger's NOTIFY).
+  if (result.restrictedByThisFlag) {
+    kickOutbox();
+    announceLocally(getDbHandle(), `org:${flag.orgId}`);
+  }
   return result;
 }

@@ -2,7 +2,7 @@
 import { and, count, desc, eq, isNull } from "drizzle-orm";
 import { getDb, type Db, type Tx } from "@/lib/db";
 import { notices, users } from "@/lib/db/schema";
-import { assertOrgAccess } from "@/lib/auth/authorize";
+import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
 import { appendAudit } from "@/lib/audit/chain";
 import { notFound } from "@/lib/errors";
@@ -11,13 +11,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Notices not yet acknowledged by an admin: the count in the navigation. */
 export async function countUnacknowledgedNotices(actor: Principal, orgId: string, db: Tx = getDb()): Promise<number> {
-  assertOrgAccess(actor, orgId);
+  authorize(actor, "notices.read", { orgId });
   const [row] = await db.select({ n: count() }).from(notices).where(and(eq(notices.orgId, orgId), isNull(notices.acknowledgedAt)));
   return row.n;
 }
 
 export async function listNotices(actor: Principal, orgId: string, db: Tx = getDb()) {
-  assertOrgAccess(actor, orgId);
+  authorize(actor, "notices.read", { orgId });
   return db.select().from(notices).where(eq(notices.orgId, orgId)).orderBy(desc(notices.createdAt)).limit(200);
 }
 
@@ -27,7 +27,7 @@ export async function listNotices(actor: Principal, orgId: string, db: Tx = getD
  * Acknowledging twice keeps the first acknowledgement.
  */
 export async function acknowledgeNotice(actor: Principal, input: { orgId: string; noticeId: string }, db: Db = getDb()) {
-  assertOrgAccess(actor, input.orgId, "admin");
+  authorize(actor, "notices.acknowledge", { orgId: input.orgId });
   if (!UUID.test(input.noticeId)) throw notFound("Notice not found");
   return db.transaction(async (tx) => {
     const [existing] = await tx
@@ -59,7 +59,7 @@ export async function acknowledgeNotice(actor: Principal, input: { orgId: string
 
 /** Notices with the acknowledging admin's name, newest first. */
 export async function listNoticesWithAcknowledger(actor: Principal, orgId: string, db: Tx = getDb()) {
-  assertOrgAccess(actor, orgId);
+  authorize(actor, "notices.read", { orgId });
   return db
     .select({ notice: notices, acknowledgedByName: users.name, acknowledgedByEmail: users.email })
     .from(notices)

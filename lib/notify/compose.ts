@@ -5,14 +5,9 @@
  */
 import { PRODUCTS } from "@/lib/usage/products";
 
-export type NoticeKind = "zdr_requested" | "zdr_enabled" | "zdr_disabled" | "zdr_restricted" | "restriction_lifted";
-export type RestrictionReason = "high_risk_use_case" | "automated_flag" | "provider_discretion";
+import { RESTRICTION_REASON_LABELS as REASON_LABELS, type NoticeKind, type RestrictionReason, type ZdrScope } from "@/lib/vocabulary";
 
-export const REASON_LABELS: Record<RestrictionReason, string> = {
-  high_risk_use_case: "High-risk use case",
-  automated_flag: "Automated moderation flag",
-  provider_discretion: "Provider discretion",
-};
+export type { NoticeKind, RestrictionReason };
 
 export type NoticeDetails = {
   effectiveAt: string;
@@ -23,7 +18,7 @@ export type NoticeDetails = {
   affectedProducts: string[];
   trafficImpact: string;
   contest: string | null;
-  zdrScope: "all_requests" | "per_request" | null;
+  zdrScope: ZdrScope | null;
 };
 
 export type NoticeContent = { kind: NoticeKind; title: string; body: string; details: NoticeDetails };
@@ -39,7 +34,7 @@ export type NoticeContext = {
   contentRetentionDays: number;
   trainingUse: boolean;
   ticketRef: string | null;
-  zdrScope?: "all_requests" | "per_request";
+  zdrScope?: ZdrScope;
   restriction?: { reason: RestrictionReason; note: string };
   /** After a lift: whether ZDR is honoured again. */
   zdrHonouredAfter?: boolean;

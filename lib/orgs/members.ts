@@ -11,7 +11,7 @@ import { z } from "zod";
 import { getDb, type Db } from "@/lib/db";
 import { invitations, memberships, organizations, users } from "@/lib/db/schema";
 import { appendAudit } from "@/lib/audit/chain";
-import { assertOrgAccess } from "@/lib/auth/authorize";
+import { authorize } from "@/lib/auth/permissions";
 import type { OrgRole, Principal, UserPrincipal } from "@/lib/auth/principal";
 import { hashPassword } from "@/lib/auth/password";
 import { AppError, notFound, parseInput } from "@/lib/errors";
@@ -37,7 +37,7 @@ function actorOf(p: UserPrincipal) {
 }
 
 export async function listMembers(actor: Principal, orgId: string, db: Db = getDb()) {
-  assertOrgAccess(actor, orgId, "admin");
+  authorize(actor, "members.manage", { orgId });
   const members = await db
     .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, since: memberships.createdAt })
     .from(memberships)
@@ -54,7 +54,7 @@ export async function listMembers(actor: Principal, orgId: string, db: Db = getD
 
 /** Invites someone by email: a one-time link, valid for 7 days, sent through the outbox. */
 export async function inviteMember(actor: Principal, raw: { orgId: string; email: string; role: OrgRole }, db: Db = getDb()) {
-  assertOrgAccess(actor, raw.orgId, "admin");
+  authorize(actor, "members.manage", { orgId: raw.orgId });
   const input = { orgId: raw.orgId, ...parseInput(InviteSchema, { email: raw.email, role: raw.role }) };
   const token = crypto.randomBytes(32).toString("base64url");
   return db.transaction(async (tx) => {
@@ -103,7 +103,7 @@ async function lockMemberships(tx: Parameters<Parameters<Db["transaction"]>[0]>[
 }
 
 export async function changeMemberRole(actor: Principal, raw: { orgId: string; userId: string; role: OrgRole }, db: Db = getDb()) {
-  assertOrgAccess(actor, raw.orgId, "admin");
+  authorize(actor, "members.manage", { orgId: raw.orgId });
   const input = { orgId: raw.orgId, ...parseInput(RoleSchema, { userId: raw.userId, role: raw.role }) };
   return db.transaction(async (tx) => {
     await lockMemberships(tx, input.orgId);
@@ -119,7 +119,7 @@ export async function changeMemberRole(actor: Principal, raw: { orgId: string; u
 }
 
 export async function removeMember(actor: Principal, raw: { orgId: string; userId: string }, db: Db = getDb()) {
-  assertOrgAccess(actor, raw.orgId, "admin");
+  authorize(actor, "members.manage", { orgId: raw.orgId });
   const input = { orgId: raw.orgId, userId: parseInput(z.uuid({ error: "Unknown member" }), raw.userId) };
   return db.transaction(async (tx) => {
     await lockMemberships(tx, input.orgId);
@@ -134,7 +134,7 @@ export async function removeMember(actor: Principal, raw: { orgId: string; userI
 }
 
 export async function revokeInvitation(actor: Principal, raw: { orgId: string; invitationId: string }, db: Db = getDb()) {
-  assertOrgAccess(actor, raw.orgId, "admin");
+  authorize(actor, "members.manage", { orgId: raw.orgId });
   const input = { orgId: raw.orgId, invitationId: parseInput(z.uuid({ error: "Unknown invitation" }), raw.invitationId) };
   const deleted = await db
     .delete(invitations)

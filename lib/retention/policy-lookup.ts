@@ -14,7 +14,7 @@ import { z } from "zod";
 import { getDbHandle, type DbHandle } from "@/lib/db";
 import { organizations, retentionStates } from "@/lib/db/schema";
 import { ALL_KEYS, cacheListener, type CacheListener } from "@/lib/db/listen";
-import { assertScope } from "@/lib/auth/authorize";
+import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
 import { AppError, notFound } from "@/lib/errors";
 import { effectivePolicy, type EffectivePolicy } from "./policy";
@@ -73,8 +73,8 @@ async function readPolicy(handle: DbHandle, orgId: string): Promise<PolicyAnswer
 const OrgId = z.uuid();
 
 /** The org's id in the form the change notifications use (lower case), after the scope and shape checks. */
-function checkLookup(args: { principal: Principal | null; orgId: string }): string {
-  assertScope(args.principal, "policy:read");
+function checkLookup(actor: Principal | null, args: { orgId: string }): string {
+  authorize(actor, "policy.read");
   if (!OrgId.safeParse(args.orgId).success) throw new AppError("invalid", "orgId: must be a UUID", { fields: ["orgId"] });
   // The trigger announces "org:<lower-case uuid>"; an entry kept under upper case would never be dropped.
   return args.orgId.toLowerCase();
@@ -85,15 +85,15 @@ function checkLookup(args: { principal: Principal | null; orgId: string }): stri
  * anything (the hot path of server.ts); undefined when it must be read.
  * Throws as lookupRetentionPolicy does for a missing scope or a bad orgId.
  */
-export function cachedRetentionPolicy(args: { principal: Principal | null; orgId: string }): PolicyAnswer | undefined {
-  const orgId = checkLookup(args);
+export function cachedRetentionPolicy(actor: Principal | null, args: { orgId: string }): PolicyAnswer | undefined {
+  const orgId = checkLookup(actor, args);
   const cache = policyCache(getDbHandle());
   return cache.listener.connected() ? cache.entries.get(orgId) : undefined;
 }
 
 /** The effective retention policy of an org for a service token with `policy:read`. */
-export async function lookupRetentionPolicy(args: { principal: Principal | null; orgId: string }): Promise<PolicyAnswer> {
-  const orgId = checkLookup(args);
+export async function lookupRetentionPolicy(actor: Principal | null, args: { orgId: string }): Promise<PolicyAnswer> {
+  const orgId = checkLookup(actor, args);
   const handle = getDbHandle();
   const cache = policyCache(handle);
   if (!cache.listener.connected()) return readPolicy(handle, orgId);

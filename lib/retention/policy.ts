@@ -6,9 +6,10 @@
  */
 import { PRODUCTS, type Product } from "@/lib/usage/products";
 import type { retentionStates } from "@/lib/db/schema";
+import type { Plan, RestrictionReason, ZdrScope, ZdrStatus } from "@/lib/vocabulary";
 
 export type RetentionStateRow = typeof retentionStates.$inferSelect;
-export type Plan = "free" | "pro" | "enterprise";
+export type { Plan };
 
 export type EmblemState = "active" | "restricted" | null;
 
@@ -16,13 +17,13 @@ export type EffectivePolicy = {
   orgId: string;
   plan: Plan;
   zdr: {
-    status: "off" | "requested" | "active";
+    status: ZdrStatus;
     /** True only when ZDR is active and not restricted: the fleet may keep no content. */
     honoured: boolean;
-    scope: "all_requests" | "per_request";
+    scope: ZdrScope;
     since: string | null;
   };
-  restriction: { reason: "high_risk_use_case" | "automated_flag" | "provider_discretion"; note: string | null; since: string | null } | null;
+  restriction: { reason: RestrictionReason; note: string | null; since: string | null } | null;
   cacheWindowSeconds: number;
   contentRetentionDays: number;
   /** Whether content kept outside ZDR may be used for training (free plan, unless a contract says otherwise). */

@@ -7,7 +7,7 @@
 import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import { getDb, type Tx } from "@/lib/db";
 import { auditLog, organizations, retentionStates, usageEvents, users, zdrRequests } from "@/lib/db/schema";
-import { assertOrgAccess } from "@/lib/auth/authorize";
+import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
 import { notFound } from "@/lib/errors";
 import { PRODUCTS } from "@/lib/usage/products";
@@ -28,7 +28,7 @@ export type RetentionView = {
 
 /** Loads the state row and plan and derives the policy: the one way the customer app learns it. */
 export async function getRetentionView(actor: Principal, args: { orgId: string }, db: Tx = getDb()): Promise<RetentionView> {
-  assertOrgAccess(actor, args.orgId);
+  authorize(actor, "retention.read", { orgId: args.orgId });
   const [row] = await db
     .select({ org: { name: organizations.name, plan: organizations.plan, timeZone: organizations.timeZone }, state: retentionStates, requester: users.name })
     .from(organizations)
@@ -117,7 +117,7 @@ export type RetentionAuditEntry = {
 
 /** The organization's retention audit trail, newest first: admins only. */
 export async function listRetentionAudit(actor: Principal, args: { orgId: string; limit?: number }, db: Tx = getDb()): Promise<RetentionAuditEntry[]> {
-  assertOrgAccess(actor, args.orgId, "admin");
+  authorize(actor, "retention.audit.read", { orgId: args.orgId });
   const rows = await db
     .select({
       id: auditLog.id,

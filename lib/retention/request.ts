@@ -8,7 +8,7 @@ import { z } from "zod";
 import { getDb, type Db } from "@/lib/db";
 import { organizations, retentionStates, zdrRequests } from "@/lib/db/schema";
 import { appendAudit } from "@/lib/audit/chain";
-import { assertOrgAccess } from "@/lib/auth/authorize";
+import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
 import { AppError, notFound, parseInput } from "@/lib/errors";
 import { effectivePolicy, type Plan } from "./policy";
@@ -33,7 +33,7 @@ const WHY_NOT: Record<string, string> = {
 
 export async function requestZeroRetention(actor: Principal, input: RequestZeroRetentionInput, db: Db = getDb()) {
   const { orgId, scope, note } = parseInput(RequestZeroRetentionInput, input);
-  assertOrgAccess(actor, orgId, "admin");
+  authorize(actor, "retention.request", { orgId });
 
   return db.transaction(async (tx) => {
     // The row lock orders this against support's transitions on the same org.

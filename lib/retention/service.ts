@@ -16,34 +16,34 @@ import { z } from "zod";
 import { getDb, type Db, type Tx } from "@/lib/db";
 import { notices, organizations, retentionStates, zdrRequests } from "@/lib/db/schema";
 import { appendAudit, type AuditInput } from "@/lib/audit/chain";
-import { assertScope, assertSupport } from "@/lib/auth/authorize";
+import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
 import { AppError, parseInput, notFound } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { composeNotice, type NoticeContext, type NoticeKind } from "@/lib/notify/compose";
 import { enqueueNoticeEmails } from "@/lib/notify/outbox";
 import { kickOutbox } from "@/lib/notify/worker";
-import { effectivePolicy, type Plan, type RetentionStateRow } from "./policy";
+import { RestrictionReasonSchema, ZdrScopeSchema, type Plan, type RestrictionReason, type ZdrScope } from "@/lib/vocabulary";
+import { effectivePolicy, type RetentionStateRow } from "./policy";
 
-export type RestrictionReason = "high_risk_use_case" | "automated_flag" | "provider_discretion";
-export const RESTRICTION_REASONS = ["high_risk_use_case", "automated_flag", "provider_discretion"] as const;
-export type ZdrScope = "all_requests" | "per_request";
+export type TransitionResult = { state: RetentionStateRow; orgName: string; auditId: number; noticeId: string; emails: number };
 
-type Common = {
-  orgId: string;
-  ticketRef?: string | null;
-  /** Optimistic concurrency: the version the actor saw; a stale one is a conflict. */
-  expectedVersion?: number;
-};
+/**
+ * The transitions support staff can make from a state, in the order the
+ * console offers them. The domain functions below refuse any other, and the
+ * support page renders its buttons from this list, so the two cannot differ.
+ */
+export type RetentionTransition = "enable" | "disable" | "decline" | "restrict" | "lift";
 
-export type RestrictInput = Common & { reason: RestrictionReason; note: string };
-export type EnableInput = Common & { reason: string; scope?: ZdrScope };
-export type DisableInput = Common & { reason: string };
-export type LiftInput = Common & { reason: string };
+export function availableTransitions(plan: Plan, state: Pick<RetentionStateRow, "zdrStatus" | "restriction">): RetentionTransition[] {
+  const out: RetentionTransition[] = [];
+  if (state.zdrStatus !== "active" && plan === "enterprise") out.push("enable");
+  if (state.zdrStatus === "requested") out.push("decline");
+  if (state.zdrStatus === "active") out.push("disable");
+  out.push(state.restriction === "restricted" ? "lift" : "restrict");
+  return out;
+}
 
-export type TransitionResult = { state: RetentionStateRow; auditId: number; noticeId: string; emails: number };
-
-const uuid = z.uuid();
 const text = (max: number) =>
   z
     .string()
@@ -52,15 +52,25 @@ const text = (max: number) =>
     .max(max, `must be at most ${max} characters`)
     // PostgreSQL text cannot hold NUL: refused here, it would otherwise fail the transaction with a 500.
     .regex(/^[^\u0000]*$/, "must not contain NUL characters");
+const TicketRef = z.string().trim().max(64, "must be at most 64 characters").regex(/^[A-Za-z0-9][A-Za-z0-9._#/-]*$/, "use letters, digits and . _ # / - only");
 const common = {
-  orgId: uuid,
-  ticketRef: z.string().trim().max(64, "must be at most 64 characters").regex(/^[A-Za-z0-9][A-Za-z0-9._#/-]*$/, "use letters, digits and . _ # / -").nullish().or(z.literal("")),
+  orgId: z.uuid(),
+  ticketRef: TicketRef.nullish().or(z.literal("")),
+  /** Optimistic concurrency: the version the actor saw; a stale one is a conflict. */
   expectedVersion: z.number().int().positive().optional(),
 };
-const RestrictSchema = z.object({ ...common, reason: z.enum(RESTRICTION_REASONS), note: text(1000) });
-const EnableSchema = z.object({ ...common, reason: text(1000), scope: z.enum(["all_requests", "per_request"]).optional() });
-const ReasonSchema = z.object({ ...common, reason: text(1000) });
 
+/** The input of each operation; the support console's forms extend these (lib/retention/forms.ts). */
+export const RestrictInput = z.object({ ...common, reason: RestrictionReasonSchema, note: text(1000) });
+export const EnableInput = z.object({ ...common, reason: text(1000), scope: ZdrScopeSchema.optional() });
+export const DisableInput = z.object({ ...common, reason: text(1000) });
+export const LiftInput = DisableInput;
+export type RestrictInput = z.input<typeof RestrictInput>;
+export type EnableInput = z.input<typeof EnableInput>;
+export type DisableInput = z.input<typeof DisableInput>;
+export type LiftInput = z.input<typeof LiftInput>;
+export type { RestrictionReason, ZdrScope };
+export { TicketRef };
 
 /** The audit actor of a principal allowed to change retention. */
 function auditActor(actor: Principal): Pick<AuditInput, "actorType" | "actorId" | "actorLabel"> {
@@ -151,34 +161,31 @@ async function applyChange(tx: Tx, actor: Principal, locked: Locked, change: Cha
     .values({ orgId: state.orgId, kind: notice.kind, title: notice.title, body: notice.body, details: notice.details, auditId: audit.id, createdAt: now })
     .returning({ id: notices.id });
   const emails = await enqueueNoticeEmails(tx, { orgId: state.orgId, noticeId: n.id, notice, appUrl: env().APP_URL });
-  return { state, auditId: audit.id, noticeId: n.id, emails };
+  return { state, orgName: locked.orgName, auditId: audit.id, noticeId: n.id, emails };
 }
 
-async function transition(db: Db, actor: Principal, orgId: string, expectedVersion: number | undefined, decide: (l: Locked) => Change): Promise<TransitionResult> {
-  const result = await db.transaction(async (tx) => {
-    const locked = await lockState(tx, orgId, expectedVersion);
-    return applyChange(tx, actor, locked, decide(locked));
-  });
+function ensureAvailable(locked: Locked, t: RetentionTransition, why: string): void {
+  if (!availableTransitions(locked.plan, locked.state).includes(t)) throw conflict(why, locked.state);
+}
+
+/** Runs a transition in the caller's transaction `tx`; the caller commits, then kicks the outbox. */
+async function transitionIn(tx: Tx, actor: Principal, orgId: string, expectedVersion: number | undefined, decide: (l: Locked) => Change): Promise<TransitionResult> {
+  const locked = await lockState(tx, orgId, expectedVersion);
+  return applyChange(tx, actor, locked, decide(locked));
+}
+
+/** A transition in a transaction of its own; the outbox is kicked after it commits. */
+async function transition(db: Db, ...args: Parameters<typeof transitionIn> extends [Tx, ...infer R] ? R : never): Promise<TransitionResult> {
+  const result = await db.transaction((tx) => transitionIn(tx, ...args));
   kickOutbox();
   return result;
 }
 
 const ticket = (t: string | null | undefined) => (t ? t : null);
 
-/**
- * Restricts ZDR for an organization: support staff, or a service token with
- * moderation:write (an automated flag). While restricted ZDR is not honoured.
- */
-export async function restrictOrganization(actor: Principal, input: RestrictInput, db: Db = getDb()): Promise<RetentionStateRow> {
-  return (await restrictOrganizationDetailed(actor, input, db)).state;
-}
-
-export async function restrictOrganizationDetailed(actor: Principal, input: RestrictInput, db: Db = getDb()): Promise<TransitionResult> {
-  if (actor.kind === "service") assertScope(actor, "moderation:write");
-  else assertSupport(actor);
-  const i = parseInput(RestrictSchema, input);
-  return transition(db, actor, i.orgId, i.expectedVersion, ({ state }) => {
-    if (state.restriction === "restricted") throw conflict("This organization is already restricted.", state);
+function restrictChange(i: z.infer<typeof RestrictInput>): (l: Locked) => Change {
+  return (locked) => {
+    ensureAvailable(locked, "restrict", "This organization is already restricted.");
     return {
       action: "zdr.restricted",
       kind: "zdr_restricted",
@@ -187,15 +194,36 @@ export async function restrictOrganizationDetailed(actor: Principal, input: Rest
       ticketRef: ticket(i.ticketRef),
       context: { restriction: { reason: i.reason, note: i.note } },
     };
-  });
+  };
+}
+
+/**
+ * Restricts ZDR for an organization: support staff, or a service token with
+ * moderation:write (an automated flag). While restricted ZDR is not honoured.
+ */
+export async function restrictOrganization(actor: Principal | null, input: RestrictInput, db: Db = getDb()): Promise<TransitionResult> {
+  authorize(actor, "retention.restrict");
+  const i = parseInput(RestrictInput, input);
+  return transition(db, actor, i.orgId, i.expectedVersion, restrictChange(i));
+}
+
+/**
+ * The same restriction inside the caller's transaction (a moderation flag
+ * records itself and restricts in one commit); the caller kicks the outbox
+ * after its commit.
+ */
+export async function restrictOrganizationIn(tx: Tx, actor: Principal | null, input: RestrictInput): Promise<TransitionResult> {
+  authorize(actor, "retention.restrict");
+  const i = parseInput(RestrictInput, input);
+  return transitionIn(tx, actor, i.orgId, i.expectedVersion, restrictChange(i));
 }
 
 /** Lifts a restriction; the ZDR state from before it applies again. */
-export async function liftRestriction(actor: Principal, input: LiftInput, db: Db = getDb()): Promise<TransitionResult> {
-  assertSupport(actor);
-  const i = parseInput(ReasonSchema, input);
-  return transition(db, actor, i.orgId, i.expectedVersion, ({ state }) => {
-    if (state.restriction !== "restricted") throw conflict("This organization is not restricted, so there is nothing to lift.", state);
+export async function liftRestriction(actor: Principal | null, input: LiftInput, db: Db = getDb()): Promise<TransitionResult> {
+  authorize(actor, "retention.lift");
+  const i = parseInput(LiftInput, input);
+  return transition(db, actor, i.orgId, i.expectedVersion, (locked) => {
+    ensureAvailable(locked, "lift", "This organization is not restricted, so there is nothing to lift.");
     return {
       action: "zdr.restriction_lifted",
       kind: "restriction_lifted",
@@ -211,15 +239,16 @@ export async function liftRestriction(actor: Principal, input: LiftInput, db: Db
  * Turns ZDR on (support verified the requester, or enables it directly).
  * Enterprise plans only; resolves a pending request as approved.
  */
-export async function enableZeroRetention(actor: Principal, input: EnableInput, db: Db = getDb()): Promise<TransitionResult> {
-  assertSupport(actor);
-  const i = parseInput(EnableSchema, input);
-  return transition(db, actor, i.orgId, i.expectedVersion, ({ state, plan }) => {
+export async function enableZeroRetention(actor: Principal | null, input: EnableInput, db: Db = getDb()): Promise<TransitionResult> {
+  authorize(actor, "retention.enable");
+  const i = parseInput(EnableInput, input);
+  return transition(db, actor, i.orgId, i.expectedVersion, (locked) => {
+    const { state, plan } = locked;
     if (plan !== "enterprise") {
       if (i.scope === "per_request") throw new AppError("invalid", "scope: per-request ZDR is for enterprise plans only", { fields: ["scope"] });
       throw conflict(`Zero Data Retention is for enterprise plans only; this organization is on the ${plan} plan.`, state);
     }
-    if (state.zdrStatus === "active") throw conflict("Zero Data Retention is already active for this organization.", state);
+    ensureAvailable(locked, "enable", "Zero Data Retention is already active for this organization.");
     const scope = i.scope ?? state.zdrScope;
     return {
       action: "zdr.enabled",
@@ -239,12 +268,13 @@ export async function enableZeroRetention(actor: Principal, input: EnableInput, 
 }
 
 /** Turns ZDR off (on the customer's request), or declines a pending request. */
-export async function disableZeroRetention(actor: Principal, input: DisableInput, db: Db = getDb()): Promise<TransitionResult> {
-  assertSupport(actor);
-  const i = parseInput(ReasonSchema, input);
-  return transition(db, actor, i.orgId, i.expectedVersion, ({ state }) => {
-    if (state.zdrStatus === "off") throw conflict("Zero Data Retention is already off for this organization.", state);
+export async function disableZeroRetention(actor: Principal | null, input: DisableInput, db: Db = getDb()): Promise<TransitionResult> {
+  authorize(actor, "retention.disable");
+  const i = parseInput(DisableInput, input);
+  return transition(db, actor, i.orgId, i.expectedVersion, (locked) => {
+    const { state } = locked;
     const declining = state.zdrStatus === "requested";
+    ensureAvailable(locked, declining ? "decline" : "disable", "Zero Data Retention is already off for this organization.");
     return {
       action: declining ? "zdr.request_declined" : "zdr.disabled",
       kind: "zdr_disabled",

@@ -1,12 +1,12 @@
 /**
  * What the support console reads: accounts, the request queue, one account
  * with its audit trail, moderation flags. Support staff only; everyone else
- * gets 404 (assertSupport), whatever page or action asked.
+ * gets 404 (authorize "support.read"), whatever page or action asked.
  */
 import { and, asc, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
 import { getDb, type Tx } from "@/lib/db";
 import { auditLog, memberships, moderationFlags, notices, organizations, retentionStates, users, zdrRequests } from "@/lib/db/schema";
-import { assertSupport } from "@/lib/auth/authorize";
+import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
 import { notFound } from "@/lib/errors";
 import { effectivePolicy, emblemState } from "@/lib/retention/policy";
@@ -20,7 +20,7 @@ function likePattern(q: string): string {
 }
 
 export async function listAccounts(actor: Principal, filters: { q?: string; zdr?: ZdrFilter; plan?: PlanFilter } = {}, db: Tx = getDb()) {
-  assertSupport(actor);
+  authorize(actor, "support.read");
   const where: SQL[] = [];
   // A search for a NUL character finds nothing, and PostgreSQL refuses one in a query parameter (a 500): it is dropped.
   const q = filters.q?.replace(/\u0000/g, "");
@@ -57,7 +57,7 @@ export async function listAccounts(actor: Principal, filters: { q?: string; zdr?
 
 /** Pending ZDR requests, oldest first, each with its age in business time. */
 export async function listPendingRequests(actor: Principal, now: Date = new Date(), db: Tx = getDb()) {
-  assertSupport(actor);
+  authorize(actor, "support.read");
   const rows = await db
     .select({
       id: zdrRequests.id,
@@ -81,7 +81,7 @@ export async function listPendingRequests(actor: Principal, now: Date = new Date
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function getAccount(actor: Principal, orgId: string, db: Tx = getDb()) {
-  assertSupport(actor);
+  authorize(actor, "support.read");
   if (!UUID.test(orgId)) throw notFound("Organization not found");
   const [row] = await db
     .select({ org: organizations, state: retentionStates })
@@ -131,7 +131,7 @@ export async function getAccount(actor: Principal, orgId: string, db: Tx = getDb
 
 /** Moderation flags, newest first, with what each did to the org's ZDR. */
 export async function listModerationFlags(actor: Principal, db: Tx = getDb()) {
-  assertSupport(actor);
+  authorize(actor, "support.read");
   const rows = await db
     .select({
       id: moderationFlags.id,

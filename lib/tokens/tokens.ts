@@ -6,13 +6,13 @@
 import crypto from "node:crypto";
 import { desc, eq, isNull, and } from "drizzle-orm";
 import { z } from "zod";
-import { getDbHandle, type Tx } from "@/lib/db";
+import { getDb, getDbHandle, type Tx } from "@/lib/db";
 import { announceLocally } from "@/lib/db/listen";
 import { serviceTokens } from "@/lib/db/schema";
 import { appendAudit } from "@/lib/audit/chain";
-import { assertSupport } from "@/lib/auth/authorize";
+import { authorize } from "@/lib/auth/permissions";
 import { SERVICE_SCOPES, type Principal, type ServiceScope } from "@/lib/auth/principal";
-import { AppError, notFound } from "@/lib/errors";
+import { notFound, parseInput } from "@/lib/errors";
 
 /** Recognisable in logs and secret scanners; the rest is 256 random bits. */
 export const TOKEN_PREFIX = "zdr_st_";
@@ -45,32 +45,19 @@ function generateToken(): string {
   return TOKEN_PREFIX + crypto.randomBytes(32).toString("base64url");
 }
 
-function actorOf(p: Principal): { actorType: "support" | "system"; actorId: string | null; actorLabel: string } {
+function actorOf(p: Principal & { kind: "user" | "system" }): { actorType: "support" | "system"; actorId: string | null; actorLabel: string } {
   if (p.kind === "user") return { actorType: "support", actorId: p.userId, actorLabel: p.email };
-  if (p.kind === "system") return { actorType: "system", actorId: null, actorLabel: p.name };
-  throw new AppError("forbidden", "A service token cannot manage service tokens");
-}
-
-/** Support staff, or the command line acting as the system. */
-function assertTokenAdmin(p: Principal | null): asserts p is Principal {
-  if (p?.kind === "system") return;
-  assertSupport(p);
-}
-
-function invalid(issues: z.core.$ZodIssue[]): AppError {
-  const fields = [...new Set(issues.map((i) => i.path.join(".") || "body"))];
-  return new AppError("invalid", issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "), { fields });
+  return { actorType: "system", actorId: null, actorLabel: p.name };
 }
 
 /** Creates a token; the returned `token` is the only time the secret exists outside the caller. */
 export async function createServiceToken(
-  db: Tx,
   actor: Principal | null,
   input: TokenInput,
+  db: Tx = getDb(),
 ): Promise<{ token: string; summary: ServiceTokenSummary }> {
-  assertTokenAdmin(actor);
-  const parsed = TokenInputSchema.safeParse(input);
-  if (!parsed.success) throw invalid(parsed.error.issues);
+  authorize(actor, "tokens.manage");
+  const parsed = { data: parseInput(TokenInputSchema, input) };
   const scopes = [...new Set(parsed.data.scopes)];
   const token = generateToken();
   const who = actorOf(actor);
@@ -112,16 +99,18 @@ function summarize(row: typeof serviceTokens.$inferSelect): ServiceTokenSummary 
   };
 }
 
-export async function listServiceTokens(db: Tx, actor: Principal | null): Promise<ServiceTokenSummary[]> {
-  assertTokenAdmin(actor);
+export async function listServiceTokens(actor: Principal | null, db: Tx = getDb()): Promise<ServiceTokenSummary[]> {
+  authorize(actor, "tokens.manage");
   const rows = await db.select().from(serviceTokens).orderBy(desc(serviceTokens.createdAt));
   return rows.map(summarize);
 }
 
 /** Revokes a token; its next request is refused (caches hear of it through the change notification). */
-export async function revokeServiceToken(db: Tx, actor: Principal | null, input: { tokenId: string }): Promise<ServiceTokenSummary> {
-  assertTokenAdmin(actor);
-  if (!z.uuid().safeParse(input.tokenId).success) throw new AppError("invalid", "tokenId: must be a UUID", { fields: ["tokenId"] });
+export const RevokeTokenInput = z.object({ tokenId: z.uuid({ error: "Unknown token" }) });
+
+export async function revokeServiceToken(actor: Principal | null, input: { tokenId: string }, db: Tx = getDb()): Promise<ServiceTokenSummary> {
+  authorize(actor, "tokens.manage");
+  parseInput(RevokeTokenInput, input);
   const who = actorOf(actor);
   const run = async (tx: Tx) => {
     const [row] = await tx

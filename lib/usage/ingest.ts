@@ -15,9 +15,9 @@ import { inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, queryRows, type Tx } from "@/lib/db";
 import { organizations } from "@/lib/db/schema";
-import { assertScope } from "@/lib/auth/authorize";
+import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
-import { ApiValidationError, type FieldProblem } from "@/lib/api/problem";
+import { issueProblems, ValidationError, type FieldProblem } from "@/lib/errors";
 import { PRODUCT_IDS } from "./products";
 import { LATENCY_BUCKETS } from "./latency";
 import { bounds, histogram } from "./rollups";
@@ -70,55 +70,12 @@ export const IngestResultSchema = z
 export type UsageEventInput = z.infer<typeof UsageEventSchema>;
 export type IngestResult = z.infer<typeof IngestResultSchema>;
 
-const SAFE_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-
-/** A JSON path that names a field without quoting anything the client could fill with content. */
-export function jsonPath(path: readonly PropertyKey[]): string {
-  let out = "$";
-  for (const seg of path) {
-    if (typeof seg === "number") out += `[${seg}]`;
-    else if (typeof seg === "string" && SAFE_KEY.test(seg)) out += `.${seg}`;
-    else out += `[<a key of ${String(seg).length} characters>]`;
-  }
-  return out;
-}
-
-/** Fixed wording per kind of problem: zod's own messages may quote the input. */
-function describe(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case "unrecognized_keys":
-      return "unknown field: not part of the usage event schema (only metadata fields are accepted)";
-    case "invalid_type":
-      return issue.input === undefined ? "required" : `must be of type ${issue.expected}`;
-    case "invalid_value":
-      return "not one of the allowed values";
-    case "invalid_format":
-      return issue.format === "regex" ? "not a valid identifier" : `must be a valid ${issue.format}`;
-    case "too_small":
-      return issue.origin === "array" ? `must have at least ${issue.minimum} item(s)` : `must be at least ${issue.minimum}`;
-    case "too_big":
-      return issue.origin === "array" ? `must have at most ${issue.maximum} items` : `must be at most ${issue.maximum}`;
-    default:
-      return "invalid";
-  }
-}
-
-function problemsOf(error: z.ZodError): FieldProblem[] {
-  const out: FieldProblem[] = [];
-  for (const issue of error.issues) {
-    if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) out.push({ path: jsonPath([...issue.path, key]), problem: describe(issue) });
-    } else {
-      out.push({ path: jsonPath(issue.path), problem: describe(issue) });
-    }
-  }
-  return out;
-}
+const UNKNOWN_FIELD = "unknown field: not part of the usage event schema (only metadata fields are accepted)";
 
 function reject(problems: FieldProblem[]): never {
   const shown = problems.slice(0, MAX_PROBLEMS);
   const more = problems.length - shown.length;
-  throw new ApiValidationError(
+  throw new ValidationError(
     `The batch was rejected whole: ${problems.length} invalid field(s)${more > 0 ? ` (the first ${MAX_PROBLEMS} are listed)` : ""}. Nothing was stored.`,
     shown,
   );
@@ -127,7 +84,7 @@ function reject(problems: FieldProblem[]): never {
 /** Validates a parsed JSON body; everything that does not need the database. */
 export function validateUsageBatch(body: unknown, now = Date.now()): UsageEventInput[] {
   const parsed = UsageBatchSchema.safeParse(body);
-  if (!parsed.success) reject(problemsOf(parsed.error));
+  if (!parsed.success) reject(issueProblems(parsed.error, "json", UNKNOWN_FIELD));
   const problems: FieldProblem[] = [];
   parsed.data.events.forEach((e, i) => {
     const t = Date.parse(e.occurredAt);
@@ -155,10 +112,9 @@ const eventRecord = sql.raw(`x(id uuid, org_id uuid, occurred_at timestamptz, pr
  * Stores a batch: validates it whole, inserts new events, reports replays and
  * conflicts, and updates both rollups, all in one transaction.
  */
-export async function ingestUsageBatch(args: { principal: Principal | null; body: unknown; db?: Tx; now?: number }): Promise<IngestResult> {
-  assertScope(args.principal, "usage:write");
-  const events = validateUsageBatch(args.body, args.now);
-  const db = args.db ?? getDb();
+export async function ingestUsageBatch(actor: Principal | null, body: unknown, db: Tx = getDb(), options: { now?: number } = {}): Promise<IngestResult> {
+  authorize(actor, "usage.write");
+  const events = validateUsageBatch(body, options.now);
 
   // Unknown organizations are a validation error too; the ids are checked UUIDs, so this query cannot fail on a value.
   const orgIds = [...new Set(events.map((e) => e.orgId))];

@@ -3,15 +3,9 @@
  * eligible for Zero Data Retention. The retention page's eligibility table
  * and the policy API both read this one list.
  */
-export type Product =
-  | "text_to_speech"
-  | "voice_changer"
-  | "speech_to_text"
-  | "llm"
-  | "voice_cloning"
-  | "dubbing"
-  | "projects"
-  | "agents";
+import { PRODUCT_IDS as IDS, type Product } from "@/lib/vocabulary";
+
+export type { Product };
 
 export type DataTypeEligibility = { dataType: string; zdrEligible: boolean };
 
@@ -97,7 +91,10 @@ export const PRODUCTS: readonly ProductInfo[] = [
   },
 ] as const;
 
-export const PRODUCT_IDS = PRODUCTS.map((p) => p.id) as [Product, ...Product[]];
+export const PRODUCT_IDS = IDS;
+
+// The catalogue describes every product of the vocabulary, in its order.
+if (PRODUCTS.map((p) => p.id).join() !== IDS.join()) throw new Error("lib/usage/products.ts must list every product of lib/vocabulary.ts in order");
 
 export function productInfo(id: Product): ProductInfo {
   return PRODUCTS.find((p) => p.id === id)!;

@@ -7,7 +7,7 @@ import { cache } from "react";
 import { eq, sql, type SQL } from "drizzle-orm";
 import { getDb, queryRows, type Tx } from "@/lib/db";
 import { organizations } from "@/lib/db/schema";
-import { assertOrgAccess } from "@/lib/auth/authorize";
+import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
 import { notFound } from "@/lib/errors";
 import { LATENCY_BUCKETS, percentileFromHistogram } from "./latency";
@@ -65,7 +65,7 @@ const orgZone = cache(async (db: Tx, orgId: string) => {
 
 /** Resolves the org (and its time zone) after the access check; another tenant's id is 404. */
 export async function usageContext(actor: Principal, args: Args, db: Tx = getDb()): Promise<UsageContext> {
-  assertOrgAccess(actor, args.orgId);
+  authorize(actor, "usage.read", { orgId: args.orgId });
   const org = await orgZone(db, args.orgId);
   if (!org) throw notFound("Organization not found");
   return { orgId: args.orgId, orgName: org.name, timeZone: org.timeZone, range: resolveRange(args.range, org.timeZone, args.now) };

@@ -185,7 +185,7 @@ describe("access with the proxy bypassed", () => {
       ["session from before sign-out-everywhere", "anonymous", { cookie: sessions.signedOutEverywhere }],
       ["admin session from before a demotion", "member", { cookie: sessions.demotedAdmin }],
     ];
-    const all = await createServiceToken(db, SYSTEM, { name: "every scope", scopes: ["usage:write", "policy:read", "moderation:write"] });
+    const all = await createServiceToken(SYSTEM, { name: "every scope", scopes: ["usage:write", "policy:read", "moderation:write"] }, db);
     visitors.push(["service token (all scopes) as bearer", "anonymous", { authorization: `Bearer ${all.token}` }]);
 
     let cells = 0;
@@ -232,12 +232,12 @@ describe("access with the proxy bypassed", () => {
     const tokens: [string, string | null, ServiceScope[]][] = [["no token", null, []]];
     for (const scopes of scopeSets) {
       if (!scopes.length) continue;
-      tokens.push([`token [${scopes.join(",")}]`, (await createServiceToken(db, support, { name: `s ${scopes}`, scopes })).token, scopes]);
+      tokens.push([`token [${scopes.join(",")}]`, (await createServiceToken(support, { name: `s ${scopes}`, scopes }, db)).token, scopes]);
     }
-    const revoked = await createServiceToken(db, support, { name: "revoked", scopes: ["usage:write", "policy:read", "moderation:write"] });
+    const revoked = await createServiceToken(support, { name: "revoked", scopes: ["usage:write", "policy:read", "moderation:write"] }, db);
     // Used once (so it is cached), then revoked: the next call must already be refused.
     expect((await api("GET", `/api/v1/orgs/${ids.northwind}/retention-policy`, { token: revoked.token })).status).toBe(200);
-    await revokeServiceToken(db, support, { tokenId: revoked.summary.id });
+    await revokeServiceToken(support, { tokenId: revoked.summary.id }, db);
     tokens.push(["revoked token", revoked.token, []]);
     tokens.push(["unknown token", `zdr_st_${crypto.randomBytes(32).toString("base64url").slice(0, 43)}`, []]);
     tokens.push(["malformed token", "not-a-token", []]);

@@ -173,14 +173,14 @@ describe("bad input", () => {
       await expectInvalid(`invite email ${short}`, "email", () => inviteMember(admin, { orgId: northwind, email: v, role: "member" }, db));
       await expectInvalid(`invite role ${short}`, "role", () => inviteMember(admin, { orgId: northwind, email: "ok@n.example", role: v as never }, db));
       await expectInvalid(`request scope ${short}`, "scope", () => requestZeroRetention(admin, { orgId: northwind, scope: v as never }, db));
-      await expectInvalid(`token name ${short}`, "name", () => createServiceToken(db, support, { name: v.length > 100 || v.includes("\u0000") ? v : "", scopes: ["policy:read"] }));
-      await expectInvalid(`token scopes ${short}`, "scopes", () => createServiceToken(db, support, { name: "fleet", scopes: [v as never] }));
+      await expectInvalid(`token name ${short}`, "name", () => createServiceToken(support, { name: v.length > 100 || v.includes("\u0000") ? v : "", scopes: ["policy:read"] }, db));
+      await expectInvalid(`token scopes ${short}`, "scopes", () => createServiceToken(support, { name: "fleet", scopes: [v as never] }, db));
     }
     // Text that is fine except for a NUL byte or a lone surrogate must be refused by the schema, not by PostgreSQL.
     await expectInvalid("restrict note with NUL", "note", () => restrictOrganization(support, { orgId: northwind, reason: "provider_discretion", note: "looks fine\u0000", ticketRef: "SUP-1" }, db));
     const [contoso] = await db.select().from(organizations).where(eq(organizations.slug, "contoso-bank"));
     await expectInvalid("enable reason with NUL (an org where enabling would succeed)", "reason", () => enableZeroRetention(support, { orgId: contoso.id, reason: "verified\u0000", ticketRef: "SUP-1" }, db));
-    await expectInvalid("token name with NUL", "name", () => createServiceToken(db, support, { name: "fleet\u0000", scopes: ["policy:read"] }));
+    await expectInvalid("token name with NUL", "name", () => createServiceToken(support, { name: "fleet\u0000", scopes: ["policy:read"] }, db));
   });
 
   it("machine API bodies and path parameters", async () => {

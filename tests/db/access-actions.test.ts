@@ -56,12 +56,12 @@ const ACTIONS: Record<string, Row> = {
   "app/support/orgs/[orgId]/actions.ts#disableAction": { call: (a, c) => disableZeroRetention(a, { orgId: c.northwind, reason: "customer asked", ticketRef: "SUP-2" }, c.db), expect: supportOnly },
   "app/support/orgs/[orgId]/actions.ts#restrictAction": { call: (a, c) => restrictOrganization(a, { orgId: c.northwind, reason: "high_risk_use_case", note: "review", ticketRef: "SUP-3" }, c.db), expect: { ...supportOnly, service: "forbidden" } },
   "app/support/orgs/[orgId]/actions.ts#liftAction": { call: (a, c) => liftRestriction(a, { orgId: c.northwind, reason: "review done", ticketRef: "SUP-4" }, c.db), expect: supportOnly },
-  "app/support/tokens/actions.ts#createTokenAction": { call: (a, c) => createServiceToken(c.db, a, { name: "fleet", scopes: ["policy:read"] }), expect: supportOnly },
+  "app/support/tokens/actions.ts#createTokenAction": { call: (a, c) => createServiceToken(a, { name: "fleet", scopes: ["policy:read"] }, c.db), expect: supportOnly },
   "app/support/tokens/actions.ts#revokeTokenAction": {
     call: async (a, c) => {
       const support = (await loadUserPrincipalByEmail(c.db, "support@provider.example"))!;
-      const { summary } = await createServiceToken(c.db, support, { name: "victim", scopes: ["policy:read"] });
-      return revokeServiceToken(c.db, a, { tokenId: summary.id });
+      const { summary } = await createServiceToken(support, { name: "victim", scopes: ["policy:read"] }, c.db);
+      return revokeServiceToken(a, { tokenId: summary.id }, c.db);
     },
     expect: supportOnly,
   },

@@ -178,7 +178,7 @@ describe(`usage ingest on ${testDbKind}`, () => {
   it("refuses a revoked token on its very next request, though it was just used (and cached)", async () => {
     const t = await makeToken(db, ["usage:write"]);
     expect((await ingest([makeEvent(orgId)], t.token)).status).toBe(200);
-    await revokeServiceToken(db, SYSTEM, { tokenId: t.id });
+    await revokeServiceToken(SYSTEM, { tokenId: t.id }, db);
     expect((await ingest([makeEvent(orgId)], t.token)).status).toBe(401);
   });
 

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { authenticate } from "@/lib/auth/credentials";
 import { checkSignInThrottle, WINDOW_MS } from "@/lib/auth/throttle";
 import { loadUserPrincipal, loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
-import { assertOrgAccess, assertScope, assertSupport } from "@/lib/auth/authorize";
+import { authorize } from "@/lib/auth/permissions";
 import { AppError } from "@/lib/errors";
 import { authEvents, organizations, users } from "@/lib/db/schema";
 import { DEMO_PASSWORD, seedDemoWorld } from "@/lib/db/seed";
@@ -94,16 +94,16 @@ describe(`sessions and roles on ${testDbKind}`, () => {
     const support = await loadUserPrincipalByEmail(d, "support@provider.example");
     const north = orgIds["northwind-health"];
     const contoso = orgIds["contoso-bank"];
-    expect(codeOf(() => assertOrgAccess(nwAdmin, north, "admin"))).toBeNull();
-    expect(codeOf(() => assertOrgAccess(nwAdmin, contoso))).toBe("not_found");
-    expect(codeOf(() => assertOrgAccess(nwMember, north))).toBeNull();
-    expect(codeOf(() => assertOrgAccess(nwMember, north, "admin"))).toBe("forbidden");
-    expect(codeOf(() => assertOrgAccess(support, north))).toBe("not_found");
-    expect(codeOf(() => assertOrgAccess(null, north))).toBe("unauthorized");
-    expect(codeOf(() => assertSupport(support))).toBeNull();
-    expect(codeOf(() => assertSupport(nwAdmin))).toBe("not_found");
-    expect(codeOf(() => assertScope(nwAdmin, "policy:read"))).toBe("unauthorized");
-    expect(codeOf(() => assertScope({ kind: "service", tokenId: "t", name: "fleet", scopes: ["usage:write"] }, "policy:read"))).toBe("forbidden");
+    expect(codeOf(() => authorize(nwAdmin, "members.manage", { orgId: north }))).toBeNull();
+    expect(codeOf(() => authorize(nwAdmin, "usage.read", { orgId: contoso }))).toBe("not_found");
+    expect(codeOf(() => authorize(nwMember, "usage.read", { orgId: north }))).toBeNull();
+    expect(codeOf(() => authorize(nwMember, "members.manage", { orgId: north }))).toBe("forbidden");
+    expect(codeOf(() => authorize(support, "usage.read", { orgId: north }))).toBe("not_found");
+    expect(codeOf(() => authorize(null, "usage.read", { orgId: north }))).toBe("unauthorized");
+    expect(codeOf(() => authorize(support, "support.read"))).toBeNull();
+    expect(codeOf(() => authorize(nwAdmin, "support.read"))).toBe("not_found");
+    expect(codeOf(() => authorize(nwAdmin, "policy.read"))).toBe("unauthorized");
+    expect(codeOf(() => authorize({ kind: "service", tokenId: "t", name: "fleet", scopes: ["usage:write"] }, "policy.read"))).toBe("forbidden");
   });
 
   it("the active organization can only be one the user belongs to", async () => {

@@ -10,7 +10,6 @@ import {
   enableZeroRetention,
   liftRestriction,
   restrictOrganization,
-  restrictOrganizationDetailed,
 } from "@/lib/retention/service";
 import { effectivePolicy, emblemState } from "@/lib/retention/policy";
 import { verifyAuditChain } from "@/lib/audit/chain";
@@ -142,7 +141,7 @@ describe(`retention state machine on ${testDbKind}`, () => {
     expect((await caught(liftRestriction(moderation, { orgId, reason: "tokens cannot lift" }))).code).toBe("unauthorized");
     expect((await stateOf(orgId)).restriction).toBe("none");
 
-    const r = await restrictOrganizationDetailed(moderation, { orgId, reason: "automated_flag", note: "Flag category: self-harm, severity high" });
+    const r = await restrictOrganization(moderation, { orgId, reason: "automated_flag", note: "Flag category: self-harm, severity high" });
     expect(r.state.restriction).toBe("restricted");
     const [entry] = await db.handle().db.select().from(auditLog).where(eq(auditLog.id, r.auditId));
     expect(entry).toMatchObject({ actorType: "service", actorId: moderation.tokenId, actorLabel: "moderation bot", ticketRef: null });
@@ -194,7 +193,7 @@ describe(`retention state machine on ${testDbKind}`, () => {
     await drainOutbox({ db: d, transport: smtpTransport(sink.url) });
     sink.messages.length = 0;
     const orgId = orgs["northwind-health"];
-    const r = await restrictOrganizationDetailed(support, { orgId, reason: "high_risk_use_case", note: "Use case under review: automated triage of emergency calls", ticketRef: "SUP-4242" });
+    const r = await restrictOrganization(support, { orgId, reason: "high_risk_use_case", note: "Use case under review: automated triage of emergency calls", ticketRef: "SUP-4242" });
     const transport = smtpTransport(sink.url);
     const report = await drainOutbox({ db: d, transport, from: "ZDR Console <no-reply@zdr-console.example>" });
     transport.close();

@@ -35,7 +35,7 @@ export async function makeOrg(
 }
 
 export async function makeToken(db: Db, scopes: ServiceScope[]): Promise<{ token: string; id: string }> {
-  const { token, summary } = await createServiceToken(db, SYSTEM, { name: `test ${scopes.join(" ")}`, scopes });
+  const { token, summary } = await createServiceToken(SYSTEM, { name: `test ${scopes.join(" ")}`, scopes }, db);
   return { token, id: summary.id };
 }
 

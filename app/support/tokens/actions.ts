@@ -4,7 +4,6 @@
  * support user; the domain functions check the role again.
  */
 import { revalidatePath } from "next/cache";
-import { getDb } from "@/lib/db";
 import { requireSupport } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { createServiceToken, revokeServiceToken } from "@/lib/tokens/tokens";
@@ -15,7 +14,7 @@ export async function createTokenAction(_prev: CreateTokenState, formData: FormD
   const name = formData.get("name");
   const scopes = formData.getAll("scopes").filter((s): s is string => typeof s === "string");
   try {
-    const { token, summary } = await createServiceToken(getDb(), actor, { name: typeof name === "string" ? name : "", scopes: scopes as never });
+    const { token, summary } = await createServiceToken(actor, { name: typeof name === "string" ? name : "", scopes: scopes as never });
     revalidatePath("/support/tokens");
     return { status: "created", token, name: summary.name, scopes: summary.scopes };
   } catch (err) {
@@ -35,6 +34,6 @@ export async function createTokenAction(_prev: CreateTokenState, formData: FormD
 export async function revokeTokenAction(formData: FormData): Promise<void> {
   const actor = await requireSupport();
   const tokenId = formData.get("tokenId");
-  await revokeServiceToken(getDb(), actor, { tokenId: typeof tokenId === "string" ? tokenId : "" });
+  await revokeServiceToken(actor, { tokenId: typeof tokenId === "string" ? tokenId : "" });
   revalidatePath("/support/tokens");
 }

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { getDb } from "@/lib/db";
 import { requireSupport } from "@/lib/auth/session";
 import { listServiceTokens } from "@/lib/tokens/tokens";
 import { CreateTokenForm } from "@/components/tokens/create-token-form";
@@ -12,7 +11,7 @@ const fmt = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace("T"
 
 export default async function TokensPage() {
   const actor = await requireSupport();
-  const tokens = await listServiceTokens(getDb(), actor);
+  const tokens = await listServiceTokens(actor);
   return (
     <div className="space-y-8">
       <div>

@@ -10,12 +10,12 @@ import { requireSupport } from "@/lib/auth/session";
 import type { UserPrincipal } from "@/lib/auth/principal";
 import { AppError } from "@/lib/errors";
 import {
-  RESTRICTION_REASONS,
   disableZeroRetention,
   enableZeroRetention,
   liftRestriction,
   restrictOrganization,
 } from "@/lib/retention/service";
+import { RESTRICTION_REASONS } from "@/lib/vocabulary";
 import type { ActionState } from "@/components/support/action-state";
 
 const base = z.object({

@@ -5,7 +5,7 @@ import { requireSupport } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { getAccount } from "@/lib/support/queries";
 import { requestAge } from "@/lib/support/business-time";
-import { REASON_LABELS } from "@/lib/notify/compose";
+import { RESTRICTION_REASON_LABELS as REASON_LABELS } from "@/lib/vocabulary";
 import { PLAN_LABEL, ZdrStateBadge, formatUtc } from "@/components/support/zdr-state-badge";
 import { RetentionActionForm } from "@/components/support/retention-action-form";
 import { disableAction, enableAction, liftAction, restrictAction } from "./actions";

@@ -5,6 +5,6 @@ export const dynamic = "force-dynamic";
 
 export const POST = serviceRoute({ route: "/api/v1/usage/events", rateClass: "ingest" }, async ({ request, principal }) => {
   const body = await readJsonBody(request);
-  const result = await ingestUsageBatch({ principal, body });
+  const result = await ingestUsageBatch(principal, body);
   return Response.json(result, { headers: { "cache-control": "no-store" } });
 });

@@ -1,0 +1,53 @@
+/**
+ * The vocabulary of the design, defined once: the database enums
+ * (lib/db/schema.ts builds its pgEnums from these lists), the TypeScript
+ * types, the zod enums every input schema uses, and one label per value for
+ * what people read. No imports but zod, so client components may use the
+ * labels without pulling the data layer into the browser.
+ */
+import { z } from "zod";
+
+export const PLANS = ["free", "pro", "enterprise"] as const;
+export const ORG_ROLES = ["member", "admin"] as const;
+export const ZDR_STATUSES = ["off", "requested", "active"] as const;
+export const ZDR_SCOPES = ["all_requests", "per_request"] as const;
+export const RESTRICTIONS = ["none", "restricted"] as const;
+export const RESTRICTION_REASONS = ["high_risk_use_case", "automated_flag", "provider_discretion"] as const;
+export const ZDR_REQUEST_STATUSES = ["pending", "approved", "rejected", "withdrawn"] as const;
+/** Products of the provider; units and ZDR eligibility live in lib/usage/products.ts. */
+export const PRODUCT_IDS = ["text_to_speech", "voice_changer", "speech_to_text", "llm", "voice_cloning", "dubbing", "projects", "agents"] as const;
+export const USAGE_STATUSES = ["ok", "client_error", "server_error"] as const;
+export const ACTOR_TYPES = ["user", "support", "service", "system"] as const;
+export const NOTICE_KINDS = ["zdr_requested", "zdr_enabled", "zdr_disabled", "zdr_restricted", "restriction_lifted"] as const;
+
+export type Plan = (typeof PLANS)[number];
+export type OrgRole = (typeof ORG_ROLES)[number];
+export type ZdrStatus = (typeof ZDR_STATUSES)[number];
+export type ZdrScope = (typeof ZDR_SCOPES)[number];
+export type Restriction = (typeof RESTRICTIONS)[number];
+export type RestrictionReason = (typeof RESTRICTION_REASONS)[number];
+export type ZdrRequestStatus = (typeof ZDR_REQUEST_STATUSES)[number];
+export type Product = (typeof PRODUCT_IDS)[number];
+export type UsageStatus = (typeof USAGE_STATUSES)[number];
+export type ActorType = (typeof ACTOR_TYPES)[number];
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+export const PlanSchema = z.enum(PLANS);
+export const OrgRoleSchema = z.enum(ORG_ROLES, { error: "Choose member or administrator" });
+export const ZdrStatusSchema = z.enum(ZDR_STATUSES);
+export const ZdrScopeSchema = z.enum(ZDR_SCOPES, { error: "Choose a scope" });
+export const RestrictionReasonSchema = z.enum(RESTRICTION_REASONS, { error: "Choose a reason category" });
+export const UsageStatusSchema = z.enum(USAGE_STATUSES);
+
+export const PLAN_LABELS: Record<Plan, string> = { free: "Free", pro: "Pro", enterprise: "Enterprise" };
+export const ROLE_LABELS: Record<OrgRole, string> = { member: "Member", admin: "Administrator" };
+export const ZDR_STATUS_LABELS: Record<ZdrStatus, string> = { off: "Off", requested: "Requested", active: "Active" };
+export const ZDR_SCOPE_LABELS: Record<ZdrScope, string> = {
+  all_requests: "All requests",
+  per_request: "Per request (enable_logging=false)",
+};
+export const RESTRICTION_REASON_LABELS: Record<RestrictionReason, string> = {
+  high_risk_use_case: "High-risk use case",
+  automated_flag: "Automated moderation flag",
+  provider_discretion: "Provider discretion",
+};
