@@ -7,7 +7,8 @@ import { getAccount } from "@/lib/support/queries";
 import { requestAge } from "@/lib/support/business-time";
 import { RESTRICTION_REASON_LABELS as REASON_LABELS } from "@/lib/vocabulary";
 import { PLAN_LABEL, ZdrStateBadge, formatUtc } from "@/components/support/zdr-state-badge";
-import { RetentionActionForm } from "@/components/support/retention-action-form";
+import { RetentionActions } from "@/components/support/retention-action-form";
+import { availableTransitions } from "@/lib/retention/service";
 import { disableAction, enableAction, liftAction, restrictAction } from "./actions";
 
 export const metadata: Metadata = { title: "Account" };
@@ -37,7 +38,6 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
   }
   const { org, state, policy } = a;
   const customerSees = a.emblem === "restricted" ? "Warning emblem: ZDR restricted" : a.emblem === "active" ? "ZDR emblem" : "No emblem";
-  const common = { orgId: org.id, version: state.version, orgName: org.name };
   return (
     <div className="space-y-8">
       <div>
@@ -80,13 +80,14 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
 
       <section aria-labelledby="actions-h" className="space-y-3">
         <h2 id="actions-h" className="text-lg font-semibold">Actions</h2>
-        <div className="flex flex-wrap items-start gap-4">
-          {state.zdrStatus !== "active" && org.plan === "enterprise" ? (
-            <RetentionActionForm kind="enable" action={enableAction} {...common} defaultScope={a.pendingRequest?.scope ?? state.zdrScope} />
-          ) : null}
-          {state.zdrStatus !== "off" ? <RetentionActionForm kind={state.zdrStatus === "requested" ? "decline" : "disable"} action={disableAction} {...common} /> : null}
-          {state.restriction === "none" ? <RetentionActionForm kind="restrict" action={restrictAction} {...common} /> : <RetentionActionForm kind="lift" action={liftAction} {...common} />}
-        </div>
+        <RetentionActions
+          transitions={availableTransitions(org.plan, state)}
+          actions={{ enable: enableAction, disable: disableAction, decline: disableAction, restrict: restrictAction, lift: liftAction }}
+          orgId={org.id}
+          version={state.version}
+          orgName={org.name}
+          defaultScope={a.pendingRequest?.scope ?? state.zdrScope}
+        />
         {org.plan !== "enterprise" ? <p className="text-sm text-slate-600 dark:text-slate-400">Zero Data Retention is for enterprise plans only.</p> : null}
       </section>
 
