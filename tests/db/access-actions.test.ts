@@ -17,7 +17,7 @@ import { PERMISSIONS, type Operation } from "@/lib/auth/permissions";
 import type { ActionResult } from "@/lib/actions/result";
 import type { Db } from "@/lib/db";
 import { memberships, notices, organizations, retentionStates, users } from "@/lib/db/schema";
-import { seedDemoWorld } from "@/lib/db/seed";
+import { seedDemoWorld } from "@/lib/demo/seed";
 import { inviteMember } from "@/lib/orgs/members";
 import { createServiceToken } from "@/lib/tokens/tokens";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
@@ -66,8 +66,8 @@ const FORMS: Record<string, (c: Ctx) => Promise<Record<string, string | string[]
     const inv = await inviteMember(admin, { orgId: c.northwind, email: `a${Math.random()}@n.example`, role: "member" }, c.db);
     return { token: inv.token, name: "New Person", password: "a long enough password" };
   },
-  "lib/auth/actions.ts#signOutAction": async () => ({}),
-  "lib/auth/actions.ts#signOutEverywhereAction": async () => ({}),
+  "lib/actions/session.ts#signOutAction": async () => ({}),
+  "lib/actions/session.ts#signOutEverywhereAction": async () => ({}),
 };
 
 /** Actions on the caller's own session (operation null) that still depend on who calls: an org switch only to one's own org. */

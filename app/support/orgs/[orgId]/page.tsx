@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { requireSupport } from "@/lib/auth/session";
-import { AppError } from "@/lib/errors";
+import { orNotFound } from "@/lib/http/page-errors";
 import { getAccount } from "@/lib/support/queries";
 import { requestAge } from "@/lib/support/business-time";
 import { RESTRICTION_REASON_LABELS as REASON_LABELS } from "@/lib/vocabulary";
@@ -29,13 +28,7 @@ function summary(v: unknown): string {
 export default async function AccountPage({ params }: { params: Promise<{ orgId: string }> }) {
   const actor = await requireSupport();
   const { orgId } = await params;
-  let a;
-  try {
-    a = await getAccount(actor, orgId);
-  } catch (err) {
-    if (err instanceof AppError && err.code === "not_found") notFound();
-    throw err;
-  }
+  const a = await orNotFound(getAccount(actor, orgId));
   const { org, state, policy } = a;
   const customerSees = a.emblem === "restricted" ? "Warning emblem: ZDR restricted" : a.emblem === "active" ? "ZDR emblem" : "No emblem";
   return (

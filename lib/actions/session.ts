@@ -5,11 +5,11 @@
  */
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { action } from "@/lib/actions/action";
+import { action } from "./action";
 import { getDb } from "@/lib/db";
 import { users } from "@/lib/db/schema";
-import { signOut } from "./index";
-import { recordAuthEvent } from "./throttle";
+import { signOut } from "@/lib/auth/index";
+import { recordAuthEvent } from "@/lib/auth/throttle";
 
 const Nothing = z.object({});
 

@@ -16,7 +16,7 @@ import {
   supportStaff,
   users,
   zdrRequests,
-} from "./schema";
+} from "@/lib/db/schema";
 
 export const DEMO_PASSWORD = "demo-password-1";
 
