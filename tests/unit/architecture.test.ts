@@ -64,7 +64,24 @@ function cycles(g: Map<string, Set<string>>): string[][] {
   return found;
 }
 
+/**
+ * What code that runs in the browser may import from lib/: plain data and pure
+ * functions. Everything else in lib/ may reach the database or a secret.
+ * (Not `import "server-only"`: server.ts and the CLIs load lib/ outside Next,
+ * where that package throws; this check covers the same ground at test time.)
+ */
+const CLIENT_SAFE = ["lib/vocabulary", "lib/actions/result", "lib/intl", "lib/usage/products", "lib/usage/latency", "lib/usage/range"];
+
 describe("architecture", () => {
+  it("client components import from lib/ only what is safe in a browser", () => {
+    const bad: string[] = [];
+    for (const f of [...files("app"), ...files("components")]) {
+      if (!/^\s*["']use client["']/.test(fs.readFileSync(f, "utf8"))) continue;
+      for (const t of importsOf(f)) if (t.startsWith("lib/") && !CLIENT_SAFE.includes(t)) bad.push(`${f} → ${t}`);
+    }
+    expect(bad).toEqual([]);
+  });
+
   it("lib/ folders import each other without a cycle", () => {
     expect(cycles(graph("lib")).map((c) => c.join(" → "))).toEqual([]);
   });
