@@ -57,6 +57,9 @@ function refuse(code: NonNullable<ActionResult["code"]>, message: string, values
   return { status: "error", code, message, values };
 }
 
+/** Forms carry ids and the version they showed as hidden inputs, by this naming convention. */
+const isHiddenField = (field: string) => /Id$/.test(field) || field === "expectedVersion" || field === "token";
+
 /** Every error of the domain as the form's result; anything else is logged by class and told as "try again". */
 export function errorResult(err: unknown, values: Record<string, string | string[]>, where: string): ActionResult<never> {
   unstable_rethrow(err);
@@ -70,8 +73,8 @@ export function errorResult(err: unknown, values: Record<string, string | string
   for (const p of err.details?.problems ?? (err.details?.fields ?? []).map((path) => ({ path, problem: err.message }))) {
     const field = p.path.split(".")[0];
     fieldErrors[field] ??= p.problem;
-    // A problem with a field the form did not send (a hidden one) must still be read somewhere.
-    if (!(field in values) && !hidden.includes(p.problem)) hidden.push(p.problem);
+    // A hidden input (an id, the version the page showed) has no place for its error: the message carries it.
+    if (isHiddenField(field) && !hidden.includes(p.problem)) hidden.push(p.problem);
   }
   const invalid = err.code === "invalid" && Object.keys(fieldErrors).length > 0;
   const message = invalid ? ["Check the highlighted fields; nothing was changed.", ...hidden].join(" ") : err.message;
