@@ -18,7 +18,7 @@ import { getDb, type Db, type Tx } from "@/lib/db";
 import { removalOrders, removalRequests } from "@/lib/db/schema";
 import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
-import { AppError, notFound, parseInput } from "@/lib/errors";
+import { AppError, notFound, parseInput, ValidationError } from "@/lib/errors";
 import { kickOutbox } from "@/lib/notify/worker";
 import { completeRequestIfDoneIn } from "./jobs";
 
@@ -83,10 +83,10 @@ export async function listRemovalOrders(actor: Principal | null, input: { status
 export async function completeRemovalOrder(actor: Principal | null, input: { orderId: string; body: unknown }, db: Db = getDb(), options: { now?: Date } = {}): Promise<RemovalOrderView> {
   authorize(actor, "removal.orders.complete");
   if (!z.uuid().safeParse(input.orderId).success) throw notFound("Removal order not found");
-  const body = parseInput(RemovalCompletionSchema, input.body);
+  const body = parseInput(RemovalCompletionSchema, input.body, { style: "json" });
   const completedAt = new Date(body.completedAt);
   const now = options.now ?? new Date();
-  if (completedAt.getTime() > now.getTime() + 5 * 60_000) throw new AppError("invalid", "completedAt must not be in the future", { fields: ["completedAt"] });
+  if (completedAt.getTime() > now.getTime() + 5 * 60_000) throw new ValidationError("completedAt must not be in the future", [{ path: "$.completedAt", problem: "must not be in the future" }]);
   const out = await db.transaction(async (tx) => {
     const [row] = await tx
       .select({ order: removalOrders, request: removalRequests })
