@@ -1,4 +1,8 @@
+import crypto from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
+import { compactVerify, createLocalJWKSet } from "jose";
+import { GET as jwksRoute } from "@/app/.well-known/jwks.json/route";
+import { removalCertificate } from "@/lib/removal/certificate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, notices, organizations, outbox, removalJobs, removalRequests } from "@/lib/db/schema";
 import { seedDemoWorld } from "@/lib/db/seed";
@@ -12,7 +16,11 @@ import { addDays, localDate } from "@/lib/usage/range";
 import { countEvents, fleet, ingestAll, makeEvents, rollupMismatches } from "../helpers/removal";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
 
+// A key of this file's own, so the certificate test neither needs nor writes DATA_DIR's key.
+process.env.SIGNING_KEY ??= crypto.generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+
 const db = withFreshDatabase();
+let completedId: string;
 const DAY = 86_400_000;
 let admin: UserPrincipal;
 let member: UserPrincipal;
@@ -133,6 +141,7 @@ describe(`removal requests (${testDbKind})`, () => {
 
     const done = await getRemovalRequest(admin, { orgId: northwind, requestId: r.id }, d);
     expect(done.status).toBe("completed");
+    completedId = r.id;
     const counts = done.counts as { usage_events: number; verification: { eventsInScope: number; hourlyMismatches: number; dailyMismatches: number } };
     expect(counts.usage_events).toBe(inScope);
     expect(counts.verification).toMatchObject({ eventsInScope: 0, hourlyMismatches: 0, dailyMismatches: 0 });
@@ -231,5 +240,43 @@ describe(`removal requests (${testDbKind})`, () => {
     expect(job).toMatchObject({ status: "done", eventsDeleted: old });
     // A removal range reaching past the window is refused.
     expect((await codeOf(requestRemoval(contosoAdmin, { orgId: contoso, scope: "organization", range: "90d" }, d))).fields).toEqual(["range"]);
+  });
+
+  it("a completed request's certificate verifies with jose against /.well-known/jwks.json, and a one-byte change fails it", async () => {
+    const d = db.handle().db;
+    const { jws, payload } = await removalCertificate(admin, { orgId: northwind, requestId: completedId }, d);
+    const keys = await (await jwksRoute()).json();
+    const { payload: bytes, protectedHeader } = await compactVerify(jws, createLocalJWKSet(keys));
+    expect(protectedHeader).toMatchObject({ alg: "EdDSA", typ: "zdr-removal-certificate+jws" });
+    expect(keys.keys.map((k: { kid: string }) => k.kid)).toContain(protectedHeader.kid);
+    const body = JSON.parse(new TextDecoder().decode(bytes));
+    expect(body).toEqual(payload);
+    const r = await getRemovalRequest(admin, { orgId: northwind, requestId: completedId }, d);
+    expect(body).toMatchObject({
+      type: "removal_certificate",
+      requestId: completedId,
+      org: { id: northwind, name: "Northwind Health" },
+      scope: { kind: "api_key", apiKeyId: "key_a", projectId: null },
+      range: { fromDay: r.fromDay, toDay: r.toDay, timeZone: tz },
+      approvedBy: { label: "support@provider.example", ticketRef: "SUP-2" },
+      auditEntry: { id: r.lastAuditId, action: "removal.completed" },
+      verification: { eventsInScope: 0, hourlyMismatches: 0, dailyMismatches: 0 },
+    });
+    expect(body.removed[0]).toMatchObject({ store: "usage_events", rows: (r.counts as { usage_events: number }).usage_events });
+    // The same request always yields the same document.
+    expect((await removalCertificate(admin, { orgId: northwind, requestId: completedId }, d)).jws).toBe(jws);
+    // One byte changed in the payload (a count), or in the signature: verification fails.
+    const [h, p, sig] = jws.split(".");
+    const raw = Buffer.from(p, "base64url");
+    const i = raw.indexOf(Buffer.from(`"rows":`)) + 7;
+    raw[i] = raw[i] === 0x39 ? 0x38 : raw[i] + 1;
+    await expect(compactVerify(`${h}.${raw.toString("base64url")}.${sig}`, createLocalJWKSet(keys))).rejects.toThrow();
+    const flipped = sig.slice(0, 10) + (sig[10] === "A" ? "B" : "A") + sig.slice(11);
+    await expect(compactVerify(`${h}.${p}.${flipped}`, createLocalJWKSet(keys))).rejects.toThrow();
+    // Not for another org, not for a member, not before completion.
+    expect((await codeOf(removalCertificate(contosoAdmin, { orgId: northwind, requestId: completedId }, d))).code).toBe("not_found");
+    expect((await codeOf(removalCertificate(member, { orgId: northwind, requestId: completedId }, d))).code).toBe("forbidden");
+    const pending = await requestRemoval(contosoAdmin, { orgId: contoso, scope: "organization", range: "7d" }, d);
+    expect((await codeOf(removalCertificate(contosoAdmin, { orgId: contoso, requestId: pending.id }, d))).code).toBe("conflict");
   });
 });
