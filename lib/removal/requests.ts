@@ -68,6 +68,8 @@ export const ReviewRemovalInput = z.object({
   ticketRef: TicketRef.nullish().or(z.literal("")),
 });
 export type ReviewRemovalInput = z.input<typeof ReviewRemovalInput>;
+/** Support's review form: the button pressed is the decision. */
+export const ReviewRemovalForm = ReviewRemovalInput.extend({ decision: z.enum(["approve", "reject"], { error: "Choose approve or reject" }) });
 export const CancelRemovalInput = z.object({ orgId: z.uuid(), requestId: z.uuid() });
 export type CancelRemovalInput = z.input<typeof CancelRemovalInput>;
 

@@ -19,6 +19,7 @@ import { disableZeroRetention, enableZeroRetention, liftRestriction, restrictOrg
 import { acknowledgeNotice } from "@/lib/notices/queries";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "@/lib/orgs/members";
 import { createServiceToken, revokeServiceToken } from "@/lib/tokens/tokens";
+import { approveRemoval, cancelRemoval, rejectRemoval, requestRemoval } from "@/lib/removal/requests";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
 
 type Role = "member" | "admin" | "otherAdmin" | "support" | "service";
@@ -65,10 +66,40 @@ const ACTIONS: Record<string, Row> = {
     },
     expect: supportOnly,
   },
+  "app/(customer)/data-removal/actions.ts#requestRemovalAction": {
+    // Each call is its own day, so an allowed request never meets the overlap rule of the one before it.
+    call: (a, c) => requestRemoval(a, { orgId: c.northwind, scope: "organization", range: "custom", from: removalDay(), to: removalDay(0) }, c.db),
+    expect: customerAdminOnly,
+  },
+  "app/(customer)/data-removal/actions.ts#cancelRemovalAction": {
+    call: async (a, c) => cancelRemoval(a, { orgId: c.northwind, requestId: await pendingRemoval(c) }, c.db),
+    expect: customerAdminOnly,
+  },
+  "app/support/removals/actions.ts#reviewRemovalAction": {
+    call: async (a, c) => {
+      const requestId = await pendingRemoval(c);
+      await rejectRemoval(a, { requestId, reason: "not verified" }, c.db);
+      return approveRemoval(a, { requestId: await pendingRemoval(c), reason: "verified" }, c.db);
+    },
+    expect: supportOnly,
+  },
   "app/invite/[token]/actions.ts#acceptInvitationAction": { exempt: "the one-time token is the credential; tests/db/members.test.ts tries used, expired, revoked and wrong-account tokens" },
   "lib/auth/actions.ts#signOutAction": { exempt: "acts only on the caller's own session" },
   "lib/auth/actions.ts#signOutEverywhereAction": { exempt: "acts only on the caller's own sessions; revocation tested in tests/db/auth.test.ts" },
 };
+
+let removalDays = 0;
+/** A fresh past day per call (offset 0 repeats the last one, for a one-day range). */
+function removalDay(step = 1): string {
+  removalDays += step;
+  return new Date(Date.now() - (2 + removalDays) * 86_400_000).toISOString().slice(0, 10);
+}
+/** A pending removal request of Northwind's admin, on a day of its own. */
+async function pendingRemoval(c: Ctx): Promise<string> {
+  const admin = (await loadUserPrincipalByEmail(c.db, "admin@northwind.example"))!;
+  const day = removalDay();
+  return (await requestRemoval(admin, { orgId: c.northwind, scope: "organization", range: "custom", from: day, to: day }, c.db)).id;
+}
 
 function actionsOnDisk(): string[] {
   const out: string[] = [];
@@ -80,6 +111,8 @@ function actionsOnDisk(): string[] {
         const src = fs.readFileSync(full, "utf8");
         if (!/^\s*["']use server["']/.test(src)) continue;
         for (const m of src.matchAll(/export\s+(?:async\s+)?function\s+(\w+)/g)) out.push(`${full}#${m[1]}`);
+        // Actions made with the one wrapper (lib/actions/action.ts).
+        for (const m of src.matchAll(/export\s+const\s+(\w+)\s*=\s*action\(/g)) out.push(`${full}#${m[1]}`);
       }
     }
   };
