@@ -19,6 +19,7 @@ import { disableZeroRetention, enableZeroRetention, liftRestriction, restrictOrg
 import { acknowledgeNotice } from "@/lib/notices/queries";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "@/lib/orgs/members";
 import { createServiceToken, revokeServiceToken } from "@/lib/tokens/tokens";
+import { setUsageRetentionDays } from "@/lib/removal/retention-window";
 import { approveRemoval, cancelRemoval, rejectRemoval, requestRemoval } from "@/lib/removal/requests";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
 
@@ -75,6 +76,7 @@ const ACTIONS: Record<string, Row> = {
     call: async (a, c) => cancelRemoval(a, { orgId: c.northwind, requestId: await pendingRemoval(c) }, c.db),
     expect: customerAdminOnly,
   },
+  "app/support/orgs/[orgId]/actions.ts#setUsageRetentionAction": { call: (a, c) => setUsageRetentionDays(a, { orgId: c.northwind, days: 400, reason: "contract", ticketRef: "SUP-5" }, c.db), expect: supportOnly },
   "app/support/removals/actions.ts#reviewRemovalAction": {
     call: async (a, c) => {
       const requestId = await pendingRemoval(c);

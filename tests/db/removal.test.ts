@@ -12,6 +12,7 @@ import { AppError } from "@/lib/errors";
 import { approveRemoval, cancelRemoval, getRemovalRequest, listRemovalsForSupport, rejectRemoval, requestRemoval } from "@/lib/removal/requests";
 import { runRemovalJobs, scheduleRetentionPurges } from "@/lib/removal/jobs";
 import { completeRemovalOrder, listRemovalOrders } from "@/lib/removal/orders";
+import { setUsageRetentionDays } from "@/lib/removal/retention-window";
 import { addDays, localDate } from "@/lib/usage/range";
 import { countEvents, fleet, ingestAll, makeEvents, rollupMismatches } from "../helpers/removal";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
@@ -226,6 +227,14 @@ describe(`removal requests (${testDbKind})`, () => {
 
   it("the usage retention window purges raw events past it through the same jobs; rollups stay", async () => {
     const d = db.handle().db;
+    expect((await codeOf(setUsageRetentionDays(support, { orgId: contoso, days: 20, reason: "contract" }, d))).fields).toEqual(["days"]);
+    expect((await codeOf(setUsageRetentionDays(support, { orgId: contoso, days: 5000, reason: "contract" }, d))).fields).toEqual(["days"]);
+    expect((await codeOf(setUsageRetentionDays(contosoAdmin, { orgId: contoso, days: 30, reason: "contract" }, d))).code).toBe("not_found");
+    // Support's change only records and queues; the purge below runs it.
+    await d.update(organizations).set({ usageRetentionDays: 60 }).where(eq(organizations.id, contoso));
+    expect(await setUsageRetentionDays(support, { orgId: contoso, days: 400, reason: "contract", ticketRef: "SUP-9" }, d)).toMatchObject({ before: 60, after: 400 });
+    const [entry] = await d.select().from(auditLog).where(and(eq(auditLog.orgId, contoso), eq(auditLog.action, "usage.retention_changed")));
+    expect(entry).toMatchObject({ before: { usageRetentionDays: 60 }, after: { usageRetentionDays: 400 }, ticketRef: "SUP-9" });
     await d.update(organizations).set({ usageRetentionDays: 30 }).where(eq(organizations.id, contoso));
     const old = await countEvents(d, sql`org_id = ${contoso} and occurred_at < now() - interval '30 days'`);
     expect(old).toBeGreaterThan(0);

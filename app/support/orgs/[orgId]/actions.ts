@@ -4,6 +4,8 @@
  * calls the domain function with the signed-in support principal; the domain
  * checks the role again, so these are never the only guard.
  */
+import { action } from "@/lib/actions/action";
+import { setUsageRetentionDays, SetUsageRetentionInput } from "@/lib/removal/retention-window";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { requireSupport } from "@/lib/auth/session";
@@ -88,3 +90,11 @@ export async function restrictAction(_prev: ActionState, formData: FormData): Pr
 export async function liftAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
   return run(ReasonForm, formData, (actor, i) => liftRestriction(actor, { orgId: i.orgId, expectedVersion: i.expectedVersion, reason: i.reason, ticketRef: i.ticketRef }), "Restriction lifted; the org's admins are being notified.");
 }
+
+export const setUsageRetentionAction = action(
+  { operation: "usage.retention.manage", who: "support", schema: SetUsageRetentionInput },
+  async ({ actor, input }) => {
+    const r = await setUsageRetentionDays(actor, input);
+    return { message: `Usage retention window of ${r.orgName} is now ${r.after} days (was ${r.before}).`, revalidate: [`/support/orgs/${input.orgId}`] };
+  },
+);
