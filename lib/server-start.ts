@@ -3,6 +3,7 @@ import { env } from "@/lib/env";
 import { bootDatabase } from "@/lib/boot";
 import { startOutboxWorker } from "@/lib/notify/worker";
 import { defaultTransport } from "@/lib/notify/transport";
+import { startRemovalRunner } from "@/lib/removal/runner";
 
 try {
   env();
@@ -11,6 +12,8 @@ try {
   const transport = defaultTransport();
   startOutboxWorker({ transport });
   console.log(`[zdr] outbox worker delivering to ${transport.describe}`);
+  // Removal jobs (approved requests, usage retention purges) resume where the store left them.
+  startRemovalRunner();
 } catch (err) {
   // One clear sentence, then stop: serving without a database helps no one.
   console.error(`[zdr] cannot start: ${(err as Error).message}`);

@@ -7,6 +7,8 @@ const SCOPES = [
   { id: "usage:write", help: "report usage metadata (POST /api/v1/usage/events)" },
   { id: "policy:read", help: "read retention policies (GET /api/v1/orgs/{orgId}/retention-policy)" },
   { id: "moderation:write", help: "flag organizations, and restrict them (POST /api/v1/moderation/flags)" },
+  { id: "removal:read", help: "take content removal orders (GET /api/v1/removal-orders)" },
+  { id: "removal:write", help: "report removal orders carried out (POST /api/v1/removal-orders/{id}/completion)" },
 ];
 
 export type CreatedToken = { token: string; name: string; scopes: readonly string[] };

@@ -26,11 +26,16 @@ export const MATRIX: Record<string, Row> = {
   "/retention": { url: () => "/retention", expect: customerPage },
   "/notices": { url: () => "/notices", expect: customerPage },
   "/members": { url: () => "/members", expect: adminPage },
+  "/data-removal": { url: () => "/data-removal", expect: adminPage },
+  // An id no request has: nobody learns whether a request exists (a member's 403 is a 404 here too).
+  "/data-removal/[id]": { url: () => "/data-removal/00000000-0000-4000-8000-00000000d00d", expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" } },
+  "/data-removal/[id]/certificate": { url: () => "/data-removal/00000000-0000-4000-8000-00000000d00d/certificate", expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" } },
   "/invite/[token]": { url: () => "/invite/not-a-real-token", expect: everyone },
   "/support": { url: () => "/support", expect: supportPage },
   "/support/requests": { url: () => "/support/requests", expect: supportPage },
   "/support/flags": { url: () => "/support/flags", expect: supportPage },
   "/support/tokens": { url: () => "/support/tokens", expect: supportPage },
+  "/support/removals": { url: () => "/support/removals", expect: supportPage },
   "/support/orgs/[orgId]": { url: (ids) => `/support/orgs/${ids.northwind}`, expect: supportPage },
   "/docs/api": { url: () => "/docs/api", expect: everyone },
   "/.well-known/jwks.json": { url: () => "/.well-known/jwks.json", expect: everyone },
@@ -41,5 +46,7 @@ export const MATRIX: Record<string, Row> = {
   "/api/v1/usage/events": { method: "POST", url: () => "/api/v1/usage/events", body: { events: [] }, expect: bearerOnly },
   "/api/v1/orgs/[orgId]/retention-policy": { url: (ids) => `/api/v1/orgs/${ids.northwind}/retention-policy`, expect: bearerOnly },
   "/api/v1/moderation/flags": { method: "POST", url: () => "/api/v1/moderation/flags", body: {}, expect: bearerOnly },
+  "/api/v1/removal-orders": { url: () => "/api/v1/removal-orders", expect: bearerOnly },
+  "/api/v1/removal-orders/[id]/completion": { method: "POST", url: () => "/api/v1/removal-orders/00000000-0000-4000-8000-00000000d00d/completion", body: {}, expect: bearerOnly },
 };
 

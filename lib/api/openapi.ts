@@ -8,6 +8,7 @@ import { SERVICE_SCOPES } from "@/lib/auth/principal";
 import { RetentionPolicySchema } from "@/lib/retention/policy";
 import { IngestResultSchema, MAX_BATCH_EVENTS, UsageBatchSchema, UsageEventSchema } from "@/lib/usage/ingest";
 import { ModerationFlagResultSchema, ModerationFlagSchema } from "@/lib/moderation/flags";
+import { RemovalCompletionSchema, RemovalOrderListSchema, RemovalOrderSchema } from "@/lib/removal/orders";
 import { MAX_BODY_BYTES } from "./handler";
 
 export const ProblemSchema = z
@@ -25,7 +26,7 @@ export const ProblemSchema = z
   .strict()
   .meta({ id: "Problem", description: "RFC 9457 problem details. Never contains a value sent in the request." });
 
-const SCHEMAS = { UsageEventSchema, UsageBatchSchema, IngestResultSchema, ModerationFlagSchema, ModerationFlagResultSchema, RetentionPolicySchema, ProblemSchema };
+const SCHEMAS = { UsageEventSchema, UsageBatchSchema, IngestResultSchema, ModerationFlagSchema, ModerationFlagResultSchema, RetentionPolicySchema, ProblemSchema, RemovalOrderSchema, RemovalOrderListSchema, RemovalCompletionSchema };
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const problem = (description: string, headers?: Record<string, unknown>) => ({
@@ -140,6 +141,41 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             "201": { description: "Recorded.", content: { "application/json": { schema: ref("ModerationFlagResult") } } },
             "400": problem("Invalid flag. Nothing was stored."),
+            ...common,
+            "413": problem("Body too large."),
+          },
+        },
+      },
+      "/api/v1/removal-orders": {
+        get: {
+          operationId: "listRemovalOrders",
+          summary: "Removal orders the fleet has yet to carry out",
+          description:
+            "Scope `removal:read`. Each order names an organization, optionally a project or an API key, and a range of instants (`to` exclusive): " +
+            "content of that scope kept by the fleet must be removed, then reported with POST /api/v1/removal-orders/{id}/completion. Pending orders only, oldest first.",
+          "x-required-scope": "removal:read",
+          responses: {
+            "200": { description: "The pending orders.", content: { "application/json": { schema: ref("RemovalOrderList") } } },
+            ...common,
+          },
+        },
+      },
+      "/api/v1/removal-orders/{id}/completion": {
+        post: {
+          operationId: "completeRemovalOrder",
+          summary: "Report a removal order carried out",
+          description:
+            "Scope `removal:write`. Idempotent: a repeat with the same figures answers the order again; different figures are a conflict (the first report stands). " +
+            "Orders are fleet-wide; `orgId` in the body names the organization the fleet removed content for, and an order of another organization is 404, as is an unknown id. " +
+            "The removal request completes when its usage part has too.",
+          "x-required-scope": "removal:write",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+          requestBody: { required: true, content: { "application/json": { schema: ref("RemovalCompletion") } } },
+          responses: {
+            "200": { description: "The order, completed.", content: { "application/json": { schema: ref("RemovalOrder") } } },
+            "400": problem("Invalid report: the listed JSON paths name the offending fields."),
+            "404": problem("No such order (or an order of another organization than the one named)."),
+            "409": problem("Already reported with other figures."),
             ...common,
             "413": problem("Body too large."),
           },

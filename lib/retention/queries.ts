@@ -18,6 +18,8 @@ export type RetentionView = {
   orgId: string;
   orgName: string;
   timeZone: string;
+  /** Raw usage events older than this are purged (lib/removal); rollups stay. */
+  usageRetentionDays: number;
   policy: EffectivePolicy;
   emblem: EmblemState;
   /** The admin on whose request ZDR was enabled or asked for. */
@@ -31,7 +33,7 @@ export type RetentionView = {
 export async function getRetentionView(actor: Principal, args: { orgId: string }, db: Tx = getDb()): Promise<RetentionView> {
   authorize(actor, "retention.read", { orgId: args.orgId });
   const [row] = await db
-    .select({ org: { name: organizations.name, plan: organizations.plan, timeZone: organizations.timeZone }, state: retentionStates, requester: users.name })
+    .select({ org: { name: organizations.name, plan: organizations.plan, timeZone: organizations.timeZone, usageRetentionDays: organizations.usageRetentionDays }, state: retentionStates, requester: users.name })
     .from(organizations)
     .innerJoin(retentionStates, eq(retentionStates.orgId, organizations.id))
     .leftJoin(users, eq(users.id, retentionStates.zdrRequestedBy))
@@ -54,6 +56,7 @@ export async function getRetentionView(actor: Principal, args: { orgId: string }
     orgId: args.orgId,
     orgName: row.org.name,
     timeZone: row.org.timeZone,
+    usageRetentionDays: row.org.usageRetentionDays,
     policy,
     emblem: emblemState(policy),
     requestedBy: row.requester,

@@ -20,6 +20,7 @@ import { memberships, notices, organizations, retentionStates, users } from "@/l
 import { seedDemoWorld } from "@/lib/demo/seed";
 import { inviteMember } from "@/lib/orgs/members";
 import { createServiceToken } from "@/lib/tokens/tokens";
+import { requestRemoval } from "@/lib/removal/requests";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
 
 const session = vi.hoisted(() => ({ user: null as UserPrincipal | null }));
@@ -66,9 +67,29 @@ const FORMS: Record<string, (c: Ctx) => Promise<Record<string, string | string[]
     const inv = await inviteMember(admin, { orgId: c.northwind, email: `a${Math.random()}@n.example`, role: "member" }, c.db);
     return { token: inv.token, name: "New Person", password: "a long enough password" };
   },
+  "app/(customer)/data-removal/actions.ts#requestRemovalAction": async (c) => {
+    const day = removalDay();
+    return { orgId: c.northwind, scope: "organization", range: "custom", from: day, to: day };
+  },
+  "app/(customer)/data-removal/actions.ts#cancelRemovalAction": async (c) => ({ orgId: c.northwind, requestId: await pendingRemoval(c) }),
+  "app/support/orgs/[orgId]/actions.ts#setUsageRetentionAction": async (c) => ({ orgId: c.northwind, days: "400", reason: "contract", ticketRef: "SUP-5" }),
+  "app/support/removals/actions.ts#reviewRemovalAction": async (c) => ({ requestId: await pendingRemoval(c), reason: "verified", ticketRef: "SUP-6", decision: "reject" }),
   "lib/actions/session.ts#signOutAction": async () => ({}),
   "lib/actions/session.ts#signOutEverywhereAction": async () => ({}),
 };
+
+let removalDays = 0;
+/** A fresh past day per call, so an allowed removal request never meets the overlap rule of the one before it. */
+function removalDay(): string {
+  removalDays += 1;
+  return new Date(Date.now() - (2 + removalDays) * 86_400_000).toISOString().slice(0, 10);
+}
+/** A pending removal request of Northwind's admin, on a day of its own. */
+async function pendingRemoval(c: Ctx): Promise<string> {
+  const admin = (await loadUserPrincipalByEmail(c.db, "admin@northwind.example"))!;
+  const day = removalDay();
+  return (await requestRemoval(admin, { orgId: c.northwind, scope: "organization", range: "custom", from: day, to: day }, c.db)).id;
+}
 
 /** Actions on the caller's own session (operation null) that still depend on who calls: an org switch only to one's own org. */
 const OWN_SESSION: Record<string, Partial<Record<Role, Outcome>>> = {

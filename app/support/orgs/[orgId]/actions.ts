@@ -6,6 +6,7 @@
 import { action } from "@/lib/actions/action";
 import { DisableForm, EnableForm, LiftForm, RestrictForm } from "@/lib/retention/forms";
 import { disableZeroRetention, enableZeroRetention, liftRestriction, restrictOrganization } from "@/lib/retention/service";
+import { setUsageRetentionDays, SetUsageRetentionInput } from "@/lib/removal/retention-window";
 
 const page = (orgId: string) => [`/support/orgs/${orgId}`];
 
@@ -29,3 +30,11 @@ export const liftAction = action({ operation: "retention.lift", who: "support", 
   const r = await liftRestriction(actor, input);
   return { message: `Restriction lifted for ${r.orgName}; its administrators are being notified.`, revalidate: page(input.orgId) };
 });
+
+export const setUsageRetentionAction = action(
+  { operation: "usage.retention.manage", who: "support", schema: SetUsageRetentionInput },
+  async ({ actor, input }) => {
+    const r = await setUsageRetentionDays(actor, input);
+    return { message: `Usage retention window of ${r.orgName} is now ${r.after} days (was ${r.before}).`, revalidate: [`/support/orgs/${input.orgId}`] };
+  },
+);

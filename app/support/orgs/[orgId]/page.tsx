@@ -9,7 +9,9 @@ import { ZdrStateBadge, formatUtc } from "@/components/support/zdr-state-badge";
 import { PLAN_LABELS, ZDR_SCOPE_LABELS } from "@/lib/vocabulary";
 import { RetentionActions } from "@/components/support/retention-action-form";
 import { availableTransitions } from "@/lib/retention/service";
-import { disableAction, enableAction, liftAction, restrictAction } from "./actions";
+import { UsageRetentionForm } from "@/components/removal/usage-retention-form";
+import { USAGE_RETENTION_BOUNDS } from "@/lib/removal/retention-window";
+import { disableAction, enableAction, liftAction, restrictAction, setUsageRetentionAction } from "./actions";
 
 export const metadata: Metadata = { title: "Account" };
 
@@ -83,6 +85,12 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
           defaultScope={a.pendingRequest?.scope ?? state.zdrScope}
         />
         {org.plan !== "enterprise" ? <p className="text-sm text-slate-600 dark:text-slate-400">Zero Data Retention is for enterprise plans only.</p> : null}
+      </section>
+
+      <section aria-labelledby="usage-retention-h" className="space-y-2">
+        <h2 id="usage-retention-h" className="text-lg font-semibold">Usage retention window</h2>
+        <p className="text-sm text-slate-600 dark:text-slate-400">Raw usage events older than {org.usageRetentionDays} days are deleted automatically; hourly and daily totals stay.</p>
+        <UsageRetentionForm action={setUsageRetentionAction} orgId={org.id} days={org.usageRetentionDays} min={USAGE_RETENTION_BOUNDS.min} max={USAGE_RETENTION_BOUNDS.max} />
       </section>
 
       <section aria-labelledby="admins-h">
