@@ -19,6 +19,11 @@ export const PRODUCT_IDS = ["text_to_speech", "voice_changer", "speech_to_text",
 export const USAGE_STATUSES = ["ok", "client_error", "server_error"] as const;
 export const ACTOR_TYPES = ["user", "support", "service", "system"] as const;
 export const NOTICE_KINDS = ["zdr_requested", "zdr_enabled", "zdr_disabled", "zdr_restricted", "restriction_lifted"] as const;
+/** Events an organization's webhooks can subscribe to (lib/webhooks/). */
+export const WEBHOOK_EVENT_TYPES = ["zdr.enabled", "zdr.disabled", "zdr.restricted", "zdr.restriction_lifted", "removal.completed", "project.policy_changed"] as const;
+/** The test event "send test event" delivers; every endpoint receives it, whatever it subscribes to. */
+export const WEBHOOK_TEST_EVENT = "webhook.test" as const;
+export const WEBHOOK_DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
 
 export type Plan = (typeof PLANS)[number];
 export type OrgRole = (typeof ORG_ROLES)[number];
@@ -31,6 +36,8 @@ export type Product = (typeof PRODUCT_IDS)[number];
 export type UsageStatus = (typeof USAGE_STATUSES)[number];
 export type ActorType = (typeof ACTOR_TYPES)[number];
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
 
 export const PlanSchema = z.enum(PLANS);
 export const OrgRoleSchema = z.enum(ORG_ROLES, { error: "Choose member or administrator" });
@@ -38,6 +45,7 @@ export const ZdrStatusSchema = z.enum(ZDR_STATUSES);
 export const ZdrScopeSchema = z.enum(ZDR_SCOPES, { error: "Choose a scope" });
 export const RestrictionReasonSchema = z.enum(RESTRICTION_REASONS, { error: "Choose a reason category" });
 export const UsageStatusSchema = z.enum(USAGE_STATUSES);
+export const WebhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES, { error: "Choose events from the list" });
 
 export const PLAN_LABELS: Record<Plan, string> = { free: "Free", pro: "Pro", enterprise: "Enterprise" };
 export const ROLE_LABELS: Record<OrgRole, string> = { member: "Member", admin: "Administrator" };
@@ -51,3 +59,13 @@ export const RESTRICTION_REASON_LABELS: Record<RestrictionReason, string> = {
   automated_flag: "Automated moderation flag",
   provider_discretion: "Provider discretion",
 };
+
+export const WEBHOOK_EVENT_LABELS: Record<WebhookEventType, string> = {
+  "zdr.enabled": "Zero Data Retention enabled",
+  "zdr.disabled": "Zero Data Retention disabled",
+  "zdr.restricted": "Zero Data Retention restricted",
+  "zdr.restriction_lifted": "Restriction lifted",
+  "removal.completed": "Data removal completed",
+  "project.policy_changed": "Project policy changed",
+};
+export const WEBHOOK_DELIVERY_STATUS_LABELS: Record<WebhookDeliveryStatus, string> = { pending: "Pending", delivered: "Delivered", failed: "Failed" };

@@ -29,6 +29,7 @@ export const PERMISSIONS = {
   "notices.read": { customer: "member" },
   "notices.acknowledge": { customer: "admin" },
   "members.manage": { customer: "admin" },
+  "webhooks.manage": { customer: "admin" },
   // The support console
   "support.read": { support: true },
   "retention.enable": { support: true },
