@@ -26,6 +26,7 @@ export const MATRIX: Record<string, Row> = {
   "/retention": { url: () => "/retention", expect: customerPage },
   "/notices": { url: () => "/notices", expect: customerPage },
   "/members": { url: () => "/members", expect: adminPage },
+  "/settings/webhooks": { url: () => "/settings/webhooks", expect: adminPage },
   "/invite/[token]": { url: () => "/invite/not-a-real-token", expect: everyone },
   "/support": { url: () => "/support", expect: supportPage },
   "/support/requests": { url: () => "/support/requests", expect: supportPage },

@@ -103,8 +103,8 @@ export async function createWebhookEndpoint(
   input: WebhookEndpointInput,
   db: Db = getDb(),
 ): Promise<{ endpoint: WebhookEndpointView; secret: string }> {
+  authorize(actor, "webhooks.manage", { orgId: input.orgId });
   const i = parseInput(WebhookEndpointInput, input);
-  authorize(actor, "webhooks.manage", { orgId: i.orgId });
   const url = await checkUrl(i.url);
   const secret = generateWebhookSecret();
   const row = await db.transaction(async (tx) => {
@@ -136,8 +136,8 @@ async function lockEndpoint(tx: Tx, orgId: string, endpointId: string) {
  * delivery meanwhile carries both signatures and receivers can switch over.
  */
 export async function rotateWebhookSecret(actor: Principal | null, input: WebhookEndpointRef, db: Db = getDb()): Promise<{ endpoint: WebhookEndpointView; secret: string }> {
+  authorize(actor, "webhooks.manage", { orgId: input.orgId });
   const i = parseInput(WebhookEndpointRef, input);
-  authorize(actor, "webhooks.manage", { orgId: i.orgId });
   const secret = generateWebhookSecret();
   const row = await db.transaction(async (tx) => {
     const e = await lockEndpoint(tx, i.orgId, i.endpointId);
@@ -153,8 +153,8 @@ export async function rotateWebhookSecret(actor: Principal | null, input: Webhoo
 }
 
 export async function deleteWebhookEndpoint(actor: Principal | null, input: WebhookEndpointRef, db: Db = getDb()): Promise<void> {
+  authorize(actor, "webhooks.manage", { orgId: input.orgId });
   const i = parseInput(WebhookEndpointRef, input);
-  authorize(actor, "webhooks.manage", { orgId: i.orgId });
   await db.transaction(async (tx) => {
     const e = await lockEndpoint(tx, i.orgId, i.endpointId);
     await tx.delete(webhookEndpoints).where(eq(webhookEndpoints.id, e.id));
@@ -164,8 +164,8 @@ export async function deleteWebhookEndpoint(actor: Principal | null, input: Webh
 
 /** Turns a disabled endpoint back on (its URL is checked again). */
 export async function enableWebhookEndpoint(actor: Principal | null, input: WebhookEndpointRef, db: Db = getDb()): Promise<WebhookEndpointView> {
+  authorize(actor, "webhooks.manage", { orgId: input.orgId });
   const i = parseInput(WebhookEndpointRef, input);
-  authorize(actor, "webhooks.manage", { orgId: i.orgId });
   const row = await db.transaction(async (tx) => {
     const e = await lockEndpoint(tx, i.orgId, i.endpointId);
     await checkUrl(e.url);
@@ -178,8 +178,8 @@ export async function enableWebhookEndpoint(actor: Principal | null, input: Webh
 
 /** Queues a `webhook.test` event for one endpoint and delivers it now. */
 export async function sendTestWebhook(actor: Principal | null, input: WebhookEndpointRef, db: Db = getDb()): Promise<{ webhookId: string }> {
+  authorize(actor, "webhooks.manage", { orgId: input.orgId });
   const i = parseInput(WebhookEndpointRef, input);
-  authorize(actor, "webhooks.manage", { orgId: i.orgId });
   const webhookId = await db.transaction(async (tx) => {
     const e = await lockEndpoint(tx, i.orgId, i.endpointId);
     if (e.disabledAt) throw new AppError("conflict", "This endpoint is disabled; enable it first.");

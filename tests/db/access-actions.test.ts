@@ -19,6 +19,9 @@ import { disableZeroRetention, enableZeroRetention, liftRestriction, restrictOrg
 import { acknowledgeNotice } from "@/lib/notices/queries";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "@/lib/orgs/members";
 import { createServiceToken, revokeServiceToken } from "@/lib/tokens/tokens";
+import { createWebhookEndpoint, deleteWebhookEndpoint, enableWebhookEndpoint, rotateWebhookSecret, sendTestWebhook } from "@/lib/webhooks/service";
+import { webhookEndpoints } from "@/lib/db/schema";
+import { encryptSecret, generateWebhookSecret } from "@/lib/webhooks/secrets";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
 
 type Role = "member" | "admin" | "otherAdmin" | "support" | "service";
@@ -67,8 +70,25 @@ const ACTIONS: Record<string, Row> = {
   },
   "app/invite/[token]/actions.ts#acceptInvitationAction": { exempt: "the one-time token is the credential; tests/db/members.test.ts tries used, expired, revoked and wrong-account tokens" },
   "lib/auth/actions.ts#signOutAction": { exempt: "acts only on the caller's own session" },
+  "app/(customer)/settings/webhooks/actions.ts#createWebhookAction": {
+    call: (a, c) => createWebhookEndpoint(a, { orgId: c.northwind, url: "https://93.184.215.14/hook", eventTypes: ["zdr.enabled"] }, c.db),
+    expect: customerAdminOnly,
+  },
+  "app/(customer)/settings/webhooks/actions.ts#rotateWebhookSecretAction": { call: async (a, c) => rotateWebhookSecret(a, { orgId: c.northwind, endpointId: await webhookOf(c) }, c.db), expect: customerAdminOnly },
+  "app/(customer)/settings/webhooks/actions.ts#deleteWebhookAction": { call: async (a, c) => deleteWebhookEndpoint(a, { orgId: c.northwind, endpointId: await webhookOf(c) }, c.db), expect: customerAdminOnly },
+  "app/(customer)/settings/webhooks/actions.ts#enableWebhookAction": { call: async (a, c) => enableWebhookEndpoint(a, { orgId: c.northwind, endpointId: await webhookOf(c) }, c.db), expect: customerAdminOnly },
+  "app/(customer)/settings/webhooks/actions.ts#sendTestWebhookAction": { call: async (a, c) => sendTestWebhook(a, { orgId: c.northwind, endpointId: await webhookOf(c) }, c.db), expect: customerAdminOnly },
   "lib/auth/actions.ts#signOutEverywhereAction": { exempt: "acts only on the caller's own sessions; revocation tested in tests/db/auth.test.ts" },
 };
+
+/** A fresh Northwind endpoint (a public address, so no DNS is needed) for one call. */
+async function webhookOf(c: Ctx): Promise<string> {
+  const [e] = await c.db
+    .insert(webhookEndpoints)
+    .values({ orgId: c.northwind, url: "https://93.184.215.14/hook", eventTypes: ["zdr.enabled"], secretEncrypted: encryptSecret(generateWebhookSecret()) })
+    .returning({ id: webhookEndpoints.id });
+  return e.id;
+}
 
 function actionsOnDisk(): string[] {
   const out: string[] = [];
@@ -79,7 +99,8 @@ function actionsOnDisk(): string[] {
       else if (/\.(ts|tsx)$/.test(e.name)) {
         const src = fs.readFileSync(full, "utf8");
         if (!/^\s*["']use server["']/.test(src)) continue;
-        for (const m of src.matchAll(/export\s+(?:async\s+)?function\s+(\w+)/g)) out.push(`${full}#${m[1]}`);
+        // Both forms: `export async function x` and `export const x = action(…)` (lib/actions/action.ts).
+        for (const m of src.matchAll(/export\s+(?:async\s+)?function\s+(\w+)|export\s+const\s+(\w+)\s*=/g)) out.push(`${full}#${m[1] ?? m[2]}`);
       }
     }
   };
