@@ -38,6 +38,14 @@ const EnvSchema = z.object({
     .refine((v) => v.includes("-----BEGIN PRIVATE KEY-----"), "must be an Ed25519 private key in PKCS#8 PEM (openssl genpkey -algorithm ed25519)")
     .optional(),
   SIGNING_KEYS_RETIRED: z.string().trim().optional(),
+  /** `true` lets webhooks target plain http and loopback or private addresses (local use and tests). */
+  WEBHOOK_ALLOW_PRIVATE: z.enum(["true", "false"], { error: "must be true or false" }).default("false").transform((v) => v === "true"),
+  /** Encrypts webhook signing secrets at rest: 32 bytes, base64. Unset: derived from AUTH_SECRET. */
+  WEBHOOK_SECRET_KEY: z
+    .string()
+    .trim()
+    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 random bytes in base64 (openssl rand -base64 32)")
+    .optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 

@@ -40,6 +40,11 @@ export const REMOVAL_STATUSES = ["pending", "approved", "running", "completed", 
 export const REMOVAL_JOB_KINDS = ["request", "retention"] as const;
 export const REMOVAL_JOB_STATUSES = ["queued", "running", "done", "failed"] as const;
 export const REMOVAL_ORDER_STATUSES = ["pending", "completed"] as const;
+/** Events an organization's webhooks can subscribe to (lib/webhooks/). */
+export const WEBHOOK_EVENT_TYPES = ["zdr.enabled", "zdr.disabled", "zdr.restricted", "zdr.restriction_lifted", "removal.completed", "project.policy_changed"] as const;
+/** The test event "send test event" delivers; every endpoint receives it, whatever it subscribes to. */
+export const WEBHOOK_TEST_EVENT = "webhook.test" as const;
+export const WEBHOOK_DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
 
 export type Plan = (typeof PLANS)[number];
 export type OrgRole = (typeof ORG_ROLES)[number];
@@ -57,6 +62,8 @@ export type RemovalStatus = (typeof REMOVAL_STATUSES)[number];
 export type RemovalJobKind = (typeof REMOVAL_JOB_KINDS)[number];
 export type RemovalJobStatus = (typeof REMOVAL_JOB_STATUSES)[number];
 export type RemovalOrderStatus = (typeof REMOVAL_ORDER_STATUSES)[number];
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
 
 export const PlanSchema = z.enum(PLANS);
 export const OrgRoleSchema = z.enum(ORG_ROLES, { error: "Choose member or administrator" });
@@ -66,6 +73,7 @@ export const RestrictionReasonSchema = z.enum(RESTRICTION_REASONS, { error: "Cho
 export const UsageStatusSchema = z.enum(USAGE_STATUSES);
 export const RemovalScopeSchema = z.enum(REMOVAL_SCOPES, { error: "Choose organization, project or API key" });
 export const RemovalStatusSchema = z.enum(REMOVAL_STATUSES);
+export const WebhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES, { error: "Choose events from the list" });
 
 export const PLAN_LABELS: Record<Plan, string> = { free: "Free", pro: "Pro", enterprise: "Enterprise" };
 export const ROLE_LABELS: Record<OrgRole, string> = { member: "Member", admin: "Administrator" };
@@ -89,3 +97,13 @@ export const REMOVAL_STATUS_LABELS: Record<RemovalStatus, string> = {
   rejected: "Rejected",
   cancelled: "Cancelled",
 };
+
+export const WEBHOOK_EVENT_LABELS: Record<WebhookEventType, string> = {
+  "zdr.enabled": "Zero Data Retention enabled",
+  "zdr.disabled": "Zero Data Retention disabled",
+  "zdr.restricted": "Zero Data Retention restricted",
+  "zdr.restriction_lifted": "Restriction lifted",
+  "removal.completed": "Data removal completed",
+  "project.policy_changed": "Project policy changed",
+};
+export const WEBHOOK_DELIVERY_STATUS_LABELS: Record<WebhookDeliveryStatus, string> = { pending: "Pending", delivered: "Delivered", failed: "Failed" };

@@ -1,7 +1,7 @@
 "use client";
 
 import { usePathname } from "next/navigation";
-import { Bell, ChartColumn, Database, Eraser, Users } from "lucide-react";
+import { Bell, ChartColumn, Database, Eraser, Users, Webhook } from "lucide-react";
 
 const LINKS = [
   { href: "/usage", label: "Usage", icon: ChartColumn },
@@ -9,6 +9,7 @@ const LINKS = [
   { href: "/notices", label: "Notices", icon: Bell },
   { href: "/members", label: "Members", icon: Users, adminOnly: true },
   { href: "/data-removal", label: "Data removal", icon: Eraser, adminOnly: true },
+  { href: "/settings/webhooks", label: "Webhooks", icon: Webhook, adminOnly: true },
 ] as const;
 
 /**

@@ -30,6 +30,7 @@ export const MATRIX: Record<string, Row> = {
   // An id no request has: nobody learns whether a request exists (a member's 403 is a 404 here too).
   "/data-removal/[id]": { url: () => "/data-removal/00000000-0000-4000-8000-00000000d00d", expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" } },
   "/data-removal/[id]/certificate": { url: () => "/data-removal/00000000-0000-4000-8000-00000000d00d/certificate", expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" } },
+  "/settings/webhooks": { url: () => "/settings/webhooks", expect: adminPage },
   "/invite/[token]": { url: () => "/invite/not-a-real-token", expect: everyone },
   "/support": { url: () => "/support", expect: supportPage },
   "/support/requests": { url: () => "/support/requests", expect: supportPage },

@@ -31,6 +31,7 @@ export const PERMISSIONS = {
   "members.manage": { customer: "admin" },
   "removal.request": { customer: "admin" },
   "removal.read": { customer: "admin", support: true },
+  "webhooks.manage": { customer: "admin" },
   // The support console
   "support.read": { support: true },
   "retention.enable": { support: true },

@@ -37,6 +37,7 @@ import {
   RESTRICTION_REASONS,
   RESTRICTIONS,
   USAGE_STATUSES,
+  WEBHOOK_DELIVERY_STATUSES,
   ZDR_REQUEST_STATUSES,
   ZDR_SCOPES,
   ZDR_STATUSES,
@@ -65,6 +66,7 @@ export const removalStatusEnum = pgEnum("removal_status", REMOVAL_STATUSES);
 export const removalJobKindEnum = pgEnum("removal_job_kind", REMOVAL_JOB_KINDS);
 export const removalJobStatusEnum = pgEnum("removal_job_status", REMOVAL_JOB_STATUSES);
 export const removalOrderStatusEnum = pgEnum("removal_order_status", REMOVAL_ORDER_STATUSES);
+export const webhookDeliveryStatusEnum = pgEnum("webhook_delivery_status", WEBHOOK_DELIVERY_STATUSES);
 
 // ---------------------------------------------------------------------------
 // People and organizations
@@ -285,7 +287,7 @@ export const outbox = pgTable(
   "outbox",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    kind: text("kind").notNull(), // 'email'
+    kind: text("kind").notNull(), // 'email' | 'webhook'
     /** Stable across retries so a duplicate delivery can be recognised. */
     messageId: text("message_id").notNull(),
     payload: jsonb("payload").notNull(),
@@ -294,11 +296,69 @@ export const outbox = pgTable(
     lockedUntil: timestamp("locked_until", { withTimezone: true }),
     lastError: text("last_error"),
     deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    /** Set when retries are spent (a webhook after its last attempt); never claimed again. */
+    abandonedAt: timestamp("abandoned_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex("outbox_message_id_key").on(t.messageId),
     index("outbox_pending_idx").on(t.availableAt).where(sql`${t.deliveredAt} is null`),
+  ],
+);
+
+// ---------------------------------------------------------------------------
+// Webhooks (lib/webhooks/): an org's endpoints and the log of deliveries
+// ---------------------------------------------------------------------------
+
+/**
+ * An org's webhook endpoint. The signing secret must be usable to sign, so
+ * it is kept, but only encrypted (AES-256-GCM, lib/webhooks/secrets.ts); a
+ * rotated-out secret stays until `previousSecretExpiresAt` so receivers can
+ * switch over (both signatures are sent meanwhile).
+ */
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    url: text("url").notNull(),
+    description: text("description").notNull().default(""),
+    /** Event types (lib/vocabulary.ts WEBHOOK_EVENT_TYPES) this endpoint receives. */
+    eventTypes: text("event_types").array().notNull(),
+    secretEncrypted: text("secret_encrypted").notNull(),
+    previousSecretEncrypted: text("previous_secret_encrypted"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at", { withTimezone: true }),
+    /** Deliveries that failed in a row (every attempt spent); reset by a success. */
+    consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    disabledReason: text("disabled_reason"),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhook_endpoints_org_idx").on(t.orgId)],
+);
+
+/** One event for one endpoint; its `webhookId` is the `webhook-id` header, the same on every retry. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    endpointId: uuid("endpoint_id").notNull().references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    orgId: uuid("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    webhookId: text("webhook_id").notNull(),
+    eventType: text("event_type").notNull(),
+    status: webhookDeliveryStatusEnum("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    lastStatusCode: integer("last_status_code"),
+    /** A short class of failure (timeout, refused address, HTTP 500), never a response body. */
+    lastError: text("last_error"),
+    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_webhook_id_key").on(t.webhookId),
+    index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.createdAt),
   ],
 );
 

@@ -1,5 +1,6 @@
 /**
- * The transactional outbox of notification emails.
+ * The transactional outbox of notification emails and webhook deliveries
+ * (kind "webhook": lib/webhooks/).
  *
  * Why a table and not pg-boss: the app must run on embedded PGlite as well as
  * PostgreSQL, and the message must commit in the same transaction as the
@@ -29,12 +30,13 @@ export type EmailPayload = {
   html: string;
 };
 
-export type OutboxMessage = {
-  id: number;
-  messageId: string;
-  payload: EmailPayload;
-  attempts: number;
-};
+/** A webhook delivery's message points at its row in webhook_deliveries, which holds the event. */
+export type WebhookPayload = { deliveryId: string; endpointId: string; orgId: string; body: string };
+
+type Message<K extends string, P> = { id: number; kind: K; messageId: string; payload: P; attempts: number };
+export type EmailMessage = Message<"email", EmailPayload>;
+export type WebhookMessage = Message<"webhook", WebhookPayload>;
+export type OutboxMessage = EmailMessage | WebhookMessage;
 
 /** Lease of a claimed batch: a crashed worker's messages are retried after this. */
 export const DEFAULT_LEASE_MS = 10_000;
@@ -90,31 +92,40 @@ export async function enqueueNoticeEmails(
 export async function claimOutbox(db: Tx, options: { limit?: number; leaseMs?: number } = {}): Promise<OutboxMessage[]> {
   const limit = options.limit ?? 10;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-  const rows = await queryRows<{ id: number | string; message_id: string; payload: EmailPayload | string; attempts: number }>(
+  const rows = await queryRows<{ id: number | string; kind: string; message_id: string; payload: object | string; attempts: number }>(
     db,
     sql`
       update outbox set locked_until = now() + ${`${leaseMs} milliseconds`}::interval, attempts = attempts + 1
       where id in (
         select id from outbox
-        where delivered_at is null and available_at <= now() and (locked_until is null or locked_until < now())
+        where delivered_at is null and abandoned_at is null and available_at <= now() and (locked_until is null or locked_until < now())
         order by id
         limit ${limit}
         for update skip locked
       )
-      returning id, message_id, payload, attempts`,
+      returning id, kind, message_id, payload, attempts`,
   );
   return rows
-    .map((r) => ({
-      id: Number(r.id),
-      messageId: r.message_id,
-      payload: typeof r.payload === "string" ? (JSON.parse(r.payload) as EmailPayload) : r.payload,
-      attempts: r.attempts,
-    }))
+    .map(
+      (r) =>
+        ({
+          id: Number(r.id),
+          kind: r.kind === "webhook" ? "webhook" : "email",
+          messageId: r.message_id,
+          payload: typeof r.payload === "string" ? JSON.parse(r.payload) : r.payload,
+          attempts: r.attempts,
+        }) as OutboxMessage,
+    )
     .sort((a, b) => a.id - b.id);
 }
 
 export async function markDelivered(db: Tx, id: number): Promise<void> {
   await db.update(outbox).set({ deliveredAt: sql`now()`, lockedUntil: null, lastError: null }).where(eq(outbox.id, id));
+}
+
+/** Gives up on a message whose retries are spent; it is never claimed again. */
+export async function markAbandoned(db: Tx, id: number, error: string): Promise<void> {
+  await db.update(outbox).set({ abandonedAt: sql`now()`, lockedUntil: null, lastError: error.slice(0, 120) }).where(eq(outbox.id, id));
 }
 
 /** Puts a message back with a backoff; the error kept is a short class of failure, never message text. */
@@ -136,9 +147,9 @@ export type OutboxStats = { pending: number; delivered: number; failing: number 
 export async function outboxStats(db: Tx): Promise<OutboxStats> {
   const [row] = await queryRows<{ pending: string | number; delivered: string | number; failing: string | number }>(
     db,
-    sql`select count(*) filter (where delivered_at is null) as pending,
+    sql`select count(*) filter (where delivered_at is null and abandoned_at is null) as pending,
                count(*) filter (where delivered_at is not null) as delivered,
-               count(*) filter (where delivered_at is null and last_error is not null) as failing
+               count(*) filter (where delivered_at is null and abandoned_at is null and last_error is not null) as failing
         from outbox`,
   );
   return { pending: Number(row.pending), delivered: Number(row.delivered), failing: Number(row.failing) };

@@ -7,15 +7,15 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import nodemailer from "nodemailer";
 import { env } from "@/lib/env";
-import type { OutboxMessage } from "./outbox";
+import type { EmailMessage } from "./outbox";
 
 export type MailTransport = {
-  send(msg: OutboxMessage, from: string): Promise<void>;
+  send(msg: EmailMessage, from: string): Promise<void>;
   describe: string;
   close(): void;
 };
 
-function mailOptions(msg: OutboxMessage, from: string) {
+function mailOptions(msg: EmailMessage, from: string) {
   return {
     from,
     to: msg.payload.to,

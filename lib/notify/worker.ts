@@ -8,6 +8,7 @@
  */
 import { getDb, type Tx } from "@/lib/db";
 import { env } from "@/lib/env";
+import { deliverWebhookMessage, type WebhookDeliveryOptions } from "@/lib/webhooks/delivery";
 import { claimOutbox, markDelivered, markFailed } from "./outbox";
 import { defaultTransport, type MailTransport } from "./transport";
 
@@ -17,6 +18,8 @@ export type DrainOptions = {
   from?: string;
   leaseMs?: number;
   batchSize?: number;
+  /** Overrides for webhook deliveries (tests: fewer attempts, a shorter timeout). */
+  webhooks?: WebhookDeliveryOptions;
 };
 
 export type DrainReport = { delivered: number; failed: number };
@@ -33,6 +36,18 @@ export async function drainOutbox(options: DrainOptions = {}): Promise<DrainRepo
       if (batch.length === 0) return report;
       await Promise.all(
         batch.map(async (msg) => {
+          if (msg.kind === "webhook") {
+            // The delivery records its own outcome (log, backoff, abandonment).
+            let ok = false;
+            try {
+              ok = await deliverWebhookMessage(db, msg, options.webhooks);
+            } catch (err) {
+              await markFailed(db, msg, err);
+            }
+            if (ok) report.delivered++;
+            else report.failed++;
+            return;
+          }
           try {
             await transport.send(msg, from);
           } catch (err) {

@@ -23,7 +23,8 @@ import { env } from "@/lib/env";
 import { composeNotice, type NoticeContext, type NoticeKind } from "@/lib/notify/compose";
 import { enqueueNoticeEmails } from "@/lib/notify/outbox";
 import { kickOutbox } from "@/lib/notify/worker";
-import { RestrictionReasonSchema, ZdrScopeSchema, type Plan, type RestrictionReason, type ZdrScope } from "@/lib/vocabulary";
+import { enqueueWebhookEvent } from "@/lib/webhooks/service";
+import { RestrictionReasonSchema, WEBHOOK_EVENT_TYPES, ZdrScopeSchema, type Plan, type RestrictionReason, type WebhookEventType, type ZdrScope } from "@/lib/vocabulary";
 import { effectivePolicy, type RetentionStateRow } from "./policy";
 
 export type TransitionResult = { state: RetentionStateRow; orgName: string; auditId: number; noticeId: string; emails: number };
@@ -161,6 +162,24 @@ async function applyChange(tx: Tx, actor: Principal, locked: Locked, change: Cha
     .values({ orgId: state.orgId, kind: notice.kind, title: notice.title, body: notice.body, details: notice.details, auditId: audit.id, createdAt: now })
     .returning({ id: notices.id });
   const emails = await enqueueNoticeEmails(tx, { orgId: state.orgId, noticeId: n.id, notice, appUrl: env().APP_URL });
+  // The org's webhooks hear of it in the same commit: ids and states, never the note typed by support.
+  if ((WEBHOOK_EVENT_TYPES as readonly string[]).includes(change.action)) {
+    await enqueueWebhookEvent(tx, {
+      orgId: state.orgId,
+      type: change.action as WebhookEventType,
+      data: {
+        orgId: state.orgId,
+        zdrStatus: state.zdrStatus,
+        zdrScope: state.zdrScope,
+        restriction: state.restriction,
+        restrictionReason: state.restrictionReason,
+        zdrHonoured: policy.zdr.honoured,
+        version: state.version,
+        auditId: audit.id,
+        effectiveAt: now.toISOString(),
+      },
+    });
+  }
   return { state, orgName: locked.orgName, auditId: audit.id, noticeId: n.id, emails };
 }
 

@@ -16,7 +16,8 @@ import { loadUserPrincipal, loadUserPrincipalByEmail } from "@/lib/auth/load-pri
 import { PERMISSIONS, type Operation } from "@/lib/auth/permissions";
 import type { ActionResult } from "@/lib/actions/result";
 import type { Db } from "@/lib/db";
-import { memberships, notices, organizations, retentionStates, users } from "@/lib/db/schema";
+import { memberships, notices, organizations, retentionStates, users, webhookEndpoints } from "@/lib/db/schema";
+import { encryptSecret, generateWebhookSecret } from "@/lib/webhooks/secrets";
 import { seedDemoWorld } from "@/lib/demo/seed";
 import { inviteMember } from "@/lib/orgs/members";
 import { createServiceToken } from "@/lib/tokens/tokens";
@@ -74,9 +75,24 @@ const FORMS: Record<string, (c: Ctx) => Promise<Record<string, string | string[]
   "app/(customer)/data-removal/actions.ts#cancelRemovalAction": async (c) => ({ orgId: c.northwind, requestId: await pendingRemoval(c) }),
   "app/support/orgs/[orgId]/actions.ts#setUsageRetentionAction": async (c) => ({ orgId: c.northwind, days: "400", reason: "contract", ticketRef: "SUP-5" }),
   "app/support/removals/actions.ts#reviewRemovalAction": async (c) => ({ requestId: await pendingRemoval(c), reason: "verified", ticketRef: "SUP-6", decision: "reject" }),
+  // A public address literal, so no DNS is needed; this test never delivers (no outbox worker runs here).
+  "app/(customer)/settings/webhooks/actions.ts#createWebhookAction": async (c) => ({ orgId: c.northwind, url: "https://93.184.215.14/hook", eventTypes: "zdr.enabled" }),
+  "app/(customer)/settings/webhooks/actions.ts#rotateWebhookSecretAction": async (c) => ({ orgId: c.northwind, endpointId: await webhookOf(c) }),
+  "app/(customer)/settings/webhooks/actions.ts#deleteWebhookAction": async (c) => ({ orgId: c.northwind, endpointId: await webhookOf(c) }),
+  "app/(customer)/settings/webhooks/actions.ts#enableWebhookAction": async (c) => ({ orgId: c.northwind, endpointId: await webhookOf(c) }),
+  "app/(customer)/settings/webhooks/actions.ts#sendTestWebhookAction": async (c) => ({ orgId: c.northwind, endpointId: await webhookOf(c) }),
   "lib/actions/session.ts#signOutAction": async () => ({}),
   "lib/actions/session.ts#signOutEverywhereAction": async () => ({}),
 };
+
+/** A fresh Northwind endpoint for one call. */
+async function webhookOf(c: Ctx): Promise<string> {
+  const [e] = await c.db
+    .insert(webhookEndpoints)
+    .values({ orgId: c.northwind, url: "https://93.184.215.14/hook", eventTypes: ["zdr.enabled"], secretEncrypted: encryptSecret(generateWebhookSecret()) })
+    .returning({ id: webhookEndpoints.id });
+  return e.id;
+}
 
 let removalDays = 0;
 /** A fresh past day per call, so an allowed removal request never meets the overlap rule of the one before it. */

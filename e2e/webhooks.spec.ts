@@ -1,0 +1,83 @@
+import { expect, test, type Page } from "@playwright/test";
+import { startWebhookReceiver, type Receiver } from "../tests/helpers/webhook-receiver";
+import { ROLES, signInThroughUi } from "./support/auth";
+
+/** The receiver this spec runs; E2E_PORT + 5 stays inside the ports of this suite's range. */
+const RECEIVER_PORT = Number(process.env.E2E_PORT ?? 3100) + 5;
+let rx: Receiver;
+
+test.beforeAll(async () => {
+  rx = await startWebhookReceiver(RECEIVER_PORT);
+});
+test.afterAll(async () => {
+  await rx?.close();
+});
+
+type Event = { type: string; timestamp: string; data: Record<string, unknown> };
+const events = () => [...rx.unique().values()].map((r) => ({ ...r, event: JSON.parse(r.body) as Event }));
+
+/** Restricts Northwind, or lifts its restriction: whichever the console offers. */
+async function toggleRestriction(page: Page) {
+  await page.goto("/support?q=northwind");
+  await page.getByRole("link", { name: "Northwind Health" }).click();
+  const restrict = page.getByRole("button", { name: "Restrict ZDR…" });
+  const restricting = await restrict.isVisible();
+  await page.getByRole("button", { name: /^(Restrict ZDR|Lift restriction)…$/ }).click();
+  const f = page.getByRole("form", { name: restricting ? "Restrict ZDR" : "Lift restriction" });
+  if (restricting) {
+    await f.getByLabel("Reason category").selectOption("provider_discretion");
+    await f.getByLabel("Note to the organization's admins").fill("Webhook spec: restriction under review");
+  } else {
+    await f.getByLabel("Reason").fill("Webhook spec: review finished");
+  }
+  await f.getByLabel("Ticket reference").fill("SUP-8001");
+  await f.getByRole("checkbox").check();
+  await f.getByRole("button", { name: restricting ? "Restrict ZDR" : "Lift restriction" }).click();
+  await expect(page.getByTestId("restriction")).toHaveCount(restricting ? 1 : 0);
+  return restricting ? "zdr.restricted" : "zdr.restriction_lifted";
+}
+
+test("an admin adds a webhook, a test event and a support action arrive signed; a receiver that was down gets every event once", async ({ page, browser }) => {
+  test.setTimeout(150_000);
+  const admin = await (await browser.newContext()).newPage();
+  await signInThroughUi(admin, ROLES.northwindAdmin);
+  await admin.goto("/settings/webhooks");
+  await admin.getByLabel("Endpoint URL").fill(rx.url);
+  await admin.getByRole("button", { name: "Add endpoint" }).click();
+  const secret = (await admin.getByTestId("webhook-secret").textContent())!.trim();
+  expect(secret).toMatch(/^whsec_/);
+  rx.setSecrets([secret]);
+
+  // Send test event: one signed request, verified with the standardwebhooks library.
+  await admin.reload();
+  await admin.getByRole("button", { name: "Send test event" }).click();
+  await expect.poll(() => events().filter((e) => e.event.type === "webhook.test").length, { timeout: 10_000 }).toBe(1);
+  expect(events().every((e) => e.verified)).toBe(true);
+  await admin.reload();
+  await expect(admin.getByTestId("webhook-delivery").first()).toHaveAttribute("data-status", "delivered");
+
+  // A support action delivers a signed event within 5 s of its commit.
+  await signInThroughUi(page, ROLES.support);
+  const before = events().length;
+  const type = await toggleRestriction(page);
+  const acted = Date.now();
+  await expect.poll(() => events().length, { timeout: 5_000 }).toBe(before + 1);
+  const last = events().at(-1)!;
+  expect(last.event.type).toBe(type);
+  expect(last.verified).toBe(true);
+  expect(last.receivedAt - acted).toBeLessThan(5_000);
+  expect(last.body).not.toMatch(/@|Webhook spec/);
+
+  // The receiver goes down; three more actions happen; it comes back: every event arrives, once per webhook-id.
+  await rx.close();
+  const types: string[] = [];
+  for (let i = 0; i < 3; i++) types.push(await toggleRestriction(page));
+  await page.waitForTimeout(15_000);
+  rx = await startWebhookReceiver(RECEIVER_PORT);
+  rx.setSecrets([secret]);
+  await expect.poll(() => rx.unique().size, { timeout: 90_000 }).toBe(3);
+  expect([...rx.unique().values()].every((r) => r.verified)).toBe(true);
+  expect(events().map((e) => e.event.type).sort()).toEqual([...types].sort());
+  // Duplicates may arrive (at least once); the dedupe by webhook-id leaves one of each.
+  expect(new Set(rx.requests.map((r) => r.id)).size).toBe(3);
+});
