@@ -2,6 +2,8 @@
 import { env } from "@/lib/env";
 import { bootDatabase } from "@/lib/boot";
 import { startOutboxWorker } from "@/lib/notify/worker";
+// Registers how the outbox delivers webhook messages.
+import "@/lib/webhooks/delivery";
 import { defaultTransport } from "@/lib/notify/transport";
 import { startRemovalRunner } from "@/lib/removal/runner";
 

@@ -7,6 +7,7 @@
  * private targets were allowed, or a name that later resolves elsewhere)
  * are refused again at delivery. Goal: 0 requests arrive.
  */
+import "@/lib/webhooks/delivery";
 import crypto from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

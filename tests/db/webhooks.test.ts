@@ -4,6 +4,7 @@
  * change's transaction, retried with the same webhook-id, rotated with an
  * overlap, disabled after repeated failure.
  */
+import "@/lib/webhooks/delivery";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 process.env.WEBHOOK_ALLOW_PRIVATE = "true";
