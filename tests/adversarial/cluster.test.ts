@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { eq } from "drizzle-orm";
-import postgres from "postgres";
+import { adminSql } from "@/lib/db/admin";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as policyRoute } from "@/app/api/v1/orgs/[orgId]/retention-policy/route";
 import { openPostgres, setDbHandle, type DbHandle } from "@/lib/db";
@@ -44,12 +44,10 @@ beforeAll(async () => {
   const [cmd, a] = asPostgres("initdb", ["-D", path.join(dir, "data"), "-A", "trust", "-U", "postgres", "--no-sync"]);
   execFileSync(cmd, a, { stdio: "ignore" });
   await pgCtl(...startArgs());
-  const admin = postgres(`postgres://postgres@127.0.0.1:${PORT}/postgres`, { max: 1, onnotice: () => {} });
-  await admin.unsafe("create database zdr");
-  await admin.end();
+  await adminSql(`postgres://postgres@127.0.0.1:${PORT}/postgres`, "create database zdr");
   url = `postgres://postgres@127.0.0.1:${PORT}/zdr`;
   // The change listener finds its database by the handle's url (the app's own handle uses DATABASE_URL).
-  handle = Object.assign(openPostgres(url, { max: 5 }), { url });
+  handle = openPostgres(url, { max: 5 });
   await migrateDatabase(handle);
   setDbHandle(handle);
 }, 120_000);
