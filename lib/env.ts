@@ -39,6 +39,9 @@ const EnvSchema = z.object({
     .optional(),
   SIGNING_KEYS_RETIRED: z.string().trim().optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** How long SIGTERM waits for requests under way before the workers and the database stop. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
 });
 
 export type Env = z.infer<typeof EnvSchema> & {

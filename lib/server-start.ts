@@ -3,16 +3,19 @@ import { env } from "@/lib/env";
 import { bootDatabase } from "@/lib/db/boot";
 import { startOutboxWorker } from "@/lib/notify/worker";
 import { defaultTransport } from "@/lib/notify/transport";
+import { logger } from "@/lib/log";
+
+const log = logger("server");
 
 try {
   env();
   const report = await bootDatabase();
-  console.log(`[zdr] database ready: ${report.database}${report.seeded ? ", demo world seeded" : ""} (${report.ms} ms)`);
+  log.info({ event: "database_ready", seeded: report.seeded, ms: report.ms }, `database ready: ${report.database}${report.seeded ? ", demo world seeded" : ""}`);
   const transport = defaultTransport();
   startOutboxWorker({ transport });
-  console.log(`[zdr] outbox worker delivering to ${transport.describe}`);
+  log.info({ event: "outbox_started" }, `outbox worker delivering to ${transport.describe}`);
 } catch (err) {
   // One clear sentence, then stop: serving without a database helps no one.
-  console.error(`[zdr] cannot start: ${(err as Error).message}`);
+  log.fatal({ event: "start_failed" }, `cannot start: ${(err as Error).message}`);
   process.exit(1);
 }
