@@ -46,6 +46,10 @@ const { default: next } = await import("next");
 const { serveFastPath } = await import("@/lib/api/fast-path");
 const { beginShutdown, isStopping, readiness, stopServices } = await import("@/lib/lifecycle");
 const { onPoolError } = await import("@/lib/db");
+const { CLIENT_ADDRESS_HEADER, resolveClientAddress, trustFunction } = await import("@/lib/http/client-address");
+const trust = trustFunction(env.TRUST_PROXY);
+// Served over https (APP_URL): browsers keep to https for a year once they saw it.
+const hsts = env.APP_URL.startsWith("https://") ? "max-age=31536000; includeSubDomains" : undefined;
 onPoolError((err) => log.warn({ event: "database_connection_lost", code: (err as NodeJS.ErrnoException).code }, "database connection lost"));
 
 /** The path without its query, ids kept, anything token-like replaced: an invitation link carries its token in the path. */
@@ -78,6 +82,9 @@ server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
   // A caller's id is kept when it is a plain token (a proxy's), so one request can be followed across both logs.
   const requestId = typeof incoming === "string" && /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : crypto.randomUUID();
   res.setHeader("x-request-id", requestId);
+  if (hsts) res.setHeader("strict-transport-security", hsts);
+  // The one place the client's address is decided; a copy of the header sent by the client is overwritten.
+  req.headers[CLIENT_ADDRESS_HEADER] = resolveClientAddress(req, trust);
   inFlight++;
   res.once("close", () => {
     inFlight--;

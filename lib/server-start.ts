@@ -4,6 +4,10 @@ import { bootDatabase } from "@/lib/db/boot";
 import { startOutboxWorker } from "@/lib/notify/worker";
 import { defaultTransport } from "@/lib/notify/transport";
 import { logger } from "@/lib/log";
+import { getDbHandle } from "@/lib/db";
+import { serveEmbeddedSocket } from "@/lib/db/socket";
+import { onShutdown } from "@/lib/lifecycle";
+import path from "node:path";
 
 const log = logger("server");
 
@@ -11,6 +15,13 @@ try {
   env();
   const report = await bootDatabase();
   log.info({ event: "database_ready", seeded: report.seeded, ms: report.ms }, `database ready: ${report.database}${report.seeded ? ", demo world seeded" : ""}`);
+  const handle = getDbHandle();
+  if (handle.kind === "pglite" && handle.pglite) {
+    // The command-line tools reach the embedded database through its owner (lib/db/socket.ts).
+    const socket = await serveEmbeddedSocket(handle.pglite, path.join(env().DATA_DIR, "db"));
+    onShutdown(socket.stop);
+    log.info({ event: "socket_ready" }, "embedded database served to the command-line tools on a local socket");
+  }
   const transport = defaultTransport();
   startOutboxWorker({ transport });
   log.info({ event: "outbox_started" }, `outbox worker delivering to ${transport.describe}`);

@@ -21,7 +21,8 @@ import type { SQL } from "drizzle-orm";
 import pg from "pg";
 import { env } from "@/lib/env";
 import * as schema from "./schema";
-import { acquireDataDirLock } from "./lock";
+import { acquireDataDirLock, DatabaseLockedError } from "./lock";
+import { embeddedSocketUrl } from "./socket";
 
 export { schema };
 export type Schema = typeof schema;
@@ -122,13 +123,23 @@ export function openPostgres(url: string, options: { max?: number } = {}): DbHan
   };
 }
 
+/** The embedded directory, or, while the app holds it, the app's socket to it (./socket.ts). */
+function openEmbedded(dbDir: string): DbHandle {
+  try {
+    return openPglite(dbDir);
+  } catch (err) {
+    const url = err instanceof DatabaseLockedError ? embeddedSocketUrl(dbDir) : undefined;
+    if (!url) throw err;
+    const handle = openPostgres(url, { max: 1 });
+    return { ...handle, url: undefined, label: `the running app's embedded database (process ${err instanceof DatabaseLockedError ? err.pid : "?"}, local socket)` };
+  }
+}
+
 /** The process's database handle, opened on first use. */
 export function getDbHandle(): DbHandle {
   if (!globalForDb.__zdrDb) {
     const e = env();
-    globalForDb.__zdrDb = e.DATABASE_URL
-      ? openPostgres(e.DATABASE_URL)
-      : openPglite(path.join(e.DATA_DIR, "db"));
+    globalForDb.__zdrDb = e.DATABASE_URL ? openPostgres(e.DATABASE_URL) : openEmbedded(path.join(e.DATA_DIR, "db"));
   }
   return globalForDb.__zdrDb;
 }
