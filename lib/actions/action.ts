@@ -22,6 +22,7 @@ import type { UserPrincipal } from "@/lib/auth/principal";
 import { getCurrentUser } from "@/lib/auth/session";
 import { AppError, parseInput } from "@/lib/errors";
 import type { ActionResult, ServerAction } from "./result";
+import { logger } from "@/lib/log";
 
 type Who = "customer" | "support" | "user" | "anyone";
 type ActorOf<W extends Who> = W extends "anyone" ? UserPrincipal | null : UserPrincipal;
@@ -65,7 +66,7 @@ export function errorResult(err: unknown, values: Record<string, string | string
   unstable_rethrow(err);
   if (!(err instanceof AppError)) {
     const e = err as { name?: string; code?: unknown };
-    console.error(`[action] ${where} internal error=${e?.name ?? "unknown"}${typeof e?.code === "string" ? ` code=${e.code}` : ""}`);
+    logger("action").error({ where, name: e?.name ?? "unknown", code: typeof e?.code === "string" ? e.code : undefined }, "internal error");
     return refuse("internal", "The change could not be completed, and nothing was changed. Try again in a moment.", values);
   }
   const fieldErrors: Record<string, string> = {};

@@ -10,6 +10,7 @@ import { getDb, type Tx } from "@/lib/db";
 import { env } from "@/lib/env";
 import { claimOutbox, markDelivered, markFailed, type OutboxMessage } from "./outbox";
 import { defaultTransport, type MailTransport } from "./transport";
+import { logger } from "@/lib/log";
 
 export type DrainOptions = {
   db?: Tx;
@@ -97,7 +98,7 @@ export function startOutboxWorker(options: Omit<DrainOptions, "transport"> & { i
     }
     running = drainOutbox({ ...options, transport })
       .then(() => undefined)
-      .catch((err) => (options.onError ?? ((e) => console.error(`[zdr] outbox: ${(e as Error).message}`)))(err))
+      .catch((err) => (options.onError ?? ((e) => logger("outbox").error({ err: e }, "outbox delivery round failed")))(err))
       .finally(() => {
         running = null;
         if (again) {
