@@ -46,6 +46,7 @@ export default defineConfig({
     stdout: "pipe",
     stderr: "pipe",
     // Mail goes to the SMTP sink that e2e/support-console.spec.ts runs in the test process.
-    env: { DATA_DIR: ".data/e2e", PORT: String(PORT), APP_URL: baseURL, DATABASE_URL: "", SMTP_URL: E2E_SMTP_URL },
+    // The tests stand in for a proxy on loopback: their X-Forwarded-For is the trusted hop's (lib/http/client-address.ts).
+    env: { TRUST_PROXY: "loopback", DATA_DIR: ".data/e2e", PORT: String(PORT), APP_URL: baseURL, DATABASE_URL: "", SMTP_URL: E2E_SMTP_URL },
   },
 });
