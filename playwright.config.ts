@@ -47,6 +47,7 @@ export default defineConfig({
     stderr: "pipe",
     // Mail goes to the SMTP sink that e2e/support-console.spec.ts runs in the test process.
     // WEBHOOK_ALLOW_PRIVATE: e2e/webhooks.spec.ts delivers to a receiver on 127.0.0.1.
-    env: { DATA_DIR: ".data/e2e", PORT: String(PORT), APP_URL: baseURL, DATABASE_URL: "", SMTP_URL: E2E_SMTP_URL, WEBHOOK_ALLOW_PRIVATE: "true" },
+    // The tests stand in for a proxy on loopback: their X-Forwarded-For is the trusted hop's (lib/http/client-address.ts).
+    env: { TRUST_PROXY: "loopback", DATA_DIR: ".data/e2e", PORT: String(PORT), APP_URL: baseURL, DATABASE_URL: "", SMTP_URL: E2E_SMTP_URL, WEBHOOK_ALLOW_PRIVATE: "true" },
   },
 });

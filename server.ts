@@ -48,6 +48,18 @@ const { beginShutdown, isStopping, readiness, stopServices } = await import("@/l
 const { onPoolError } = await import("@/lib/db");
 const { CLIENT_ADDRESS_HEADER, resolveClientAddress, trustFunction } = await import("@/lib/http/client-address");
 const trust = trustFunction(env.TRUST_PROXY);
+const { metricsText } = await import("@/lib/metrics");
+const serveMetrics = (res: http.ServerResponse) =>
+  void metricsText().then(
+    (m) => (res.writeHead(200, { "content-type": m.contentType, "cache-control": "no-store" }), res.end(m.body)),
+    () => json(res, 500, { status: "error" }),
+  );
+const metricsTokenOk = (header: string | undefined) => {
+  if (!env.METRICS_TOKEN || !header?.startsWith("Bearer ")) return false;
+  const a = Buffer.from(header.slice(7));
+  const b = Buffer.from(env.METRICS_TOKEN);
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
+};
 // Served over https (APP_URL): browsers keep to https for a year once they saw it.
 const hsts = env.APP_URL.startsWith("https://") ? "max-age=31536000; includeSubDomains" : undefined;
 onPoolError((err) => log.warn({ event: "database_connection_lost", code: (err as NodeJS.ErrnoException).code }, "database connection lost"));
@@ -102,6 +114,10 @@ server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
     );
     return;
   }
+  if (path === "/metrics" && env.METRICS_TOKEN) {
+    if (!metricsTokenOk(req.headers.authorization)) return json(res, 401, { status: "unauthorized" });
+    return serveMetrics(res);
+  }
   if (serveFastPath(req, res)) return;
   void handle(req, res);
 });
@@ -117,6 +133,11 @@ server.listen(env.PORT, () => {
   log.info({ event: "listening", port: env.PORT }, `${dev ? "development" : "production"} server listening on port ${env.PORT}`);
 });
 
+// Metrics on a port of their own: a scraper inside the network, nothing public.
+const metricsServer = env.METRICS_PORT
+  ? http.createServer((req, res) => ((req.url ?? "").split("?")[0] === "/metrics" ? serveMetrics(res) : json(res, 404, { status: "not_found" }))).listen(env.METRICS_PORT, env.METRICS_HOST)
+  : undefined;
+
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
   const t0 = Date.now();
   beginShutdown();
@@ -124,6 +145,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   // No new connections; idle keep-alive connections go now, busy ones after their answer (connection: close).
   server.close();
   server.closeIdleConnections();
+  metricsServer?.close();
   const drained = await new Promise<boolean>((resolve) => {
     if (inFlight === 0) return resolve(true);
     idle = () => resolve(true);

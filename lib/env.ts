@@ -49,6 +49,11 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   /** Which hops may set X-Forwarded-For: `loopback`, CIDR ranges or addresses (comma-separated), or a hop count. Unset: none. */
   TRUST_PROXY: z.string().trim().regex(/^[0-9a-zA-Z.,:/ ]+$/, "must be loopback, uniquelocal, addresses or CIDR ranges (comma-separated), or a hop count").optional(),
+  /** Prometheus metrics on their own port (bound to 127.0.0.1 unless METRICS_HOST says otherwise). */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  METRICS_HOST: z.string().trim().min(1).default("127.0.0.1"),
+  /** Or /metrics on the app's port, for a scraper that sends `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** How long SIGTERM waits for requests under way before the workers and the database stop. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),

@@ -10,6 +10,7 @@ import { cachedServicePrincipal } from "./auth";
 import { failureAnswer, serviceAnswer } from "./handler";
 import type { PlainResponse } from "@/lib/http/problem";
 import { takeRateToken } from "./rate-limit";
+import { countPolicyAnswer } from "@/lib/metrics";
 
 export const POLICY_ROUTE = "/api/v1/orgs/{orgId}/retention-policy";
 const POLICY_PATH = /^\/api\/v1\/orgs\/([^/?#]+)\/retention-policy(?:\?.*)?$/;
@@ -55,7 +56,15 @@ const OPTIONS = { route: POLICY_ROUTE, rateClass: "policy", method: "GET" } as c
  * and the org's policy (nearly always: both caches are dropped only by a
  * change), it is computed at once, without a promise; otherwise it is read.
  */
+/** The answer to one lookup, counted by outcome in the metrics (lib/metrics.ts). */
 export function answerPolicyRequest(request: { authorization: string | null; ifNoneMatch: string | null; orgId: string }): PlainResponse | Promise<PlainResponse> {
+  const a = answerUncounted(request);
+  if (a instanceof Promise) return a.then((r) => (countPolicyAnswer(r.status), r));
+  countPolicyAnswer(a.status);
+  return a;
+}
+
+function answerUncounted(request: { authorization: string | null; ifNoneMatch: string | null; orgId: string }): PlainResponse | Promise<PlainResponse> {
   let principal: ServicePrincipal | undefined;
   try {
     principal = cachedServicePrincipal(request.authorization);

@@ -27,6 +27,7 @@ import { fileTransport } from "@/lib/notify/transport";
 import { makeEvent, makeToken } from "../helpers/api";
 import { withFreshDatabase } from "../helpers/db";
 import { record, scale } from "./figures";
+import { log } from "@/lib/log";
 
 const fresh = withFreshDatabase();
 // The canary prefix: unlikely anywhere by chance; each body adds its own suffix.
@@ -60,6 +61,13 @@ beforeAll(async () => {
       logged.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" "));
     });
   }
+  // The app's logger (lib/log.ts, pino) writes to stdout itself, at every level (LOG_LEVEL is raised to trace here).
+  const write = process.stdout.write.bind(process.stdout);
+  vi.spyOn(process.stdout, "write").mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    logged.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+    return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stdout.write);
+  log.level = "trace";
   for (const f of pgLogFiles()) pgLogOffsets.set(f, fs.statSync(f).size);
 });
 afterAll(async () => {
