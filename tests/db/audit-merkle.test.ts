@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { withFreshDatabase } from "../helpers/db";
 
@@ -134,4 +135,31 @@ describe("per-org Merkle tree", () => {
     expect(await verifyDocumentText(JSON.stringify({ ...doc, jwks: { keys: [] } }))).toMatchObject({ ok: false, problem: expect.stringContaining("does not hold") });
     expect(await verifyDocumentText(doc.checkpoint!, doc.jwks)).toMatchObject({ ok: true, kind: "checkpoint" });
   });
+
+  it("npm run verify: exit 0 on the genuine export, 2 naming the entry after one altered byte, one line for a truncated or foreign file", async () => {
+    const doc = await exportAuditLog(adminOf(orgA), { orgId: orgA });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zdr-verify-cli-"));
+    const run = (name: string, text: string) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, text);
+      const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/verify.ts", file], { encoding: "utf8", env: { ...process.env, DATA_DIR: dir } });
+      return { status: r.status, out: r.stdout + r.stderr };
+    };
+    const text = JSON.stringify(doc, null, 2);
+    const good = run("good.json", text);
+    expect(good.status, good.out).toBe(0);
+    expect(good.out).toContain("VERIFIED");
+    const altered = text.replace('"reason": "test"', '"reason": "tost"');
+    const bad = run("bad.json", altered);
+    expect(bad.status).toBe(2);
+    expect(bad.out).toMatch(/NOT VERIFIED \(audit export\): Entry 1 \(zdr.enabled\) was changed/);
+    const truncated = run("cut.json", text.slice(0, text.length / 2));
+    expect(truncated.status).toBe(2);
+    expect(truncated.out.trim().split("\n")).toHaveLength(1);
+    expect(truncated.out).toContain("truncated");
+    const foreign = run("x.txt", "not a document");
+    expect(foreign.status).toBe(2);
+    expect(foreign.out).not.toMatch(/at .*\.ts:\d+/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
 });
