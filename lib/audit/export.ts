@@ -66,3 +66,9 @@ export async function auditConsistency(actor: Principal, input: { orgId: string;
   const proof = await orgConsistencyProof(db, input.orgId, input.from, latest.treeSize);
   return { orgId: input.orgId, fromSize: input.from, toSize: latest.treeSize, fromRootHash: old?.rootHash ?? "", proof, checkpoint: latest.jws };
 }
+
+/** The latest signed checkpoint of the org, for /retention (admins). */
+export async function latestAuditCheckpoint(actor: Principal, input: { orgId: string }, db: Tx = getDb()) {
+  authorize(actor, "retention.audit.export", { orgId: input.orgId });
+  return latestCheckpoint(db, input.orgId);
+}
