@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { VerifyPanel } from "./verify-panel";
 
 export const metadata: Metadata = { title: "Verify a document" };
+// Rendered per request so its scripts carry the request's CSP nonce (a prerendered page's would be refused).
+export const dynamic = "force-dynamic";
 
 /** /verify: checks our signed documents in the browser. Public: nothing is uploaded, so no account is needed. */
 export default function VerifyPage() {

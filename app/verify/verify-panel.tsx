@@ -1,6 +1,6 @@
 "use client";
 
-import { useId, useRef, useState } from "react";
+import { useId, useState } from "react";
 import type { JSONWebKeySet } from "jose";
 import { verifyDocumentText, type VerifyResult } from "@/lib/audit/verify";
 
@@ -19,13 +19,17 @@ export function VerifyPanel() {
   const [state, setState] = useState<State>({ status: "idle" });
   const [text, setText] = useState("");
   const [dragging, setDragging] = useState(false);
-  const fileInput = useRef<HTMLInputElement>(null);
   const textId = useId();
   const fileId = useId();
 
   async function check(content: string, name: string) {
     setState({ status: "checking" });
-    const result = await verifyDocumentText(content, await publishedKeys());
+    let result: VerifyResult;
+    try {
+      result = await verifyDocumentText(content, await publishedKeys());
+    } catch {
+      result = { ok: false, kind: "unknown", problem: "This browser could not check the document (it may lack Ed25519 in WebCrypto); use npm run verify instead." };
+    }
     setState({ status: "done", result, name });
   }
 
@@ -55,7 +59,6 @@ export function VerifyPanel() {
         </label>
         <input
           id={fileId}
-          ref={fileInput}
           type="file"
           accept=".json,.jws,.txt,application/json"
           className="mx-auto mt-2 block text-sm"
