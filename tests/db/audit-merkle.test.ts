@@ -162,4 +162,22 @@ describe("per-org Merkle tree", () => {
     expect(foreign.out).not.toMatch(/at .*\.ts:\d+/);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
+
+  it("16 concurrent writers across 8 orgs: every org's tree and the global chain verify", async () => {
+    const orgs = Array.from({ length: 8 }, () => crypto.randomUUID());
+    const perWriter = 6;
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, w) => {
+        for (let k = 0; k < perWriter; k++) await append(orgs[(w + k) % 8], 1, `w${w}`);
+      }),
+    );
+    expect((await verifyAuditChain(getDb())).ok).toBe(true);
+    let total = 0;
+    for (const o of orgs) {
+      const doc = await exportAuditLog(adminOf(o), { orgId: o });
+      total += doc.entries.length;
+      expect(await verifyDocumentText(JSON.stringify(doc))).toMatchObject({ ok: true });
+    }
+    expect(total).toBe(16 * perWriter);
+  }, 120_000);
 });
