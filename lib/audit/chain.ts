@@ -7,6 +7,10 @@ import crypto from "node:crypto";
 import { asc, desc, gt, sql } from "drizzle-orm";
 import { auditLog } from "@/lib/db/schema";
 import type { Tx } from "@/lib/db";
+import { canonicalJson, type AuditEntryRecord } from "@/lib/audit/canonical";
+import { appendToOrgTree, orgTreeSize } from "@/lib/audit/tree";
+
+export { canonicalJson };
 
 export const GENESIS_HASH = "0".repeat(64);
 // Any constant works: it serialises writers of the chain, not of anything else.
@@ -25,20 +29,6 @@ export type AuditInput = {
 };
 
 type HashedFields = AuditInput & { createdAt: Date; prevHash: string };
-
-/** JSON with sorted keys, so jsonb's own key order cannot change a hash. */
-export function canonicalJson(value: unknown): string {
-  if (value === undefined || value === null) return "null";
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
 
 export function entryHash(e: HashedFields): string {
   const body = canonicalJson({
@@ -61,13 +51,15 @@ export function entryHash(e: HashedFields): string {
  * Appends one entry. Call it inside the transaction of the change it records,
  * so the two commit together or not at all.
  */
-export async function appendAudit(tx: Tx, input: AuditInput): Promise<{ id: number; hash: string }> {
+export async function appendAudit(tx: Tx, input: AuditInput): Promise<{ id: number; hash: string; orgSeq: number | null }> {
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
   const [last] = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
   const prevHash = last?.hash ?? GENESIS_HASH;
   // Millisecond precision: what JavaScript reads back is what was hashed.
   const createdAt = new Date();
   const hash = entryHash({ ...input, createdAt, prevHash });
+  // The chain lock also serialises each org's tree, so its size is its next leaf index.
+  const orgSeq = input.orgId ? await orgTreeSize(tx, input.orgId) : null;
   const [row] = await tx
     .insert(auditLog)
     .values({
@@ -77,9 +69,35 @@ export async function appendAudit(tx: Tx, input: AuditInput): Promise<{ id: numb
       createdAt,
       prevHash,
       hash,
+      orgSeq,
     })
     .returning({ id: auditLog.id });
-  return { id: row.id, hash };
+  if (input.orgId && orgSeq !== null) {
+    await appendToOrgTree(tx, toEntryRecord({ ...input, id: row.id, orgSeq, createdAt, prevHash, hash }), createdAt);
+  }
+  return { id: row.id, hash, orgSeq };
+}
+
+type AuditRow = typeof auditLog.$inferSelect;
+
+/** A stored org entry as its org exports it and as its Merkle leaf encodes it. */
+export function toEntryRecord(r: Omit<AuditRow, "orgSeq" | "orgId"> & { orgId: string | null; orgSeq: number | null }): AuditEntryRecord {
+  return {
+    id: Number(r.id),
+    orgSeq: Number(r.orgSeq),
+    orgId: r.orgId!,
+    actorType: r.actorType,
+    actorId: r.actorId,
+    actorLabel: r.actorLabel,
+    action: r.action,
+    before: r.before ?? null,
+    after: r.after ?? null,
+    reason: r.reason,
+    ticketRef: r.ticketRef,
+    createdAt: r.createdAt.toISOString(),
+    prevHash: r.prevHash,
+    hash: r.hash,
+  };
 }
 
 export type ChainReport =

@@ -25,6 +25,7 @@ export const PERMISSIONS = {
   "usage.read": { customer: "member" },
   "retention.read": { customer: "member" },
   "retention.audit.read": { customer: "admin" },
+  "retention.audit.export": { customer: "admin" },
   "retention.request": { customer: "admin" },
   "notices.read": { customer: "member" },
   "notices.acknowledge": { customer: "admin" },

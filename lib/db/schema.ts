@@ -256,8 +256,43 @@ export const auditLog = pgTable(
     createdAt: createdAt(),
     prevHash: text("prev_hash").notNull(),
     hash: text("hash").notNull(),
+    /** The entry's leaf index in its org's Merkle tree (null: not an org's entry). */
+    orgSeq: bigint("org_seq", { mode: "number" }),
   },
-  (t) => [index("audit_log_org_idx").on(t.orgId, t.id), uniqueIndex("audit_log_hash_key").on(t.hash)],
+  (t) => [
+    index("audit_log_org_idx").on(t.orgId, t.id),
+    uniqueIndex("audit_log_hash_key").on(t.hash),
+    uniqueIndex("audit_log_org_seq_key").on(t.orgId, t.orgSeq),
+  ],
+);
+
+/**
+ * Each org's RFC 6962 Merkle tree over its audit entries: every complete
+ * subtree's hash (level 0 = leaf hashes), written as entries are appended,
+ * so a proof reads O(log n) rows. Append-only like the log.
+ */
+export const auditTreeNodes = pgTable(
+  "audit_tree_nodes",
+  {
+    orgId: uuid("org_id").notNull(),
+    level: integer("level").notNull(),
+    idx: bigint("idx", { mode: "number" }).notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.level, t.idx] })],
+);
+
+/** A signed checkpoint (compact JWS) of an org's tree after each append. */
+export const auditCheckpoints = pgTable(
+  "audit_checkpoints",
+  {
+    orgId: uuid("org_id").notNull(),
+    treeSize: bigint("tree_size", { mode: "number" }).notNull(),
+    rootHash: text("root_hash").notNull(),
+    jws: text("jws").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.treeSize] })],
 );
 
 export const notices = pgTable(

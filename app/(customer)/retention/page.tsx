@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
 import { Clock, ShieldAlert, ShieldCheck, ShieldOff } from "lucide-react";
 import { requireCustomer } from "@/lib/auth/session";
+import { latestAuditCheckpoint } from "@/lib/audit/export";
 import { getRetentionView, keptFields, listRetentionAudit, neverKeptInUsage, type RetentionView } from "@/lib/retention/queries";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
-import { formatAge, formatDate } from "@/components/ui/format";
+import { formatAge, formatDate, formatDateTime } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
 import { AuditTrail } from "@/components/retention/audit-trail";
 import { EligibilityTable } from "@/components/retention/eligibility-table";
@@ -106,9 +107,10 @@ function StateCard({ view, isAdmin }: { view: RetentionView; isAdmin: boolean })
 export default async function RetentionPage() {
   const user = await requireCustomer();
   const isAdmin = user.role === "admin";
-  const [view, audit] = await Promise.all([
+  const [view, audit, checkpoint] = await Promise.all([
     getRetentionView(user, { orgId: user.orgId }),
     isAdmin ? listRetentionAudit(user, { orgId: user.orgId }) : Promise.resolve(null),
+    isAdmin ? latestAuditCheckpoint(user, { orgId: user.orgId }) : Promise.resolve(null),
   ]);
   const p = view.policy;
   const kept = keptFields();
@@ -199,6 +201,47 @@ export default async function RetentionPage() {
           <Card aria-labelledby="audit-title">
             <CardHeader id="audit-title" title="Audit trail" description="Every change to this organization's retention settings: who, when, why. Append-only and tamper-evident." />
             {audit.length === 0 ? <EmptyState title="No changes yet" /> : <AuditTrail entries={audit} timeZone={view.timeZone} />}
+          </Card>
+        ) : null}
+
+        {isAdmin ? (
+          <Card aria-labelledby="records-title">
+            <CardHeader
+              id="records-title"
+              title="Verifiable records"
+              description="Every audit entry of your organization is a leaf of a Merkle tree (RFC 6962); we sign its root after each change. Check the export yourself, offline, without trusting us."
+            />
+            <CardBody className="space-y-3 text-sm">
+              {checkpoint ? (
+                <dl className="grid gap-3 sm:grid-cols-3" data-testid="latest-checkpoint">
+                  <div>
+                    <dt className="text-xs font-medium text-slate-600 dark:text-slate-400">Entries signed</dt>
+                    <dd className="mt-1 font-semibold">{checkpoint.treeSize}</dd>
+                  </div>
+                  <div>
+                    <dt className="text-xs font-medium text-slate-600 dark:text-slate-400">Signed</dt>
+                    <dd className="mt-1 font-semibold">{formatDateTime(checkpoint.timestamp, view.timeZone)}</dd>
+                  </div>
+                  <div>
+                    <dt className="text-xs font-medium text-slate-600 dark:text-slate-400">Root hash</dt>
+                    <dd className="mt-1 font-mono text-xs break-all">{checkpoint.rootHash}</dd>
+                  </div>
+                </dl>
+              ) : (
+                <p>No entries yet.</p>
+              )}
+              <p className="flex flex-wrap gap-4">
+                <a href="/retention/audit-log.json" download className="font-medium text-brand-600 underline underline-offset-2 dark:text-brand-100">
+                  Download the audit log with proofs (JSON)
+                </a>
+                <a href="/verify" className="font-medium text-brand-600 underline underline-offset-2 dark:text-brand-100">
+                  Verify a document
+                </a>
+              </p>
+              <p className="text-xs text-slate-600 dark:text-slate-400">
+                Keep a checkpoint; later, <code>/retention/audit-log/consistency?from=SIZE</code> proves today&apos;s log extends it unchanged. A log proves what was recorded, not that no copy of data exists elsewhere.
+              </p>
+            </CardBody>
           </Card>
         ) : null}
       </div>
