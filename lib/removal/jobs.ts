@@ -11,8 +11,8 @@
  * is (the lease of a dead runner expires).
  *
  * Ingest goes on meanwhile. Its one statement inserts events, then upserts
- * rollup rows in key order; a batch locks the rollup rows it changes in the
- * same key order (hourly, then daily) before updating them, and waits for a
+ * rollup rows in key order (daily, then hourly); a batch locks the rollup rows
+ * it changes in the same order before updating them, and waits for a
  * lock at most `lock_timeout`: if it would wait longer it gives way (the
  * batch rolls back and is retried), so an ingest never fails or waits long
  * because of a removal. Additions and subtractions commute, so whichever
@@ -168,8 +168,11 @@ export async function runBatch(db: Db, job: RemovalJob, options: JobOptions = {}
       n = Number(r.n);
     }
     if (o.pauseInBatchMs) await tx.execute(sql`select pg_sleep(${o.pauseInBatchMs / 1000})`);
-    const h = await subtract(tx, job.orgId, "h", deltas);
+    // Daily before hourly, each in key order: the order ingest's one statement takes them in (PostgreSQL runs its
+    // unreferenced data-modifying CTEs last first, so the daily upsert locks before the hourly one; checked on
+    // PostgreSQL 15 with two sessions). Same order on both sides: a batch and an ingest can wait, never deadlock.
     const d = await subtract(tx, job.orgId, "d", deltas);
+    const h = await subtract(tx, job.orgId, "h", deltas);
     const ms = Math.round(performance.now() - started);
     await tx
       .update(removalJobs)
