@@ -20,6 +20,14 @@ export const USAGE_STATUSES = ["ok", "client_error", "server_error"] as const;
 export const ACTOR_TYPES = ["user", "support", "service", "system"] as const;
 export const NOTICE_KINDS = ["zdr_requested", "zdr_enabled", "zdr_disabled", "zdr_restricted", "restriction_lifted"] as const;
 
+/** Where an effective policy value comes from (strictest wins). */
+export const POLICY_SOURCES = ["organization", "project"] as const;
+export type PolicySource = (typeof POLICY_SOURCES)[number];
+export const PolicySourceSchema = z.enum(POLICY_SOURCES);
+
+/** Reasons of the per-request retention decision; defined beside the pure decision the fleet client embeds. */
+export { DECISION_REASONS, type DecisionReason } from "../packages/fleet-client/src/decision";
+
 export type Plan = (typeof PLANS)[number];
 export type OrgRole = (typeof ORG_ROLES)[number];
 export type ZdrStatus = (typeof ZDR_STATUSES)[number];
