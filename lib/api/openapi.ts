@@ -9,6 +9,7 @@ import { PRODUCT_IDS } from "@/lib/usage/products";
 import { IngestResultSchema, MAX_BATCH_EVENTS, UsageBatchSchema, UsageEventSchema } from "@/lib/usage/ingest";
 import { ModerationFlagResultSchema, ModerationFlagSchema } from "@/lib/moderation/flags";
 import { RemovalCompletionSchema, RemovalOrderListSchema, RemovalOrderSchema } from "@/lib/removal/orders";
+import { DECISION_REASONS, POLICY_SOURCES } from "@/lib/vocabulary";
 import { MAX_BODY_BYTES } from "./handler";
 
 const isoOrNull = z.union([z.iso.datetime({ offset: true }), z.null()]);
@@ -17,6 +18,7 @@ const isoOrNull = z.union([z.iso.datetime({ offset: true }), z.null()]);
 export const RetentionPolicySchema = z
   .object({
     orgId: z.uuid(),
+    projectId: z.union([z.uuid(), z.null()]).meta({ description: "The project whose effective policy this is; null for the organization's own." }),
     plan: z.enum(["free", "pro", "enterprise"]),
     zdr: z
       .object({
@@ -58,10 +60,34 @@ export const RetentionPolicySchema = z
         })
         .strict(),
     ),
+    sources: z
+      .object({
+        zdrScope: z.enum(POLICY_SOURCES),
+        cacheWindowSeconds: z.enum(POLICY_SOURCES),
+        contentRetentionDays: z.enum(POLICY_SOURCES),
+        trainingUse: z.enum(POLICY_SOURCES),
+      })
+      .strict()
+      .meta({ description: "Where each value comes from: a project only ever tightens its organization's values (strictest wins)." }),
     version: z.int().min(1),
   })
   .strict()
   .meta({ id: "RetentionPolicy" });
+
+/** The answer of decideRetention() (lib/retention/decision.ts) as the decision endpoint serves it. */
+export const RetentionDecisionSchema = z
+  .object({
+    serve: z.boolean().meta({ description: "false: a typed refusal; the request asked for zero retention (enableLogging=false) and it cannot be honoured. Do not serve it." }),
+    keepContent: z.boolean().meta({ description: "Whether content may be kept beyond the private cache. When this endpoint cannot answer (503), keep nothing." }),
+    zeroRetention: z.boolean().meta({ description: "Whether the request is served under Zero Data Retention (report it so in the usage event)." }),
+    reason: z.enum(DECISION_REASONS),
+    cacheWindowSeconds: z.int().min(0).max(3600),
+    contentRetentionDays: z.int().min(0).max(3650).meta({ description: "Days content is kept when keepContent; 0 otherwise." }),
+    trainingUse: z.boolean(),
+    policyVersion: z.union([z.int().min(1), z.null()]),
+  })
+  .strict()
+  .meta({ id: "RetentionDecision" });
 
 export const ProblemSchema = z
   .object({
@@ -78,7 +104,19 @@ export const ProblemSchema = z
   .strict()
   .meta({ id: "Problem", description: "RFC 9457 problem details. Never contains a value sent in the request." });
 
-const SCHEMAS = { UsageEventSchema, UsageBatchSchema, IngestResultSchema, ModerationFlagSchema, ModerationFlagResultSchema, RetentionPolicySchema, ProblemSchema, RemovalOrderSchema, RemovalOrderListSchema, RemovalCompletionSchema };
+const SCHEMAS = {
+  UsageEventSchema,
+  UsageBatchSchema,
+  IngestResultSchema,
+  ModerationFlagSchema,
+  ModerationFlagResultSchema,
+  RetentionPolicySchema,
+  RetentionDecisionSchema,
+  ProblemSchema,
+  RemovalOrderSchema,
+  RemovalOrderListSchema,
+  RemovalCompletionSchema,
+};
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const problem = (description: string, headers?: Record<string, unknown>) => ({

@@ -5,16 +5,23 @@
  * A pure function: no I/O, trivially testable.
  */
 import { PRODUCTS, type Product } from "@/lib/usage/products";
-import type { retentionStates } from "@/lib/db/schema";
-import type { Plan, RestrictionReason, ZdrScope, ZdrStatus } from "@/lib/vocabulary";
+import type { projects, retentionStates } from "@/lib/db/schema";
+import type { Plan, PolicySource, RestrictionReason, ZdrScope, ZdrStatus } from "@/lib/vocabulary";
 
 export type RetentionStateRow = typeof retentionStates.$inferSelect;
+export type ProjectRow = typeof projects.$inferSelect;
+/** The project fields the derivation reads (a row, or the same fields from a form). */
+export type ProjectOverrides = Pick<ProjectRow, "id" | "zdrAllRequests" | "cacheWindowSeconds" | "contentRetentionDays" | "trainingUse" | "version">;
+
+export type PolicySources = { zdrScope: PolicySource; cacheWindowSeconds: PolicySource; contentRetentionDays: PolicySource; trainingUse: PolicySource };
 export type { Plan };
 
 export type EmblemState = "active" | "restricted" | null;
 
 export type EffectivePolicy = {
   orgId: string;
+  /** The project whose effective policy this is, or null for the organization's own. */
+  projectId: string | null;
   plan: Plan;
   zdr: {
     status: ZdrStatus;
@@ -33,21 +40,56 @@ export type EffectivePolicy = {
     label: string;
     dataTypes: { dataType: string; zdrEligible: boolean; zeroRetention: "always" | "on_request" | "never" }[];
   }[];
-  /** Bumped by every change: a strong ETag for the policy API. */
+  /** Where each value came from: a project may only tighten its organization's (strictest wins). */
+  sources: PolicySources;
+  /** Bumped by every change (for a project: the org's plus the project's, both only grow): a strong ETag for the policy API. */
   version: number;
 };
 
-export function effectivePolicy(plan: Plan, state: RetentionStateRow): EffectivePolicy {
+const ORG_SOURCES: PolicySources = Object.freeze({
+  zdrScope: "organization",
+  cacheWindowSeconds: "organization",
+  contentRetentionDays: "organization",
+  trainingUse: "organization",
+});
+
+/** The tighter of the org's value and a project's override, with its source; a looser override is ignored (never loosens). */
+function tighter(org: number, project: number | null | undefined): [number, PolicySource] {
+  return project != null && project < org ? [project, "project"] : [org, "organization"];
+}
+
+/**
+ * The effective policy of an organization, or of one of its projects: each
+ * project override applies only where it is stricter than the org's value
+ * (ZDR for all requests where the org's scope is per_request; a shorter cache
+ * window; fewer content days; no training use), and names its source.
+ */
+export function effectivePolicy(plan: Plan, state: RetentionStateRow, project?: ProjectOverrides | null): EffectivePolicy {
   const restricted = state.restriction === "restricted";
   const honoured = state.zdrStatus === "active" && !restricted && plan === "enterprise";
-  const perRequest = state.zdrScope === "per_request";
+  const orgTraining = state.trainingUseOverride ?? plan === "free";
+  const scopeFromProject = !!project?.zdrAllRequests && state.zdrScope === "per_request";
+  const zdrScope: ZdrScope = scopeFromProject ? "all_requests" : state.zdrScope;
+  const [cacheWindowSeconds, cacheSource] = tighter(state.cacheWindowSeconds, project?.cacheWindowSeconds);
+  const [contentRetentionDays, daysSource] = tighter(state.contentRetentionDays, project?.contentRetentionDays);
+  const trainingFromProject = project?.trainingUse === false && orgTraining;
+  const sources: PolicySources = project
+    ? {
+        zdrScope: scopeFromProject ? "project" : "organization",
+        cacheWindowSeconds: cacheSource,
+        contentRetentionDays: daysSource,
+        trainingUse: trainingFromProject ? "project" : "organization",
+      }
+    : ORG_SOURCES;
+  const perRequest = zdrScope === "per_request";
   return {
     orgId: state.orgId,
+    projectId: project?.id ?? null,
     plan,
     zdr: {
       status: state.zdrStatus,
       honoured,
-      scope: state.zdrScope,
+      scope: zdrScope,
       since: state.zdrSince ? state.zdrSince.toISOString() : null,
     },
     restriction: restricted
@@ -57,9 +99,9 @@ export function effectivePolicy(plan: Plan, state: RetentionStateRow): Effective
           since: state.restrictedSince ? state.restrictedSince.toISOString() : null,
         }
       : null,
-    cacheWindowSeconds: state.cacheWindowSeconds,
-    contentRetentionDays: state.contentRetentionDays,
-    trainingUse: state.trainingUseOverride ?? plan === "free",
+    cacheWindowSeconds,
+    contentRetentionDays,
+    trainingUse: trainingFromProject ? false : orgTraining,
     products: PRODUCTS.map((p) => ({
       product: p.id,
       label: p.label,
@@ -69,7 +111,8 @@ export function effectivePolicy(plan: Plan, state: RetentionStateRow): Effective
         zeroRetention: !honoured || !d.zdrEligible ? "never" : perRequest ? "on_request" : "always",
       })),
     })),
-    version: state.version,
+    sources,
+    version: state.version + (project?.version ?? 0),
   };
 }
 
