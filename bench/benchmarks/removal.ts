@@ -47,7 +47,7 @@ export const benchmark: Benchmark = {
   description: "removal job of a 30-day range vs one plain DELETE … WHERE on a copy; batch duration; ingest p99 during the job vs idle",
   async run(ctx) {
     const total = ctx.quick ? 200_000 : 10_000_000;
-    const batchSize = Number(process.env.BENCH_REMOVAL_BATCH ?? 5000);
+    const batchSize = Number(process.env.BENCH_REMOVAL_BATCH ?? 2000);
     const db = ctx.handle.db;
     const [orgId, otherId] = await createOrgs(db, 2, "removal");
     await db.execute(sql`update organizations set time_zone = 'UTC' where id in (${orgId}, ${otherId})`);
