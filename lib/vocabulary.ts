@@ -46,6 +46,14 @@ export const WEBHOOK_EVENT_TYPES = ["zdr.enabled", "zdr.disabled", "zdr.restrict
 export const WEBHOOK_TEST_EVENT = "webhook.test" as const;
 export const WEBHOOK_DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
 
+/** Where an effective policy value comes from (strictest wins). */
+export const POLICY_SOURCES = ["organization", "project"] as const;
+export type PolicySource = (typeof POLICY_SOURCES)[number];
+export const PolicySourceSchema = z.enum(POLICY_SOURCES);
+
+/** Reasons of the per-request retention decision; defined beside the pure decision the fleet client embeds. */
+export { DECISION_REASONS, type DecisionReason } from "../packages/fleet-client/src/decision";
+
 export type Plan = (typeof PLANS)[number];
 export type OrgRole = (typeof ORG_ROLES)[number];
 export type ZdrStatus = (typeof ZDR_STATUSES)[number];

@@ -15,7 +15,8 @@ export function RemovalRequestForm({ action, orgId, today }: { action: Action; o
     <form action={formAction} className="space-y-4" data-testid="removal-request-form">
       <input type="hidden" name="orgId" value={orgId} />
       <Field id="scope" label="What to remove" error={err("scope")}>
-        <select id="scope" name="scope" defaultValue={typed(state, "scope", "organization")} className={inputClass} {...aria("scope")}>
+        {/* Keyed by the value: a select takes its defaultValue only when mounted, and React resets the form after each action. */}
+        <select key={typed(state, "scope", "organization")} id="scope" name="scope" defaultValue={typed(state, "scope", "organization")} className={inputClass} {...aria("scope")}>
           <option value="organization">Everything of this organization</option>
           <option value="api_key">One API key</option>
           <option value="project">One project</option>
@@ -28,7 +29,7 @@ export function RemovalRequestForm({ action, orgId, today }: { action: Action; o
         <input id="projectId" name="projectId" defaultValue={typed(state, "projectId")} className={inputClass} {...aria("projectId")} />
       </Field>
       <Field id="range" label="Days" error={err("range")} help="The same days as on the Usage page, in your organization's time zone.">
-        <select id="range" name="range" defaultValue={typed(state, "range", "7d")} className={inputClass} {...aria("range")}>
+        <select key={typed(state, "range", "7d")} id="range" name="range" defaultValue={typed(state, "range", "7d")} className={inputClass} {...aria("range")}>
           <option value="7d">Last 7 days</option>
           <option value="30d">Last 30 days</option>
           <option value="90d">Last 90 days</option>
@@ -44,7 +45,7 @@ export function RemovalRequestForm({ action, orgId, today }: { action: Action; o
         </Field>
       </div>
       <label className="flex items-start gap-2 text-sm">
-        <input type="checkbox" name="includeContent" defaultChecked={typed(state, "includeContent") === "on"} className="mt-1" />
+        <input key={typed(state, "includeContent", "off")} type="checkbox" name="includeContent" defaultChecked={typed(state, "includeContent") === "on"} className="mt-1" />
         <span>Also remove content kept outside Zero Data Retention by the serving fleet</span>
       </label>
       <div className="flex items-center gap-3">

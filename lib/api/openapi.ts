@@ -9,7 +9,23 @@ import { RetentionPolicySchema } from "@/lib/retention/policy";
 import { IngestResultSchema, MAX_BATCH_EVENTS, UsageBatchSchema, UsageEventSchema } from "@/lib/usage/ingest";
 import { ModerationFlagResultSchema, ModerationFlagSchema } from "@/lib/moderation/flags";
 import { RemovalCompletionSchema, RemovalOrderListSchema, RemovalOrderSchema } from "@/lib/removal/orders";
+import { DECISION_REASONS } from "@/lib/vocabulary";
 import { MAX_BODY_BYTES } from "./handler";
+
+/** The answer of decideRetention() (lib/retention/decision.ts) as the decision endpoint serves it. */
+export const RetentionDecisionSchema = z
+  .object({
+    serve: z.boolean().meta({ description: "false: a typed refusal; the request asked for zero retention (enableLogging=false) and it cannot be honoured. Do not serve it." }),
+    keepContent: z.boolean().meta({ description: "Whether content may be kept beyond the private cache. When this endpoint cannot answer (503), keep nothing." }),
+    zeroRetention: z.boolean().meta({ description: "Whether the request is served under Zero Data Retention (report it so in the usage event)." }),
+    reason: z.enum(DECISION_REASONS),
+    cacheWindowSeconds: z.int().min(0).max(3600),
+    contentRetentionDays: z.int().min(0).max(3650).meta({ description: "Days content is kept when keepContent; 0 otherwise." }),
+    trainingUse: z.boolean(),
+    policyVersion: z.union([z.int().min(1), z.null()]),
+  })
+  .strict()
+  .meta({ id: "RetentionDecision" });
 
 export const ProblemSchema = z
   .object({
@@ -26,7 +42,19 @@ export const ProblemSchema = z
   .strict()
   .meta({ id: "Problem", description: "RFC 9457 problem details. Never contains a value sent in the request." });
 
-const SCHEMAS = { UsageEventSchema, UsageBatchSchema, IngestResultSchema, ModerationFlagSchema, ModerationFlagResultSchema, RetentionPolicySchema, ProblemSchema, RemovalOrderSchema, RemovalOrderListSchema, RemovalCompletionSchema };
+const SCHEMAS = {
+  UsageEventSchema,
+  UsageBatchSchema,
+  IngestResultSchema,
+  ModerationFlagSchema,
+  ModerationFlagResultSchema,
+  RetentionPolicySchema,
+  RetentionDecisionSchema,
+  ProblemSchema,
+  RemovalOrderSchema,
+  RemovalOrderListSchema,
+  RemovalCompletionSchema,
+};
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const problem = (description: string, headers?: Record<string, unknown>) => ({

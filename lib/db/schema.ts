@@ -12,6 +12,7 @@ import {
   boolean,
   check,
   date,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -416,6 +417,40 @@ export const serviceTokens = pgTable(
 );
 
 // ---------------------------------------------------------------------------
+// Projects: a project may only tighten its organization's retention
+// (strictest wins, lib/retention/policy.ts); null override = inherit.
+// ---------------------------------------------------------------------------
+export const projects = pgTable(
+  "projects",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    archivedAt: timestamp("archived_at", { withTimezone: true }),
+    /** true: ZDR for every request of the project where the org's scope is per_request. */
+    zdrAllRequests: boolean("zdr_all_requests").notNull().default(false),
+    /** null: the organization's value; otherwise at most the organization's. */
+    cacheWindowSeconds: integer("cache_window_seconds"),
+    /** null: the organization's value; otherwise at most the organization's. */
+    contentRetentionDays: integer("content_retention_days"),
+    /** null: the organization's value; only false (no training use) may be set. */
+    trainingUse: boolean("training_use"),
+    /** Optimistic concurrency: every change bumps it. */
+    version: integer("version").notNull().default(1),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("projects_org_idx").on(t.orgId),
+    uniqueIndex("projects_id_org_key").on(t.id, t.orgId),
+    check("project_cache_window_range", sql`${t.cacheWindowSeconds} is null or ${t.cacheWindowSeconds} between 0 and 3600`),
+    check("project_retention_days_range", sql`${t.contentRetentionDays} is null or ${t.contentRetentionDays} between 0 and 3650`),
+    check("project_training_use_only_false", sql`${t.trainingUse} is null or ${t.trainingUse} = false`),
+  ],
+);
+
+// ---------------------------------------------------------------------------
 // Usage metadata: exactly the fields of the machine API, nothing else
 // ---------------------------------------------------------------------------
 export const usageEvents = pgTable(
@@ -434,15 +469,23 @@ export const usageEvents = pgTable(
     status: usageStatusEnum("status").notNull(),
     latencyMs: integer("latency_ms").notNull(),
     apiKeyId: text("api_key_id"),
+    /** A project of the event's organization, or null (ingest checks the org). */
+    projectId: uuid("project_id"),
     zeroRetention: boolean("zero_retention").notNull(),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("usage_events_org_time_idx").on(t.orgId, t.occurredAt)],
+  (t) => [
+    index("usage_events_org_time_idx").on(t.orgId, t.occurredAt),
+    // A project of the same organization, enforced by the database too.
+    foreignKey({ columns: [t.projectId, t.orgId], foreignColumns: [projects.id, projects.orgId] }).onDelete("cascade"),
+    index("usage_events_project_time_idx").on(t.projectId, t.occurredAt).where(sql`${t.projectId} is not null`),
+  ],
 );
 
 /**
  * Rollups, one per grain the pages read, updated in the same transaction as
- * the events. `apiKeyId` is '' when the event had none, so it can be a key.
+ * the events. `apiKeyId` is '' when the event had none, so it can be a key;
+ * `projectId` likewise is '' for "no project", else the project's uuid as text.
  * `latencyHist` counts events per latency bucket (bounds in lib/usage), so
  * p50/p95 can be read from rollups without scanning raw events.
  */
@@ -453,6 +496,7 @@ const rollupColumns = () => ({
   product: productEnum("product").notNull(),
   model: text("model").notNull(),
   apiKeyId: text("api_key_id").notNull().default(""),
+  projectId: text("project_id").notNull().default(""),
   requests: bigint("requests", { mode: "number" }).notNull().default(0),
   errors: bigint("errors", { mode: "number" }).notNull().default(0),
   inputUnits: bigint("input_units", { mode: "number" }).notNull().default(0),
@@ -467,7 +511,7 @@ export const usageRollupsHourly = pgTable(
     hour: timestamp("hour", { withTimezone: true }).notNull(),
     ...rollupColumns(),
   },
-  (t) => [primaryKey({ columns: [t.orgId, t.hour, t.product, t.model, t.apiKeyId] })],
+  (t) => [primaryKey({ columns: [t.orgId, t.hour, t.product, t.model, t.apiKeyId, t.projectId] })],
 );
 
 export const usageRollupsDaily = pgTable(
@@ -477,7 +521,7 @@ export const usageRollupsDaily = pgTable(
     day: date("day", { mode: "string" }).notNull(),
     ...rollupColumns(),
   },
-  (t) => [primaryKey({ columns: [t.orgId, t.day, t.product, t.model, t.apiKeyId] })],
+  (t) => [primaryKey({ columns: [t.orgId, t.day, t.product, t.model, t.apiKeyId, t.projectId] })],
 );
 
 // ---------------------------------------------------------------------------
@@ -550,6 +594,13 @@ export const removalJobs = pgTable(
     toAt: timestamp("to_at", { withTimezone: true }).notNull(),
     /** Retention purges leave the rollups alone (they hold no request); request removals subtract from them. */
     adjustRollups: boolean("adjust_rollups").notNull(),
+    /**
+     * Set when the job is first claimed: it removes the events in scope stored
+     * by then. Events the fleet reports into the range while it runs are new
+     * data, not part of the request (otherwise live ingest into today would
+     * keep a job running for ever); the certificate states the cut-off.
+     */
+    cutoffAt: timestamp("cutoff_at", { withTimezone: true }),
     status: removalJobStatusEnum("status").notNull().default("queued"),
     eventsDeleted: bigint("events_deleted", { mode: "number" }).notNull().default(0),
     hourlyRowsDeleted: bigint("hourly_rows_deleted", { mode: "number" }).notNull().default(0),

@@ -28,12 +28,13 @@ export type RemovalCertificate = {
   includeContent: boolean;
   removed: { store: string; where: string; rows?: number; rowsDeleted?: number; rowsAdjusted?: number; itemsRemoved?: number | null; completedAt?: string | null }[];
   verification: Verification;
-  times: { requestedAt: string; approvedAt: string | null; startedAt: string | null; completedAt: string };
+  /** `cutoff`: events in scope stored up to then were removed; later reports into the range are new data. */
+  times: { requestedAt: string; approvedAt: string | null; startedAt: string | null; cutoff: string | null; completedAt: string };
   approvedBy: { id: string | null; label: string | null; reason: string | null; ticketRef: string | null };
   auditEntry: { id: number; hash: string; action: string };
 };
 
-type StoredCounts = RemovalCounts & { verification: Verification; fleet: { itemsRemoved: number | null; completedAt: string | null } | null };
+type StoredCounts = RemovalCounts & { cutoffAt?: string | null; verification: Verification; fleet: { itemsRemoved: number | null; completedAt: string | null } | null };
 
 export function certificatePayload(r: RemovalRequestView, orgName: string, audit: { id: number; hash: string; action: string }): RemovalCertificate {
   const c = r.counts as StoredCounts;
@@ -57,6 +58,7 @@ export function certificatePayload(r: RemovalRequestView, orgName: string, audit
       requestedAt: r.createdAt.toISOString(),
       approvedAt: r.reviewedAt?.toISOString() ?? null,
       startedAt: r.startedAt?.toISOString() ?? null,
+      cutoff: c.cutoffAt ?? null,
       completedAt: r.finishedAt!.toISOString(),
     },
     approvedBy: { id: r.reviewedBy, label: r.reviewedByLabel, reason: r.reviewReason, ticketRef: r.ticketRef },

@@ -11,8 +11,8 @@
  * is (the lease of a dead runner expires).
  *
  * Ingest goes on meanwhile. Its one statement inserts events, then upserts
- * rollup rows in key order; a batch locks the rollup rows it changes in the
- * same key order (hourly, then daily) before updating them, and waits for a
+ * rollup rows in key order (daily, then hourly); a batch locks the rollup rows
+ * it changes in the same order before updating them, and waits for a
  * lock at most `lock_timeout`: if it would wait longer it gives way (the
  * batch rolls back and is retried), so an ingest never fails or waits long
  * because of a removal. Additions and subtractions commute, so whichever
@@ -53,18 +53,21 @@ export type JobOptions = {
 const DEFAULTS = { batchSize: 2000, leaseMs: 30_000, statementTimeoutMs: 2000, lockTimeoutMs: 200, maxAttempts: 5 };
 
 /** The rollup key columns after the bucket; a key of the raw events is `coalesce(api_key_id, '')`. */
-const KEYS = ["product", "model", "api_key_id"] as const;
+const KEYS = ["product", "model", "api_key_id", "project_id"] as const;
 
-function scopeWhere(job: Pick<RemovalJob, "orgId" | "fromAt" | "toAt" | "apiKeyId" | "projectId">, alias = ""): SQL {
+type Scope = Pick<RemovalJob, "orgId" | "fromAt" | "toAt" | "apiKeyId" | "projectId" | "cutoffAt">;
+
+function scopeWhere(job: Scope, alias = ""): SQL {
   const c = (name: string) => sql.raw(alias ? `${alias}.${name}` : name);
   const parts = [sql`${c("org_id")} = ${job.orgId}`, sql`${c("occurred_at")} >= ${job.fromAt.toISOString()}::timestamptz`, sql`${c("occurred_at")} < ${job.toAt.toISOString()}::timestamptz`];
   if (job.apiKeyId !== null) parts.push(sql`${c("api_key_id")} = ${job.apiKeyId}`);
   if (job.projectId !== null) parts.push(sql`${c("project_id")} = ${job.projectId}`);
+  if (job.cutoffAt !== null) parts.push(sql`${c("received_at")} <= ${job.cutoffAt.toISOString()}::timestamptz`);
   return sql.join(parts, sql` and `);
 }
 
 /** Events in a job's scope, read now. */
-export async function countInScope(db: Tx, job: Pick<RemovalJob, "orgId" | "fromAt" | "toAt" | "apiKeyId" | "projectId">): Promise<number> {
+export async function countInScope(db: Tx, job: Scope): Promise<number> {
   const [r] = await queryRows<{ n: string | number }>(db, sql`select count(*) as n from usage_events where ${scopeWhere(job)}`);
   return Number(r.n);
 }
@@ -75,6 +78,7 @@ type Delta = {
   product: string;
   model: string;
   key: string;
+  proj: string;
   requests: number;
   errors: number;
   input_units: number;
@@ -100,7 +104,7 @@ function errorClass(err: unknown): string {
 }
 
 const deltaRecord = sql.raw(
-  `x(grain text, bucket text, product product, model text, key text, requests bigint, errors bigint, input_units bigint, output_units bigint, latency_ms_sum bigint, latency_hist bigint[])`,
+  `x(grain text, bucket text, product product, model text, key text, proj text, requests bigint, errors bigint, input_units bigint, output_units bigint, latency_ms_sum bigint, latency_hist bigint[])`,
 );
 
 async function subtract(tx: Tx, orgId: string, grain: "h" | "d", deltas: Delta[]): Promise<{ adjusted: number; deleted: number }> {
@@ -111,7 +115,7 @@ async function subtract(tx: Tx, orgId: string, grain: "h" | "d", deltas: Delta[]
   const bucketCast = sql.raw(grain === "h" ? "timestamptz" : "date");
   const payload = JSON.stringify(rows);
   const d = sql`(select * from jsonb_to_recordset(${payload}::jsonb) as ${deltaRecord})`;
-  const match = sql`r.org_id = ${orgId} and r.${bucketCol} = d.bucket::${bucketCast} and r.product = d.product and r.model = d.model and r.api_key_id = d.key`;
+  const match = sql`r.org_id = ${orgId} and r.${bucketCol} = d.bucket::${bucketCast} and r.product = d.product and r.model = d.model and r.api_key_id = d.key and r.project_id = d.proj`;
   // Lock in ingest's key order first, so a batch and an ingest never wait on each other in a cycle.
   await tx.execute(sql`select 1 from ${table} r join ${d} d on ${match} order by r.org_id, r.${bucketCol}, r.${sql.raw(KEYS.join(", r."))} for update of r`);
   const hist = sql.raw(`array[${Array.from({ length: LATENCY_BUCKETS }, (_, i) => `r.latency_hist[${i + 1}] - d.latency_hist[${i + 1}]`).join(", ")}]`);
@@ -146,21 +150,21 @@ export async function runBatch(db: Db, job: RemovalJob, options: JobOptions = {}
         tx,
         sql`with del as (
               delete from usage_events e using (${victims}) v where e.id = v.id
-              returning e.occurred_at, e.product, e.model, coalesce(e.api_key_id, '') as key, e.status, e.input_units, e.output_units, e.latency_ms
+              returning e.occurred_at, e.product, e.model, coalesce(e.api_key_id, '') as key, coalesce(e.project_id::text, '') as proj, e.status, e.input_units, e.output_units, e.latency_ms
             ),
             src as (
               select del.*, width_bucket(del.latency_ms, ${bounds}) as b, date_trunc('hour', del.occurred_at, 'UTC') as hour,
                      (del.occurred_at at time zone o.time_zone)::date as day
               from del cross join (select time_zone from organizations where id = ${job.orgId}) o
             )
-            select 'h' as grain, to_char(hour at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as bucket, product, model, key,
+            select 'h' as grain, to_char(hour at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as bucket, product, model, key, proj,
                    count(*) as requests, count(*) filter (where status <> 'ok') as errors, sum(input_units) as input_units,
                    sum(output_units) as output_units, sum(latency_ms) as latency_ms_sum, ${histogram} as latency_hist
-            from src group by hour, product, model, key
+            from src group by hour, product, model, key, proj
             union all
-            select 'd', day::text, product, model, key,
+            select 'd', day::text, product, model, key, proj,
                    count(*), count(*) filter (where status <> 'ok'), sum(input_units), sum(output_units), sum(latency_ms), ${histogram}
-            from src group by day, product, model, key`,
+            from src group by day, product, model, key, proj`,
       );
       n = deltas.filter((d) => d.grain === "h").reduce((a, d) => a + Number(d.requests), 0);
     } else {
@@ -168,8 +172,11 @@ export async function runBatch(db: Db, job: RemovalJob, options: JobOptions = {}
       n = Number(r.n);
     }
     if (o.pauseInBatchMs) await tx.execute(sql`select pg_sleep(${o.pauseInBatchMs / 1000})`);
-    const h = await subtract(tx, job.orgId, "h", deltas);
+    // Daily before hourly, each in key order: the order ingest's one statement takes them in (PostgreSQL runs its
+    // unreferenced data-modifying CTEs last first, so the daily upsert locks before the hourly one; checked on
+    // PostgreSQL 15 with two sessions). Same order on both sides: a batch and an ingest can wait, never deadlock.
     const d = await subtract(tx, job.orgId, "d", deltas);
+    const h = await subtract(tx, job.orgId, "h", deltas);
     const ms = Math.round(performance.now() - started);
     await tx
       .update(removalJobs)
@@ -197,7 +204,7 @@ export async function claimJob(db: Db, options: JobOptions = {}): Promise<Remova
     const [job] = await queryRows<{ id: string }>(
       tx,
       sql`update removal_jobs set status = 'running', leased_until = now() + ${`${o.leaseMs} milliseconds`}::interval,
-            started_at = coalesce(started_at, now())
+            started_at = coalesce(started_at, now()), cutoff_at = coalesce(cutoff_at, now())
           where id = (select id from removal_jobs where status in ('queued', 'running') and (leased_until is null or leased_until < now())
                       order by created_at limit 1 for update skip locked)
           returning id`,
@@ -248,37 +255,37 @@ export async function verifyJob(tx: Tx, job: RemovalJob): Promise<Verification> 
       tx,
       sql`with lo as (select date_trunc('hour', ${from}::timestamptz, 'UTC') as t),
           raw as (
-            select date_trunc('hour', occurred_at, 'UTC') as hour, product, model, coalesce(api_key_id, '') as key, ${rawMeasures}
+            select date_trunc('hour', occurred_at, 'UTC') as hour, product, model, coalesce(api_key_id, '') as key, coalesce(project_id::text, '') as proj, ${rawMeasures}
             from (select e.*, width_bucket(e.latency_ms, ${bounds}) as b from usage_events e, lo
                   where e.org_id = ${job.orgId} and e.occurred_at >= lo.t and e.occurred_at < date_trunc('hour', ${to}::timestamptz - interval '1 microsecond', 'UTC') + interval '1 hour') s
-            group by 1, 2, 3, 4
+            group by 1, 2, 3, 4, 5
           ),
           roll as (
-            select hour, product, model, api_key_id as key, requests, errors, input_units, output_units, latency_ms_sum, latency_hist
+            select hour, product, model, api_key_id as key, project_id as proj, requests, errors, input_units, output_units, latency_ms_sum, latency_hist
             from usage_rollups_hourly, lo where org_id = ${job.orgId} and hour >= lo.t and hour < ${to}::timestamptz
           )
           select count(*) filter (where ${differs}) as mismatches, count(distinct coalesce(raw.hour, roll.hour)) as buckets
-          from raw full join roll on raw.hour = roll.hour and raw.product = roll.product and raw.model = roll.model and raw.key = roll.key`,
+          from raw full join roll on raw.hour = roll.hour and raw.product = roll.product and raw.model = roll.model and raw.key = roll.key and raw.proj = roll.proj`,
     );
     const [d] = await queryRows<{ mismatches: string | number; buckets: string | number }>(
       tx,
       sql`with o as (select time_zone as tz from organizations where id = ${job.orgId}),
           days as (select (${from}::timestamptz at time zone o.tz)::date as first, ((${to}::timestamptz - interval '1 microsecond') at time zone o.tz)::date as last, o.tz from o),
           raw as (
-            select day, product, model, key, ${rawMeasures}
-            from (select (e.occurred_at at time zone days.tz)::date as day, e.product, e.model, coalesce(e.api_key_id, '') as key, e.status, e.input_units,
+            select day, product, model, key, proj, ${rawMeasures}
+            from (select (e.occurred_at at time zone days.tz)::date as day, e.product, e.model, coalesce(e.api_key_id, '') as key, coalesce(e.project_id::text, '') as proj, e.status, e.input_units,
                          e.output_units, e.latency_ms, width_bucket(e.latency_ms, ${bounds}) as b
                   from usage_events e, days
                   where e.org_id = ${job.orgId} and e.occurred_at >= ${from}::timestamptz - interval '2 days' and e.occurred_at < ${to}::timestamptz + interval '2 days') s, days
             where s.day between days.first and days.last
-            group by 1, 2, 3, 4
+            group by 1, 2, 3, 4, 5
           ),
           roll as (
-            select day, product, model, api_key_id as key, requests, errors, input_units, output_units, latency_ms_sum, latency_hist
+            select day, product, model, api_key_id as key, project_id as proj, requests, errors, input_units, output_units, latency_ms_sum, latency_hist
             from usage_rollups_daily, days where org_id = ${job.orgId} and day between days.first and days.last
           )
           select count(*) filter (where ${differs}) as mismatches, count(distinct coalesce(raw.day, roll.day)) as buckets
-          from raw full join roll on raw.day = roll.day and raw.product = roll.product and raw.model = roll.model and raw.key = roll.key`,
+          from raw full join roll on raw.day = roll.day and raw.product = roll.product and raw.model = roll.model and raw.key = roll.key and raw.proj = roll.proj`,
     );
     hourlyMismatches = Number(h.mismatches);
     hourlyBucketsChecked = Number(h.buckets);
@@ -314,7 +321,7 @@ export async function completeRequestIfDoneIn(tx: Tx, requestId: string): Promis
   if (!job || job.status !== "done") return null;
   const [order] = await tx.select().from(removalOrders).where(eq(removalOrders.requestId, r.id));
   if (r.includeContent && order?.status !== "completed") return null;
-  const counts = { ...jobCounts(job), verification: job.verification, fleet: order ? { itemsRemoved: order.itemsRemoved, completedAt: order.completedAt?.toISOString() ?? null } : null };
+  const counts = { ...jobCounts(job), cutoffAt: job.cutoffAt?.toISOString() ?? null, verification: job.verification, fleet: order ? { itemsRemoved: order.itemsRemoved, completedAt: order.completedAt?.toISOString() ?? null } : null };
   const [after] = await tx.update(removalRequests).set({ status: "completed", finishedAt: new Date(), counts }).where(eq(removalRequests.id, r.id)).returning();
   // webhooks: enqueue "removal.completed" here, in this transaction (built on another branch).
   await recordTransitionIn(tx, SYSTEM_REMOVAL, r, after, {

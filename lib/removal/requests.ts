@@ -12,7 +12,7 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, queryRows, type Db, type Tx } from "@/lib/db";
-import { notices, organizations, removalJobs, removalOrders, removalRequests } from "@/lib/db/schema";
+import { notices, organizations, projects, removalJobs, removalOrders, removalRequests } from "@/lib/db/schema";
 import { appendAudit, type AuditInput } from "@/lib/audit/chain";
 import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
@@ -159,6 +159,7 @@ export type RemovalTransition = {
  */
 export async function recordTransitionIn(tx: Tx, actor: Principal, before: RemovalRequest | null, after: RemovalRequest, t: RemovalTransition): Promise<{ auditId: number }> {
   const [org] = await tx.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, after.orgId));
+  const [project] = after.projectId ? await tx.select({ name: projects.name }).from(projects).where(eq(projects.id, after.projectId)) : [];
   const audit = await appendAudit(tx, {
     orgId: after.orgId,
     ...auditActor(actor),
@@ -179,7 +180,7 @@ export async function recordTransitionIn(tx: Tx, actor: Principal, before: Remov
     ticketRef: t.ticketRef ?? null,
     removal: {
       requestId: after.id,
-      scopeLabel: scopeLabel(after),
+      scopeLabel: scopeLabel(after, project?.name),
       fromDay: after.fromDay,
       toDay: after.toDay,
       includeContent: after.includeContent,
@@ -194,15 +195,10 @@ export async function recordTransitionIn(tx: Tx, actor: Principal, before: Remov
   return { auditId: audit.id };
 }
 
-/**
- * Whether a project belongs to the org. Until projects exist every project id
- * is unknown (404), like another org's project.
- */
+/** Whether a project belongs to the org; another org's project is as unknown as a missing one (404). */
 async function projectInOrg(tx: Tx, orgId: string, projectId: string): Promise<boolean> {
-  void tx;
-  void orgId;
-  void projectId;
-  return false;
+  const [p] = await tx.select({ id: projects.id }).from(projects).where(and(eq(projects.id, projectId), eq(projects.orgId, orgId)));
+  return !!p;
 }
 
 /** A customer admin asks for usage data to be removed. */

@@ -6,10 +6,15 @@
  */
 import { z } from "zod";
 import { PRODUCT_IDS, PRODUCTS } from "@/lib/usage/products";
-import type { retentionStates } from "@/lib/db/schema";
-import { PlanSchema, RESTRICTION_REASONS, ZDR_SCOPES, ZdrStatusSchema, type Plan } from "@/lib/vocabulary";
+import type { projects, retentionStates } from "@/lib/db/schema";
+import { PlanSchema, POLICY_SOURCES, RESTRICTION_REASONS, ZDR_SCOPES, ZdrStatusSchema, type Plan, type PolicySource, type ZdrScope } from "@/lib/vocabulary";
 
 export type RetentionStateRow = typeof retentionStates.$inferSelect;
+export type ProjectRow = typeof projects.$inferSelect;
+/** The project fields the derivation reads (a row, or the same fields from a form). */
+export type ProjectOverrides = Pick<ProjectRow, "id" | "zdrAllRequests" | "cacheWindowSeconds" | "contentRetentionDays" | "trainingUse" | "version">;
+
+export type PolicySources = EffectivePolicy["sources"];
 export type { Plan };
 
 export type EmblemState = "active" | "restricted" | null;
@@ -20,6 +25,7 @@ const isoOrNull = z.union([z.iso.datetime({ offset: true }), z.null()]);
 export const RetentionPolicySchema = z
   .object({
     orgId: z.uuid(),
+    projectId: z.union([z.uuid(), z.null()]).meta({ description: "The project whose effective policy this is; null for the organization's own." }),
     plan: PlanSchema,
     zdr: z
       .object({
@@ -61,24 +67,66 @@ export const RetentionPolicySchema = z
         })
         .strict(),
     ),
-    version: z.int().min(1),
+    sources: z
+      .object({
+        zdrScope: z.enum(POLICY_SOURCES),
+        cacheWindowSeconds: z.enum(POLICY_SOURCES),
+        contentRetentionDays: z.enum(POLICY_SOURCES),
+        trainingUse: z.enum(POLICY_SOURCES),
+      })
+      .strict()
+      .meta({ description: "Where each value comes from: a project only ever tightens its organization's values (strictest wins)." }),
+    version: z.int().min(1).meta({ description: "Bumped by every change (for a project: the org's plus the project's, both only grow): a strong ETag." }),
   })
   .strict()
   .meta({ id: "RetentionPolicy" });
 
 export type EffectivePolicy = z.infer<typeof RetentionPolicySchema>;
 
-export function effectivePolicy(plan: Plan, state: RetentionStateRow): EffectivePolicy {
+const ORG_SOURCES: PolicySources = Object.freeze({
+  zdrScope: "organization",
+  cacheWindowSeconds: "organization",
+  contentRetentionDays: "organization",
+  trainingUse: "organization",
+});
+
+/** The tighter of the org's value and a project's override, with its source; a looser override is ignored (never loosens). */
+function tighter(org: number, project: number | null | undefined): [number, PolicySource] {
+  return project != null && project < org ? [project, "project"] : [org, "organization"];
+}
+
+/**
+ * The effective policy of an organization, or of one of its projects: each
+ * project override applies only where it is stricter than the org's value
+ * (ZDR for all requests where the org's scope is per_request; a shorter cache
+ * window; fewer content days; no training use), and names its source.
+ */
+export function effectivePolicy(plan: Plan, state: RetentionStateRow, project?: ProjectOverrides | null): EffectivePolicy {
   const restricted = state.restriction === "restricted";
   const honoured = state.zdrStatus === "active" && !restricted && plan === "enterprise";
-  const perRequest = state.zdrScope === "per_request";
+  const orgTraining = state.trainingUseOverride ?? plan === "free";
+  const scopeFromProject = !!project?.zdrAllRequests && state.zdrScope === "per_request";
+  const zdrScope: ZdrScope = scopeFromProject ? "all_requests" : state.zdrScope;
+  const [cacheWindowSeconds, cacheSource] = tighter(state.cacheWindowSeconds, project?.cacheWindowSeconds);
+  const [contentRetentionDays, daysSource] = tighter(state.contentRetentionDays, project?.contentRetentionDays);
+  const trainingFromProject = project?.trainingUse === false && orgTraining;
+  const sources: PolicySources = project
+    ? {
+        zdrScope: scopeFromProject ? "project" : "organization",
+        cacheWindowSeconds: cacheSource,
+        contentRetentionDays: daysSource,
+        trainingUse: trainingFromProject ? "project" : "organization",
+      }
+    : ORG_SOURCES;
+  const perRequest = zdrScope === "per_request";
   return {
     orgId: state.orgId,
+    projectId: project?.id ?? null,
     plan,
     zdr: {
       status: state.zdrStatus,
       honoured,
-      scope: state.zdrScope,
+      scope: zdrScope,
       since: state.zdrSince ? state.zdrSince.toISOString() : null,
     },
     restriction: restricted
@@ -88,9 +136,9 @@ export function effectivePolicy(plan: Plan, state: RetentionStateRow): Effective
           since: state.restrictedSince ? state.restrictedSince.toISOString() : null,
         }
       : null,
-    cacheWindowSeconds: state.cacheWindowSeconds,
-    contentRetentionDays: state.contentRetentionDays,
-    trainingUse: state.trainingUseOverride ?? plan === "free",
+    cacheWindowSeconds,
+    contentRetentionDays,
+    trainingUse: trainingFromProject ? false : orgTraining,
     products: PRODUCTS.map((p) => ({
       product: p.id,
       label: p.label,
@@ -100,7 +148,8 @@ export function effectivePolicy(plan: Plan, state: RetentionStateRow): Effective
         zeroRetention: !honoured || !d.zdrEligible ? "never" : perRequest ? "on_request" : "always",
       })),
     })),
-    version: state.version,
+    sources,
+    version: state.version + (project?.version ?? 0),
   };
 }
 

@@ -14,7 +14,7 @@
 import { inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, queryRows, type Tx } from "@/lib/db";
-import { organizations } from "@/lib/db/schema";
+import { organizations, projects } from "@/lib/db/schema";
 import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
 import { issueProblems, ValidationError, type FieldProblem } from "@/lib/errors";
@@ -46,6 +46,11 @@ export const UsageEventSchema = z
     status: z.enum(["ok", "client_error", "server_error"]),
     latencyMs: z.int().min(0).max(2_147_483_647),
     apiKeyId: identifier.nullable().optional().meta({ description: "The customer's API key id (an identifier, never the key)." }),
+    projectId: z
+      .uuid()
+      .nullable()
+      .optional()
+      .meta({ description: "A project of the event's organization (an unknown project, or another organization's, rejects the batch)." }),
     zeroRetention: z.boolean().meta({ description: "Whether the request was served under Zero Data Retention." }),
   })
   .strict()
@@ -97,7 +102,7 @@ export function validateUsageBatch(body: unknown, now = Date.now()): UsageEventI
 
 const measures = sql`count(*), count(*) filter (where status <> 'ok'), sum(input_units), sum(output_units), sum(latency_ms), ${histogram}`;
 const rollupUpdate = (table: string, bucket: string) =>
-  sql.raw(`on conflict (org_id, ${bucket}, product, model, api_key_id) do update set
+  sql.raw(`on conflict (org_id, ${bucket}, product, model, api_key_id, project_id) do update set
     requests = ${table}.requests + excluded.requests,
     errors = ${table}.errors + excluded.errors,
     input_units = ${table}.input_units + excluded.input_units,
@@ -106,7 +111,7 @@ const rollupUpdate = (table: string, bucket: string) =>
     latency_hist = array[${Array.from({ length: LATENCY_BUCKETS }, (_, i) => `${table}.latency_hist[${i + 1}] + excluded.latency_hist[${i + 1}]`).join(", ")}]`);
 
 const eventRecord = sql.raw(`x(id uuid, org_id uuid, occurred_at timestamptz, product product, model text, input_units bigint,
-  output_units bigint, status usage_status, latency_ms integer, api_key_id text, zero_retention boolean)`);
+  output_units bigint, status usage_status, latency_ms integer, api_key_id text, project_id uuid, zero_retention boolean)`);
 
 /**
  * Stores a batch: validates it whole, inserts new events, reports replays and
@@ -125,6 +130,18 @@ export async function ingestUsageBatch(actor: Principal | null, body: unknown, d
     if (!timeZones.has(e.orgId)) unknownOrgs.push({ path: `$.events[${i}].orgId`, problem: "unknown organization" });
   });
   if (unknownOrgs.length) reject(unknownOrgs);
+
+  // A project must be one of the event's own organization (the database enforces it too).
+  const projectIds = [...new Set(events.flatMap((e) => (e.projectId ? [e.projectId] : [])))];
+  if (projectIds.length) {
+    const projectRows = await db.select({ id: projects.id, orgId: projects.orgId }).from(projects).where(inArray(projects.id, projectIds));
+    const projectOrg = new Map(projectRows.map((p) => [p.id, p.orgId]));
+    const badProjects: FieldProblem[] = [];
+    events.forEach((e, i) => {
+      if (e.projectId && projectOrg.get(e.projectId) !== e.orgId) badProjects.push({ path: `$.events[${i}].projectId`, problem: "unknown project of this organization" });
+    });
+    if (badProjects.length) reject(badProjects);
+  }
 
   // The same id twice in one batch: the first counts; the second is a duplicate or a conflict like any replay.
   const firstById = new Map<string, UsageEventInput>();
@@ -148,6 +165,7 @@ export async function ingestUsageBatch(actor: Principal | null, body: unknown, d
     status: e.status,
     latency_ms: e.latencyMs,
     api_key_id: e.apiKeyId ?? null,
+    project_id: e.projectId ?? null,
     zero_retention: e.zeroRetention,
   }));
   const payload = JSON.stringify(rows);
@@ -158,26 +176,26 @@ export async function ingestUsageBatch(actor: Principal | null, body: unknown, d
     const inserted = await queryRows<{ id: string }>(
       tx,
       sql`with ins as (
-            insert into usage_events (id, org_id, occurred_at, product, model, input_units, output_units, status, latency_ms, api_key_id, zero_retention)
+            insert into usage_events (id, org_id, occurred_at, product, model, input_units, output_units, status, latency_ms, api_key_id, project_id, zero_retention)
             select * from jsonb_to_recordset(${payload}::jsonb) as ${eventRecord}
             on conflict (id) do nothing
-            returning id, org_id, occurred_at, product, model, input_units, output_units, status, latency_ms, api_key_id
+            returning id, org_id, occurred_at, product, model, input_units, output_units, status, latency_ms, api_key_id, project_id
           ),
           src as (
-            select ins.*, coalesce(ins.api_key_id, '') as key, width_bucket(ins.latency_ms, ${bounds}) as b,
+            select ins.*, coalesce(ins.api_key_id, '') as key, coalesce(ins.project_id::text, '') as proj, width_bucket(ins.latency_ms, ${bounds}) as b,
                    date_trunc('hour', ins.occurred_at, 'UTC') as hour, (ins.occurred_at at time zone o.time_zone)::date as day
             from ins join organizations o on o.id = ins.org_id
           ),
           hourly as (
-            insert into usage_rollups_hourly (org_id, hour, product, model, api_key_id, requests, errors, input_units, output_units, latency_ms_sum, latency_hist)
-            select org_id, hour, product, model, key, ${measures} from src
-            group by org_id, hour, product, model, key order by org_id, hour, product, model, key
+            insert into usage_rollups_hourly (org_id, hour, product, model, api_key_id, project_id, requests, errors, input_units, output_units, latency_ms_sum, latency_hist)
+            select org_id, hour, product, model, key, proj, ${measures} from src
+            group by org_id, hour, product, model, key, proj order by org_id, hour, product, model, key, proj
             ${rollupUpdate("usage_rollups_hourly", "hour")}
           ),
           daily as (
-            insert into usage_rollups_daily (org_id, day, product, model, api_key_id, requests, errors, input_units, output_units, latency_ms_sum, latency_hist)
-            select org_id, day, product, model, key, ${measures} from src
-            group by org_id, day, product, model, key order by org_id, day, product, model, key
+            insert into usage_rollups_daily (org_id, day, product, model, api_key_id, project_id, requests, errors, input_units, output_units, latency_ms_sum, latency_hist)
+            select org_id, day, product, model, key, proj, ${measures} from src
+            group by org_id, day, product, model, key, proj order by org_id, day, product, model, key, proj
             ${rollupUpdate("usage_rollups_daily", "day")}
           )
           select id from ins`,
@@ -189,9 +207,9 @@ export async function ingestUsageBatch(actor: Principal | null, body: unknown, d
         tx,
         sql`select x.id from jsonb_to_recordset(${known}::jsonb) as ${eventRecord}
             join usage_events e on e.id = x.id
-            where (e.org_id, e.occurred_at, e.product, e.model, e.input_units, e.output_units, e.status, e.latency_ms, e.api_key_id, e.zero_retention)
+            where (e.org_id, e.occurred_at, e.product, e.model, e.input_units, e.output_units, e.status, e.latency_ms, e.api_key_id, e.project_id, e.zero_retention)
               is distinct from
-                  (x.org_id, x.occurred_at, x.product, x.model, x.input_units, x.output_units, x.status, x.latency_ms, x.api_key_id, x.zero_retention)`,
+                  (x.org_id, x.occurred_at, x.product, x.model, x.input_units, x.output_units, x.status, x.latency_ms, x.api_key_id, x.project_id, x.zero_retention)`,
       );
       for (const r of differing) conflicts.add(r.id);
       duplicates += unique.length - insertedIds.size - differing.length;
@@ -211,6 +229,7 @@ function sameEvent(a: UsageEventInput, b: UsageEventInput): boolean {
     a.status === b.status &&
     a.latencyMs === b.latencyMs &&
     (a.apiKeyId ?? null) === (b.apiKeyId ?? null) &&
+    (a.projectId ?? null) === (b.projectId ?? null) &&
     a.zeroRetention === b.zeroRetention
   );
 }

@@ -27,12 +27,12 @@ export async function rebuildRollups(tx: Tx, orgId: string): Promise<void> {
            sum(latency_ms), ${histogram}`;
   await tx.execute(sql`
     insert into usage_rollups_hourly
-      (org_id, hour, product, model, api_key_id, requests, errors, input_units, output_units, latency_ms_sum, latency_hist)
-    select org_id, hour, product, model, coalesce(api_key_id, ''), ${measures}
-    from (${source}) s group by org_id, hour, product, model, coalesce(api_key_id, '')`);
+      (org_id, hour, product, model, api_key_id, project_id, requests, errors, input_units, output_units, latency_ms_sum, latency_hist)
+    select org_id, hour, product, model, coalesce(api_key_id, ''), coalesce(project_id::text, ''), ${measures}
+    from (${source}) s group by org_id, hour, product, model, coalesce(api_key_id, ''), coalesce(project_id::text, '')`);
   await tx.execute(sql`
     insert into usage_rollups_daily
-      (org_id, day, product, model, api_key_id, requests, errors, input_units, output_units, latency_ms_sum, latency_hist)
-    select org_id, day, product, model, coalesce(api_key_id, ''), ${measures}
-    from (${source}) s group by org_id, day, product, model, coalesce(api_key_id, '')`);
+      (org_id, day, product, model, api_key_id, project_id, requests, errors, input_units, output_units, latency_ms_sum, latency_hist)
+    select org_id, day, product, model, coalesce(api_key_id, ''), coalesce(project_id::text, ''), ${measures}
+    from (${source}) s group by org_id, day, product, model, coalesce(api_key_id, ''), coalesce(project_id::text, '')`);
 }

@@ -4,7 +4,7 @@ import { compactVerify, createLocalJWKSet } from "jose";
 import { GET as jwksRoute } from "@/app/.well-known/jwks.json/route";
 import { removalCertificate } from "@/lib/removal/certificate";
 import { beforeAll, describe, expect, it } from "vitest";
-import { auditLog, notices, organizations, outbox, removalJobs, removalRequests } from "@/lib/db/schema";
+import { auditLog, notices, organizations, outbox, projects, removalJobs, removalRequests } from "@/lib/db/schema";
 import { seedDemoWorld } from "@/lib/demo/seed";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import type { UserPrincipal } from "@/lib/auth/principal";
@@ -22,6 +22,8 @@ process.env.SIGNING_KEY ??= crypto.generateKeyPairSync("ed25519").privateKey.exp
 
 const db = withFreshDatabase();
 let completedId: string;
+let northwindProject: string;
+let contosoProject: string;
 const DAY = 86_400_000;
 let admin: UserPrincipal;
 let member: UserPrincipal;
@@ -54,8 +56,10 @@ beforeAll(async () => {
   support = (await loadUserPrincipalByEmail(d, "support@provider.example"))!;
   [{ id: northwind }] = await d.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, "northwind-health"));
   [{ id: contoso }] = await d.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, "contoso-bank"));
+  [{ id: northwindProject }] = await d.insert(projects).values({ orgId: northwind, name: "Clinic app" }).returning({ id: projects.id });
+  [{ id: contosoProject }] = await d.insert(projects).values({ orgId: contoso, name: "Teller bot" }).returning({ id: projects.id });
   const now = Date.now();
-  await ingestAll(d, makeEvents(northwind, 6000, now - 40 * DAY, now - 60_000, { seed: 3 }));
+  await ingestAll(d, makeEvents(northwind, 6000, now - 40 * DAY, now - 60_000, { seed: 3, projectIds: [null, northwindProject] }));
   await ingestAll(d, makeEvents(contoso, 1500, now - 40 * DAY, now - 60_000, { seed: 4 }));
 }, 120_000);
 
@@ -84,6 +88,9 @@ describe(`removal requests (${testDbKind})`, () => {
     expect((await codeOf(requestRemoval(member, { orgId: northwind, scope: "organization", range: "7d" }, d))).code).toBe("forbidden");
     expect((await codeOf(requestRemoval(contosoAdmin, { orgId: northwind, scope: "organization", range: "7d" }, d))).code).toBe("not_found");
     expect((await codeOf(requestRemoval(admin, { orgId: northwind, scope: "project", projectId: "00000000-0000-4000-8000-000000000099", range: "7d" }, d))).code).toBe("not_found");
+    // Another org's real project is as unknown as a missing one.
+    expect((await codeOf(requestRemoval(admin, { orgId: northwind, scope: "project", projectId: contosoProject, range: "7d" }, d))).code).toBe("not_found");
+    expect((await codeOf(requestRemoval(admin, { orgId: northwind, scope: "project", range: "7d" }, d))).fields).toEqual(["projectId"]);
     expect((await codeOf(listRemovalsForSupport(admin, d))).code).toBe("not_found");
   });
 
@@ -160,6 +167,27 @@ describe(`removal requests (${testDbKind})`, () => {
     expect((await codeOf(getRemovalRequest(contosoAdmin, { orgId: contoso, requestId: r.id }, d))).code).toBe("not_found");
   });
 
+  it("a project's removal takes exactly its events; the other events of the same buckets stay and rollups = raw", async () => {
+    const d = db.handle().db;
+    const from = addDays(today(), -24);
+    const to = addDays(today(), -21);
+    const inScope = await countEvents(d, sql`${inDays(from, to)} and project_id = ${northwindProject}`);
+    const others = await countEvents(d, sql`${inDays(from, to)} and project_id is null`);
+    expect(inScope).toBeGreaterThan(50);
+    expect(others).toBeGreaterThan(50);
+    const r = await requestRemoval(admin, { orgId: northwind, scope: "project", projectId: northwindProject, range: "custom", from, to }, d);
+    await approveRemoval(support, { requestId: r.id, reason: "Verified with the account owner" }, d);
+    await runRemovalJobs({ db: d, batchSize: 100 });
+    const done = await getRemovalRequest(admin, { orgId: northwind, requestId: r.id }, d);
+    expect(done.status).toBe("completed");
+    expect((done.counts as { usage_events: number }).usage_events).toBe(inScope);
+    expect(await countEvents(d, sql`${inDays(from, to)} and project_id = ${northwindProject}`)).toBe(0);
+    expect(await countEvents(d, sql`${inDays(from, to)} and project_id is null`)).toBe(others);
+    expect(await rollupMismatches(d, northwind)).toBe(0);
+    const [n] = await d.select().from(notices).where(eq(notices.kind, "removal_completed")).orderBy(sql`created_at desc`).limit(1);
+    expect(n.body).toContain("project Clinic app");
+  });
+
   it("a scope matching nothing completes with zeros and says so", async () => {
     const d = db.handle().db;
     const all = await countEvents(d);
@@ -220,7 +248,11 @@ describe(`removal requests (${testDbKind})`, () => {
     await runRemovalJobs({ db: d });
     const done = await getRemovalRequest(admin, { orgId: northwind, requestId: r.id }, d);
     expect(done.status).toBe("completed");
-    expect(await countEvents(d, inDays(from, to))).toBe(0);
+    // Everything stored in the range by the job's cut-off is gone; what the fleet reported after it is new data, kept whole.
+    const [ran] = await d.select().from(removalJobs).where(eq(removalJobs.requestId, r.id));
+    expect(ran.cutoffAt).not.toBeNull();
+    expect(await countEvents(d, sql`${inDays(from, to)} and received_at <= ${ran.cutoffAt!.toISOString()}::timestamptz`)).toBe(0);
+    expect(await countEvents(d, inDays(from, to))).toBe(await countEvents(d, sql`${inDays(from, to)} and received_at > ${ran.cutoffAt!.toISOString()}::timestamptz`));
     expect(await countEvents(d, sql`id in (${sql.join(outside.map((e) => sql`${e.id}::uuid`), sql`, `)})`)).toBe(300);
     expect(await rollupMismatches(d, northwind)).toBe(0);
   });

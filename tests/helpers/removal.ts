@@ -15,7 +15,7 @@ const MODELS = ["eleven_v3", "scribe_v1", "flash_v2"];
 const KEYS = ["key_a", "key_b", null];
 
 /** n events spread evenly over [fromMs, toMs), deterministic per seed. */
-export function makeEvents(orgId: string, n: number, fromMs: number, toMs: number, options: { apiKeyId?: string | null; seed?: number } = {}): UsageEventInput[] {
+export function makeEvents(orgId: string, n: number, fromMs: number, toMs: number, options: { apiKeyId?: string | null; projectIds?: (string | null)[]; seed?: number } = {}): UsageEventInput[] {
   let s = options.seed ?? 1;
   const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
   return Array.from({ length: n }, (_, i) => {
@@ -31,6 +31,7 @@ export function makeEvents(orgId: string, n: number, fromMs: number, toMs: numbe
       status: r < 0.05 ? "server_error" : "ok",
       latencyMs: 20 + Math.floor(r * 4000),
       apiKeyId: options.apiKeyId !== undefined ? options.apiKeyId : KEYS[i % 3],
+      ...(options.projectIds ? { projectId: options.projectIds[i % options.projectIds.length] } : {}),
       zeroRetention: false,
     } as UsageEventInput;
   });
@@ -48,18 +49,18 @@ const measures = sql`count(*) as requests, count(*) filter (where status <> 'ok'
 export async function rollupMismatches(db: Tx, orgId: string): Promise<number> {
   const [h] = await queryRows<{ n: string | number }>(
     db,
-    sql`with raw as (select date_trunc('hour', occurred_at, 'UTC') as hour, product, model, coalesce(api_key_id, '') as key, ${measures}
-                     from (select e.*, width_bucket(e.latency_ms, ${bounds}) as b from usage_events e where e.org_id = ${orgId}) s group by 1, 2, 3, 4),
+    sql`with raw as (select date_trunc('hour', occurred_at, 'UTC') as hour, product, model, coalesce(api_key_id, '') as key, coalesce(project_id::text, '') as proj, ${measures}
+                     from (select e.*, width_bucket(e.latency_ms, ${bounds}) as b from usage_events e where e.org_id = ${orgId}) s group by 1, 2, 3, 4, 5),
              roll as (select * from usage_rollups_hourly where org_id = ${orgId})
-        select count(*) as n from raw full join roll on raw.hour = roll.hour and raw.product = roll.product and raw.model = roll.model and raw.key = roll.api_key_id
+        select count(*) as n from raw full join roll on raw.hour = roll.hour and raw.product = roll.product and raw.model = roll.model and raw.key = roll.api_key_id and raw.proj = roll.project_id
         where ${differs}`,
   );
   const [d] = await queryRows<{ n: string | number }>(
     db,
-    sql`with raw as (select (occurred_at at time zone o.time_zone)::date as day, product, model, coalesce(api_key_id, '') as key, ${measures}
-                     from (select e.*, width_bucket(e.latency_ms, ${bounds}) as b from usage_events e where e.org_id = ${orgId}) s, organizations o where o.id = ${orgId} group by 1, 2, 3, 4),
+    sql`with raw as (select (occurred_at at time zone o.time_zone)::date as day, product, model, coalesce(api_key_id, '') as key, coalesce(project_id::text, '') as proj, ${measures}
+                     from (select e.*, width_bucket(e.latency_ms, ${bounds}) as b from usage_events e where e.org_id = ${orgId}) s, organizations o where o.id = ${orgId} group by 1, 2, 3, 4, 5),
              roll as (select * from usage_rollups_daily where org_id = ${orgId})
-        select count(*) as n from raw full join roll on raw.day = roll.day and raw.product = roll.product and raw.model = roll.model and raw.key = roll.api_key_id
+        select count(*) as n from raw full join roll on raw.day = roll.day and raw.product = roll.product and raw.model = roll.model and raw.key = roll.api_key_id and raw.proj = roll.project_id
         where ${differs}`,
   );
   return Number(h.n) + Number(d.n);

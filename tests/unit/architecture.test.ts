@@ -70,7 +70,7 @@ function cycles(g: Map<string, Set<string>>): string[][] {
  * (Not `import "server-only"`: server.ts and the CLIs load lib/ outside Next,
  * where that package throws; this check covers the same ground at test time.)
  */
-const CLIENT_SAFE = ["lib/vocabulary", "lib/actions/result", "lib/intl", "lib/usage/products", "lib/usage/latency", "lib/usage/range"];
+const CLIENT_SAFE = ["lib/vocabulary", "lib/actions/result", "lib/intl", "lib/usage/products", "lib/usage/latency", "lib/usage/range", "lib/audit/verify", "lib/audit/merkle", "lib/audit/canonical"];
 
 describe("architecture", () => {
   it("client components import from lib/ only what is safe in a browser", () => {

@@ -1,0 +1,1 @@
+ALTER TABLE "removal_jobs" ADD COLUMN "cutoff_at" timestamp with time zone;

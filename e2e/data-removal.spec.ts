@@ -1,0 +1,80 @@
+import { expect, test } from "@playwright/test";
+import { compactVerify, createLocalJWKSet } from "jose";
+import { ROLES, signInThroughUi } from "./support/auth";
+
+/** Calendar days in Northwind's time zone, as /usage and the removal form count them. */
+function day(offset: number): string {
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+  const d = new Date(`${today}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + offset);
+  return d.toISOString().slice(0, 10);
+}
+
+test("an admin requests a removal, support approves it, the admin sees the counts and a certificate that verifies, and /usage shows nothing for those days", async ({ browser, baseURL }) => {
+  const from = day(-12);
+  const to = day(-10);
+  const usageUrl = `/usage?range=custom&from=${from}&to=${to}`;
+
+  // The admin: data for the days exists first.
+  const adminCtx = await browser.newContext();
+  const admin = await adminCtx.newPage();
+  await signInThroughUi(admin, ROLES.northwindAdmin);
+  await admin.goto(usageUrl);
+  await expect(admin.getByText("No requests in this range")).toHaveCount(0);
+
+  await admin.getByRole("navigation").getByRole("link", { name: "Data removal" }).click();
+  await expect(admin.getByRole("heading", { name: "Data removal", level: 1 })).toBeVisible();
+  const form = admin.getByTestId("removal-request-form");
+  await form.getByLabel("Days").selectOption("custom");
+  // Reversed days: refused next to the field, and what was typed stays.
+  await form.getByLabel("First day").fill(to);
+  await form.getByLabel("Last day").fill(from);
+  await form.getByRole("button", { name: "Request removal" }).click();
+  await expect(form.getByLabel("Last day")).toHaveAttribute("aria-invalid", "true");
+  await expect(form.locator("#to-error")).toHaveText("must be on or after the first day");
+  await expect(form.getByLabel("First day")).toHaveValue(to);
+  await form.getByLabel("First day").fill(from);
+  await form.getByLabel("Last day").fill(to);
+  await form.getByRole("button", { name: "Request removal" }).click();
+  await expect(form.getByRole("status")).toContainText(`Removal of ${from} to ${to} requested for Northwind Health`);
+  await admin.reload();
+  await expect(admin.getByTestId("removal-row").first()).toContainText("Pending review");
+
+  // Support approves from the queue with a reason and a ticket.
+  const supportCtx = await browser.newContext();
+  const support = await supportCtx.newPage();
+  await signInThroughUi(support, ROLES.support);
+  await support.getByRole("navigation", { name: "Support" }).getByRole("link", { name: "Removals" }).click();
+  const row = support.getByTestId("removal-request").filter({ hasText: "Northwind Health" }).filter({ hasText: `${from} to ${to}` });
+  await row.getByLabel("Reason").fill("Verified with the account owner by phone");
+  await row.getByLabel("Ticket").fill("SUP-8100");
+  await row.getByRole("button", { name: "Approve" }).click();
+  // Approved: the row's decision form gives way to the state (approved, running or already completed).
+  await expect(row.getByTestId("removal-status")).not.toHaveText("Pending review");
+  await expect(row.getByTestId("removal-review-form")).toHaveCount(0);
+
+  // The admin sees it completed, with counts, and downloads the certificate.
+  await admin.goto("/data-removal");
+  await admin.getByRole("link", { name: `${from} to ${to}` }).first().click();
+  await expect(async () => {
+    await admin.reload();
+    await expect(admin.getByTestId("removal-status")).toHaveText("Completed", { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+  const removed = Number((await admin.getByTestId("count-usage_events").innerText()).replace(/,/g, ""));
+  expect(removed).toBeGreaterThan(0);
+  const download = admin.waitForEvent("download");
+  await admin.getByRole("link", { name: "Download certificate" }).click();
+  const file = await download;
+  const jws = await (await file.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString("utf8"));
+  const keys = await (await admin.request.get(`${baseURL}/.well-known/jwks.json`)).json();
+  const { payload } = await compactVerify(jws, createLocalJWKSet(keys));
+  const cert = JSON.parse(new TextDecoder().decode(payload));
+  expect(cert).toMatchObject({ type: "removal_certificate", range: { fromDay: from, toDay: to }, approvedBy: { label: ROLES.support, ticketRef: "SUP-8100" } });
+  expect(cert.removed[0]).toMatchObject({ store: "usage_events", rows: removed });
+
+  // The dashboard for the removed days shows nothing left.
+  await admin.goto(usageUrl);
+  await expect(admin.getByText("No requests in this range").first()).toBeVisible();
+  await adminCtx.close();
+  await supportCtx.close();
+});
