@@ -1,0 +1,52 @@
+/**
+ * The e2e run's PostgreSQL database (see e2e/support/env.ts for why not PGlite).
+ *
+ *   node --import tsx scripts/e2e-database.ts create   # drop a leftover, create, migrate, seed the demo world
+ *   node --import tsx scripts/e2e-database.ts drop
+ *
+ * playwright.config.ts runs `create` before it starts the server, and
+ * e2e/global-setup.ts drops the database when the run ends.
+ */
+import postgres from "postgres";
+import { E2E_ADMIN_DATABASE_URL, E2E_DATABASE_NAME, E2E_DATABASE_URL } from "../e2e/support/env";
+
+export async function dropE2eDatabase(): Promise<void> {
+  const admin = postgres(E2E_ADMIN_DATABASE_URL, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`drop database if exists ${E2E_DATABASE_NAME} with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function createE2eDatabase(): Promise<void> {
+  await dropE2eDatabase();
+  const admin = postgres(E2E_ADMIN_DATABASE_URL, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${E2E_DATABASE_NAME}`);
+  } finally {
+    await admin.end();
+  }
+  const { openPostgres } = await import("@/lib/db");
+  const { migrateDatabase } = await import("@/lib/db/migrate");
+  const { seedDemoWorld } = await import("@/lib/db/seed");
+  const handle = openPostgres(E2E_DATABASE_URL, { max: 2 });
+  try {
+    await migrateDatabase(handle);
+    await seedDemoWorld(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
+
+const command = process.argv[2];
+if (command === "create" || command === "drop") {
+  const started = Date.now();
+  try {
+    await (command === "create" ? createE2eDatabase() : dropE2eDatabase());
+    console.log(`[e2e] ${command === "create" ? "created and seeded" : "dropped"} database ${E2E_DATABASE_NAME} in ${Date.now() - started} ms`);
+  } catch (err) {
+    console.error(`[e2e] could not ${command} database ${E2E_DATABASE_NAME} on ${new URL(E2E_ADMIN_DATABASE_URL).host}: ${(err as Error).message}`);
+    process.exit(1);
+  }
+}
