@@ -29,26 +29,25 @@ type WorkerFixtures = { seedDatabase: DbHandle };
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
   seedDatabase: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this pattern
-    async ({}, use) => {
+    async ({}, provide) => {
       const handle = openSeedDatabase();
-      await use(handle);
+      await provide(handle);
       await handle.close();
     },
     { scope: "worker" },
   ],
-  seed: async ({ seedDatabase }, use) => {
+  seed: async ({ seedDatabase }, provide) => {
     const db = seedDatabase.db;
-    await use({
+    await provide({
       org: (options) => seedOrg(db, options),
       user: (options) => seedUser(db, options),
       membership: (orgId, user, role) => addMembership(db, orgId, user.id, role),
       handle: seedDatabase,
     });
   },
-  as: async ({ browser, baseURL }, use) => {
+  as: async ({ browser, baseURL }, provide) => {
     const contexts: BrowserContext[] = [];
-    await use(async (who) => {
+    await provide(async (who) => {
       if (typeof who === "string") {
         if (!(who in ROLES)) throw new Error(`unknown demo role ${who}`);
         const context = await browser.newContext({ storageState: storageStateOf(who) });
