@@ -5,8 +5,6 @@ const nextConfig = {
   // PGlite ships wasm and must load from node_modules at run time, not from a bundle.
   serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2"],
   poweredByHeader: false,
-  // `npm test` typechecks the whole project (tests and scripts too) in its own step; the build need not repeat it.
-  typescript: { ignoreBuildErrors: true },
   async headers() {
     return [
       { source: "/:path*", headers: SECURITY_HEADERS },

@@ -17,7 +17,7 @@ import { eq } from "drizzle-orm";
 import postgres from "postgres";
 import { openPglite, openPostgres, setDbHandle, type DbHandle } from "@/lib/db";
 import { migrateDatabase } from "@/lib/db/migrate";
-import { seedDemoWorld } from "@/lib/db/seed";
+import { seedDemoWorld } from "@/lib/demo/seed";
 import { organizations } from "@/lib/db/schema";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import { liftRestriction, restrictOrganization } from "@/lib/retention/service";

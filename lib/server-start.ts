@@ -1,6 +1,6 @@
 /** The Node server's start: validate the environment, prepare the database, then deliver the outbox. */
 import { env } from "@/lib/env";
-import { bootDatabase } from "@/lib/db/boot";
+import { bootDatabase } from "@/lib/boot";
 import { startOutboxWorker } from "@/lib/notify/worker";
 import { defaultTransport } from "@/lib/notify/transport";
 

@@ -8,7 +8,7 @@
 import type { ServicePrincipal } from "@/lib/auth/principal";
 import { AppError } from "@/lib/errors";
 import { authenticateServiceToken } from "./auth";
-import { errorAnswer, errorResponse, PayloadTooLarge, type PlainResponse } from "./problem";
+import { errorAnswer, errorResponse, PayloadTooLarge, type PlainResponse } from "@/lib/http/problem";
 import { takeRateToken, type RateClass } from "./rate-limit";
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;

@@ -5,62 +5,10 @@
  */
 import { z } from "zod";
 import { SERVICE_SCOPES } from "@/lib/auth/principal";
-import { PRODUCT_IDS } from "@/lib/usage/products";
+import { RetentionPolicySchema } from "@/lib/retention/policy";
 import { IngestResultSchema, MAX_BATCH_EVENTS, UsageBatchSchema, UsageEventSchema } from "@/lib/usage/ingest";
 import { ModerationFlagResultSchema, ModerationFlagSchema } from "@/lib/moderation/flags";
 import { MAX_BODY_BYTES } from "./handler";
-
-const isoOrNull = z.union([z.iso.datetime({ offset: true }), z.null()]);
-
-/** The shape of effectivePolicy() (lib/retention/policy.ts) as the API serves it. */
-export const RetentionPolicySchema = z
-  .object({
-    orgId: z.uuid(),
-    plan: z.enum(["free", "pro", "enterprise"]),
-    zdr: z
-      .object({
-        status: z.enum(["off", "requested", "active"]),
-        honoured: z.boolean().meta({ description: "True only when ZDR is active, the plan is enterprise and the org is not restricted: keep no content." }),
-        scope: z.enum(["all_requests", "per_request"]),
-        since: isoOrNull,
-      })
-      .strict(),
-    restriction: z.union([
-      z
-        .object({
-          reason: z.enum(["high_risk_use_case", "automated_flag", "provider_discretion"]),
-          note: z.union([z.string(), z.null()]),
-          since: isoOrNull,
-        })
-        .strict(),
-      z.null(),
-    ]),
-    cacheWindowSeconds: z.int().min(0).max(3600).meta({ description: "How long a private cache may hold content, at most." }),
-    contentRetentionDays: z.int().min(0).max(3650).meta({ description: "Retention of content outside ZDR." }),
-    trainingUse: z.boolean(),
-    products: z.array(
-      z
-        .object({
-          product: z.enum(PRODUCT_IDS),
-          label: z.string(),
-          dataTypes: z.array(
-            z
-              .object({
-                dataType: z.string(),
-                zdrEligible: z.boolean(),
-                zeroRetention: z
-                  .enum(["always", "on_request", "never"])
-                  .meta({ description: "`always`: keep nothing; `on_request`: keep nothing when the request sets enable_logging=false; `never`: ZDR does not apply." }),
-              })
-              .strict(),
-          ),
-        })
-        .strict(),
-    ),
-    version: z.int().min(1),
-  })
-  .strict()
-  .meta({ id: "RetentionPolicy" });
 
 export const ProblemSchema = z
   .object({

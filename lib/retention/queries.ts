@@ -11,6 +11,7 @@ import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
 import { notFound } from "@/lib/errors";
 import { PRODUCTS } from "@/lib/usage/products";
+import type { ZdrScope } from "@/lib/vocabulary";
 import { effectivePolicy, emblemState, type EffectivePolicy, type EmblemState, type Plan } from "./policy";
 
 export type RetentionView = {
@@ -21,7 +22,7 @@ export type RetentionView = {
   emblem: EmblemState;
   /** The admin on whose request ZDR was enabled or asked for. */
   requestedBy: string | null;
-  pendingRequest: { createdAt: string; requestedBy: string | null; scope: "all_requests" | "per_request" } | null;
+  pendingRequest: { createdAt: string; requestedBy: string | null; scope: ZdrScope } | null;
   /** Whether an admin of this org may ask for ZDR now, and if not, why. */
   canRequest: { allowed: true } | { allowed: false; reason: "not_enterprise" | "already_active" | "already_requested" | "restricted" };
 };

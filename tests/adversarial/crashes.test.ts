@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPostgres, queryRows, type Db } from "@/lib/db";
 import { closeCacheListener } from "@/lib/db/listen";
 import { memberships, organizations, outbox, users } from "@/lib/db/schema";
-import { seedDemoWorld } from "@/lib/db/seed";
+import { seedDemoWorld } from "@/lib/demo/seed";
 import { verifyAuditChain } from "@/lib/audit/chain";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import { disableZeroRetention, enableZeroRetention, liftRestriction, restrictOrganization } from "@/lib/retention/service";

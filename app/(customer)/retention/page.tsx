@@ -122,7 +122,7 @@ export default async function RetentionPage() {
           <Card aria-labelledby="request-title">
             <CardHeader id="request-title" title="Request Zero Data Retention" description="Support verifies that you are an administrator of this organization, then enables it and confirms by email." />
             <CardBody>
-              <RequestZdrForm action={requestZdrAction} />
+              <RequestZdrForm action={requestZdrAction} orgId={view.orgId} />
             </CardBody>
           </Card>
         ) : null}
