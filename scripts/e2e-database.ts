@@ -29,7 +29,7 @@ export async function createE2eDatabase(): Promise<void> {
   }
   const { openPostgres } = await import("@/lib/db");
   const { migrateDatabase } = await import("@/lib/db/migrate");
-  const { seedDemoWorld } = await import("@/lib/db/seed");
+  const { seedDemoWorld } = await import("@/lib/demo/seed");
   const handle = openPostgres(E2E_DATABASE_URL, { max: 2 });
   try {
     await migrateDatabase(handle);

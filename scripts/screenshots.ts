@@ -9,7 +9,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { chromium } from "@playwright/test";
-import { DEMO_PASSWORD } from "@/lib/db/seed";
+import { DEMO_PASSWORD } from "@/lib/demo/seed";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -8,7 +8,7 @@ import crypto from "node:crypto";
 import { openPostgres, type Db, type DbHandle } from "@/lib/db";
 import { memberships, organizations, retentionStates, users, zdrRequests } from "@/lib/db/schema";
 import { hashPassword } from "@/lib/auth/password";
-import { DEMO_PASSWORD } from "@/lib/db/seed";
+import { DEMO_PASSWORD } from "@/lib/demo/seed";
 import type { Plan, RestrictionReason } from "@/lib/vocabulary";
 import { E2E_DATABASE_URL } from "./env";
 
