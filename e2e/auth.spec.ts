@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/fixtures";
 import { ROLES, signInThroughUi, DEMO_PASSWORD } from "./support/auth";
 
 const landing: [string, RegExp][] = [
@@ -17,9 +17,10 @@ for (const [email, url] of landing) {
   });
 }
 
-test("a wrong password gets one calm message and no session", async ({ page }) => {
+test("a wrong password gets one calm message and no session", async ({ page, seed }) => {
+  const user = await seed.user();
   await page.goto("/login");
-  await page.getByLabel("Email").fill(ROLES.northwindMember);
+  await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "Email or password is incorrect." })).toBeVisible();
@@ -34,17 +35,19 @@ test("a signed-out visitor is sent to /login from every customer and support pag
   }
 });
 
-test("the sixth attempt from one address is refused with 429 and Retry-After even with the right password", async ({ request, baseURL }) => {
+test("the sixth attempt from one address is refused with 429 and Retry-After even with the right password", async ({ request, baseURL, seed }) => {
+  // A user of its own: the failures it records lock this account out from this address.
+  const { email } = await seed.user();
   const headers = { origin: baseURL!, "x-forwarded-for": "203.0.113.200" };
   for (let i = 0; i < 5; i++) {
-    const r = await request.post("/api/session", { data: { email: ROLES.contosoMember, password: `wrong-${i}` }, headers });
+    const r = await request.post("/api/session", { data: { email, password: `wrong-${i}` }, headers });
     expect(r.status()).toBe(401);
   }
-  const sixth = await request.post("/api/session", { data: { email: ROLES.contosoMember, password: DEMO_PASSWORD }, headers });
+  const sixth = await request.post("/api/session", { data: { email, password: DEMO_PASSWORD }, headers });
   expect(sixth.status()).toBe(429);
   expect(Number(sixth.headers()["retry-after"])).toBeGreaterThan(0);
   const elsewhere = await request.post("/api/session", {
-    data: { email: ROLES.contosoMember, password: DEMO_PASSWORD },
+    data: { email, password: DEMO_PASSWORD },
     headers: { origin: baseURL!, "x-forwarded-for": "192.0.2.201" },
   });
   expect(elsewhere.status()).toBe(200);
@@ -88,11 +91,13 @@ test("sign-out ends the session, for a customer and for support", async ({ page 
   }
 });
 
-test("signing out on all devices ends the other device's session at its next request", async ({ browser }) => {
+test("signing out on all devices ends the other device's session at its next request", async ({ browser, seed }) => {
+  // An admin of its own: signing out everywhere ends every session of the user, the saved demo sessions too.
+  const { admin } = await seed.org();
   const laptop = await (await browser.newContext()).newPage();
   const phone = await (await browser.newContext()).newPage();
-  await signInThroughUi(laptop, ROLES.contosoAdmin);
-  await signInThroughUi(phone, ROLES.contosoAdmin);
+  await signInThroughUi(laptop, admin.email);
+  await signInThroughUi(phone, admin.email);
   await phone.goto("/retention");
   await expect(phone).toHaveURL(/\/retention$/);
 

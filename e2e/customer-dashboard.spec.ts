@@ -1,7 +1,8 @@
 import zlib from "node:zlib";
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Page, type TestInfo } from "@playwright/test";
-import { ROLES, signInThroughUi } from "./support/auth";
+import type { Page, TestInfo } from "@playwright/test";
+import { expect, test } from "./support/fixtures";
+import type { DemoRole } from "./support/auth";
 
 const PAGES = ["/usage", "/retention", "/notices"] as const;
 
@@ -19,9 +20,9 @@ async function waitForWidgets(page: Page) {
   await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
 }
 
-for (const email of [ROLES.northwindAdmin, ROLES.northwindMember]) {
-  test(`${email} sees the active emblem above the account name on every page, and axe finds nothing serious`, async ({ page }, testInfo) => {
-    await signInThroughUi(page, email);
+for (const role of ["northwindAdmin", "northwindMember"] as DemoRole[]) {
+  test(`${role} sees the active emblem above the account name on every page, and axe finds nothing serious`, async ({ as }, testInfo) => {
+    const page = await as(role);
     for (const path of PAGES) {
       await page.goto(path);
       await waitForWidgets(page);
@@ -34,26 +35,26 @@ for (const email of [ROLES.northwindAdmin, ROLES.northwindMember]) {
       const e = (await emblem.boundingBox())!;
       const n = (await name.boundingBox())!;
       expect(e.y + e.height, `${path}: emblem bottom above the name's top`).toBeLessThanOrEqual(n.y);
-      await expectNoSeriousAxeViolation(page, testInfo, `${email} ${path}`);
+      await expectNoSeriousAxeViolation(page, testInfo, `${role} ${path}`);
     }
   });
 }
 
-for (const email of [ROLES.contosoAdmin, ROLES.contosoMember, ROLES.fabrikamOwner]) {
-  test(`${email} sees no emblem (ZDR requested or off), and axe finds nothing serious`, async ({ page }, testInfo) => {
-    await signInThroughUi(page, email);
+for (const role of ["contosoAdmin", "contosoMember", "fabrikamOwner"] as DemoRole[]) {
+  test(`${role} sees no emblem (ZDR requested or off), and axe finds nothing serious`, async ({ as }, testInfo) => {
+    const page = await as(role);
     for (const path of PAGES) {
       await page.goto(path);
       await waitForWidgets(page);
       await expect(page.getByTestId("account-name")).toBeVisible();
       await expect(page.getByTestId("zdr-emblem")).toHaveCount(0);
-      await expectNoSeriousAxeViolation(page, testInfo, `${email} ${path}`);
+      await expectNoSeriousAxeViolation(page, testInfo, `${role} ${path}`);
     }
   });
 }
 
-test("the emblem is reached with the keyboard and opens a short panel with a link to /retention", async ({ page }) => {
-  await signInThroughUi(page, ROLES.northwindMember);
+test("the emblem is reached with the keyboard and opens a short panel with a link to /retention", async ({ as }) => {
+  const page = await as("northwindMember");
   await page.goto("/usage");
   const emblem = page.getByTestId("zdr-emblem");
   for (let i = 0; i < 5 && !(await emblem.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
@@ -68,19 +69,10 @@ test("the emblem is reached with the keyboard and opens a short panel with a lin
   await expect(page).toHaveURL(/\/retention$/);
 });
 
-test("screenshots of /usage and /retention for the report", async ({ page }, testInfo) => {
-  await page.setViewportSize({ width: 1440, height: 1000 });
-  await signInThroughUi(page, ROLES.northwindAdmin);
-  await page.goto("/usage");
-  await waitForWidgets(page);
-  await expect(page.locator(".recharts-surface").first()).toBeVisible();
-  await testInfo.attach("usage.png", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
-  await page.goto("/retention");
-  await testInfo.attach("retention.png", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
-});
-
-test("the range lives in the URL and each range renders totals, chart and breakdowns", async ({ page }) => {
-  await signInThroughUi(page, ROLES.northwindMember);
+test("the range lives in the URL and each range renders totals, chart and breakdowns", async ({ as }) => {
+  // Four ranges of Northwind's 90 days, each rendered and its numbers table opened: 49-66 s on a loaded 2-core machine.
+  test.slow();
+  const page = await as("northwindMember");
   for (const key of ["24h", "7d", "30d", "90d"]) {
     await page.goto("/usage");
     await page.getByRole("link", { name: `Last ${key}` }).click();
@@ -101,8 +93,8 @@ test("the range lives in the URL and each range renders totals, chart and breakd
   await expect(page.getByRole("alert").filter({ hasText: "2026-02-30" })).toHaveCount(0);
 });
 
-test("the CSV export holds exactly the totals and breakdown rows the page shows", async ({ page }) => {
-  await signInThroughUi(page, ROLES.northwindAdmin);
+test("the CSV export holds exactly the totals and breakdown rows the page shows", async ({ as }) => {
+  const page = await as("northwindAdmin");
   await page.goto("/usage?range=7d");
   await waitForWidgets(page);
   const download = page.waitForEvent("download");
@@ -125,12 +117,12 @@ test("the CSV export holds exactly the totals and breakdown rows the page shows"
   expect(csv.filter((r) => r[0] === "series_daily")).toHaveLength(7);
 });
 
-test("the CSV export refuses a bad range with a 400 naming the field, and sends a signed-out visitor to sign in", async ({ page, playwright, baseURL }) => {
+test("the CSV export refuses a bad range with a 400 naming the field, and sends a signed-out visitor to sign in", async ({ as, playwright, baseURL }) => {
   const anonymous = await playwright.request.newContext({ baseURL });
   const signedOut = await anonymous.get("/usage/export?range=7d", { maxRedirects: 0 });
   expect([401, 302, 303, 307]).toContain(signedOut.status());
   expect(signedOut.headers()["content-type"] ?? "").not.toContain("text/csv");
-  await signInThroughUi(page, ROLES.northwindMember);
+  const page = await as("northwindMember");
   const r = await page.request.get("/usage/export?range=forever");
   expect(r.status()).toBe(400);
   expect(r.headers()["content-type"]).toContain("application/problem+json");
@@ -139,8 +131,8 @@ test("the CSV export refuses a bad range with a 400 naming the field, and sends 
   expect(JSON.stringify(body)).not.toContain("forever");
 });
 
-test("/usage first-load JavaScript stays under 200 KB gzip (the chart loads after)", async ({ page, baseURL }, testInfo) => {
-  await signInThroughUi(page, ROLES.northwindMember);
+test("/usage first-load JavaScript stays under 200 KB gzip (the chart loads after)", async ({ as, baseURL }, testInfo) => {
+  const page = await as("northwindMember");
   const html = await (await page.request.get("/usage")).text();
   const scripts = [...new Set([...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1]))];
   let gzip = 0;
@@ -154,25 +146,23 @@ test("/usage first-load JavaScript stays under 200 KB gzip (the chart loads afte
   expect(gzip).toBeLessThan(200_000);
 });
 
-test("Contoso sees its pending request with its age; Fabrikam sees why ZDR is not available and how to upgrade", async ({ page }) => {
-  await signInThroughUi(page, ROLES.contosoMember);
+test("Contoso sees its pending request with its age; Fabrikam sees why ZDR is not available and how to upgrade", async ({ as }) => {
+  let page = await as("contosoMember");
   await page.goto("/retention");
   await expect(page.getByTestId("retention-state")).toHaveText("Pending");
   await expect(page.getByTestId("request-age")).toHaveText(/\d+ hours/);
   await expect(page.getByRole("button", { name: "Request Zero Data Retention" })).toHaveCount(0);
-  await page.context().clearCookies();
-  await signInThroughUi(page, ROLES.fabrikamOwner);
+  page = await as("fabrikamOwner");
   await page.goto("/retention");
   await expect(page.getByText("available on the enterprise plan")).toBeVisible();
   await expect(page.getByText("To upgrade")).toBeVisible();
   await expect(page.getByText("Content may be used for training")).toBeVisible();
 });
 
-test("a restricted org shows the warning state, never the active one, until the restriction is lifted", async ({ page, browser }) => {
-  const support = await browser.newPage();
-  await signInThroughUi(support, ROLES.support);
-  await support.goto("/support");
-  await support.getByRole("link", { name: "Northwind Health" }).click();
+test("a restricted org shows the warning state, never the active one, until the restriction is lifted", async ({ as, seed }) => {
+  const org = await seed.org({ label: "Restricted Health", zdr: "active" });
+  const support = await as("support");
+  await support.goto(`/support/orgs/${org.id}`);
   await support.getByRole("button", { name: "Restrict ZDR…" }).click();
   const form = support.getByRole("form", { name: "Restrict ZDR" });
   await form.getByLabel("Reason category").selectOption("automated_flag");
@@ -180,33 +170,31 @@ test("a restricted org shows the warning state, never the active one, until the 
   await form.getByLabel("Ticket reference").fill("SUP-9001");
   await form.getByRole("checkbox").check();
   await form.getByRole("button", { name: "Restrict ZDR" }).click();
-  await expect(support.getByTestId("action-banner")).toContainText("restricted for Northwind Health");
+  await expect(support.getByTestId("action-banner")).toContainText(`restricted for ${org.name}`);
 
-  try {
-    await signInThroughUi(page, ROLES.northwindMember);
-    for (const path of PAGES) {
-      await page.goto(path);
-      const emblem = page.getByTestId("zdr-emblem");
-      await expect(emblem).toHaveAttribute("data-state", "restricted");
-      await expect(emblem).toHaveAccessibleName(/restricted/i);
-      await expect(emblem).not.toContainText("Active");
-      const e = (await emblem.boundingBox())!;
-      const n = (await page.getByTestId("account-name").boundingBox())!;
-      expect(e.y + e.height).toBeLessThanOrEqual(n.y);
-    }
-    await page.goto("/retention");
-    await expect(page.getByTestId("retention-state")).toHaveText("Restricted");
-    await expect(page.locator("main").getByText("not honoured")).toBeVisible();
-  } finally {
-    await support.reload();
-    await support.getByRole("button", { name: "Lift restriction…" }).click();
-    const lift = support.getByRole("form", { name: "Lift restriction" });
-    await lift.getByLabel("Reason").fill("Review complete.");
-    await lift.getByLabel("Ticket reference").fill("SUP-9001");
-    await lift.getByRole("checkbox").check();
-    await lift.getByRole("button", { name: "Lift restriction" }).click();
-    await expect(support.getByText("Lift restriction", { exact: true })).toHaveCount(0);
+  const page = await as(org.member);
+  for (const path of PAGES) {
+    await page.goto(path);
+    const emblem = page.getByTestId("zdr-emblem");
+    await expect(emblem).toHaveAttribute("data-state", "restricted");
+    await expect(emblem).toHaveAccessibleName(/restricted/i);
+    await expect(emblem).not.toContainText("Active");
+    const e = (await emblem.boundingBox())!;
+    const n = (await page.getByTestId("account-name").boundingBox())!;
+    expect(e.y + e.height).toBeLessThanOrEqual(n.y);
   }
+  await page.goto("/retention");
+  await expect(page.getByTestId("retention-state")).toHaveText("Restricted");
+  await expect(page.locator("main").getByText("not honoured")).toBeVisible();
+
+  await support.reload();
+  await support.getByRole("button", { name: "Lift restriction…" }).click();
+  const lift = support.getByRole("form", { name: "Lift restriction" });
+  await lift.getByLabel("Reason").fill("Review complete.");
+  await lift.getByLabel("Ticket reference").fill("SUP-9001");
+  await lift.getByRole("checkbox").check();
+  await lift.getByRole("button", { name: "Lift restriction" }).click();
+  await expect(support.getByText("Lift restriction", { exact: true })).toHaveCount(0);
   // Lifting restores the previous state: the active emblem is back on the next page load.
   await expect
     .poll(async () => {
@@ -216,9 +204,8 @@ test("a restricted org shows the warning state, never the active one, until the 
     .toBe("active");
 });
 
-async function supportAction(support: Page, kind: "Disable ZDR" | "Enable ZDR", reason: string) {
-  await support.goto("/support");
-  await support.getByRole("link", { name: "Northwind Health" }).click();
+async function supportAction(support: Page, orgId: string, kind: "Disable ZDR" | "Enable ZDR", reason: string) {
+  await support.goto(`/support/orgs/${orgId}`);
   await support.getByRole("button", { name: `${kind}…` }).click();
   const form = support.getByRole("form", { name: kind });
   await form.getByLabel("Reason").fill(reason);
@@ -229,26 +216,24 @@ async function supportAction(support: Page, kind: "Disable ZDR" | "Enable ZDR", 
   await expect(support.getByRole("cell", { name: reason })).toBeVisible();
 }
 
-test("an admin of an enterprise org without ZDR requests it; it shows as pending, with no emblem, until support enables it", async ({ page, browser }) => {
-  const support = await browser.newPage();
-  await signInThroughUi(support, ROLES.support);
-  await supportAction(support, "Disable ZDR", "Customer asked to pause ZDR for a test.");
-  try {
-    await signInThroughUi(page, ROLES.northwindAdmin);
-    await page.goto("/retention");
-    await expect(page.getByTestId("zdr-emblem")).toHaveCount(0);
-    await expect(page.getByTestId("retention-state")).toHaveText("Off");
-    await page.getByLabel(/Why you need it/).fill("HIPAA: clinical dictation.");
-    await page.getByRole("button", { name: "Request Zero Data Retention" }).click();
-    // The page re-renders from the new state: the form gives way to the pending request.
-    await expect(page.getByTestId("retention-state")).toHaveText("Pending");
-    await expect(page.getByTestId("request-age")).toHaveText(/minute/);
-    await expect(page.getByRole("button", { name: "Request Zero Data Retention" })).toHaveCount(0);
-    await expect(page.getByTestId("zdr-emblem")).toHaveCount(0);
-    await expect(page.getByRole("table", { name: "Retention audit trail, newest first" }).locator("tbody tr").first()).toContainText("ZDR requested");
-  } finally {
-    await supportAction(support, "Enable ZDR", "Requester verified as an administrator.");
-  }
+test("an admin of an enterprise org without ZDR requests it; it shows as pending, with no emblem, until support enables it", async ({ as, seed }) => {
+  const org = await seed.org({ label: "Requesting Health", zdr: "active" });
+  const support = await as("support");
+  await supportAction(support, org.id, "Disable ZDR", "Customer asked to pause ZDR for a test.");
+  const page = await as(org.admin);
+  await page.goto("/retention");
+  await expect(page.getByTestId("zdr-emblem")).toHaveCount(0);
+  await expect(page.getByTestId("retention-state")).toHaveText("Off");
+  await page.getByLabel(/Why you need it/).fill("HIPAA: clinical dictation.");
+  await page.getByRole("button", { name: "Request Zero Data Retention" }).click();
+  // The page re-renders from the new state: the form gives way to the pending request.
+  await expect(page.getByTestId("retention-state")).toHaveText("Pending");
+  await expect(page.getByTestId("request-age")).toHaveText(/minute/);
+  await expect(page.getByRole("button", { name: "Request Zero Data Retention" })).toHaveCount(0);
+  await expect(page.getByTestId("zdr-emblem")).toHaveCount(0);
+  await expect(page.getByRole("table", { name: "Retention audit trail, newest first" }).locator("tbody tr").first()).toContainText("ZDR requested");
+
+  await supportAction(support, org.id, "Enable ZDR", "Requester verified as an administrator.");
   await expect
     .poll(async () => {
       await page.goto("/usage");

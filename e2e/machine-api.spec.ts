@@ -1,18 +1,20 @@
-import { expect, test } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
-import { ROLES, signInThroughUi } from "./support/auth";
+import { expect, test } from "./support/fixtures";
+import { tag } from "./support/seed";
 
-test("support staff create a service token, see it once, use it, and revoke it", async ({ page, request }) => {
-  await signInThroughUi(page, ROLES.support);
+test("support staff create a service token, see it once, use it, and revoke it", async ({ as, request }) => {
+  // Tokens belong to no org: a name of its own keeps this test's row apart from any other's.
+  const name = `e2e fleet ${tag()}`;
+  const page = await as("support");
   await page.goto("/support/tokens");
   await expect(page.getByRole("heading", { name: "Service tokens" })).toBeVisible();
 
   // Without a scope the form says what is missing, next to the field.
-  await page.getByLabel("Name").fill("e2e fleet");
+  await page.getByLabel("Name").fill(name);
   await page.getByRole("button", { name: "Create token" }).click();
   await expect(page.locator("#token-scopes-error")).toContainText("Choose at least one scope");
   // What was typed survives the failed attempt.
-  await expect(page.getByLabel("Name")).toHaveValue("e2e fleet");
+  await expect(page.getByLabel("Name")).toHaveValue(name);
 
   await page.getByRole("checkbox", { name: /policy:read/ }).check();
   await page.getByRole("button", { name: "Create token" }).click();
@@ -26,19 +28,19 @@ test("support staff create a service token, see it once, use it, and revoke it",
   // Shown once: a reload lists the token by prefix only.
   await page.reload();
   await expect(page.getByTestId("new-token")).toHaveCount(0);
-  const row = page.getByRole("row", { name: /e2e fleet/ });
+  const row = page.getByRole("row", { name });
   await expect(row).toContainText(token.slice(0, 13));
   await expect(page.locator("body")).not.toContainText(token);
   expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
 
-  await row.getByRole("button", { name: "Revoke e2e fleet" }).click();
-  await expect(page.getByRole("row", { name: /e2e fleet/ })).toContainText("revoked");
+  await row.getByRole("button", { name: `Revoke ${name}` }).click();
+  await expect(page.getByRole("row", { name })).toContainText("revoked");
   const refused = await request.get("/api/v1/orgs/00000000-0000-4000-8000-000000000000/retention-policy", { headers: { authorization: `Bearer ${token}` } });
   expect(refused.status()).toBe(401);
 });
 
-test("a customer cannot reach the token page", async ({ page }) => {
-  await signInThroughUi(page, ROLES.northwindAdmin);
+test("a customer cannot reach the token page", async ({ as }) => {
+  const page = await as("northwindAdmin");
   const res = await page.goto("/support/tokens");
   expect(res?.status()).toBe(404);
 });

@@ -1,7 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
-import { Button } from "@/components/ui/button";
+import { Button, buttonClass } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { FieldError, FormStatus, fieldProps } from "@/components/ui/form";
 import { IDLE, typed, type ServerAction } from "@/lib/actions/result";
 
@@ -52,19 +53,31 @@ export function RoleForm({ action, orgId, userId, role, name }: { action: Server
   );
 }
 
-/** Two steps, so a slip of the keyboard cannot remove someone. */
-export function RemoveForm({ action, orgId, hidden, label, confirmText }: { action: ServerAction; orgId: string; hidden: Record<string, string>; label: string; confirmText: string }) {
+/**
+ * Two steps, so a slip of the keyboard cannot remove someone: the button opens
+ * a confirmation dialog whose focus starts on Cancel.
+ */
+export function RemoveForm({ action, orgId, hidden, label, confirmText, subject }: { action: ServerAction; orgId: string; hidden: Record<string, string>; label: string; confirmText: string; subject: string }) {
   const [state, formAction, pending] = useActionState(action, IDLE);
   return (
-    <details className="group">
-      <summary className="cursor-pointer list-none rounded-md px-2 py-1 text-sm font-medium text-red-700 hover:bg-red-50 dark:text-red-300 dark:hover:bg-red-950">{label}</summary>
-      <form action={formAction} className="mt-2 flex flex-wrap items-center gap-2">
-        <input type="hidden" name="orgId" value={orgId} />
-        {Object.entries(hidden).map(([k, v]) => <input key={k} type="hidden" name={k} value={v} />)}
-        <span className="text-sm">{confirmText}</span>
-        <Button type="submit" disabled={pending} className="border-red-300 text-red-800 dark:text-red-200">Confirm</Button>
-        <FormStatus result={state} />
-      </form>
-    </details>
+    <div>
+      <ConfirmDialog
+        openLabel={label}
+        openAriaLabel={`${label} ${subject}`}
+        openClassName="rounded-md px-2 py-1 text-sm font-medium text-red-700 hover:bg-red-50 dark:text-red-300 dark:hover:bg-red-950"
+        title={`${label} ${subject}?`}
+        description={confirmText}
+      >
+        {(close) => (
+          <form action={formAction} className="flex flex-wrap items-center justify-end gap-2">
+            <input type="hidden" name="orgId" value={orgId} />
+            {Object.entries(hidden).map(([k, v]) => <input key={k} type="hidden" name={k} value={v} />)}
+            <button type="button" onClick={close} data-autofocus className={buttonClass("secondary")}>Cancel</button>
+            <Button type="submit" disabled={pending} onClick={() => setTimeout(close, 0)} className="border-red-300 text-red-800 dark:text-red-200">{label}</Button>
+          </form>
+        )}
+      </ConfirmDialog>
+      <FormStatus result={state} />
+    </div>
   );
 }

@@ -7,18 +7,19 @@
  * a failure keeps everything that was typed.
  */
 import { useActionState, useState } from "react";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { FieldError, FormStatus, fieldProps, inputClass } from "@/components/ui/form";
 import { IDLE, typed, type ActionResult, type ServerAction } from "@/lib/actions/result";
 import { RESTRICTION_REASONS, RESTRICTION_REASON_LABELS, ZDR_SCOPE_LABELS, type ZdrScope } from "@/lib/vocabulary";
 
 export type RetentionActionKind = "enable" | "disable" | "decline" | "restrict" | "lift";
 
-const COPY: Record<RetentionActionKind, { open: string; submit: string; confirm: (org: string) => string; danger: boolean }> = {
-  enable: { open: "Enable ZDR…", submit: "Enable ZDR", confirm: (o) => `I verified the requester and want to enable Zero Data Retention for ${o}.`, danger: false },
-  decline: { open: "Decline request…", submit: "Decline request", confirm: (o) => `I want to decline the ZDR request of ${o}; its admins are told.`, danger: true },
-  disable: { open: "Disable ZDR…", submit: "Disable ZDR", confirm: (o) => `I want to turn Zero Data Retention off for ${o}.`, danger: true },
-  restrict: { open: "Restrict ZDR…", submit: "Restrict ZDR", confirm: (o) => `I want to restrict Zero Data Retention for ${o}; its admins are notified at once.`, danger: true },
-  lift: { open: "Lift restriction…", submit: "Lift restriction", confirm: (o) => `I want to lift the restriction on ${o}.`, danger: false },
+const COPY: Record<RetentionActionKind, { open: string; submit: string; confirm: (org: string) => string; describe: (org: string) => string; danger: boolean }> = {
+  enable: { open: "Enable ZDR…", submit: "Enable ZDR", confirm: (o) => `I verified the requester and want to enable Zero Data Retention for ${o}.`, describe: (o) => `${o} stops having content kept from the moment this is saved; its admins are told.`, danger: false },
+  decline: { open: "Decline request…", submit: "Decline request", confirm: (o) => `I want to decline the ZDR request of ${o}; its admins are told.`, describe: (o) => `The pending request of ${o} is closed; its admins are told.`, danger: true },
+  disable: { open: "Disable ZDR…", submit: "Disable ZDR", confirm: (o) => `I want to turn Zero Data Retention off for ${o}.`, describe: (o) => `${o} goes back to the plan's retention; its admins are told.`, danger: true },
+  restrict: { open: "Restrict ZDR…", submit: "Restrict ZDR", confirm: (o) => `I want to restrict Zero Data Retention for ${o}; its admins are notified at once.`, describe: (o) => `Zero Data Retention is no longer honoured for ${o} until the restriction is lifted; its admins are notified at once.`, danger: true },
+  lift: { open: "Lift restriction…", submit: "Lift restriction", confirm: (o) => `I want to lift the restriction on ${o}.`, describe: (o) => `${o} returns to the state it had before the restriction; its admins are told.`, danger: false },
 };
 
 type Common = { orgId: string; version: number; orgName: string; defaultScope: ZdrScope };
@@ -36,30 +37,24 @@ function Labelled({ htmlFor, label, hint, children }: { htmlFor: string; label: 
 type Hook = [ActionResult, (form: FormData) => void, boolean];
 
 function RetentionActionForm({ kind, hook, onSubmit, orgId, version, orgName, defaultScope }: Common & { kind: RetentionActionKind; hook: Hook; onSubmit: () => void }) {
-  const [open, setOpen] = useState(false);
   const [state, formAction, pending] = hook;
   const copy = COPY[kind];
   const p = `${kind}-${orgId}`;
   const f = (name: string, fallback = "") => fieldProps(state, p, name, fallback);
   const tone = copy.danger ? "bg-red-700 hover:bg-red-800" : "bg-brand-600 hover:bg-brand-700";
 
-  if (!open) {
-    return (
-      <button type="button" onClick={() => setOpen(true)} className={`rounded-md px-3 py-2 text-sm font-medium text-white ${tone}`}>
-        {copy.open}
-      </button>
-    );
-  }
   const confirm = f("confirm");
   return (
-    <form action={formAction} onSubmit={onSubmit} aria-label={copy.submit} className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900" noValidate>
-      <h3 className="font-medium">{copy.submit}</h3>
+    <ConfirmDialog openLabel={copy.open} openClassName={`rounded-md px-3 py-2 text-sm font-medium text-white ${tone}`} title={copy.submit} description={copy.describe(orgName)} testId={`${kind}-dialog`}>
+      {(close) => (
+    <form action={formAction} onSubmit={onSubmit} aria-label={copy.submit} className="space-y-3" noValidate>
       <input type="hidden" name="orgId" value={orgId} />
       <input type="hidden" name="expectedVersion" value={version} />
       {kind === "restrict" ? (
         <>
           <Labelled htmlFor={f("category").id} label="Reason category">
-            <select {...f("category")} className={inputClass}>
+            {/* Keyed by the value given back: a select keeps its first defaultValue, and React resets the form after an action. */}
+            <select {...f("category")} key={`category-${f("category").defaultValue}`} className={inputClass}>
               <option value="" disabled>Choose…</option>
               {RESTRICTION_REASONS.map((r) => <option key={r} value={r}>{RESTRICTION_REASON_LABELS[r]}</option>)}
             </select>
@@ -78,7 +73,7 @@ function RetentionActionForm({ kind, hook, onSubmit, orgId, version, orgName, de
       )}
       {kind === "enable" ? (
         <Labelled htmlFor={f("scope").id} label="Scope">
-          <select {...f("scope", defaultScope)} className={inputClass}>
+          <select {...f("scope", defaultScope)} key={`scope-${f("scope", defaultScope).defaultValue}`} className={inputClass}>
             <option value="all_requests">{ZDR_SCOPE_LABELS.all_requests}</option>
             <option value="per_request">{ZDR_SCOPE_LABELS.per_request}</option>
           </select>
@@ -101,11 +96,13 @@ function RetentionActionForm({ kind, hook, onSubmit, orgId, version, orgName, de
         <button type="submit" disabled={pending} className={`rounded-md px-3 py-2 text-sm font-medium text-white disabled:opacity-60 ${tone}`}>
           {pending ? "Working…" : copy.submit}
         </button>
-        <button type="button" onClick={() => setOpen(false)} className="rounded-md border border-slate-300 px-3 py-2 text-sm dark:border-slate-700">
+        <button type="button" onClick={close} className="rounded-md border border-slate-300 px-3 py-2 text-sm dark:border-slate-700">
           Cancel
         </button>
       </div>
     </form>
+      )}
+    </ConfirmDialog>
   );
 }
 

@@ -1,4 +1,6 @@
+import path from "node:path";
 import { expect, type Page, type APIRequestContext } from "@playwright/test";
+import { E2E_AUTH_DIR } from "./env";
 
 export const DEMO_PASSWORD = "demo-password-1";
 
@@ -10,6 +12,12 @@ export const ROLES = {
   fabrikamOwner: "owner@fabrikam.example",
   support: "support@provider.example",
 } as const;
+export type DemoRole = keyof typeof ROLES;
+
+/** Where e2e/auth.setup.ts saved the role's signed-in session. */
+export function storageStateOf(role: DemoRole): string {
+  return path.join(E2E_AUTH_DIR, `${role}.json`);
+}
 
 /** Signs in through the login form, as a person would. */
 export async function signInThroughUi(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {

@@ -8,7 +8,7 @@
 import crypto from "node:crypto";
 import { eq } from "drizzle-orm";
 import { NextRequest } from "next/server";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 const jar = vi.hoisted(() => ({ cookie: "" }));
 vi.mock("next/headers", () => ({
@@ -64,8 +64,16 @@ let support: UserPrincipal;
 let admin: UserPrincipal;
 let supportCookie = "";
 let adminCookie = "";
-const failures: string[] = [];
+/** The current case's failures: each case asserts its own (see expectNoFailures). */
+let failures: string[] = [];
+let failedInAll = 0;
 let tried = 0;
+
+/** The end of every case: what it tried was each refused as it must be. */
+function expectNoFailures() {
+  failedInAll += failures.length;
+  expect(failures).toEqual([]);
+}
 
 async function cookieFor(email: string): Promise<string> {
   const [u] = await db.select().from(users).where(eq(users.email, email));
@@ -108,6 +116,14 @@ async function expectHttp4xx(label: string, field: string, res: Response) {
 }
 
 describe("bad input", () => {
+  beforeEach(() => {
+    failures = [];
+  });
+  afterAll(() => {
+    record("bad input", "bad inputs tried (query strings, forms, sign-in body, API bodies and paths)", tried);
+    record("bad input", "answers that were not a clear 4xx naming the field (5xx, echo, stack, accepted)", failedInAll, "0");
+  });
+
   it("query strings: /usage and /usage/export ranges, /support search", async () => {
     const ranges: Record<string, string | string[] | undefined>[] = [
       ...NASTY.map((v) => ({ range: v })),
@@ -140,6 +156,7 @@ describe("bad input", () => {
       }
     }
     jar.cookie = "";
+    expectNoFailures();
   });
 
   it("the sign-in body", async () => {
@@ -160,6 +177,7 @@ describe("bad input", () => {
       const req = new NextRequest("http://localhost/api/session", { method: "POST", headers: { origin: "http://localhost", "content-type": "application/json" }, body: raw });
       await expectHttp4xx(`/api/session raw ${JSON.stringify(raw).slice(0, 20)}`, "email", await signInRoute(req));
     }
+    expectNoFailures();
   });
 
   it("form fields of the domain: retention, restriction, invitations, tokens", async () => {
@@ -181,6 +199,7 @@ describe("bad input", () => {
     const [contoso] = await db.select().from(organizations).where(eq(organizations.slug, "contoso-bank"));
     await expectInvalid("enable reason with NUL (an org where enabling would succeed)", "reason", () => enableZeroRetention(support, { orgId: contoso.id, reason: "verified\u0000", ticketRef: "SUP-1" }, db));
     await expectInvalid("token name with NUL", "name", () => createServiceToken(support, { name: "fleet\u0000", scopes: ["policy:read"] }, db));
+    expectNoFailures();
   });
 
   it("machine API bodies and path parameters", async () => {
@@ -210,11 +229,6 @@ describe("bad input", () => {
     ] as const) {
       await expectHttp4xx(`flag ${field}`, field, await api("POST", "/api/v1/moderation/flags", { token, body }));
     }
-  });
-
-  it("summary", () => {
-    record("bad input", "bad inputs tried (query strings, forms, sign-in body, API bodies and paths)", tried);
-    record("bad input", "answers that were not a clear 4xx naming the field (5xx, echo, stack, accepted)", failures.length, "0");
-    expect(failures).toEqual([]);
+    expectNoFailures();
   });
 });

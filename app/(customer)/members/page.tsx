@@ -38,7 +38,7 @@ export default async function MembersPage() {
                     <td className="px-5 py-3 text-slate-600 dark:text-slate-400">{date.format(m.since)}</td>
                     <td className="px-5 py-3"><RoleForm action={changeRoleAction} orgId={user.orgId} userId={m.userId} role={m.role} name={m.name} /></td>
                     <td className="px-5 py-3 text-right">
-                      <RemoveForm action={removeMemberAction} orgId={user.orgId} hidden={{ userId: m.userId }} label="Remove" confirmText={`Remove ${m.name} from this organization?`} />
+                      <RemoveForm action={removeMemberAction} orgId={user.orgId} hidden={{ userId: m.userId }} label="Remove" subject={m.name} confirmText={`${m.name} loses access to this organization at their next request.`} />
                     </td>
                   </tr>
                 ))}
@@ -56,7 +56,7 @@ export default async function MembersPage() {
                 {pending.map((i) => (
                   <li key={i.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm" data-testid="invitation-row">
                     <span><span className="font-medium">{i.email}</span> · {i.role === "admin" ? "Administrator" : "Member"} · expires {date.format(i.expiresAt)}</span>
-                    <RemoveForm action={revokeInvitationAction} orgId={user.orgId} hidden={{ invitationId: i.id }} label="Revoke" confirmText={`Revoke the invitation to ${i.email}?`} />
+                    <RemoveForm action={revokeInvitationAction} orgId={user.orgId} hidden={{ invitationId: i.id }} label="Revoke" subject={`the invitation to ${i.email}`} confirmText={`The link sent to ${i.email} stops working.`} />
                   </li>
                 ))}
               </ul>
