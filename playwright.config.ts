@@ -4,6 +4,7 @@ import { E2E_BASE_URL, E2E_DATA_DIR, E2E_DATABASE_URL, E2E_PORT } from "./e2e/su
 import { E2E_SMTP_URL } from "./e2e/support/smtp";
 
 const baseURL = E2E_BASE_URL;
+const NORTHWIND_WRITERS = [/webhooks\.spec\.ts$/, /data-removal\.spec\.ts$/];
 
 /**
  * End-to-end tests against the production server (server.ts on the build made once by `npm test`)
@@ -45,7 +46,10 @@ export default defineConfig({
   },
   projects: [
     { name: "setup", testMatch: /auth\.setup\.ts$/ },
-    { name: "chromium", use: { ...devices["Desktop Chrome"] }, dependencies: ["setup"] },
+    { name: "chromium", use: { ...devices["Desktop Chrome"] }, dependencies: ["setup"], testIgnore: NORTHWIND_WRITERS },
+    // Specs that still change the demo world's Northwind (not yet on a seeded org of their own): after the parallel
+    // project, one at a time, so no read-only Northwind test sees their changes half-way.
+    { name: "northwind-writers", use: { ...devices["Desktop Chrome"] }, dependencies: ["chromium"], testMatch: NORTHWIND_WRITERS, fullyParallel: false },
   ],
   webServer: {
     command: `node --import tsx scripts/e2e-database.ts create && exec node --import tsx server.ts`,
