@@ -49,7 +49,8 @@ export default defineConfig({
     { name: "chromium", use: { ...devices["Desktop Chrome"] }, dependencies: ["setup"], testIgnore: NORTHWIND_WRITERS },
     // Specs that still change the demo world's Northwind (not yet on a seeded org of their own): after the parallel
     // project, one at a time, so no read-only Northwind test sees their changes half-way.
-    { name: "northwind-writers", use: { ...devices["Desktop Chrome"] }, dependencies: ["chromium"], testMatch: NORTHWIND_WRITERS, fullyParallel: false },
+    { name: "northwind-webhooks", use: { ...devices["Desktop Chrome"] }, dependencies: ["chromium"], testMatch: NORTHWIND_WRITERS[0], fullyParallel: false },
+    { name: "northwind-removal", use: { ...devices["Desktop Chrome"] }, dependencies: ["northwind-webhooks"], testMatch: NORTHWIND_WRITERS[1], fullyParallel: false },
   ],
   webServer: {
     command: `node --import tsx scripts/e2e-database.ts create && exec node --import tsx server.ts`,
