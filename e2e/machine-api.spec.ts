@@ -53,5 +53,10 @@ test("the API reference is readable without signing in and matches the OpenAPI d
   expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
   const doc = await (await request.get("/api/v1/openapi.json")).json();
   expect(doc.openapi).toBe("3.1.0");
-  for (const path of Object.keys(doc.paths)) await expect(page.getByRole("heading", { name: new RegExp(path.replace(/[{}]/g, ".")) })).toBeVisible();
+  // One heading per operation, "METHOD /path", matched whole: /removal-orders must not also match /removal-orders/{id}/completion.
+  for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+    for (const method of Object.keys(ops)) {
+      await expect(page.getByRole("heading", { name: new RegExp(`^${method.toUpperCase()} ${path.replace(/[{}]/g, ".")}$`) })).toBeVisible();
+    }
+  }
 });

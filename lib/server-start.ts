@@ -8,6 +8,7 @@ import { defaultTransport } from "@/lib/notify/transport";
 import { startRemovalRunner, stopRemovalRunner } from "@/lib/removal/runner";
 import { logger } from "@/lib/log";
 import { getDbHandle } from "@/lib/db";
+import { cacheListener } from "@/lib/db/listen";
 import { serveEmbeddedSocket } from "@/lib/db/socket";
 import { onShutdown } from "@/lib/lifecycle";
 import path from "node:path";
@@ -19,6 +20,8 @@ try {
   const report = await bootDatabase();
   log.info({ event: "database_ready", seeded: report.seeded, ms: report.ms }, `database ready: ${report.database}${report.seeded ? ", demo world seeded" : ""}`);
   const handle = getDbHandle();
+  // The change listener is up before the first request: readiness (and the caches) trust nothing before it.
+  await cacheListener(handle).ready;
   if (handle.kind === "pglite" && handle.pglite) {
     // The command-line tools reach the embedded database through its owner (lib/db/socket.ts).
     const socket = await serveEmbeddedSocket(handle.pglite, path.join(env().DATA_DIR, "db"));
