@@ -16,7 +16,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { crossSiteRefusal, isSameOrigin, isStateChanging } from "@/lib/http/origin";
 
-const PUBLIC_PAGES = ["/login", "/docs/api", "/invite"];
+const PUBLIC_PAGES = ["/login", "/docs/api", "/invite", "/.well-known"];
 
 function hasSessionCookie(req: NextRequest): boolean {
   return req.cookies.getAll().some((c) => /^(__Secure-)?authjs\.session-token(\.\d+)?$/.test(c.name));
@@ -64,5 +64,5 @@ export default function proxy(req: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/v1/).*)"],
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|favicon.svg|robots.txt|api/v1/).*)"],
 };

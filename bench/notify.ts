@@ -14,10 +14,10 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
-import postgres from "postgres";
+import { adminSql } from "@/lib/db/admin";
 import { openPglite, openPostgres, setDbHandle, type DbHandle } from "@/lib/db";
 import { migrateDatabase } from "@/lib/db/migrate";
-import { seedDemoWorld } from "@/lib/db/seed";
+import { seedDemoWorld } from "@/lib/demo/seed";
 import { organizations } from "@/lib/db/schema";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import { liftRestriction, restrictOrganization } from "@/lib/retention/service";
@@ -44,9 +44,7 @@ function percentile(sorted: number[], p: number): number {
 
 export async function freshPostgres(url: string): Promise<DbHandle> {
   const name = `zdr_bench_${crypto.randomBytes(4).toString("hex")}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
+  await adminSql(url, `create database ${name}`);
   const u = new URL(url);
   u.pathname = `/${name}`;
   const handle = openPostgres(u.toString(), { max: 5 });
@@ -54,9 +52,7 @@ export async function freshPostgres(url: string): Promise<DbHandle> {
     ...handle,
     async close() {
       await handle.close();
-      const a = postgres(url, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists ${name} with (force)`);
-      await a.end();
+      await adminSql(url, `drop database if exists ${name} with (force)`);
     },
   };
 }

@@ -12,7 +12,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import postgres from "postgres";
+import { adminSql } from "@/lib/db/admin";
 import { openPostgres, setDbHandle, type DbHandle } from "@/lib/db";
 import { migrateDatabase } from "@/lib/db/migrate";
 import { closeCacheListener } from "@/lib/db/listen";
@@ -63,13 +63,12 @@ function table(rows: BenchRow[]): string {
 const only = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const log = (l: string) => console.log(`[bench] ${l}`);
 const name = `zdr_bench_${process.pid}_${crypto.randomBytes(3).toString("hex")}`;
-const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
 let handle: DbHandle | undefined;
 let app: RunningServer | undefined;
 let exitCode = 0;
 let startMachine = "";
 try {
-  await admin.unsafe(`create database ${name}`);
+  await adminSql(ADMIN_URL, `create database ${name}`);
   const url = withDatabase(ADMIN_URL, name);
   handle = { ...openPostgres(url, { max: 10 }), url } as DbHandle;
   await migrateDatabase(handle);
@@ -89,7 +88,7 @@ try {
   const rows: BenchRow[] = [];
   for (const b of await loadBenchmarks(only)) {
     // The previous benchmark's writes are flushed before the next one is timed (needs a superuser; skipped otherwise).
-    await admin.unsafe("checkpoint").catch(() => {});
+    await adminSql(ADMIN_URL, "checkpoint").catch(() => {});
     log(`${b.name}: ${b.description}`);
     rows.push(...(await b.run(ctx)));
   }
@@ -111,7 +110,6 @@ try {
   setDbHandle(undefined);
   await handle?.close().catch(() => {});
   await new Promise((r) => setTimeout(r, 500));
-  await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
-  await admin.end();
+  await adminSql(ADMIN_URL, `drop database if exists ${name} with (force)`).catch(() => {});
 }
 process.exit(exitCode);

@@ -15,7 +15,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import postgres from "postgres";
+import { adminSql } from "@/lib/db/admin";
 import { sql, type SQL } from "drizzle-orm";
 import { openPostgres, queryRows, type DbHandle } from "@/lib/db";
 import { migrateDatabase } from "@/lib/db/migrate";
@@ -73,9 +73,7 @@ async function median(fn: () => Promise<unknown>, n: number): Promise<number> {
 
 async function createDatabase(): Promise<{ handle: DbHandle; url: string; drop: () => Promise<void> }> {
   const name = `zdr_bench_usage_${crypto.randomBytes(4).toString("hex")}`;
-  const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
+  await adminSql(SERVER_URL, `create database ${name}`);
   const u = new URL(SERVER_URL);
   u.pathname = `/${name}`;
   const handle = openPostgres(u.toString(), { max: 10 });
@@ -85,9 +83,7 @@ async function createDatabase(): Promise<{ handle: DbHandle; url: string; drop: 
     url: u.toString(),
     async drop() {
       await handle.close();
-      const a = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
-      await a.unsafe(`drop database if exists ${name} with (force)`);
-      await a.end();
+      await adminSql(SERVER_URL, `drop database if exists ${name} with (force)`);
     },
   };
 }
@@ -98,9 +94,9 @@ async function generateEvents(handle: DbHandle, orgId: string, n: number): Promi
   for (let done = 0; done < n; done += chunk) {
     const size = Math.min(chunk, n - done);
     const t = await timed(() =>
-      handle.sql!.begin(async (tx) => {
-        await tx`set local synchronous_commit = off`;
-        await tx`
+      handle.db.transaction(async (tx) => {
+        await tx.execute(sql`set local synchronous_commit = off`);
+        await tx.execute(sql`
           insert into usage_events (id, org_id, occurred_at, product, model, input_units, output_units, status, latency_ms, api_key_id, zero_retention, received_at)
           select gen_random_uuid(), ${orgId}, ts, p.product::product, p.model,
                  50 + floor(u1 * u1 * 4000)::bigint, 20 + floor(u2 * 2000)::bigint,
@@ -113,12 +109,12 @@ async function generateEvents(handle: DbHandle, orgId: string, n: number): Promi
           ) s
           join (values (0, 'speech_to_text', 'scribe-v2'), (1, 'speech_to_text', 'scribe-v2-realtime'), (2, 'llm', 'atlas-large'),
                        (3, 'llm', 'atlas-small'), (4, 'text_to_speech', 'tts-multilingual-v3'), (5, 'text_to_speech', 'tts-flash-v2'),
-                       (6, 'voice_changer', 'vc-sts-v2'), (7, 'llm', 'atlas-mini')) as p(i, product, model) on p.i = s.r`;
+                       (6, 'voice_changer', 'vc-sts-v2'), (7, 'llm', 'atlas-mini')) as p(i, product, model) on p.i = s.r`);
       }),
     );
     log(`  +${size.toLocaleString("en-US")} events in ${(t / 1000).toFixed(1)} s`);
   }
-  await handle.sql!.unsafe("analyze usage_events");
+  await handle.pool!.query("analyze usage_events");
 }
 
 /**
@@ -127,16 +123,16 @@ async function generateEvents(handle: DbHandle, orgId: string, n: number): Promi
  * measurement, and the two sides of the growth ratio are timed under different load.
  */
 async function settle(handle: DbHandle): Promise<void> {
-  await handle.sql!.unsafe("vacuum analyze usage_events");
+  await handle.pool!.query("vacuum analyze usage_events");
   // The rebuild deleted and rewrote every rollup row: compact them, as rollups grown by ingest would be, or the
   // second measurement reads twice the pages for the same rows and the growth ratio measures the rebuild.
-  await handle.sql!.unsafe("vacuum full analyze usage_rollups_hourly, usage_rollups_daily");
-  await handle.sql!.unsafe("checkpoint").catch(() => {});
+  await handle.pool!.query("vacuum full analyze usage_rollups_hourly, usage_rollups_daily");
+  await handle.pool!.query("checkpoint").catch(() => {});
 }
 
 async function buildRollups(handle: DbHandle, orgId: string): Promise<number> {
   const t = await timed(() => handle.db.transaction((tx) => rebuildRollups(tx, orgId)));
-  await handle.sql!.unsafe("analyze usage_rollups_hourly; analyze usage_rollups_daily");
+  await handle.pool!.query("analyze usage_rollups_hourly; analyze usage_rollups_daily");
   return t;
 }
 

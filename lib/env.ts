@@ -47,6 +47,11 @@ const EnvSchema = z.object({
     .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 random bytes in base64 (openssl rand -base64 32)")
     .optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** Which hops may set X-Forwarded-For: `loopback`, CIDR ranges or addresses (comma-separated), or a hop count. Unset: none. */
+  TRUST_PROXY: z.string().trim().regex(/^[0-9a-zA-Z.,:/ ]+$/, "must be loopback, uniquelocal, addresses or CIDR ranges (comma-separated), or a hop count").optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** How long SIGTERM waits for requests under way before the workers and the database stop. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
 });
 
 export type Env = z.infer<typeof EnvSchema> & {

@@ -1,18 +1,38 @@
 /** The Node server's start: validate the environment, prepare the database, then deliver the outbox. */
 import { env } from "@/lib/env";
-import { bootDatabase } from "@/lib/db/boot";
+import { bootDatabase } from "@/lib/boot";
 import { startOutboxWorker } from "@/lib/notify/worker";
+// Registers how the outbox delivers webhook messages.
+import "@/lib/webhooks/delivery";
 import { defaultTransport } from "@/lib/notify/transport";
+import { startRemovalRunner, stopRemovalRunner } from "@/lib/removal/runner";
+import { logger } from "@/lib/log";
+import { getDbHandle } from "@/lib/db";
+import { serveEmbeddedSocket } from "@/lib/db/socket";
+import { onShutdown } from "@/lib/lifecycle";
+import path from "node:path";
+
+const log = logger("server");
 
 try {
   env();
   const report = await bootDatabase();
-  console.log(`[zdr] database ready: ${report.database}${report.seeded ? ", demo world seeded" : ""} (${report.ms} ms)`);
+  log.info({ event: "database_ready", seeded: report.seeded, ms: report.ms }, `database ready: ${report.database}${report.seeded ? ", demo world seeded" : ""}`);
+  const handle = getDbHandle();
+  if (handle.kind === "pglite" && handle.pglite) {
+    // The command-line tools reach the embedded database through its owner (lib/db/socket.ts).
+    const socket = await serveEmbeddedSocket(handle.pglite, path.join(env().DATA_DIR, "db"));
+    onShutdown(socket.stop);
+    log.info({ event: "socket_ready" }, "embedded database served to the command-line tools on a local socket");
+  }
   const transport = defaultTransport();
   startOutboxWorker({ transport });
-  console.log(`[zdr] outbox worker delivering to ${transport.describe}`);
+  log.info({ event: "outbox_started" }, `outbox worker delivering to ${transport.describe}`);
+  // Removal jobs (approved requests, usage retention purges) resume where the store left them.
+  startRemovalRunner();
+  onShutdown(stopRemovalRunner);
 } catch (err) {
   // One clear sentence, then stop: serving without a database helps no one.
-  console.error(`[zdr] cannot start: ${(err as Error).message}`);
+  log.fatal({ event: "start_failed" }, `cannot start: ${(err as Error).message}`);
   process.exit(1);
 }

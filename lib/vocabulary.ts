@@ -18,7 +18,28 @@ export const ZDR_REQUEST_STATUSES = ["pending", "approved", "rejected", "withdra
 export const PRODUCT_IDS = ["text_to_speech", "voice_changer", "speech_to_text", "llm", "voice_cloning", "dubbing", "projects", "agents"] as const;
 export const USAGE_STATUSES = ["ok", "client_error", "server_error"] as const;
 export const ACTOR_TYPES = ["user", "support", "service", "system"] as const;
-export const NOTICE_KINDS = ["zdr_requested", "zdr_enabled", "zdr_disabled", "zdr_restricted", "restriction_lifted"] as const;
+export const NOTICE_KINDS = [
+  "zdr_requested",
+  "zdr_enabled",
+  "zdr_disabled",
+  "zdr_restricted",
+  "restriction_lifted",
+  "removal_requested",
+  "removal_approved",
+  "removal_rejected",
+  "removal_cancelled",
+  "removal_running",
+  "removal_completed",
+  "removal_failed",
+] as const;
+/** What a removal request covers: the whole org, one project, or one of the customer's API keys. */
+export const REMOVAL_SCOPES = ["organization", "project", "api_key"] as const;
+/** pending → approved → running → completed | failed; pending → rejected | cancelled. */
+export const REMOVAL_STATUSES = ["pending", "approved", "running", "completed", "failed", "rejected", "cancelled"] as const;
+/** A job runs an approved request, or purges raw events past the org's usage retention window. */
+export const REMOVAL_JOB_KINDS = ["request", "retention"] as const;
+export const REMOVAL_JOB_STATUSES = ["queued", "running", "done", "failed"] as const;
+export const REMOVAL_ORDER_STATUSES = ["pending", "completed"] as const;
 /** Events an organization's webhooks can subscribe to (lib/webhooks/). */
 export const WEBHOOK_EVENT_TYPES = ["zdr.enabled", "zdr.disabled", "zdr.restricted", "zdr.restriction_lifted", "removal.completed", "project.policy_changed"] as const;
 /** The test event "send test event" delivers; every endpoint receives it, whatever it subscribes to. */
@@ -36,6 +57,11 @@ export type Product = (typeof PRODUCT_IDS)[number];
 export type UsageStatus = (typeof USAGE_STATUSES)[number];
 export type ActorType = (typeof ACTOR_TYPES)[number];
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
+export type RemovalScope = (typeof REMOVAL_SCOPES)[number];
+export type RemovalStatus = (typeof REMOVAL_STATUSES)[number];
+export type RemovalJobKind = (typeof REMOVAL_JOB_KINDS)[number];
+export type RemovalJobStatus = (typeof REMOVAL_JOB_STATUSES)[number];
+export type RemovalOrderStatus = (typeof REMOVAL_ORDER_STATUSES)[number];
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
 
@@ -45,6 +71,8 @@ export const ZdrStatusSchema = z.enum(ZDR_STATUSES);
 export const ZdrScopeSchema = z.enum(ZDR_SCOPES, { error: "Choose a scope" });
 export const RestrictionReasonSchema = z.enum(RESTRICTION_REASONS, { error: "Choose a reason category" });
 export const UsageStatusSchema = z.enum(USAGE_STATUSES);
+export const RemovalScopeSchema = z.enum(REMOVAL_SCOPES, { error: "Choose organization, project or API key" });
+export const RemovalStatusSchema = z.enum(REMOVAL_STATUSES);
 export const WebhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES, { error: "Choose events from the list" });
 
 export const PLAN_LABELS: Record<Plan, string> = { free: "Free", pro: "Pro", enterprise: "Enterprise" };
@@ -58,6 +86,16 @@ export const RESTRICTION_REASON_LABELS: Record<RestrictionReason, string> = {
   high_risk_use_case: "High-risk use case",
   automated_flag: "Automated moderation flag",
   provider_discretion: "Provider discretion",
+};
+export const REMOVAL_SCOPE_LABELS: Record<RemovalScope, string> = { organization: "Whole organization", project: "One project", api_key: "One API key" };
+export const REMOVAL_STATUS_LABELS: Record<RemovalStatus, string> = {
+  pending: "Pending review",
+  approved: "Approved, waiting to run",
+  running: "Running",
+  completed: "Completed",
+  failed: "Failed",
+  rejected: "Rejected",
+  cancelled: "Cancelled",
 };
 
 export const WEBHOOK_EVENT_LABELS: Record<WebhookEventType, string> = {

@@ -1,5 +1,5 @@
 /** Seeds the demo world on purpose, on any database (the README says when). */
-import { bootDatabase } from "@/lib/db/boot";
+import { bootDatabase } from "@/lib/boot";
 import { runCli } from "./cli";
 
 await runCli("seed:demo", async () => {

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { envOrExit } from "./cli";
-import { DEMO_PASSWORD, DEMO_USERS } from "@/lib/db/seed";
+import { DEMO_PASSWORD, DEMO_USERS } from "@/lib/demo/seed";
 
 const SOURCES = ["app", "components", "lib", "public", "next.config.js", "package-lock.json", "proxy.ts", "instrumentation.ts", "drizzle"]
 // server.ts is not built: it runs from source with tsx.;

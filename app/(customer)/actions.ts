@@ -1,26 +1,33 @@
 "use server";
 
 import { cookies } from "next/headers";
-import { revalidatePath } from "next/cache";
-import { ACTIVE_ORG_COOKIE, requireUser } from "@/lib/auth/session";
+import { z } from "zod";
+import { action } from "@/lib/actions/action";
+import { ACTIVE_ORG_COOKIE } from "@/lib/auth/session";
+import { notFound } from "@/lib/errors";
 
 const YEAR = 365 * 24 * 3600;
 
-export async function setTheme(form: FormData): Promise<void> {
-  const theme = form.get("theme") === "dark" ? "dark" : "light";
-  (await cookies()).set("zdr_theme", theme, { path: "/", maxAge: YEAR, sameSite: "lax", httpOnly: true });
-  revalidatePath("/", "layout");
-}
+/** The signed-in person's own theme cookie; reads and writes nothing else. */
+export const setTheme = action(
+  { operation: null, who: "user", schema: z.object({ theme: z.enum(["light", "dark"]).catch("light") }), revalidate: "layout" },
+  async ({ input }) => {
+    (await cookies()).set("zdr_theme", input.theme, { path: "/", maxAge: YEAR, sameSite: "lax", httpOnly: true });
+    return { message: input.theme === "dark" ? "Dark theme." : "Light theme." };
+  },
+);
 
 /**
  * Remembers which of the user's organizations they act in. The membership is
  * checked here, and again by loadUserPrincipal, which ignores an org the user
  * does not belong to.
  */
-export async function switchOrganization(form: FormData): Promise<void> {
-  const user = await requireUser();
-  const orgId = form.get("orgId");
-  if (typeof orgId !== "string" || !user.memberships.some((m) => m.orgId === orgId)) return;
-  (await cookies()).set(ACTIVE_ORG_COOKIE, orgId, { path: "/", maxAge: YEAR, sameSite: "lax", httpOnly: true });
-  revalidatePath("/", "layout");
-}
+export const switchOrganization = action(
+  { operation: null, who: "user", schema: z.object({ orgId: z.uuid({ error: "Unknown organization" }) }), revalidate: "layout" },
+  async ({ actor, input }) => {
+    const m = actor.memberships.find((x) => x.orgId === input.orgId);
+    if (!m) throw notFound("Organization not found");
+    (await cookies()).set(ACTIVE_ORG_COOKIE, m.orgId, { path: "/", maxAge: YEAR, sameSite: "lax", httpOnly: true });
+    return { message: `You are now working in ${m.orgName}.` };
+  },
+);

@@ -8,6 +8,7 @@ export const metadata: Metadata = { title: { default: "Support", template: "%s Â
 const NAV = [
   { href: "/support", label: "Accounts" },
   { href: "/support/requests", label: "Requests" },
+  { href: "/support/removals", label: "Removals" },
   { href: "/support/flags", label: "Flags" },
   { href: "/support/tokens", label: "Tokens" },
 ];

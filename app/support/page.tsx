@@ -3,14 +3,15 @@ import Link from "next/link";
 import { z } from "zod";
 import { requireSupport } from "@/lib/auth/session";
 import { listAccounts } from "@/lib/support/queries";
-import { PLAN_LABEL, ZdrStateBadge } from "@/components/support/zdr-state-badge";
+import { ZdrStateBadge } from "@/components/support/zdr-state-badge";
+import { PLANS, PLAN_LABELS, PlanSchema, ZDR_SCOPE_LABELS } from "@/lib/vocabulary";
 
 export const metadata: Metadata = { title: "Accounts" };
 
 const Filters = z.object({
   q: z.string().trim().max(100).optional().catch(undefined),
   zdr: z.enum(["off", "requested", "active", "restricted"]).optional().catch(undefined),
-  plan: z.enum(["free", "pro", "enterprise"]).optional().catch(undefined),
+  plan: PlanSchema.optional().catch(undefined),
 });
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) || undefined;
@@ -43,9 +44,7 @@ export default async function AccountsPage({ searchParams }: { searchParams: Pro
           <label htmlFor="plan" className="block text-sm font-medium">Plan</label>
           <select id="plan" name="plan" defaultValue={f.plan ?? ""} className={select}>
             <option value="">Any</option>
-            <option value="enterprise">Enterprise</option>
-            <option value="pro">Pro</option>
-            <option value="free">Free</option>
+            {[...PLANS].reverse().map((p) => <option key={p} value={p}>{PLAN_LABELS[p]}</option>)}
           </select>
         </div>
         <button type="submit" className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">Filter</button>
@@ -59,9 +58,9 @@ export default async function AccountsPage({ searchParams }: { searchParams: Pro
           {accounts.map((a) => (
             <tr key={a.id} className="border-b border-slate-100 dark:border-slate-800">
               <td className="py-2"><Link href={`/support/orgs/${a.id}`} className="font-medium text-brand-700 hover:underline dark:text-brand-100">{a.name}</Link> <span className="text-slate-500">{a.slug}</span></td>
-              <td>{PLAN_LABEL[a.plan]}</td>
+              <td>{PLAN_LABELS[a.plan]}</td>
               <td><ZdrStateBadge zdrStatus={a.zdrStatus} restriction={a.restriction} /></td>
-              <td>{a.zdrStatus === "off" ? "—" : a.zdrScope === "per_request" ? "Per request" : "All requests"}</td>
+              <td>{a.zdrStatus === "off" ? "—" : ZDR_SCOPE_LABELS[a.zdrScope]}</td>
               <td className="text-right tabular-nums">{a.members}</td>
             </tr>
           ))}

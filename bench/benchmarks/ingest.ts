@@ -6,9 +6,10 @@
  */
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import postgres from "postgres";
+import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
 import { sql } from "drizzle-orm";
-import { queryRows } from "@/lib/db";
+import { pgConnection, queryRows } from "@/lib/db";
 import { createServiceToken } from "@/lib/tokens/tokens";
 import { createOrgs, generateEvents, type BenchEvent } from "../lib/generate";
 import { runLoad } from "../lib/http-load";
@@ -85,9 +86,9 @@ export const benchmark: Benchmark = {
     const replay = await runLoad({ baseUrl: base, concurrency, total: 20, next: (i) => ({ method: "POST", path: "/api/v1/usage/events", headers, body: bodies[i] }) });
 
     // The same rows, straight into bare tables, through a pool of the same size.
-    const pg = postgres(ctx.url, { max: concurrency, onnotice: () => {} });
-    await pg.unsafe(BARE_TABLE("bench_plain_events"));
-    await pg.unsafe(BARE_TABLE("bench_copy_events"));
+    const pool = new pg.Pool({ ...pgConnection(ctx.url), max: concurrency });
+    await pool.query(BARE_TABLE("bench_plain_events"));
+    await pool.query(BARE_TABLE("bench_copy_events"));
     const plainRows = events.map(asRow);
     ctx.log("plain INSERT … ON CONFLICT DO NOTHING, batches of 500");
     let next = 0;
@@ -98,7 +99,10 @@ export const benchmark: Benchmark = {
           const start = next;
           next += 500;
           if (start >= plainRows.length) return;
-          await pg`insert into bench_plain_events ${pg(plainRows.slice(start, start + 500), ...COLUMNS)} on conflict do nothing`;
+          const batch = plainRows.slice(start, start + 500);
+          const params: unknown[] = [];
+          const tuples = batch.map((r) => `(${COLUMNS.map((c) => `$${params.push(r[c])}`).join(", ")})`);
+          await pool.query(`insert into bench_plain_events (${COLUMNS.join(", ")}) values ${tuples.join(", ")} on conflict do nothing`, params);
         }
       }),
     );
@@ -106,7 +110,8 @@ export const benchmark: Benchmark = {
 
     ctx.log("COPY");
     const t1 = performance.now();
-    const writable = await pg`copy bench_copy_events (${pg.unsafe(COLUMNS.join(", "))}) from stdin`.writable();
+    const copyClient = await pool.connect();
+    const writable = copyClient.query(copyFrom(`copy bench_copy_events (${COLUMNS.join(", ")}) from stdin`));
     await pipeline(
       Readable.from(
         (function* () {
@@ -121,7 +126,8 @@ export const benchmark: Benchmark = {
       writable,
     );
     const copyRate = total / ((performance.now() - t1) / 1000);
-    await pg.end();
+    copyClient.release();
+    await pool.end();
 
     rows.push({
       benchmark: "ingest",

@@ -1,4 +1,4 @@
-import { signOutAction, signOutEverywhereAction } from "@/lib/auth/actions";
+import { signOutAction, signOutEverywhereAction } from "@/lib/actions/session";
 import { buttonClass } from "@/components/ui/button";
 
 /** A real form, so signing out works with the keyboard and without scripts. */

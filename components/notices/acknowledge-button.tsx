@@ -1,11 +1,13 @@
 "use client";
 import { useActionState } from "react";
-import { IDLE, type ActionState } from "@/components/support/action-state";
+import { FormStatus } from "@/components/ui/form";
+import { IDLE, type ServerAction } from "@/lib/actions/result";
 
-export function AcknowledgeButton({ noticeId, title, action }: { noticeId: string; title: string; action: (prev: ActionState, formData: FormData) => Promise<ActionState> }) {
+export function AcknowledgeButton({ noticeId, orgId, title, action }: { noticeId: string; orgId: string; title: string; action: ServerAction }) {
   const [state, formAction, pending] = useActionState(action, IDLE);
   return (
     <form action={formAction} className="flex items-center gap-3">
+      <input type="hidden" name="orgId" value={orgId} />
       <input type="hidden" name="noticeId" value={noticeId} />
       <button
         type="submit"
@@ -15,9 +17,7 @@ export function AcknowledgeButton({ noticeId, title, action }: { noticeId: strin
       >
         {pending ? "Acknowledging…" : "Acknowledge"}
       </button>
-      <span aria-live="polite" className={`text-sm ${state.status === "error" ? "text-red-700 dark:text-red-400" : "text-green-700 dark:text-green-400"}`}>
-        {state.status === "idle" ? "" : state.message}
-      </span>
+      <FormStatus result={state} />
     </form>
   );
 }

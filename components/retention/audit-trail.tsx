@@ -1,3 +1,4 @@
+import { ZDR_SCOPE_LABELS, type ZdrScope } from "@/lib/vocabulary";
 import type { RetentionAuditEntry } from "@/lib/retention/queries";
 import { formatDateTime } from "@/components/ui/format";
 
@@ -14,7 +15,7 @@ function summarize(v: unknown): string {
   const o = v as Record<string, unknown>;
   const parts: string[] = [];
   if (typeof o.zdrStatus === "string") parts.push(o.zdrStatus);
-  if (typeof o.zdrScope === "string") parts.push(o.zdrScope === "all_requests" ? "all requests" : "per request");
+  if (typeof o.zdrScope === "string") parts.push(ZDR_SCOPE_LABELS[o.zdrScope as ZdrScope]?.toLowerCase() ?? o.zdrScope);
   if (typeof o.restriction === "string" && o.restriction !== "none") parts.push(o.restriction);
   return parts.join(", ") || "–";
 }

@@ -1,7 +1,8 @@
+import type { ServerAction } from "@/lib/actions/result";
 import type { Membership } from "@/lib/auth/principal";
 
 /** A plain list of the user's other organizations; each button posts the switch action. */
-export function OrgSwitcher({ memberships, activeOrgId, action }: { memberships: Membership[]; activeOrgId: string; action: (form: FormData) => Promise<void> }) {
+export function OrgSwitcher({ memberships, activeOrgId, action }: { memberships: Membership[]; activeOrgId: string; action: ServerAction }) {
   const others = memberships.filter((m) => m.orgId !== activeOrgId);
   if (others.length === 0) return null;
   return (

@@ -1,7 +1,8 @@
+import type { ServerAction } from "@/lib/actions/result";
 import { Moon, Sun } from "lucide-react";
 
 /** Light or dark, kept in a cookie so the server renders the right one without a flash. */
-export function ThemeToggle({ dark, action }: { dark: boolean; action: (form: FormData) => Promise<void> }) {
+export function ThemeToggle({ dark, action }: { dark: boolean; action: ServerAction }) {
   return (
     <form action={action}>
       <input type="hidden" name="theme" value={dark ? "light" : "dark"} />

@@ -1,3 +1,4 @@
+import type { RestrictionReason, ZdrScope } from "@/lib/vocabulary";
 import { ChevronDown, ShieldAlert, ShieldCheck } from "lucide-react";
 import { formatDate } from "@/components/ui/format";
 
@@ -7,10 +8,10 @@ export type EmblemProps = {
   /** ZDR active since (active), or restricted since (restricted). */
   since: string | null;
   requestedBy: string | null;
-  scope: "all_requests" | "per_request";
+  scope: ZdrScope;
   cacheWindowSeconds: number;
   contentRetentionDays: number;
-  restrictionReason: "high_risk_use_case" | "automated_flag" | "provider_discretion" | null;
+  restrictionReason: RestrictionReason | null;
 };
 
 export const RESTRICTION_REASON_LABEL = {

@@ -1,24 +1,17 @@
 "use client";
 /**
- * One retention action of the account page: opened on purpose, with a
+ * The retention actions of the account page: one per transition the state
+ * machine offers (availableTransitions), each opened on purpose, with a
  * reason, a ticket reference and an explicit confirmation before it runs.
+ * A success closes the form and leaves a banner that says what happened;
+ * a failure keeps everything that was typed.
  */
-import { useActionState, useId, useState } from "react";
-import { IDLE, type ActionState } from "./action-state";
+import { useActionState, useState } from "react";
+import { FieldError, FormStatus, fieldProps, inputClass } from "@/components/ui/form";
+import { IDLE, typed, type ActionResult, type ServerAction } from "@/lib/actions/result";
+import { RESTRICTION_REASONS, RESTRICTION_REASON_LABELS, ZDR_SCOPE_LABELS, type ZdrScope } from "@/lib/vocabulary";
 
 export type RetentionActionKind = "enable" | "disable" | "decline" | "restrict" | "lift";
-
-type Props = {
-  kind: RetentionActionKind;
-  action: (prev: ActionState, formData: FormData) => Promise<ActionState>;
-  orgId: string;
-  version: number;
-  orgName: string;
-  /** Enable only: the scope the customer asked for. */
-  defaultScope?: "all_requests" | "per_request";
-  /** Enable only: per-request scope needs an enterprise plan. */
-  perRequestAllowed?: boolean;
-};
 
 const COPY: Record<RetentionActionKind, { open: string; submit: string; confirm: (org: string) => string; danger: boolean }> = {
   enable: { open: "Enable ZDR…", submit: "Enable ZDR", confirm: (o) => `I verified the requester and want to enable Zero Data Retention for ${o}.`, danger: false },
@@ -28,96 +21,84 @@ const COPY: Record<RetentionActionKind, { open: string; submit: string; confirm:
   lift: { open: "Lift restriction…", submit: "Lift restriction", confirm: (o) => `I want to lift the restriction on ${o}.`, danger: false },
 };
 
-function Field({ id, label, error, children, hint }: { id: string; label: string; error?: string; hint?: string; children: React.ReactNode }) {
+type Common = { orgId: string; version: number; orgName: string; defaultScope: ZdrScope };
+
+function Labelled({ htmlFor, label, hint, children }: { htmlFor: string; label: string; hint?: string; children: React.ReactNode }) {
   return (
     <div>
-      <label htmlFor={id} className="block text-sm font-medium">{label}</label>
-      {hint ? <p className="text-xs text-slate-500 dark:text-slate-400">{hint}</p> : null}
+      <label htmlFor={htmlFor} className="block text-sm font-medium">{label}</label>
+      {hint ? <p className="text-xs text-slate-600 dark:text-slate-400">{hint}</p> : null}
       <div className="mt-1">{children}</div>
-      <p id={`${id}-error`} aria-live="polite" className="mt-1 text-sm text-red-700 dark:text-red-400">{error ?? ""}</p>
     </div>
   );
 }
 
-const input = "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm aria-[invalid=true]:border-red-600 dark:border-slate-700 dark:bg-slate-950";
+type Hook = [ActionResult, (form: FormData) => void, boolean];
 
-export function RetentionActionForm({ kind, action, orgId, version, orgName, defaultScope = "all_requests", perRequestAllowed = true }: Props) {
+function RetentionActionForm({ kind, hook, onSubmit, orgId, version, orgName, defaultScope }: Common & { kind: RetentionActionKind; hook: Hook; onSubmit: () => void }) {
   const [open, setOpen] = useState(false);
-  const [state, formAction, pending] = useActionState(action, IDLE);
-  const uid = useId();
+  const [state, formAction, pending] = hook;
   const copy = COPY[kind];
-  const e = state.errors ?? {};
-  const id = (f: string) => `${uid}-${f}`;
-  const aria = (f: string) => ({ id: id(f), name: f, "aria-invalid": e[f] ? true : undefined, "aria-describedby": `${id(f)}-error` });
-  const buttonTone = copy.danger ? "bg-red-700 hover:bg-red-800" : "bg-brand-600 hover:bg-brand-700";
+  const p = `${kind}-${orgId}`;
+  const f = (name: string, fallback = "") => fieldProps(state, p, name, fallback);
+  const tone = copy.danger ? "bg-red-700 hover:bg-red-800" : "bg-brand-600 hover:bg-brand-700";
 
   if (!open) {
     return (
-      <div>
-        <button type="button" onClick={() => setOpen(true)} className={`rounded-md px-3 py-2 text-sm font-medium text-white ${buttonTone}`}>
-          {copy.open}
-        </button>
-        {state.status === "ok" ? <p role="status" className="mt-2 text-sm text-green-700 dark:text-green-400">{state.message}</p> : null}
-      </div>
+      <button type="button" onClick={() => setOpen(true)} className={`rounded-md px-3 py-2 text-sm font-medium text-white ${tone}`}>
+        {copy.open}
+      </button>
     );
   }
+  const confirm = f("confirm");
   return (
-    <form
-      action={formAction}
-      aria-label={copy.submit}
-      className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
-    >
+    <form action={formAction} onSubmit={onSubmit} aria-label={copy.submit} className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900" noValidate>
       <h3 className="font-medium">{copy.submit}</h3>
       <input type="hidden" name="orgId" value={orgId} />
       <input type="hidden" name="expectedVersion" value={version} />
       {kind === "restrict" ? (
         <>
-          <Field id={id("category")} label="Reason category" error={e.category}>
-            <select {...aria("category")} defaultValue="" className={input}>
+          <Labelled htmlFor={f("category").id} label="Reason category">
+            <select {...f("category")} className={inputClass}>
               <option value="" disabled>Choose…</option>
-              <option value="high_risk_use_case">High-risk use case</option>
-              <option value="automated_flag">Automated moderation flag</option>
-              <option value="provider_discretion">Provider discretion</option>
+              {RESTRICTION_REASONS.map((r) => <option key={r} value={r}>{RESTRICTION_REASON_LABELS[r]}</option>)}
             </select>
-          </Field>
-          <Field id={id("note")} label="Note to the organization's admins" error={e.note} hint="Shown in the notice and the email. Never paste customer content here.">
-            <textarea {...aria("note")} rows={3} className={input} />
-          </Field>
+            <FieldError result={state} prefix={p} name="category" />
+          </Labelled>
+          <Labelled htmlFor={f("note").id} label="Note to the organization's admins" hint="Shown in the notice and the email. Never paste customer content here.">
+            <textarea {...f("note")} rows={3} className={inputClass} />
+            <FieldError result={state} prefix={p} name="note" />
+          </Labelled>
         </>
       ) : (
-        <Field id={id("reason")} label="Reason" error={e.reason} hint="Recorded in the audit trail.">
-          <textarea {...aria("reason")} rows={2} className={input} />
-        </Field>
+        <Labelled htmlFor={f("reason").id} label="Reason" hint="Recorded in the audit trail.">
+          <textarea {...f("reason")} rows={2} className={inputClass} />
+          <FieldError result={state} prefix={p} name="reason" />
+        </Labelled>
       )}
       {kind === "enable" ? (
-        <Field id={id("scope")} label="Scope" error={e.scope}>
-          <select {...aria("scope")} defaultValue={defaultScope} className={input}>
-            <option value="all_requests">All requests</option>
-            {perRequestAllowed ? <option value="per_request">Per request (enable_logging=false)</option> : null}
+        <Labelled htmlFor={f("scope").id} label="Scope">
+          <select {...f("scope", defaultScope)} className={inputClass}>
+            <option value="all_requests">{ZDR_SCOPE_LABELS.all_requests}</option>
+            <option value="per_request">{ZDR_SCOPE_LABELS.per_request}</option>
           </select>
-        </Field>
+          <FieldError result={state} prefix={p} name="scope" />
+        </Labelled>
       ) : null}
-      <Field id={id("ticketRef")} label="Ticket reference" error={e.ticketRef}>
-        <input {...aria("ticketRef")} type="text" placeholder="SUP-1234" autoComplete="off" className={input} />
-      </Field>
+      <Labelled htmlFor={f("ticketRef").id} label="Ticket reference">
+        <input {...f("ticketRef")} type="text" placeholder="SUP-1234" autoComplete="off" className={inputClass} />
+        <FieldError result={state} prefix={p} name="ticketRef" />
+      </Labelled>
       <div>
         <label className="flex items-start gap-2 text-sm">
-          <input type="checkbox" name="confirm" value="yes" aria-describedby={`${id("confirm")}-error`} aria-invalid={e.confirm ? true : undefined} className="mt-1" />
+          <input type="checkbox" id={confirm.id} name="confirm" value="yes" defaultChecked={typed(state, "confirm") === "yes"} aria-describedby={confirm["aria-describedby"]} aria-invalid={confirm["aria-invalid"]} className="mt-1" />
           <span>{copy.confirm(orgName)}</span>
         </label>
-        <p id={`${id("confirm")}-error`} aria-live="polite" className="mt-1 text-sm text-red-700 dark:text-red-400">{e.confirm ?? ""}</p>
+        <FieldError result={state} prefix={p} name="confirm" />
       </div>
-      <div aria-live="polite">
-        {state.status === "error" ? (
-          <p className="text-sm text-red-700 dark:text-red-400">
-            {state.message}
-            {state.conflict ? " The page now shows the current state." : ""}
-          </p>
-        ) : null}
-        {state.status === "ok" ? <p role="status" className="text-sm text-green-700 dark:text-green-400">{state.message}</p> : null}
-      </div>
+      <FormStatus result={state.status === "error" ? state : IDLE} />
       <div className="flex gap-2">
-        <button type="submit" disabled={pending} className={`rounded-md px-3 py-2 text-sm font-medium text-white disabled:opacity-60 ${buttonTone}`}>
+        <button type="submit" disabled={pending} className={`rounded-md px-3 py-2 text-sm font-medium text-white disabled:opacity-60 ${tone}`}>
           {pending ? "Working…" : copy.submit}
         </button>
         <button type="button" onClick={() => setOpen(false)} className="rounded-md border border-slate-300 px-3 py-2 text-sm dark:border-slate-700">
@@ -125,5 +106,38 @@ export function RetentionActionForm({ kind, action, orgId, version, orgName, def
         </button>
       </div>
     </form>
+  );
+}
+
+/**
+ * The actions the state machine offers now, and the banner of the last one
+ * that succeeded. The results live here, above the forms: a success changes
+ * the state's version, which remounts the forms closed, while the banner stays.
+ */
+export function RetentionActions({ transitions, actions, ...common }: Common & { transitions: RetentionActionKind[]; actions: Record<RetentionActionKind, ServerAction> }) {
+  const hooks: Record<RetentionActionKind, Hook> = {
+    enable: useActionState(actions.enable, IDLE as ActionResult),
+    disable: useActionState(actions.disable, IDLE as ActionResult),
+    decline: useActionState(actions.decline, IDLE as ActionResult),
+    restrict: useActionState(actions.restrict, IDLE as ActionResult),
+    lift: useActionState(actions.lift, IDLE as ActionResult),
+  };
+  const [last, setLast] = useState<RetentionActionKind | null>(null);
+  const done = last ? hooks[last][0] : null;
+  const banner = done?.status === "ok" ? done.message : null;
+  return (
+    <div className="space-y-3">
+      {banner ? (
+        <div role="status" data-testid="action-banner" className="rounded-md border border-emerald-300 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
+          {banner}
+        </div>
+      ) : null}
+      <div className="flex flex-wrap items-start gap-4">
+        {transitions.map((kind) => (
+          // Keyed by the version: after a change the forms start afresh, closed.
+          <RetentionActionForm key={`${kind}-${common.version}`} kind={kind} hook={hooks[kind]} onSubmit={() => setLast(kind)} {...common} />
+        ))}
+      </div>
+    </div>
   );
 }

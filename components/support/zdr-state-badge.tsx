@@ -11,7 +11,6 @@ export function ZdrStateBadge({ zdrStatus, restriction }: { zdrStatus: "off" | "
   return <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${tone}`}>{label}</span>;
 }
 
-export const PLAN_LABEL = { free: "Free", pro: "Pro", enterprise: "Enterprise" } as const;
 
 export function formatUtc(d: Date | string | null | undefined): string {
   if (!d) return "—";

@@ -21,7 +21,8 @@ import { authorize, type Operation } from "@/lib/auth/permissions";
 import type { UserPrincipal } from "@/lib/auth/principal";
 import { getCurrentUser } from "@/lib/auth/session";
 import { AppError, parseInput } from "@/lib/errors";
-import type { ActionResult } from "./result";
+import type { ActionResult, ServerAction } from "./result";
+import { logger } from "@/lib/log";
 
 type Who = "customer" | "support" | "user" | "anyone";
 type ActorOf<W extends Who> = W extends "anyone" ? UserPrincipal | null : UserPrincipal;
@@ -41,7 +42,6 @@ export type ActionSpec<S extends z.ZodType, W extends Who> = {
   revalidate?: string | readonly string[];
 };
 
-export type ServerAction<D> = (prev: ActionResult<D>, form: FormData) => Promise<ActionResult<D>>;
 
 /** The form's fields as strings (a repeated name becomes a list); React's own `$ACTION_…` fields and files are dropped. */
 export function formValues(form: FormData): Record<string, string | string[]> {
@@ -54,29 +54,32 @@ export function formValues(form: FormData): Record<string, string | string[]> {
   return out;
 }
 
-function refuse(message: string, values: Record<string, string | string[]>): ActionResult<never> {
-  return { status: "error", message, values };
+function refuse(code: NonNullable<ActionResult["code"]>, message: string, values: Record<string, string | string[]>): ActionResult<never> {
+  return { status: "error", code, message, values };
 }
+
+/** Forms carry ids and the version they showed as hidden inputs, by this naming convention. */
+const isHiddenField = (field: string) => /Id$/.test(field) || field === "expectedVersion" || field === "token";
 
 /** Every error of the domain as the form's result; anything else is logged by class and told as "try again". */
 export function errorResult(err: unknown, values: Record<string, string | string[]>, where: string): ActionResult<never> {
   unstable_rethrow(err);
   if (!(err instanceof AppError)) {
     const e = err as { name?: string; code?: unknown };
-    console.error(`[action] ${where} internal error=${e?.name ?? "unknown"}${typeof e?.code === "string" ? ` code=${e.code}` : ""}`);
-    return refuse("The change could not be completed, and nothing was changed. Try again in a moment.", values);
+    logger("action").error({ where, name: e?.name ?? "unknown", code: typeof e?.code === "string" ? e.code : undefined }, "internal error");
+    return refuse("internal", "The change could not be completed, and nothing was changed. Try again in a moment.", values);
   }
   const fieldErrors: Record<string, string> = {};
   const hidden: string[] = [];
   for (const p of err.details?.problems ?? (err.details?.fields ?? []).map((path) => ({ path, problem: err.message }))) {
     const field = p.path.split(".")[0];
     fieldErrors[field] ??= p.problem;
-    // A problem with a field the form did not send (a hidden one) must still be read somewhere.
-    if (!(field in values) && !hidden.includes(p.problem)) hidden.push(p.problem);
+    // A hidden input (an id, the version the page showed) has no place for its error: the message carries it.
+    if (isHiddenField(field) && !hidden.includes(p.problem)) hidden.push(p.problem);
   }
   const invalid = err.code === "invalid" && Object.keys(fieldErrors).length > 0;
   const message = invalid ? ["Check the highlighted fields; nothing was changed.", ...hidden].join(" ") : err.message;
-  return { status: "error", message, fieldErrors, values, conflict: err.code === "conflict" || undefined };
+  return { status: "error", code: err.code, message, fieldErrors, values, conflict: err.code === "conflict" || undefined };
 }
 
 export function action<S extends z.ZodType, W extends Who, D = undefined>(
@@ -84,21 +87,22 @@ export function action<S extends z.ZodType, W extends Who, D = undefined>(
   run: (ctx: ActionContext<W, z.infer<S>>) => Promise<ActionOutcome<D>>,
 ): ServerAction<D> {
   const where = spec.operation ?? spec.who;
-  return async (_prev, form) => {
-    const all = formValues(form);
+  const wrapped = async (prev: ActionResult<D> | FormData, second?: FormData): Promise<ActionResult<D>> => {
+    const all = formValues(second ?? (prev instanceof FormData ? prev : new FormData()));
     const values = Object.fromEntries(Object.entries(all).filter(([k]) => !spec.secret?.includes(k)));
     try {
       const user = await getCurrentUser();
-      if (!user && spec.who !== "anyone") return refuse("Your session has ended. Sign in again; nothing was changed.", values);
+      if (!user && spec.who !== "anyone") return refuse("unauthorized", "Your session has ended. Sign in again; nothing was changed.", values);
       let org: { id: string; name: string } | null = null;
       if (spec.who === "customer") {
         const rendered = typeof all.orgId === "string" ? all.orgId : "";
         const active = user!.memberships.find((m) => m.orgId === user!.orgId);
         const formOrg = user!.memberships.find((m) => m.orgId === rendered);
-        if (!active) return refuse("You are not a member of any organization; nothing was changed.", values);
-        if (!formOrg) return refuse(`This form was not opened for ${active.orgName}, and you are not a member of the organization it was opened for. Nothing was changed.`, values);
+        if (!active) return refuse("not_found", "You are not a member of any organization; nothing was changed.", values);
+        if (!formOrg) return refuse("not_found", `This form was not opened for ${active.orgName}, and you are not a member of the organization it was opened for. Nothing was changed.`, values);
         if (formOrg.orgId !== active.orgId) {
           return refuse(
+            "conflict",
             `This page was opened for ${formOrg.orgName}, but you are now working in ${active.orgName} (switched in another tab or window). ` +
               `Nothing was changed in either organization. Reload the page to continue in ${active.orgName}.`,
             values,
@@ -116,4 +120,6 @@ export function action<S extends z.ZodType, W extends Who, D = undefined>(
       return errorResult(err, values, where);
     }
   };
+  // What the permission test reads: which row of the table this action is, and for whom.
+  return Object.assign(wrapped, { operation: spec.operation, who: spec.who }) as unknown as ServerAction<D>;
 }

@@ -8,6 +8,8 @@ export type ActionResult<D = undefined> = {
   message?: string;
   /** An error per form field, shown next to the field. */
   fieldErrors?: Record<string, string>;
+  /** The kind of failure (lib/errors.ts codes): a client may offer "sign in again" for `unauthorized`. */
+  code?: "unauthorized" | "forbidden" | "not_found" | "invalid" | "conflict" | "rate_limited" | "unavailable" | "internal";
   /** Someone else changed the state first: the page now shows the current one. */
   conflict?: boolean;
   /**
@@ -19,6 +21,9 @@ export type ActionResult<D = undefined> = {
   /** What a successful action hands back to its form (a new token, shown once). */
   data?: D;
 };
+
+/** A server action made by lib/actions/action.ts: used with useActionState (previous result, form) or as a plain `<form action>` (the form alone). */
+export type ServerAction<D = undefined> = ((form: FormData) => Promise<void>) & ((prev: ActionResult<D>, form: FormData) => Promise<ActionResult<D>>);
 
 export const IDLE: ActionResult<never> = { status: "idle" };
 

@@ -11,7 +11,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { API_SECURITY_HEADERS } from "@/lib/http/security-headers.js";
 import { answerPolicyRequest, matchPolicyPath } from "./policy";
-import type { PlainResponse } from "./problem";
+import type { PlainResponse } from "@/lib/http/problem";
 
 const SECURITY = Object.fromEntries(API_SECURITY_HEADERS.map((h) => [h.key.toLowerCase(), h.value]));
 

@@ -8,8 +8,11 @@
 import type { ServicePrincipal } from "@/lib/auth/principal";
 import { AppError } from "@/lib/errors";
 import { authenticateServiceToken } from "./auth";
-import { errorAnswer, errorResponse, PayloadTooLarge, type PlainResponse } from "./problem";
+import { errorAnswer, errorResponse, PayloadTooLarge, type PlainResponse } from "@/lib/http/problem";
 import { takeRateToken, type RateClass } from "./rate-limit";
+import { logger } from "@/lib/log";
+
+const apiLog = logger("api");
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
@@ -60,16 +63,15 @@ export function failureAnswer(options: { route: string; method: string }, err: u
 }
 
 function logFailure(method: string, route: string, status: number, err: unknown): void {
-  if (err instanceof PayloadTooLarge) return console.warn(`[api] ${method} ${route} ${status} too_large`);
+  if (err instanceof PayloadTooLarge) return void apiLog.warn({ method, route, status, code: "too_large" }, "request refused");
   if (err instanceof AppError) {
-    const fields = err.details?.fields?.length ? ` fields=${err.details.fields.length}` : "";
-    console.warn(`[api] ${method} ${route} ${status} ${err.code}${fields}`);
+    apiLog.warn({ method, route, status, code: err.code, fields: err.details?.fields?.length }, "request refused");
     return;
   }
   // A driver error's message can quote a value; its class and SQLSTATE cannot.
   const e = err as { name?: string; code?: unknown; cause?: { code?: unknown } };
   const sqlstate = typeof e?.cause?.code === "string" ? e.cause.code : typeof e?.code === "string" ? e.code : "-";
-  console.error(`[api] ${method} ${route} ${status} internal error=${e?.name ?? "unknown"} sqlstate=${sqlstate}`);
+  apiLog.error({ method, route, status, name: e?.name ?? "unknown", sqlstate }, "internal error");
 }
 
 /**

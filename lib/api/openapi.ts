@@ -5,62 +5,11 @@
  */
 import { z } from "zod";
 import { SERVICE_SCOPES } from "@/lib/auth/principal";
-import { PRODUCT_IDS } from "@/lib/usage/products";
+import { RetentionPolicySchema } from "@/lib/retention/policy";
 import { IngestResultSchema, MAX_BATCH_EVENTS, UsageBatchSchema, UsageEventSchema } from "@/lib/usage/ingest";
 import { ModerationFlagResultSchema, ModerationFlagSchema } from "@/lib/moderation/flags";
+import { RemovalCompletionSchema, RemovalOrderListSchema, RemovalOrderSchema } from "@/lib/removal/orders";
 import { MAX_BODY_BYTES } from "./handler";
-
-const isoOrNull = z.union([z.iso.datetime({ offset: true }), z.null()]);
-
-/** The shape of effectivePolicy() (lib/retention/policy.ts) as the API serves it. */
-export const RetentionPolicySchema = z
-  .object({
-    orgId: z.uuid(),
-    plan: z.enum(["free", "pro", "enterprise"]),
-    zdr: z
-      .object({
-        status: z.enum(["off", "requested", "active"]),
-        honoured: z.boolean().meta({ description: "True only when ZDR is active, the plan is enterprise and the org is not restricted: keep no content." }),
-        scope: z.enum(["all_requests", "per_request"]),
-        since: isoOrNull,
-      })
-      .strict(),
-    restriction: z.union([
-      z
-        .object({
-          reason: z.enum(["high_risk_use_case", "automated_flag", "provider_discretion"]),
-          note: z.union([z.string(), z.null()]),
-          since: isoOrNull,
-        })
-        .strict(),
-      z.null(),
-    ]),
-    cacheWindowSeconds: z.int().min(0).max(3600).meta({ description: "How long a private cache may hold content, at most." }),
-    contentRetentionDays: z.int().min(0).max(3650).meta({ description: "Retention of content outside ZDR." }),
-    trainingUse: z.boolean(),
-    products: z.array(
-      z
-        .object({
-          product: z.enum(PRODUCT_IDS),
-          label: z.string(),
-          dataTypes: z.array(
-            z
-              .object({
-                dataType: z.string(),
-                zdrEligible: z.boolean(),
-                zeroRetention: z
-                  .enum(["always", "on_request", "never"])
-                  .meta({ description: "`always`: keep nothing; `on_request`: keep nothing when the request sets enable_logging=false; `never`: ZDR does not apply." }),
-              })
-              .strict(),
-          ),
-        })
-        .strict(),
-    ),
-    version: z.int().min(1),
-  })
-  .strict()
-  .meta({ id: "RetentionPolicy" });
 
 export const ProblemSchema = z
   .object({
@@ -77,7 +26,7 @@ export const ProblemSchema = z
   .strict()
   .meta({ id: "Problem", description: "RFC 9457 problem details. Never contains a value sent in the request." });
 
-const SCHEMAS = { UsageEventSchema, UsageBatchSchema, IngestResultSchema, ModerationFlagSchema, ModerationFlagResultSchema, RetentionPolicySchema, ProblemSchema };
+const SCHEMAS = { UsageEventSchema, UsageBatchSchema, IngestResultSchema, ModerationFlagSchema, ModerationFlagResultSchema, RetentionPolicySchema, ProblemSchema, RemovalOrderSchema, RemovalOrderListSchema, RemovalCompletionSchema };
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const problem = (description: string, headers?: Record<string, unknown>) => ({
@@ -192,6 +141,41 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             "201": { description: "Recorded.", content: { "application/json": { schema: ref("ModerationFlagResult") } } },
             "400": problem("Invalid flag. Nothing was stored."),
+            ...common,
+            "413": problem("Body too large."),
+          },
+        },
+      },
+      "/api/v1/removal-orders": {
+        get: {
+          operationId: "listRemovalOrders",
+          summary: "Removal orders the fleet has yet to carry out",
+          description:
+            "Scope `removal:read`. Each order names an organization, optionally a project or an API key, and a range of instants (`to` exclusive): " +
+            "content of that scope kept by the fleet must be removed, then reported with POST /api/v1/removal-orders/{id}/completion. Pending orders only, oldest first.",
+          "x-required-scope": "removal:read",
+          responses: {
+            "200": { description: "The pending orders.", content: { "application/json": { schema: ref("RemovalOrderList") } } },
+            ...common,
+          },
+        },
+      },
+      "/api/v1/removal-orders/{id}/completion": {
+        post: {
+          operationId: "completeRemovalOrder",
+          summary: "Report a removal order carried out",
+          description:
+            "Scope `removal:write`. Idempotent: a repeat with the same figures answers the order again; different figures are a conflict (the first report stands). " +
+            "Orders are fleet-wide; `orgId` in the body names the organization the fleet removed content for, and an order of another organization is 404, as is an unknown id. " +
+            "The removal request completes when its usage part has too.",
+          "x-required-scope": "removal:write",
+          parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
+          requestBody: { required: true, content: { "application/json": { schema: ref("RemovalCompletion") } } },
+          responses: {
+            "200": { description: "The order, completed.", content: { "application/json": { schema: ref("RemovalOrder") } } },
+            "400": problem("Invalid report: the listed JSON paths name the offending fields."),
+            "404": problem("No such order (or an order of another organization than the one named)."),
+            "409": problem("Already reported with other figures."),
             ...common,
             "413": problem("Body too large."),
           },

@@ -8,7 +8,7 @@ import type { ServicePrincipal } from "@/lib/auth/principal";
 import { cachedRetentionPolicy, lookupRetentionPolicy, type PolicyAnswer } from "@/lib/retention/policy-lookup";
 import { cachedServicePrincipal } from "./auth";
 import { failureAnswer, serviceAnswer } from "./handler";
-import type { PlainResponse } from "./problem";
+import type { PlainResponse } from "@/lib/http/problem";
 import { takeRateToken } from "./rate-limit";
 
 export const POLICY_ROUTE = "/api/v1/orgs/{orgId}/retention-policy";

@@ -5,7 +5,7 @@
  */
 import { AppError } from "@/lib/errors";
 
-export type RateClass = "ingest" | "policy" | "moderation";
+export type RateClass = "ingest" | "policy" | "moderation" | "removal";
 
 export type RateLimit = { perSecond: number; burst: number };
 
@@ -14,6 +14,8 @@ export const DEFAULT_RATE_LIMITS: Record<RateClass, RateLimit> = {
   ingest: { perSecond: 200, burst: 400 },
   policy: { perSecond: 50_000, burst: 100_000 },
   moderation: { perSecond: 20, burst: 100 },
+  // The fleet polls for removal orders and reports each once: a few calls a minute.
+  removal: { perSecond: 20, burst: 100 },
 };
 
 type RateState = { limits: Record<RateClass, RateLimit>; buckets: Map<string, { tokens: number; at: number }> };

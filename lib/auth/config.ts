@@ -6,6 +6,7 @@
  */
 import type { NextAuthConfig } from "next-auth";
 import { env } from "@/lib/env";
+import { logger } from "@/lib/log";
 
 export function baseAuthConfig(): NextAuthConfig {
   const e = env();
@@ -17,7 +18,7 @@ export function baseAuthConfig(): NextAuthConfig {
     providers: [],
     // Auth.js logs whole errors by default; ours name the error and nothing a user typed.
     logger: {
-      error: (err) => console.error(`[auth] ${err.name}`),
+      error: (err) => logger("auth").error({ name: err.name }, "auth error"),
       warn: () => {},
       debug: () => {},
     },

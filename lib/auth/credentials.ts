@@ -8,6 +8,7 @@ import { getDb, type Tx } from "@/lib/db";
 import { users } from "@/lib/db/schema";
 import { dummyPasswordHash, verifyPassword } from "./password";
 import { checkSignInThrottle, recordAuthEvent } from "./throttle";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/http/client-address";
 
 export const SignInSchema = z.object({
   email: z.string().trim().toLowerCase().pipe(z.email({ error: "Enter a valid email address" })).pipe(z.string().max(254)),
@@ -41,14 +42,10 @@ export async function authenticate(input: { email: string; password: string; ip:
 }
 
 /**
- * The client address: the last X-Forwarded-For entry, which is the one the
- * nearest proxy (or Next's own server) added and a client cannot forge.
+ * The client address that server.ts resolved from the socket and TRUST_PROXY
+ * (lib/http/client-address.ts); never a forgeable X-Forwarded-For. Without
+ * server.ts (`next dev`) it is unknown, and throttling counts by account.
  */
 export function clientAddress(headers: Headers): string {
-  const xff = headers.get("x-forwarded-for");
-  if (xff) {
-    const parts = xff.split(",").map((s) => s.trim()).filter(Boolean);
-    if (parts.length) return parts[parts.length - 1].slice(0, 64);
-  }
-  return headers.get("x-real-ip")?.slice(0, 64) ?? "unknown";
+  return headers.get(CLIENT_ADDRESS_HEADER)?.slice(0, 64) || "unknown";
 }

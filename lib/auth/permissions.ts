@@ -29,6 +29,8 @@ export const PERMISSIONS = {
   "notices.read": { customer: "member" },
   "notices.acknowledge": { customer: "admin" },
   "members.manage": { customer: "admin" },
+  "removal.request": { customer: "admin" },
+  "removal.read": { customer: "admin", support: true },
   "webhooks.manage": { customer: "admin" },
   // The support console
   "support.read": { support: true },
@@ -37,10 +39,14 @@ export const PERMISSIONS = {
   "retention.restrict": { support: true, scope: "moderation:write" },
   "retention.lift": { support: true },
   "tokens.manage": { support: true, system: true },
+  "removal.review": { support: true },
+  "usage.retention.manage": { support: true },
   // The machine API
   "usage.write": { scope: "usage:write" },
   "policy.read": { scope: "policy:read" },
   "moderation.write": { scope: "moderation:write" },
+  "removal.orders.read": { scope: "removal:read" },
+  "removal.orders.complete": { scope: "removal:write" },
 } as const satisfies Record<string, Rule>;
 
 export type Operation = keyof typeof PERMISSIONS;

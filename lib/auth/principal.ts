@@ -32,5 +32,5 @@ export type SystemPrincipal = { kind: "system"; name: string };
 
 export type Principal = UserPrincipal | ServicePrincipal | SystemPrincipal;
 
-export const SERVICE_SCOPES = ["usage:write", "policy:read", "moderation:write"] as const;
+export const SERVICE_SCOPES = ["usage:write", "policy:read", "moderation:write", "removal:read", "removal:write"] as const;
 export type ServiceScope = (typeof SERVICE_SCOPES)[number];

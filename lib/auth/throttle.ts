@@ -7,6 +7,9 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { Tx } from "@/lib/db";
 import { authEvents } from "@/lib/db/schema";
+import { logger } from "@/lib/log";
+
+const securityLog = logger("security");
 
 export const WINDOW_MS = 15 * 60 * 1000;
 export const MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS = 5;
@@ -53,5 +56,6 @@ export async function recordAuthEvent(
   e: { kind: AuthEventKind; email?: string | null; userId?: string | null; ip?: string | null; at?: Date },
 ): Promise<void> {
   await db.insert(authEvents).values({ kind: e.kind, email: e.email ?? null, userId: e.userId ?? null, ip: e.ip ?? null, createdAt: e.at });
-  console.log(`[security] ${e.kind} email=${e.email ?? "-"} user=${e.userId ?? "-"} ip=${e.ip ?? "-"}`);
+  // The address and the email stay in auth_events; stdout gets the kind and the user id only.
+  securityLog.info({ event: e.kind, userId: e.userId ?? undefined }, "security event");
 }

@@ -2,22 +2,27 @@
  * One database handle per process, on `globalThis`.
  *
  * Embedded PGlite under DATA_DIR when DATABASE_URL is unset; PostgreSQL (a
- * postgres.js pool) when it is set. Next bundles this module into several
+ * node-postgres Pool) when it is set. node-postgres rather than postgres.js:
+ * postgres.js 3.4.9 can throw an uncaught TypeError when a backend dies under
+ * a transaction (upstream #1154, #1208); a pg Pool reports a dead idle client
+ * as an 'error' event we handle, and a dead busy one as the query's error. Next bundles this module into several
  * server chunks, so a module-level singleton would open PGlite more than once;
  * `globalThis` is shared by all of them. PGlite does not lock its directory
  * and two openers silently lose writes, so the embedded handle also takes a
  * lock file that another process respects (see ./lock.ts).
  */
+import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { drizzle as drizzlePostgres } from "drizzle-orm/node-postgres";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { SQL } from "drizzle-orm";
-import postgres from "postgres";
+import pg from "pg";
 import { env } from "@/lib/env";
 import * as schema from "./schema";
-import { acquireDataDirLock } from "./lock";
+import { acquireDataDirLock, DatabaseLockedError } from "./lock";
+import { embeddedSocketUrl } from "./socket";
 
 export { schema };
 export type Schema = typeof schema;
@@ -29,9 +34,11 @@ export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0] | Db;
 export type DbHandle = {
   kind: "pglite" | "postgres";
   db: Db;
-  /** The raw client: PGlite, or the postgres.js Sql. */
+  /** The raw client: PGlite, or the node-postgres Pool. */
   pglite?: PGlite;
-  sql?: postgres.Sql;
+  pool?: pg.Pool;
+  /** The PostgreSQL URL (the cache listener opens its own connection to it). */
+  url?: string;
   /** A description safe to print (no password). */
   label: string;
   close(): Promise<void>;
@@ -64,35 +71,75 @@ export function describeUrl(url: string): string {
   }
 }
 
+/**
+ * node-postgres options for a URL. A URL without a user name means the operating-system user, as for psql and
+ * postgres.js (pg itself reads only $USER, which a service manager may leave unset).
+ */
+export function pgConnection(url: string): { connectionString: string } {
+  try {
+    const u = new URL(url);
+    // pg lets the connection string's empty user name win over a `user` option: put the name into the URL.
+    if (!u.username && !process.env.PGUSER) u.username = process.env.USER || os.userInfo().username;
+    return { connectionString: u.toString() };
+  } catch {
+    return { connectionString: url };
+  }
+}
+
+/** Set by the server: where a dead idle connection is reported (the default writes one line to stderr). */
+let poolErrorReporter: (err: Error) => void = (err) => {
+  process.stderr.write(`[zdr] database connection lost: ${(err as NodeJS.ErrnoException).code ?? err.message}\n`);
+};
+export function onPoolError(fn: (err: Error) => void): void {
+  poolErrorReporter = fn;
+}
+
 export function openPostgres(url: string, options: { max?: number } = {}): DbHandle {
-  const sql = postgres(url, {
+  const pool = new pg.Pool({
+    ...pgConnection(url),
     max: options.max ?? 10,
-    onnotice: () => {},
-    // A connection that cannot be made fails fast with a clear error (see connectError).
-    connect_timeout: 10,
-    // postgres.js waits up to 20 s (3^retries / 100 s) before a failed connection's next attempt, and a query waits with
-    // it: with the database down, a policy lookup took 15 s to answer 503. Half a second at most keeps fail-closed fast.
-    backoff: (retries: number) => Math.min(0.5, 0.05 * 2 ** retries),
+    // With the database down a query must fail at once, not wait in a queue: the policy lookup then answers 503 (fail
+    // closed) within about a second rather than after a long connect. A connection that cannot be made in 2 s is an error.
+    connectionTimeoutMillis: 2_000,
+    idleTimeoutMillis: 30_000,
+    // A backend that dies while idle: without a listener the pool's 'error' event would crash the process.
+    allowExitOnIdle: false,
   });
-  const db = drizzlePostgres({ client: sql, schema }) as unknown as Db;
+  pool.on("error", (err) => poolErrorReporter(err));
+  // A client checked out of the pool emits its own 'error' when its backend dies mid-query; the query rejects too.
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
+  const db = drizzlePostgres({ client: pool, schema }) as unknown as Db;
   return {
     kind: "postgres",
     db,
-    sql,
+    pool,
+    url,
     label: describeUrl(url),
     async close() {
-      await sql.end({ timeout: 5 });
+      await Promise.race([pool.end(), new Promise((r) => setTimeout(r, 5_000).unref())]);
     },
   };
+}
+
+/** The embedded directory, or, while the app holds it, the app's socket to it (./socket.ts). */
+function openEmbedded(dbDir: string): DbHandle {
+  try {
+    return openPglite(dbDir);
+  } catch (err) {
+    const url = err instanceof DatabaseLockedError ? embeddedSocketUrl(dbDir) : undefined;
+    if (!url) throw err;
+    const handle = openPostgres(url, { max: 1 });
+    return { ...handle, url: undefined, label: `the running app's embedded database (process ${err instanceof DatabaseLockedError ? err.pid : "?"}, local socket)` };
+  }
 }
 
 /** The process's database handle, opened on first use. */
 export function getDbHandle(): DbHandle {
   if (!globalForDb.__zdrDb) {
     const e = env();
-    globalForDb.__zdrDb = e.DATABASE_URL
-      ? openPostgres(e.DATABASE_URL)
-      : openPglite(path.join(e.DATA_DIR, "db"));
+    globalForDb.__zdrDb = e.DATABASE_URL ? openPostgres(e.DATABASE_URL) : openEmbedded(path.join(e.DATA_DIR, "db"));
   }
   return globalForDb.__zdrDb;
 }
@@ -140,6 +187,7 @@ export function connectError(err: unknown, label: string): Error {
     "28000": "the role is not allowed to connect",
     "3D000": "the database does not exist",
   };
-  const why = hints[code] ?? (e?.message ? e.message.replace(/postgres(ql)?:\/\/[^\s]+/g, "<url>") : "unknown error");
+  const timedOut = /timeout/i.test(e?.message ?? "");
+  const why = hints[code] ?? (timedOut ? "the connection timed out" : undefined) ?? (e?.message ? e.message.replace(/postgres(ql)?:\/\/[^\s]+/g, "<url>") : "unknown error");
   return new Error(`Cannot connect to ${label}: ${why}${code ? ` [${code}]` : ""}.`);
 }

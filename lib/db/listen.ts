@@ -8,9 +8,9 @@
  * committed while it was down would never be announced. `connected()` says so,
  * and every (re)connect announces "*" so caches start empty.
  */
-import postgres from "postgres";
+import pg from "pg";
 import { env } from "@/lib/env";
-import type { DbHandle } from "./index";
+import { pgConnection, type DbHandle } from "./index";
 
 export const CACHE_CHANNEL = "zdr_cache";
 /** Sent to subscribers when they must forget everything (listener (re)connected). */
@@ -65,40 +65,42 @@ function postgresListener(url: string): CacheListener {
   const subs = new Set<Subscriber>();
   let up = false;
   let closed = false;
-  let client: postgres.Sql | undefined;
+  let client: pg.Client | undefined;
   let retry: NodeJS.Timeout | undefined;
   let attempt = 0;
 
+  // The connection is lost (backend died, network, server restart): caches stop trusting themselves at once.
+  const lost = (c: pg.Client) => {
+    if (client !== c) return;
+    client = undefined;
+    void c.end().catch(() => {});
+    if (up) {
+      up = false;
+      fanOut(subs, ALL_KEYS);
+    }
+    schedule();
+  };
+
   const connect = async (): Promise<void> => {
     if (closed) return;
-    const options = {
-      max: 1,
-      idle_timeout: 0,
-      // The default recycles connections after 30-60 minutes, which would drop the LISTEN.
-      max_lifetime: null,
-      connect_timeout: 5,
-      fetch_types: false,
-      onnotice: () => {},
-      onnotify: (_channel: string, payload: string) => fanOut(subs, payload),
-      onclose: () => {
-        if (!up) return;
-        up = false;
-        fanOut(subs, ALL_KEYS);
-        schedule();
-      },
-    };
-    const c = postgres(url, options as unknown as postgres.Options<Record<string, never>>);
+    // One dedicated client, not a pool's: LISTEN belongs to its session, and a pool would recycle it.
+    const c = new pg.Client({ ...pgConnection(url), connectionTimeoutMillis: 5_000, keepAlive: true });
     client = c;
+    c.on("notification", (msg) => {
+      if (msg.channel === CACHE_CHANNEL) fanOut(subs, msg.payload ?? ALL_KEYS);
+    });
+    c.on("error", () => lost(c));
+    c.on("end", () => lost(c));
     try {
-      await c.unsafe(`listen ${CACHE_CHANNEL}`);
-      if (closed) return void (await c.end({ timeout: 1 }).catch(() => {}));
+      await c.connect();
+      await c.query(`listen ${CACHE_CHANNEL}`);
+      if (closed) return void (await c.end().catch(() => {}));
+      if (client !== c) return;
       attempt = 0;
       up = true;
       fanOut(subs, ALL_KEYS);
     } catch {
-      up = false;
-      await c.end({ timeout: 1 }).catch(() => {});
-      schedule();
+      lost(c);
     }
   };
   const schedule = () => {
@@ -124,7 +126,9 @@ function postgresListener(url: string): CacheListener {
       closed = true;
       up = false;
       if (retry) clearTimeout(retry);
-      await client?.end({ timeout: 1 }).catch(() => {});
+      const c = client;
+      client = undefined;
+      await c?.end().catch(() => {});
     },
   };
 }
@@ -140,7 +144,7 @@ export function cacheListener(handle: DbHandle): CacheListener {
   if (handle.kind === "pglite") {
     listener = pgliteListener(handle);
   } else {
-    const url = (handle as DbHandle & { url?: string }).url ?? env().DATABASE_URL;
+    const url = handle.url ?? env().DATABASE_URL;
     listener = url
       ? postgresListener(url)
       : { connected: () => false, subscribe: () => () => {}, announce: () => {}, ready: Promise.resolve(), close: async () => {} };

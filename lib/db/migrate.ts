@@ -1,9 +1,9 @@
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import { migrate as migratePostgres } from "drizzle-orm/node-postgres/migrator";
+import { drizzle as drizzleNodePostgres } from "drizzle-orm/node-postgres";
 import type { PgliteDatabase } from "drizzle-orm/pglite";
-import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { connectError, type DbHandle } from "./index";
 
 export const migrationsFolder = path.join(process.cwd(), "drizzle");
@@ -22,12 +22,18 @@ export async function migrateDatabase(handle: DbHandle): Promise<void> {
   } catch (err) {
     throw connectError(err, handle.label);
   }
-  const reserved = await handle.sql!.reserve();
+  // The advisory lock belongs to a session: take it, migrate and release it on one client, not on whichever the pool hands out.
+  const client = await handle.pool!.connect();
+  let broken = false;
   try {
-    await reserved`select pg_advisory_lock(7286001)`;
-    await migratePostgres(handle.db as unknown as PostgresJsDatabase, { migrationsFolder });
+    await client.query("select pg_advisory_lock(7286001)");
+    await migratePostgres(drizzleNodePostgres({ client }), { migrationsFolder });
+  } catch (err) {
+    broken = true;
+    throw err;
   } finally {
-    await reserved`select pg_advisory_unlock(7286001)`.catch(() => {});
-    reserved.release();
+    await client.query("select pg_advisory_unlock(7286001)").catch(() => {});
+    // A client whose query failed may be in an unknown state: the pool discards it rather than reuse it.
+    client.release(broken);
   }
 }

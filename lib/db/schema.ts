@@ -29,6 +29,11 @@ import {
   ORG_ROLES,
   PLANS,
   PRODUCT_IDS,
+  REMOVAL_JOB_KINDS,
+  REMOVAL_JOB_STATUSES,
+  REMOVAL_ORDER_STATUSES,
+  REMOVAL_SCOPES,
+  REMOVAL_STATUSES,
   RESTRICTION_REASONS,
   RESTRICTIONS,
   USAGE_STATUSES,
@@ -56,6 +61,11 @@ export const productEnum = pgEnum("product", PRODUCT_IDS);
 export const usageStatusEnum = pgEnum("usage_status", USAGE_STATUSES);
 export const actorTypeEnum = pgEnum("actor_type", ACTOR_TYPES);
 export const noticeKindEnum = pgEnum("notice_kind", NOTICE_KINDS);
+export const removalScopeEnum = pgEnum("removal_scope", REMOVAL_SCOPES);
+export const removalStatusEnum = pgEnum("removal_status", REMOVAL_STATUSES);
+export const removalJobKindEnum = pgEnum("removal_job_kind", REMOVAL_JOB_KINDS);
+export const removalJobStatusEnum = pgEnum("removal_job_status", REMOVAL_JOB_STATUSES);
+export const removalOrderStatusEnum = pgEnum("removal_order_status", REMOVAL_ORDER_STATUSES);
 export const webhookDeliveryStatusEnum = pgEnum("webhook_delivery_status", WEBHOOK_DELIVERY_STATUSES);
 
 // ---------------------------------------------------------------------------
@@ -94,9 +104,11 @@ export const organizations = pgTable(
     plan: planEnum("plan").notNull().default("free"),
     /** IANA time zone used for day boundaries in analytics. */
     timeZone: text("time_zone").notNull().default("UTC"),
+    /** Raw usage events older than this are purged (rollups stay); support may change it within bounds. */
+    usageRetentionDays: integer("usage_retention_days").notNull().default(400),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("organizations_slug_key").on(t.slug)],
+  (t) => [uniqueIndex("organizations_slug_key").on(t.slug), check("usage_retention_days_range", sql`${t.usageRetentionDays} between 30 and 1825`)],
 );
 
 export const memberships = pgTable(
@@ -431,4 +443,120 @@ export const usageRollupsDaily = pgTable(
     ...rollupColumns(),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.day, t.product, t.model, t.apiKeyId] })],
+);
+
+// ---------------------------------------------------------------------------
+// Data removal with evidence (lib/removal/)
+// ---------------------------------------------------------------------------
+/**
+ * A customer admin's request to remove usage metadata (and, optionally,
+ * content the fleet keeps) for a scope and a range of the org's calendar
+ * days. `fromAt`/`toAt` are the instants those days cover (to exclusive),
+ * fixed when the request is made so the job and the certificate agree.
+ */
+export const removalRequests = pgTable(
+  "removal_requests",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    scope: removalScopeEnum("scope").notNull(),
+    projectId: uuid("project_id"),
+    apiKeyId: text("api_key_id"),
+    fromDay: date("from_day", { mode: "string" }).notNull(),
+    toDay: date("to_day", { mode: "string" }).notNull(),
+    fromAt: timestamp("from_at", { withTimezone: true }).notNull(),
+    toAt: timestamp("to_at", { withTimezone: true }).notNull(),
+    timeZone: text("time_zone").notNull(),
+    includeContent: boolean("include_content").notNull().default(false),
+    status: removalStatusEnum("status").notNull().default("pending"),
+    requestedBy: uuid("requested_by").references(() => users.id, { onDelete: "set null" }),
+    requestedByLabel: text("requested_by_label"),
+    reviewedBy: uuid("reviewed_by").references(() => users.id, { onDelete: "set null" }),
+    reviewedByLabel: text("reviewed_by_label"),
+    reviewReason: text("review_reason"),
+    ticketRef: text("ticket_ref"),
+    createdAt: createdAt(),
+    reviewedAt: timestamp("reviewed_at", { withTimezone: true }),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    /** Rows removed per table, written when the job's verification passed. */
+    counts: jsonb("counts"),
+    failure: text("failure"),
+    /** The audit entry of the last transition (the certificate names the one that completed it). */
+    lastAuditId: bigint("last_audit_id", { mode: "number" }),
+  },
+  (t) => [
+    index("removal_requests_org_idx").on(t.orgId, t.createdAt),
+    index("removal_requests_status_idx").on(t.status, t.createdAt),
+    check("removal_range_order", sql`${t.fromAt} < ${t.toAt} and ${t.fromDay} <= ${t.toDay}`),
+    check("removal_scope_target", sql`(${t.scope} = 'project') = (${t.projectId} is not null) and (${t.scope} = 'api_key') = (${t.apiKeyId} is not null)`),
+  ],
+);
+
+/**
+ * The work of deleting usage metadata, in bounded batches. Progress is
+ * written in each batch's own transaction, so a crash loses at most the
+ * batch in flight (rolled back whole) and the counts stay exact.
+ */
+export const removalJobs = pgTable(
+  "removal_jobs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: removalJobKindEnum("kind").notNull(),
+    requestId: uuid("request_id").references(() => removalRequests.id, { onDelete: "cascade" }),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    projectId: uuid("project_id"),
+    apiKeyId: text("api_key_id"),
+    fromAt: timestamp("from_at", { withTimezone: true }).notNull(),
+    toAt: timestamp("to_at", { withTimezone: true }).notNull(),
+    /** Retention purges leave the rollups alone (they hold no request); request removals subtract from them. */
+    adjustRollups: boolean("adjust_rollups").notNull(),
+    status: removalJobStatusEnum("status").notNull().default("queued"),
+    eventsDeleted: bigint("events_deleted", { mode: "number" }).notNull().default(0),
+    hourlyRowsDeleted: bigint("hourly_rows_deleted", { mode: "number" }).notNull().default(0),
+    hourlyRowsAdjusted: bigint("hourly_rows_adjusted", { mode: "number" }).notNull().default(0),
+    dailyRowsDeleted: bigint("daily_rows_deleted", { mode: "number" }).notNull().default(0),
+    dailyRowsAdjusted: bigint("daily_rows_adjusted", { mode: "number" }).notNull().default(0),
+    /** Rows in scope still to delete, as of the last batch (the progress people see). */
+    rowsRemaining: bigint("rows_remaining", { mode: "number" }),
+    batches: integer("batches").notNull().default(0),
+    maxBatchMs: integer("max_batch_ms").notNull().default(0),
+    attempts: integer("attempts").notNull().default(0),
+    /** A runner holds the job until then; a crashed runner's job is taken again after it. */
+    leasedUntil: timestamp("leased_until", { withTimezone: true }),
+    lastError: text("last_error"),
+    verification: jsonb("verification"),
+    createdAt: createdAt(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("removal_jobs_due_idx").on(t.status, t.createdAt),
+    uniqueIndex("removal_jobs_request_key").on(t.requestId),
+  ],
+);
+
+/** The fleet's part of a request that includes content: taken from GET /api/v1/removal-orders. */
+export const removalOrders = pgTable(
+  "removal_orders",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    requestId: uuid("request_id")
+      .notNull()
+      .references(() => removalRequests.id, { onDelete: "cascade" }),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    status: removalOrderStatusEnum("status").notNull().default("pending"),
+    itemsRemoved: bigint("items_removed", { mode: "number" }),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+    reportedAt: timestamp("reported_at", { withTimezone: true }),
+    reportedBy: uuid("reported_by"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("removal_orders_request_key").on(t.requestId), index("removal_orders_status_idx").on(t.status, t.createdAt)],
 );

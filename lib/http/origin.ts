@@ -5,6 +5,7 @@
  * are exempt.
  */
 import { env } from "@/lib/env";
+import { problemResponse } from "./problem";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -26,8 +27,5 @@ export function isSameOrigin(headers: Headers, requestOrigin: string): boolean {
 }
 
 export function crossSiteRefusal(): Response {
-  return Response.json(
-    { type: "about:blank", title: "Cross-site request refused", status: 403, detail: "The Origin header is missing or is not this application's." },
-    { status: 403, headers: { "content-type": "application/problem+json" } },
-  );
+  return problemResponse("forbidden", "Cross-site request refused: the Origin header is missing or is not this application's.");
 }

@@ -6,8 +6,9 @@ import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
 import { appendAudit } from "@/lib/audit/chain";
 import { notFound } from "@/lib/errors";
+import { z } from "zod";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const AcknowledgeNoticeSchema = z.object({ noticeId: z.uuid({ error: "This notice could not be found" }) });
 
 /** Notices not yet acknowledged by an admin: the count in the navigation. */
 export async function countUnacknowledgedNotices(actor: Principal, orgId: string, db: Tx = getDb()): Promise<number> {
@@ -28,7 +29,7 @@ export async function listNotices(actor: Principal, orgId: string, db: Tx = getD
  */
 export async function acknowledgeNotice(actor: Principal, input: { orgId: string; noticeId: string }, db: Db = getDb()) {
   authorize(actor, "notices.acknowledge", { orgId: input.orgId });
-  if (!UUID.test(input.noticeId)) throw notFound("Notice not found");
+  if (!AcknowledgeNoticeSchema.safeParse({ noticeId: input.noticeId }).success) throw notFound("Notice not found");
   return db.transaction(async (tx) => {
     const [existing] = await tx
       .select()

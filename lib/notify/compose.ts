@@ -40,7 +40,61 @@ export type NoticeContext = {
   zdrHonouredAfter?: boolean;
   /** A disable that declines a pending request rather than ending active ZDR. */
   declined?: boolean;
+  /** A removal request's transition (kinds removal_*). */
+  removal?: RemovalNoticeContext;
 };
+
+export type RemovalNoticeContext = {
+  requestId: string;
+  /** "the whole organization", "project …", "API key …" */
+  scopeLabel: string;
+  fromDay: string;
+  toDay: string;
+  includeContent: boolean;
+  /** What support typed when approving or rejecting. */
+  reason?: string | null;
+  /** Usage events removed, when completed. */
+  eventsRemoved?: number;
+  fleetItemsRemoved?: number | null;
+  failure?: string | null;
+};
+
+function removalNotice(kind: NoticeKind, c: NoticeContext, base: Omit<NoticeDetails, "trafficImpact">, when: string): NoticeContent {
+  const r = c.removal!;
+  const what = `usage metadata of ${r.scopeLabel} from ${r.fromDay} to ${r.toDay}${r.includeContent ? ", and content kept by the serving fleet" : ""}`;
+  const make = (title: string, body: string, trafficImpact: string): NoticeContent => ({
+    kind,
+    title,
+    body,
+    details: { ...base, note: r.reason ?? null, trafficImpact },
+  });
+  const none = "Nothing is removed until support approves the request.";
+  switch (kind) {
+    case "removal_requested":
+      return make(`Data removal requested for ${c.orgName}`, `A request to remove ${what} was made at ${when}. ${none}`, none);
+    case "removal_approved":
+      return make(`Data removal approved for ${c.orgName}`, `Support approved the removal of ${what} at ${when}. It runs shortly; you will be told when it is complete.`, "Your traffic is not affected; usage pages will show nothing for the removed scope and days.");
+    case "removal_rejected":
+      return make(`Data removal rejected for ${c.orgName}`, `Support rejected the request to remove ${what} at ${when}. Nothing was removed.`, "Nothing changes: the data stays as it was.");
+    case "removal_cancelled":
+      return make(`Data removal cancelled for ${c.orgName}`, `The request to remove ${what} was cancelled at ${when}. Nothing was removed.`, "Nothing changes: the data stays as it was.");
+    case "removal_running":
+      return make(`Data removal running for ${c.orgName}`, `The removal of ${what} started at ${when}.`, "Usage pages for the scope and days change while it runs and show nothing once it completes.");
+    case "removal_completed": {
+      const n = r.eventsRemoved ?? 0;
+      const counted =
+        n === 0
+          ? "No usage events matched the scope and days, so none were removed."
+          : `${n.toLocaleString("en-US")} usage event${n === 1 ? " was" : "s were"} removed, with their share of the hourly and daily totals.`;
+      const fleet = r.includeContent ? ` The serving fleet reported ${(r.fleetItemsRemoved ?? 0).toLocaleString("en-US")} content item(s) removed.` : "";
+      return make(`Data removal completed for ${c.orgName}`, `The removal of ${what} completed at ${when} and was verified by reading the store. ${counted}${fleet} A signed certificate is on the Data removal page.`, counted);
+    }
+    case "removal_failed":
+      return make(`Data removal failed for ${c.orgName}`, `The removal of ${what} failed at ${when}: ${r.failure ?? "it could not be verified"}. Support has been told and will retry; what was removed so far stays removed.`, "Some of the data in scope may still be stored.");
+    default:
+      throw new Error(`not a removal notice: ${kind}`);
+  }
+}
 
 function keptSentence(c: NoticeContext): string {
   return (
@@ -64,6 +118,7 @@ export function composeNotice(kind: NoticeKind, c: NoticeContext): NoticeContent
     zdrScope: c.zdrScope ?? null,
   };
   const when = c.effectiveAt.toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  if (kind.startsWith("removal_")) return removalNotice(kind, c, base, when);
   switch (kind) {
     case "zdr_restricted": {
       const r = c.restriction!;
@@ -123,6 +178,8 @@ export function composeNotice(kind: NoticeKind, c: NoticeContext): NoticeContent
         details: { ...base, trafficImpact },
       };
     }
+    default:
+      throw new Error(`no notice text for ${kind}`);
   }
 }
 

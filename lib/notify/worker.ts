@@ -8,9 +8,9 @@
  */
 import { getDb, type Tx } from "@/lib/db";
 import { env } from "@/lib/env";
-import { deliverWebhookMessage, type WebhookDeliveryOptions } from "@/lib/webhooks/delivery";
-import { claimOutbox, markDelivered, markFailed } from "./outbox";
+import { claimOutbox, markDelivered, markFailed, type OutboxMessage } from "./outbox";
 import { defaultTransport, type MailTransport } from "./transport";
+import { logger } from "@/lib/log";
 
 export type DrainOptions = {
   db?: Tx;
@@ -18,9 +18,22 @@ export type DrainOptions = {
   from?: string;
   leaseMs?: number;
   batchSize?: number;
-  /** Overrides for webhook deliveries (tests: fewer attempts, a shorter timeout). */
-  webhooks?: WebhookDeliveryOptions;
+  /** Options for the webhook deliverer (tests: fewer attempts, a shorter timeout). */
+  webhooks?: Record<string, unknown>;
 };
+
+/**
+ * Deliverers of the outbox's non-email kinds. A domain that enqueues such a
+ * message registers how it is delivered (lib/webhooks/delivery.ts registers
+ * "webhook"), so the outbox depends on no domain. Returns whether the message
+ * was accepted; the deliverer records its own outcome.
+ */
+export type OutboxDeliverer = (db: Tx, msg: OutboxMessage, options?: Record<string, unknown>) => Promise<boolean>;
+const registry = ((globalThis as unknown as { __zdrOutboxDeliverers?: Map<string, OutboxDeliverer> }).__zdrOutboxDeliverers ??= new Map());
+
+export function registerOutboxDeliverer(kind: string, deliver: OutboxDeliverer): void {
+  registry.set(kind, deliver);
+}
 
 export type DrainReport = { delivered: number; failed: number };
 
@@ -36,11 +49,13 @@ export async function drainOutbox(options: DrainOptions = {}): Promise<DrainRepo
       if (batch.length === 0) return report;
       await Promise.all(
         batch.map(async (msg) => {
-          if (msg.kind === "webhook") {
-            // The delivery records its own outcome (log, backoff, abandonment).
+          if (msg.kind !== "email") {
+            // The deliverer records its own outcome (log, backoff, abandonment); a kind nobody registered waits, with a backoff.
             let ok = false;
             try {
-              ok = await deliverWebhookMessage(db, msg, options.webhooks);
+              const deliver = registry.get(msg.kind);
+              if (!deliver) throw Object.assign(new Error("no deliverer"), { name: "NoDeliverer", code: msg.kind });
+              ok = await deliver(db, msg, options.webhooks);
             } catch (err) {
               await markFailed(db, msg, err);
             }
@@ -83,7 +98,7 @@ export function startOutboxWorker(options: Omit<DrainOptions, "transport"> & { i
     }
     running = drainOutbox({ ...options, transport })
       .then(() => undefined)
-      .catch((err) => (options.onError ?? ((e) => console.error(`[zdr] outbox: ${(e as Error).message}`)))(err))
+      .catch((err) => (options.onError ?? ((e) => logger("outbox").error({ err: e }, "outbox delivery round failed")))(err))
       .finally(() => {
         running = null;
         if (again) {

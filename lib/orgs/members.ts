@@ -17,14 +17,19 @@ import { hashPassword } from "@/lib/auth/password";
 import { AppError, notFound, parseInput } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { enqueueEmail } from "@/lib/notify/outbox";
+import { OrgRoleSchema } from "@/lib/vocabulary";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
 export const InviteSchema = z.object({
-  email: z.string().trim().toLowerCase().pipe(z.email({ error: "Enter a valid email address" })).pipe(z.string().max(254)),
-  role: z.enum(["member", "admin"], { error: "Choose member or admin" }),
+  email: z.string().trim().toLowerCase().pipe(z.email({ error: "Enter a valid email address" })).pipe(z.string().max(254, "At most 254 characters")),
+  role: OrgRoleSchema,
 });
-export const RoleSchema = z.object({ userId: z.uuid({ error: "Unknown member" }), role: z.enum(["member", "admin"], { error: "Choose member or admin" }) });
+export const RoleSchema = z.object({ userId: z.uuid({ error: "Unknown member" }), role: OrgRoleSchema });
+export const RemoveMemberSchema = z.object({ userId: z.uuid({ error: "Unknown member" }) });
+export const RevokeInvitationSchema = z.object({ invitationId: z.uuid({ error: "Unknown invitation" }) });
+/** The invitation form: the token, and for a new person a name and password (checked by AcceptSchema in acceptInvitation). */
+export const AcceptInvitationForm = z.object({ token: z.string().min(1, "This invitation link is invalid").max(200), name: z.string().optional(), password: z.string().optional() });
 export const AcceptSchema = z.object({
   name: z.string().trim().min(1, "Enter your name").max(120, "At most 120 characters"),
   password: z.string().min(12, "At least 12 characters").max(1024, "Password is too long"),
@@ -120,7 +125,7 @@ export async function changeMemberRole(actor: Principal, raw: { orgId: string; u
 
 export async function removeMember(actor: Principal, raw: { orgId: string; userId: string }, db: Db = getDb()) {
   authorize(actor, "members.manage", { orgId: raw.orgId });
-  const input = { orgId: raw.orgId, userId: parseInput(z.uuid({ error: "Unknown member" }), raw.userId) };
+  const input = { orgId: raw.orgId, ...parseInput(RemoveMemberSchema, { userId: raw.userId }) };
   return db.transaction(async (tx) => {
     await lockMemberships(tx, input.orgId);
     const [m] = await tx.select().from(memberships).where(and(eq(memberships.orgId, input.orgId), eq(memberships.userId, input.userId)));
@@ -135,7 +140,7 @@ export async function removeMember(actor: Principal, raw: { orgId: string; userI
 
 export async function revokeInvitation(actor: Principal, raw: { orgId: string; invitationId: string }, db: Db = getDb()) {
   authorize(actor, "members.manage", { orgId: raw.orgId });
-  const input = { orgId: raw.orgId, invitationId: parseInput(z.uuid({ error: "Unknown invitation" }), raw.invitationId) };
+  const input = { orgId: raw.orgId, ...parseInput(RevokeInvitationSchema, { invitationId: raw.invitationId }) };
   const deleted = await db
     .delete(invitations)
     .where(and(eq(invitations.id, input.invitationId), eq(invitations.orgId, input.orgId), isNull(invitations.acceptedAt)))

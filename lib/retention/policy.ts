@@ -4,38 +4,69 @@
  * audit trail all read this derivation, so they cannot disagree (invariant 2).
  * A pure function: no I/O, trivially testable.
  */
-import { PRODUCTS, type Product } from "@/lib/usage/products";
+import { z } from "zod";
+import { PRODUCT_IDS, PRODUCTS } from "@/lib/usage/products";
 import type { retentionStates } from "@/lib/db/schema";
-import type { Plan, RestrictionReason, ZdrScope, ZdrStatus } from "@/lib/vocabulary";
+import { PlanSchema, RESTRICTION_REASONS, ZDR_SCOPES, ZdrStatusSchema, type Plan } from "@/lib/vocabulary";
 
 export type RetentionStateRow = typeof retentionStates.$inferSelect;
 export type { Plan };
 
 export type EmblemState = "active" | "restricted" | null;
 
-export type EffectivePolicy = {
-  orgId: string;
-  plan: Plan;
-  zdr: {
-    status: ZdrStatus;
-    /** True only when ZDR is active and not restricted: the fleet may keep no content. */
-    honoured: boolean;
-    scope: ZdrScope;
-    since: string | null;
-  };
-  restriction: { reason: RestrictionReason; note: string | null; since: string | null } | null;
-  cacheWindowSeconds: number;
-  contentRetentionDays: number;
-  /** Whether content kept outside ZDR may be used for training (free plan, unless a contract says otherwise). */
-  trainingUse: boolean;
-  products: {
-    product: Product;
-    label: string;
-    dataTypes: { dataType: string; zdrEligible: boolean; zeroRetention: "always" | "on_request" | "never" }[];
-  }[];
-  /** Bumped by every change: a strong ETag for the policy API. */
-  version: number;
-};
+const isoOrNull = z.union([z.iso.datetime({ offset: true }), z.null()]);
+
+/** The effective policy, defined once: its type, the API's answer and the OpenAPI document all derive from this schema. */
+export const RetentionPolicySchema = z
+  .object({
+    orgId: z.uuid(),
+    plan: PlanSchema,
+    zdr: z
+      .object({
+        status: ZdrStatusSchema,
+        honoured: z.boolean().meta({ description: "True only when ZDR is active, the plan is enterprise and the org is not restricted: keep no content." }),
+        scope: z.enum(ZDR_SCOPES),
+        since: isoOrNull,
+      })
+      .strict(),
+    restriction: z.union([
+      z
+        .object({
+          reason: z.enum(RESTRICTION_REASONS),
+          note: z.union([z.string(), z.null()]),
+          since: isoOrNull,
+        })
+        .strict(),
+      z.null(),
+    ]),
+    cacheWindowSeconds: z.int().min(0).max(3600).meta({ description: "How long a private cache may hold content, at most." }),
+    contentRetentionDays: z.int().min(0).max(3650).meta({ description: "Retention of content outside ZDR." }),
+    trainingUse: z.boolean(),
+    products: z.array(
+      z
+        .object({
+          product: z.enum(PRODUCT_IDS),
+          label: z.string(),
+          dataTypes: z.array(
+            z
+              .object({
+                dataType: z.string(),
+                zdrEligible: z.boolean(),
+                zeroRetention: z
+                  .enum(["always", "on_request", "never"])
+                  .meta({ description: "`always`: keep nothing; `on_request`: keep nothing when the request sets enable_logging=false; `never`: ZDR does not apply." }),
+              })
+              .strict(),
+          ),
+        })
+        .strict(),
+    ),
+    version: z.int().min(1),
+  })
+  .strict()
+  .meta({ id: "RetentionPolicy" });
+
+export type EffectivePolicy = z.infer<typeof RetentionPolicySchema>;
 
 export function effectivePolicy(plan: Plan, state: RetentionStateRow): EffectivePolicy {
   const restricted = state.restriction === "restricted";

@@ -11,17 +11,20 @@ import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
 import { notFound } from "@/lib/errors";
 import { PRODUCTS } from "@/lib/usage/products";
+import type { ZdrScope } from "@/lib/vocabulary";
 import { effectivePolicy, emblemState, type EffectivePolicy, type EmblemState, type Plan } from "./policy";
 
 export type RetentionView = {
   orgId: string;
   orgName: string;
   timeZone: string;
+  /** Raw usage events older than this are purged (lib/removal); rollups stay. */
+  usageRetentionDays: number;
   policy: EffectivePolicy;
   emblem: EmblemState;
   /** The admin on whose request ZDR was enabled or asked for. */
   requestedBy: string | null;
-  pendingRequest: { createdAt: string; requestedBy: string | null; scope: "all_requests" | "per_request" } | null;
+  pendingRequest: { createdAt: string; requestedBy: string | null; scope: ZdrScope } | null;
   /** Whether an admin of this org may ask for ZDR now, and if not, why. */
   canRequest: { allowed: true } | { allowed: false; reason: "not_enterprise" | "already_active" | "already_requested" | "restricted" };
 };
@@ -30,7 +33,7 @@ export type RetentionView = {
 export async function getRetentionView(actor: Principal, args: { orgId: string }, db: Tx = getDb()): Promise<RetentionView> {
   authorize(actor, "retention.read", { orgId: args.orgId });
   const [row] = await db
-    .select({ org: { name: organizations.name, plan: organizations.plan, timeZone: organizations.timeZone }, state: retentionStates, requester: users.name })
+    .select({ org: { name: organizations.name, plan: organizations.plan, timeZone: organizations.timeZone, usageRetentionDays: organizations.usageRetentionDays }, state: retentionStates, requester: users.name })
     .from(organizations)
     .innerJoin(retentionStates, eq(retentionStates.orgId, organizations.id))
     .leftJoin(users, eq(users.id, retentionStates.zdrRequestedBy))
@@ -53,6 +56,7 @@ export async function getRetentionView(actor: Principal, args: { orgId: string }
     orgId: args.orgId,
     orgName: row.org.name,
     timeZone: row.org.timeZone,
+    usageRetentionDays: row.org.usageRetentionDays,
     policy,
     emblem: emblemState(policy),
     requestedBy: row.requester,

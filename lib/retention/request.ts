@@ -13,13 +13,14 @@ import type { Principal } from "@/lib/auth/principal";
 import { AppError, notFound, parseInput } from "@/lib/errors";
 import { effectivePolicy, type Plan } from "./policy";
 import { requestEligibility } from "./queries";
+import { ZdrScopeSchema } from "@/lib/vocabulary";
 
 export const RequestZeroRetentionInput = z
   .object({
     orgId: z.uuid(),
-    scope: z.enum(["all_requests", "per_request"]).default("all_requests"),
+    scope: ZdrScopeSchema.default("all_requests"),
     /** Why the org needs it (e.g. "HIPAA"), for support's verification; never request content. */
-    note: z.string().trim().max(500).optional(),
+    note: z.string().trim().max(500, "At most 500 characters").regex(/^[^\u0000]*$/, "No NUL characters").optional(),
   })
   .strict();
 export type RequestZeroRetentionInput = z.input<typeof RequestZeroRetentionInput>;
@@ -31,7 +32,7 @@ const WHY_NOT: Record<string, string> = {
   already_requested: "A request for Zero Data Retention is already pending",
 };
 
-export async function requestZeroRetention(actor: Principal, input: RequestZeroRetentionInput, db: Db = getDb()) {
+export async function requestZeroRetention(actor: Principal | null, input: RequestZeroRetentionInput, db: Db = getDb()) {
   const { orgId, scope, note } = parseInput(RequestZeroRetentionInput, input);
   authorize(actor, "retention.request", { orgId });
 

@@ -11,9 +11,10 @@ import type { Principal } from "@/lib/auth/principal";
 import { notFound } from "@/lib/errors";
 import { effectivePolicy, emblemState } from "@/lib/retention/policy";
 import { requestAge } from "./business-time";
+import type { Plan, ZdrStatus } from "@/lib/vocabulary";
 
-export type ZdrFilter = "off" | "requested" | "active" | "restricted";
-export type PlanFilter = "free" | "pro" | "enterprise";
+export type ZdrFilter = ZdrStatus | "restricted";
+export type PlanFilter = Plan;
 
 function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -26,6 +26,10 @@ export const TokenInputSchema = z
   })
   .strict();
 export type TokenInput = z.input<typeof TokenInputSchema>;
+/** The support console's form: checkboxes send one value, several, or none. */
+export const TokenForm = TokenInputSchema.extend({
+  scopes: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), TokenInputSchema.shape.scopes),
+});
 
 export type ServiceTokenSummary = {
   id: string;

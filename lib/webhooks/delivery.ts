@@ -11,6 +11,7 @@ import { webhookDeliveries, webhookEndpoints } from "@/lib/db/schema";
 import { appendAudit } from "@/lib/audit/chain";
 import { env } from "@/lib/env";
 import { enqueueEmail, markAbandoned, markDelivered, markFailed, orgAdmins, type WebhookMessage } from "@/lib/notify/outbox";
+import { registerOutboxDeliverer } from "@/lib/notify/worker";
 import { postWebhook } from "./deliver";
 import { decryptSecret } from "./secrets";
 import { webhookHeaders } from "./signature";
@@ -96,3 +97,6 @@ async function recordFailedDelivery(db: Tx, endpointId: string, disableAfter: nu
     }
   });
 }
+
+// The outbox worker delivers "webhook" messages through this function; it knows no webhook code itself.
+registerOutboxDeliverer("webhook", (db, msg, options) => deliverWebhookMessage(db, msg as WebhookMessage, options as WebhookDeliveryOptions));

@@ -42,7 +42,7 @@ import proxy from "@/proxy";
 import type { Db } from "@/lib/db";
 import { closeCacheListener } from "@/lib/db/listen";
 import { memberships, notices, organizations, users } from "@/lib/db/schema";
-import { seedDemoWorld } from "@/lib/db/seed";
+import { seedDemoWorld } from "@/lib/demo/seed";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";

@@ -24,7 +24,7 @@ import SupportAccountsPage from "@/app/support/page";
 import type { Db } from "@/lib/db";
 import { closeCacheListener } from "@/lib/db/listen";
 import { organizations, users } from "@/lib/db/schema";
-import { seedDemoWorld } from "@/lib/db/seed";
+import { seedDemoWorld } from "@/lib/demo/seed";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";

@@ -21,7 +21,7 @@ import type { Db } from "@/lib/db";
 import { closeCacheListener } from "@/lib/db/listen";
 import { setRateLimits } from "@/lib/api/rate-limit";
 import { organizations } from "@/lib/db/schema";
-import { seedDemoWorld } from "@/lib/db/seed";
+import { seedDemoWorld } from "@/lib/demo/seed";
 import { drainOutbox } from "@/lib/notify/worker";
 import { fileTransport } from "@/lib/notify/transport";
 import { makeEvent, makeToken } from "../helpers/api";

@@ -3,7 +3,9 @@
  * initdb on a port of its own (the machine's shared server is never touched):
  * a restart in the middle of ingest (every acknowledged event counted exactly
  * once afterwards), and the database stopped under the retention-policy API
- * (every lookup an error, none "retention allowed", even with warm caches).
+ * (every lookup an error, none "retention allowed", even with warm caches),
+ * and restarts under ingest and dashboard load against server.ts itself (the
+ * process stays up, readiness goes false then true, nothing acknowledged lost).
  */
 import crypto from "node:crypto";
 import { execFile, execFileSync } from "node:child_process";
@@ -12,13 +14,15 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { eq } from "drizzle-orm";
-import postgres from "postgres";
+import { adminSql } from "@/lib/db/admin";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as policyRoute } from "@/app/api/v1/orgs/[orgId]/retention-policy/route";
 import { openPostgres, setDbHandle, type DbHandle } from "@/lib/db";
 import { cacheListener, closeCacheListener } from "@/lib/db/listen";
 import { migrateDatabase } from "@/lib/db/migrate";
-import { retentionStates } from "@/lib/db/schema";
+import { memberships, retentionStates, users } from "@/lib/db/schema";
+import { hashPassword } from "@/lib/auth/password";
+import { signInCookie, startAppServer } from "../helpers/app-server";
 import { makeOrg, makeToken } from "../helpers/api";
 import { ackedIds, startChild } from "./child";
 import { countCheck } from "./crash-checks";
@@ -44,12 +48,10 @@ beforeAll(async () => {
   const [cmd, a] = asPostgres("initdb", ["-D", path.join(dir, "data"), "-A", "trust", "-U", "postgres", "--no-sync"]);
   execFileSync(cmd, a, { stdio: "ignore" });
   await pgCtl(...startArgs());
-  const admin = postgres(`postgres://postgres@127.0.0.1:${PORT}/postgres`, { max: 1, onnotice: () => {} });
-  await admin.unsafe("create database zdr");
-  await admin.end();
+  await adminSql(`postgres://postgres@127.0.0.1:${PORT}/postgres`, "create database zdr");
   url = `postgres://postgres@127.0.0.1:${PORT}/zdr`;
   // The change listener finds its database by the handle's url (the app's own handle uses DATABASE_URL).
-  handle = Object.assign(openPostgres(url, { max: 5 }), { url });
+  handle = openPostgres(url, { max: 5 });
   await migrateDatabase(handle);
   setDbHandle(handle);
 }, 120_000);
@@ -105,6 +107,106 @@ describe("PostgreSQL failing under the app (private cluster)", () => {
     console.info(`[pg restart] restart took ${restartMs.join(", ")} ms; statuses while down: ${JSON.stringify(statuses.reduce<Record<number, number>>((a, s) => ((a[s] = (a[s] ?? 0) + 1), a), {}))}`);
     expect(c).toMatchObject({ lost: 0, doubleCounted: 0, missingFromRollups: 0 });
     expect(statuses.filter((s) => s !== 503)).toEqual([]);
+  });
+
+  it("3 PostgreSQL restarts under ingest and dashboard load against server.ts: up, ready false then true, 0 acknowledged events lost", async () => {
+    const restarts = 3;
+    const orgId = await makeOrg(handle.db);
+    const token = (await makeToken(handle.db, ["usage:write", "policy:read"])).token;
+    const email = `admin-${crypto.randomBytes(4).toString("hex")}@restart.example`;
+    const [user] = await handle.db.insert(users).values({ email, name: "Restart admin", passwordHash: await hashPassword("restart-password-1") }).returning({ id: users.id });
+    await handle.db.insert(memberships).values({ orgId, userId: user.id, role: "admin" });
+    const app = await startAppServer({ port: 3181, env: { DATABASE_URL: url } });
+    const cookie = await signInCookie(app.base, email, "restart-password-1");
+    const baseMs = Date.now();
+    const acked = new Set<string>();
+    const ingestStatuses: Record<string, number> = {};
+    const pageStatuses: Record<string, number> = {};
+    const readySeen: boolean[] = [];
+    let running = true;
+    const count = (m: Record<string, number>, k: string | number) => (m[k] = (m[k] ?? 0) + 1);
+    const event = (id: string, i: number) => ({ id, orgId, occurredAt: new Date(baseMs - (i % 1000) * 60_000).toISOString(), product: "llm", model: "m", inputUnits: 10, outputUnits: 5, status: "ok", latencyMs: 100, apiKeyId: "key_1", zeroRetention: true });
+    const ingest = async () => {
+      let n = 0;
+      while (running) {
+        const ids = Array.from({ length: 1 + Math.floor(Math.random() * 50) }, () => crypto.randomUUID());
+        for (;;) {
+          const res = await fetch(`${app.base}/api/v1/usage/events`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ events: ids.map((id) => event(id, n++)) }) }).catch(() => null);
+          count(ingestStatuses, res?.status ?? "error");
+          if (res?.status === 200) {
+            await res.text();
+            for (const id of ids) acked.add(id);
+            break;
+          }
+          await res?.text();
+          if (!running) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    };
+    const dashboard = async () => {
+      while (running) {
+        for (const p of ["/usage", "/retention", `/api/v1/orgs/${orgId}/retention-policy`]) {
+          const headers: Record<string, string> = p.startsWith("/api") ? { authorization: `Bearer ${token}` } : { cookie };
+          const res = await fetch(`${app.base}${p}`, { headers, redirect: "manual" }).catch(() => null);
+          await res?.text();
+          count(pageStatuses, res?.status ?? "error");
+        }
+      }
+    };
+    const readyPoll = async () => {
+      while (running) {
+        const res = await fetch(`${app.base}/api/health/ready`).catch(() => null);
+        readySeen.push(res?.status === 200);
+        await res?.text();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const loads = [ingest(), ingest(), dashboard(), readyPoll()];
+    const waitFor = async (what: string, ok: () => boolean, ms = 30_000) => {
+      const deadline = Date.now() + ms;
+      while (!ok()) {
+        if (Date.now() > deadline) throw new Error(`${what} within ${ms} ms; server output:\n${app.output().slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    let notReady = 0;
+    try {
+      await waitFor("first acknowledgement", () => acked.size > 0);
+      for (let i = 0; i < restarts; i++) {
+        await new Promise((r) => setTimeout(r, scale(2000, 700)));
+        const seenBefore = readySeen.length;
+        await pgCtl("-m", "fast", "stop");
+        await waitFor("readiness false while the database is down", () => readySeen.slice(seenBefore).includes(false), 10_000);
+        notReady++;
+        await pgCtl(...startArgs());
+        const ackedBefore = acked.size;
+        const seenDown = readySeen.length;
+        await waitFor("readiness true after the restart", () => readySeen.slice(seenDown).includes(true));
+        await waitFor("ingest acknowledged after the restart", () => acked.size > ackedBefore);
+        expect(app.proc.exitCode).toBeNull();
+      }
+    } finally {
+      running = false;
+      await Promise.all(loads);
+    }
+    const alive = app.proc.exitCode === null;
+    const code = await app.stop();
+    const c = await countCheck(handle.db, orgId, acked);
+    record("crashes", "server.ts: PostgreSQL restarts under ingest and dashboard load", restarts, ">= 3");
+    record("crashes", "server.ts: process still up after the restarts", alive ? "yes" : "no", "yes");
+    record("crashes", "server.ts: readiness false during each outage, true after", `${notReady} / ${restarts}`, `${restarts} / ${restarts}`);
+    record("crashes", "server.ts: events acknowledged during the restarts", acked.size);
+    record("crashes", "server.ts: acknowledged events lost", c.lost, "0");
+    record("crashes", "server.ts: ingest answers other than 200 / 503 (a 500 tells the fleet the batch was bad)", Object.entries(ingestStatuses).filter(([s]) => s !== "200" && s !== "503").reduce((a, [, n]) => a + n, 0), "0");
+    record("crashes", "server.ts: events double-counted", c.doubleCounted + c.missingFromRollups, "0");
+    console.info(`[server.ts restarts] ingest ${JSON.stringify(ingestStatuses)} dashboard ${JSON.stringify(pageStatuses)} exit ${code}\n${app.output().split("\n").filter((l) => /internal error|"level":[56]0/.test(l)).slice(0, 10).join("\n")}`);
+    expect(alive).toBe(true);
+    expect(notReady).toBe(restarts);
+    expect(c).toMatchObject({ lost: 0, doubleCounted: 0, missingFromRollups: 0 });
+    // Every ingest answer while the database was down was a refusal the fleet retries, never a 500.
+    expect(Object.keys(ingestStatuses).filter((s) => s !== "200" && s !== "503")).toEqual([]);
+    expect(app.output()).not.toMatch(/uncaught_exception/);
   });
 
   it("the database stopped: every policy lookup answers an error, none 'retention allowed', warm caches or not", async () => {

@@ -9,12 +9,12 @@
 import crypto from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { eq, sql } from "drizzle-orm";
-import postgres from "postgres";
+import { adminSql } from "@/lib/db/admin";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPostgres, queryRows, type Db } from "@/lib/db";
 import { closeCacheListener } from "@/lib/db/listen";
 import { memberships, organizations, outbox, users } from "@/lib/db/schema";
-import { seedDemoWorld } from "@/lib/db/seed";
+import { seedDemoWorld } from "@/lib/demo/seed";
 import { verifyAuditChain } from "@/lib/audit/chain";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import { disableZeroRetention, enableZeroRetention, liftRestriction, restrictOrganization } from "@/lib/retention/service";
@@ -156,8 +156,7 @@ describe("crashes (PostgreSQL)", () => {
 
     // pg_dump, restore into a database of its own, verify there.
     const restoredName = `zdr_restore_${crypto.randomBytes(4).toString("hex")}`;
-    const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${restoredName}`);
+    await adminSql(TEST_DATABASE_URL, `create database ${restoredName}`);
     const restoredUrl = new URL(TEST_DATABASE_URL);
     restoredUrl.pathname = `/${restoredName}`;
     let restoredChain;
@@ -168,8 +167,7 @@ describe("crashes (PostgreSQL)", () => {
       restoredChain = await verifyAuditChain(restored.db);
       await restored.close();
     } finally {
-      await admin.unsafe(`drop database if exists ${restoredName} with (force)`);
-      await admin.end();
+      await adminSql(TEST_DATABASE_URL, `drop database if exists ${restoredName} with (force)`);
     }
     record("crashes", `concurrent writers: ${writers} writers × ${opsEach} retention changes tried`, writers * opsEach);
     record("crashes", "concurrent writers: changes committed / refused as not applicable", `${committed} / ${refused}`);

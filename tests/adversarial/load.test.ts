@@ -14,7 +14,7 @@ import { openPostgres, queryRows, setDbHandle, type Db, type DbHandle } from "@/
 import { closeCacheListener } from "@/lib/db/listen";
 import { setRateLimits } from "@/lib/api/rate-limit";
 import { organizations } from "@/lib/db/schema";
-import { seedDemoWorld } from "@/lib/db/seed";
+import { seedDemoWorld } from "@/lib/demo/seed";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import { getUsageDashboard } from "@/lib/usage/queries";
 import type { RangeInput } from "@/lib/usage/range";

@@ -7,11 +7,12 @@
  * private targets were allowed, or a name that later resolves elsewhere)
  * are refused again at delivery. Goal: 0 requests arrive.
  */
+import "@/lib/webhooks/delivery";
 import crypto from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { organizations, outbox, webhookDeliveries, webhookEndpoints } from "@/lib/db/schema";
-import { seedDemoWorld } from "@/lib/db/seed";
+import { seedDemoWorld } from "@/lib/demo/seed";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import type { UserPrincipal } from "@/lib/auth/principal";
 import { drainOutbox } from "@/lib/notify/worker";

@@ -1,93 +1,128 @@
 /**
- * Every server action × every principal, called through the domain function
- * the action uses (the action only parses its form and passes the signed-in
- * principal). The actions are read from the "use server" files on disk: a
- * new action without a row fails the first test.
+ * Every server action × every kind of visitor, calling the real action (the
+ * wrapper, its org check, the domain behind it) with a form as the browser
+ * sends it. The actions are read from the "use server" files on disk and
+ * the expected answer of each is derived from the permission table
+ * (lib/auth/permissions.ts) through the operation the action declares: a new
+ * action without a form below, or whose answers differ from its row, fails.
+ * Only the session (who is signed in) and Next's cache are stood in for.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
-import type { Principal } from "@/lib/auth/principal";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import type { UserPrincipal } from "@/lib/auth/principal";
 import { loadUserPrincipal, loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
-import { AppError } from "@/lib/errors";
+import { PERMISSIONS, type Operation } from "@/lib/auth/permissions";
+import type { ActionResult } from "@/lib/actions/result";
 import type { Db } from "@/lib/db";
-import { memberships, notices, organizations, users } from "@/lib/db/schema";
-import { seedDemoWorld } from "@/lib/db/seed";
-import { requestZeroRetention } from "@/lib/retention/request";
-import { disableZeroRetention, enableZeroRetention, liftRestriction, restrictOrganization } from "@/lib/retention/service";
-import { acknowledgeNotice } from "@/lib/notices/queries";
-import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "@/lib/orgs/members";
-import { createServiceToken, revokeServiceToken } from "@/lib/tokens/tokens";
-import { createWebhookEndpoint, deleteWebhookEndpoint, enableWebhookEndpoint, rotateWebhookSecret, sendTestWebhook } from "@/lib/webhooks/service";
-import { webhookEndpoints } from "@/lib/db/schema";
+import { memberships, notices, organizations, retentionStates, users, webhookEndpoints } from "@/lib/db/schema";
 import { encryptSecret, generateWebhookSecret } from "@/lib/webhooks/secrets";
+import { seedDemoWorld } from "@/lib/demo/seed";
+import { inviteMember } from "@/lib/orgs/members";
+import { createServiceToken } from "@/lib/tokens/tokens";
+import { requestRemoval } from "@/lib/removal/requests";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
 
-type Role = "member" | "admin" | "otherAdmin" | "support" | "service";
+const session = vi.hoisted(() => ({ user: null as UserPrincipal | null }));
+vi.mock("@/lib/auth/session", () => ({ getCurrentUser: async () => session.user, ACTIVE_ORG_COOKIE: "zdr-org" }));
+vi.mock("@/lib/auth/index", () => ({ signOut: async () => undefined }));
+vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
+vi.mock("next/headers", () => ({ cookies: async () => ({ set: () => undefined, get: () => undefined }) }));
+
+type Role = "anonymous" | "member" | "admin" | "otherAdmin" | "support";
+const ROLES: Role[] = ["anonymous", "member", "otherAdmin", "support", "admin"];
 /** allowed: authorization passed (the call may still meet a business rule: conflict or invalid). */
 type Outcome = "allowed" | "not_found" | "forbidden" | "unauthorized";
-type Ctx = { db: Db; northwind: string; target: () => Promise<string> };
-type Row = { call: (actor: Principal, ctx: Ctx) => Promise<unknown>; expect: Record<Role, Outcome> } | { exempt: string };
+type Ctx = { db: Db; northwind: string; target: () => Promise<string>; version: () => Promise<string> };
+type Action = ((prev: ActionResult<unknown>, form: FormData) => Promise<ActionResult<unknown>>) & { operation: Operation | null; who: string };
 
-const customerAdminOnly = { member: "forbidden", admin: "allowed", otherAdmin: "not_found", support: "not_found", service: "unauthorized" } as const;
-const supportOnly = { member: "not_found", admin: "not_found", otherAdmin: "not_found", support: "allowed", service: "unauthorized" } as const;
-
-const ACTIONS: Record<string, Row> = {
-  "app/(customer)/actions.ts#setTheme": { exempt: "sets the signed-in user's own theme cookie; reads and writes nothing else" },
-  "app/(customer)/actions.ts#switchOrganization": { exempt: "covered in tests/db/auth.test.ts: a foreign org id is ignored by loadUserPrincipal" },
-  "app/(customer)/retention/actions.ts#requestZdrAction": { call: (a, c) => requestZeroRetention(a, { orgId: c.northwind, scope: "all_requests" }, c.db), expect: customerAdminOnly },
-  "app/(customer)/members/actions.ts#inviteAction": { call: (a, c) => inviteMember(a, { orgId: c.northwind, email: `x${Math.random()}@n.example`, role: "member" }, c.db), expect: customerAdminOnly },
-  "app/(customer)/members/actions.ts#changeRoleAction": { call: async (a, c) => changeMemberRole(a, { orgId: c.northwind, userId: await c.target(), role: "admin" }, c.db), expect: customerAdminOnly },
-  "app/(customer)/members/actions.ts#removeMemberAction": { call: async (a, c) => removeMember(a, { orgId: c.northwind, userId: await c.target() }, c.db), expect: customerAdminOnly },
-  "app/(customer)/members/actions.ts#revokeInvitationAction": {
-    call: async (a, c) => {
-      const admin = (await loadUserPrincipalByEmail(c.db, "admin@northwind.example"))!;
-      const inv = await inviteMember(admin, { orgId: c.northwind, email: `r${Math.random()}@n.example`, role: "member" }, c.db);
-      return revokeInvitation(a, { orgId: c.northwind, invitationId: inv.invitationId }, c.db);
-    },
-    expect: customerAdminOnly,
+/** The form each action is sent, as its page would send it for Northwind. */
+const FORMS: Record<string, (c: Ctx) => Promise<Record<string, string | string[]>>> = {
+  "app/(customer)/actions.ts#setTheme": async () => ({ theme: "dark" }),
+  "app/(customer)/actions.ts#switchOrganization": async (c) => ({ orgId: c.northwind }),
+  "app/(customer)/retention/actions.ts#requestZdrAction": async (c) => ({ orgId: c.northwind, scope: "all_requests" }),
+  "app/(customer)/members/actions.ts#inviteAction": async (c) => ({ orgId: c.northwind, email: `x${Math.random()}@n.example`, role: "member" }),
+  "app/(customer)/members/actions.ts#changeRoleAction": async (c) => ({ orgId: c.northwind, userId: await c.target(), role: "admin" }),
+  "app/(customer)/members/actions.ts#removeMemberAction": async (c) => ({ orgId: c.northwind, userId: await c.target() }),
+  "app/(customer)/members/actions.ts#revokeInvitationAction": async (c) => {
+    const admin = (await loadUserPrincipalByEmail(c.db, "admin@northwind.example"))!;
+    const inv = await inviteMember(admin, { orgId: c.northwind, email: `r${Math.random()}@n.example`, role: "member" }, c.db);
+    return { orgId: c.northwind, invitationId: inv.invitationId };
   },
-  "app/(customer)/notices/actions.ts#acknowledgeAction": {
-    call: async (a, c) => {
-      const [n] = await c.db.insert(notices).values({ orgId: c.northwind, kind: "zdr_enabled", title: "t", body: "b" }).returning({ id: notices.id });
-      return acknowledgeNotice(a, { orgId: c.northwind, noticeId: n.id }, c.db);
-    },
-    expect: customerAdminOnly,
+  "app/(customer)/notices/actions.ts#acknowledgeAction": async (c) => {
+    const [n] = await c.db.insert(notices).values({ orgId: c.northwind, kind: "zdr_enabled", title: "t", body: "b" }).returning({ id: notices.id });
+    return { orgId: c.northwind, noticeId: n.id };
   },
-  "app/support/orgs/[orgId]/actions.ts#enableAction": { call: (a, c) => enableZeroRetention(a, { orgId: c.northwind, reason: "verified requester", ticketRef: "SUP-1" }, c.db), expect: supportOnly },
-  "app/support/orgs/[orgId]/actions.ts#disableAction": { call: (a, c) => disableZeroRetention(a, { orgId: c.northwind, reason: "customer asked", ticketRef: "SUP-2" }, c.db), expect: supportOnly },
-  "app/support/orgs/[orgId]/actions.ts#restrictAction": { call: (a, c) => restrictOrganization(a, { orgId: c.northwind, reason: "high_risk_use_case", note: "review", ticketRef: "SUP-3" }, c.db), expect: { ...supportOnly, service: "forbidden" } },
-  "app/support/orgs/[orgId]/actions.ts#liftAction": { call: (a, c) => liftRestriction(a, { orgId: c.northwind, reason: "review done", ticketRef: "SUP-4" }, c.db), expect: supportOnly },
-  "app/support/tokens/actions.ts#createTokenAction": { call: (a, c) => createServiceToken(a, { name: "fleet", scopes: ["policy:read"] }, c.db), expect: supportOnly },
-  "app/support/tokens/actions.ts#revokeTokenAction": {
-    call: async (a, c) => {
-      const support = (await loadUserPrincipalByEmail(c.db, "support@provider.example"))!;
-      const { summary } = await createServiceToken(support, { name: "victim", scopes: ["policy:read"] }, c.db);
-      return revokeServiceToken(a, { tokenId: summary.id }, c.db);
-    },
-    expect: supportOnly,
+  "app/support/orgs/[orgId]/actions.ts#enableAction": async (c) => ({ orgId: c.northwind, expectedVersion: await c.version(), reason: "verified requester", ticketRef: "SUP-1", scope: "all_requests", confirm: "yes" }),
+  "app/support/orgs/[orgId]/actions.ts#disableAction": async (c) => ({ orgId: c.northwind, expectedVersion: await c.version(), reason: "customer asked", ticketRef: "SUP-2", confirm: "yes" }),
+  "app/support/orgs/[orgId]/actions.ts#restrictAction": async (c) => ({ orgId: c.northwind, expectedVersion: await c.version(), category: "high_risk_use_case", note: "review", ticketRef: "SUP-3", confirm: "yes" }),
+  "app/support/orgs/[orgId]/actions.ts#liftAction": async (c) => ({ orgId: c.northwind, expectedVersion: await c.version(), reason: "review done", ticketRef: "SUP-4", confirm: "yes" }),
+  "app/support/tokens/actions.ts#createTokenAction": async () => ({ name: "fleet", scopes: "policy:read" }),
+  "app/support/tokens/actions.ts#revokeTokenAction": async (c) => {
+    const { summary } = await createServiceToken({ kind: "system", name: "test" }, { name: "victim", scopes: ["policy:read"] }, c.db);
+    return { tokenId: summary.id };
   },
-  "app/invite/[token]/actions.ts#acceptInvitationAction": { exempt: "the one-time token is the credential; tests/db/members.test.ts tries used, expired, revoked and wrong-account tokens" },
-  "lib/auth/actions.ts#signOutAction": { exempt: "acts only on the caller's own session" },
-  "app/(customer)/settings/webhooks/actions.ts#createWebhookAction": {
-    call: (a, c) => createWebhookEndpoint(a, { orgId: c.northwind, url: "https://93.184.215.14/hook", eventTypes: ["zdr.enabled"] }, c.db),
-    expect: customerAdminOnly,
+  "app/invite/[token]/actions.ts#acceptInvitationAction": async (c) => {
+    const admin = (await loadUserPrincipalByEmail(c.db, "admin@northwind.example"))!;
+    const inv = await inviteMember(admin, { orgId: c.northwind, email: `a${Math.random()}@n.example`, role: "member" }, c.db);
+    return { token: inv.token, name: "New Person", password: "a long enough password" };
   },
-  "app/(customer)/settings/webhooks/actions.ts#rotateWebhookSecretAction": { call: async (a, c) => rotateWebhookSecret(a, { orgId: c.northwind, endpointId: await webhookOf(c) }, c.db), expect: customerAdminOnly },
-  "app/(customer)/settings/webhooks/actions.ts#deleteWebhookAction": { call: async (a, c) => deleteWebhookEndpoint(a, { orgId: c.northwind, endpointId: await webhookOf(c) }, c.db), expect: customerAdminOnly },
-  "app/(customer)/settings/webhooks/actions.ts#enableWebhookAction": { call: async (a, c) => enableWebhookEndpoint(a, { orgId: c.northwind, endpointId: await webhookOf(c) }, c.db), expect: customerAdminOnly },
-  "app/(customer)/settings/webhooks/actions.ts#sendTestWebhookAction": { call: async (a, c) => sendTestWebhook(a, { orgId: c.northwind, endpointId: await webhookOf(c) }, c.db), expect: customerAdminOnly },
-  "lib/auth/actions.ts#signOutEverywhereAction": { exempt: "acts only on the caller's own sessions; revocation tested in tests/db/auth.test.ts" },
+  "app/(customer)/data-removal/actions.ts#requestRemovalAction": async (c) => {
+    const day = removalDay();
+    return { orgId: c.northwind, scope: "organization", range: "custom", from: day, to: day };
+  },
+  "app/(customer)/data-removal/actions.ts#cancelRemovalAction": async (c) => ({ orgId: c.northwind, requestId: await pendingRemoval(c) }),
+  "app/support/orgs/[orgId]/actions.ts#setUsageRetentionAction": async (c) => ({ orgId: c.northwind, days: "400", reason: "contract", ticketRef: "SUP-5" }),
+  "app/support/removals/actions.ts#reviewRemovalAction": async (c) => ({ requestId: await pendingRemoval(c), reason: "verified", ticketRef: "SUP-6", decision: "reject" }),
+  // A public address literal, so no DNS is needed; this test never delivers (no outbox worker runs here).
+  "app/(customer)/settings/webhooks/actions.ts#createWebhookAction": async (c) => ({ orgId: c.northwind, url: "https://93.184.215.14/hook", eventTypes: "zdr.enabled" }),
+  "app/(customer)/settings/webhooks/actions.ts#rotateWebhookSecretAction": async (c) => ({ orgId: c.northwind, endpointId: await webhookOf(c) }),
+  "app/(customer)/settings/webhooks/actions.ts#deleteWebhookAction": async (c) => ({ orgId: c.northwind, endpointId: await webhookOf(c) }),
+  "app/(customer)/settings/webhooks/actions.ts#enableWebhookAction": async (c) => ({ orgId: c.northwind, endpointId: await webhookOf(c) }),
+  "app/(customer)/settings/webhooks/actions.ts#sendTestWebhookAction": async (c) => ({ orgId: c.northwind, endpointId: await webhookOf(c) }),
+  "lib/actions/session.ts#signOutAction": async () => ({}),
+  "lib/actions/session.ts#signOutEverywhereAction": async () => ({}),
 };
 
-/** A fresh Northwind endpoint (a public address, so no DNS is needed) for one call. */
+/** A fresh Northwind endpoint for one call. */
 async function webhookOf(c: Ctx): Promise<string> {
   const [e] = await c.db
     .insert(webhookEndpoints)
     .values({ orgId: c.northwind, url: "https://93.184.215.14/hook", eventTypes: ["zdr.enabled"], secretEncrypted: encryptSecret(generateWebhookSecret()) })
     .returning({ id: webhookEndpoints.id });
   return e.id;
+}
+
+let removalDays = 0;
+/** A fresh past day per call, so an allowed removal request never meets the overlap rule of the one before it. */
+function removalDay(): string {
+  removalDays += 1;
+  return new Date(Date.now() - (2 + removalDays) * 86_400_000).toISOString().slice(0, 10);
+}
+/** A pending removal request of Northwind's admin, on a day of its own. */
+async function pendingRemoval(c: Ctx): Promise<string> {
+  const admin = (await loadUserPrincipalByEmail(c.db, "admin@northwind.example"))!;
+  const day = removalDay();
+  return (await requestRemoval(admin, { orgId: c.northwind, scope: "organization", range: "custom", from: day, to: day }, c.db)).id;
+}
+
+/** Actions on the caller's own session (operation null) that still depend on who calls: an org switch only to one's own org. */
+const OWN_SESSION: Record<string, Partial<Record<Role, Outcome>>> = {
+  "app/(customer)/actions.ts#switchOrganization": { otherAdmin: "not_found", support: "not_found" },
+};
+
+/** What the permission table says each visitor gets (Northwind's admin and member, Contoso's admin, support staff). */
+function expected(key: string, action: Action, role: Role): Outcome {
+  if (role === "anonymous") return action.who === "anyone" ? "allowed" : "unauthorized";
+  if (action.operation === null) return OWN_SESSION[key]?.[role] ?? "allowed";
+  const rule = PERMISSIONS[action.operation] as { customer?: "member" | "admin"; support?: true };
+  if (rule.customer) {
+    if (role === "admin") return "allowed";
+    if (role === "member") return rule.customer === "member" ? "allowed" : "forbidden";
+    return rule.support && role === "support" ? "allowed" : "not_found";
+  }
+  return rule.support && role === "support" ? "allowed" : "not_found";
 }
 
 function actionsOnDisk(): string[] {
@@ -98,9 +133,8 @@ function actionsOnDisk(): string[] {
       if (e.isDirectory()) walk(full);
       else if (/\.(ts|tsx)$/.test(e.name)) {
         const src = fs.readFileSync(full, "utf8");
-        if (!/^\s*["']use server["']/.test(src)) continue;
-        // Both forms: `export async function x` and `export const x = action(…)` (lib/actions/action.ts).
-        for (const m of src.matchAll(/export\s+(?:async\s+)?function\s+(\w+)|export\s+const\s+(\w+)\s*=/g)) out.push(`${full}#${m[1] ?? m[2]}`);
+        if (!/^(\s*(\/\*[\s\S]*?\*\/|\/\/.*))*\s*["']use server["']/.test(src)) continue;
+        for (const m of src.matchAll(/export\s+(?:async\s+function|function|const)\s+(\w+)/g)) out.push(`${full}#${m[1]}`);
       }
     }
   };
@@ -109,8 +143,9 @@ function actionsOnDisk(): string[] {
   return out.sort();
 }
 
+const actionsByKey = new Map<string, Action>();
 const db = withFreshDatabase();
-const principals = {} as Record<Role, Principal>;
+const principals = {} as Record<Exclude<Role, "anonymous">, UserPrincipal>;
 let northwind = "";
 
 beforeAll(async () => {
@@ -122,8 +157,12 @@ beforeAll(async () => {
   principals.admin = (await loadUserPrincipalByEmail(d, "admin@northwind.example"))!;
   principals.otherAdmin = (await loadUserPrincipalByEmail(d, "admin@contoso.example"))!;
   principals.support = (await loadUserPrincipalByEmail(d, "support@provider.example"))!;
-  principals.service = { kind: "service", tokenId: "00000000-0000-0000-0000-000000000001", name: "fleet", scopes: ["usage:write", "policy:read"] };
-});
+  for (const key of actionsOnDisk()) {
+    const [file, name] = key.split("#");
+    const mod = (await import(path.resolve(file))) as Record<string, Action>;
+    actionsByKey.set(key, mod[name]);
+  }
+}, 60_000);
 
 /** A fresh Northwind member to act on, so one role's change cannot disturb the next. */
 async function freshTarget(d: Db): Promise<string> {
@@ -132,65 +171,116 @@ async function freshTarget(d: Db): Promise<string> {
   return u.id;
 }
 
-async function outcome(p: Promise<unknown>): Promise<Outcome | string> {
-  try {
-    await p;
-    return "allowed";
-  } catch (err) {
-    if (err instanceof AppError) {
-      if (err.code === "conflict" || err.code === "invalid") return "allowed";
-      return err.code;
-    }
-    return `error: ${(err as Error).message}`;
-  }
+function formOf(values: Record<string, string | string[]>): FormData {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(values)) for (const x of Array.isArray(v) ? v : [v]) f.append(k, x);
+  return f;
 }
 
-describe(`server actions × principals on ${testDbKind}`, () => {
-  it("every server action on disk has a row, and every row an action", () => {
-    expect(Object.keys(ACTIONS).sort()).toEqual(actionsOnDisk());
+function outcomeOf(r: ActionResult<unknown>): Outcome | string {
+  if (r.status === "ok") return "allowed";
+  if (r.code === "conflict" || r.code === "invalid") return "allowed";
+  return r.code ?? `error without a code: ${r.message}`;
+}
+
+describe(`server actions × visitors on ${testDbKind}, called for real`, () => {
+  it("every server action on disk is made by the wrapper and has a form here, and every form an action", () => {
+    expect(Object.keys(FORMS).sort()).toEqual(actionsOnDisk());
+    for (const [key, fn] of actionsByKey) {
+      expect(typeof fn, key).toBe("function");
+      expect(["customer", "support", "user", "anyone"], `${key} declares who may call it`).toContain(fn.who);
+      if (fn.operation !== null) expect(Object.keys(PERMISSIONS), `${key}'s operation is a row of the table`).toContain(fn.operation);
+    }
   });
 
-  it("each principal gets exactly the expected answer from every action", async () => {
+  it("each visitor gets exactly what the permission table says from every action", async () => {
     const d = db.handle().db;
+    const ctx: Ctx = {
+      db: d,
+      northwind,
+      target: () => freshTarget(d),
+      version: async () => String((await d.select({ v: retentionStates.version }).from(retentionStates).where(eq(retentionStates.orgId, northwind)))[0].v),
+    };
     const surprises: string[] = [];
-    // Denials first, so an allowed change cannot hide a later denial.
-    const order: Role[] = ["member", "otherAdmin", "service", "admin", "support"];
-    for (const [key, row] of Object.entries(ACTIONS)) {
-      if ("exempt" in row) continue;
-      for (const role of order) {
-        const got = await outcome(row.call(principals[role], { db: d, northwind, target: () => freshTarget(d) }));
-        if (got !== row.expect[role]) surprises.push(`${role} → ${key}: expected ${row.expect[role]}, got ${got}`);
+    let cells = 0;
+    for (const [key, fn] of actionsByKey) {
+      // Denials first, so an allowed change cannot hide a later denial.
+      for (const role of ROLES) {
+        session.user = role === "anonymous" ? null : await loadUserPrincipal(d, principals[role].userId, principals[role].orgId);
+        let got: string;
+        try {
+          got = outcomeOf(await fn({ status: "idle" }, formOf(await FORMS[key](ctx))));
+        } catch (err) {
+          // A redirect after success (the invitation) is Next's way of answering; anything else is a failure of the test.
+          got = String((err as { digest?: string }).digest ?? "").startsWith("NEXT_REDIRECT") ? "allowed" : `threw ${(err as Error).message}`;
+        }
+        cells++;
+        const want = expected(key, fn, role);
+        if (got !== want) surprises.push(`${role} → ${key}: expected ${want}, got ${got}`);
       }
     }
+    console.log(`server actions: ${cells} cells, ${surprises.length} unexpected`);
     expect(surprises).toEqual([]);
   });
 
-  it("org B's ids in org A's forms are refused as not found, and nothing changes", async () => {
+  it("the table keeps the design's walls: only admins manage, only support changes retention, tokens scope the machine API", () => {
+    for (const op of ["retention.request", "retention.audit.read", "notices.acknowledge", "members.manage"] as const) expect(PERMISSIONS[op], op).toEqual({ customer: "admin" });
+    for (const op of ["retention.enable", "retention.disable", "retention.lift", "support.read"] as const) expect(PERMISSIONS[op], op).toEqual({ support: true });
+    expect(PERMISSIONS["retention.restrict"]).toEqual({ support: true, scope: "moderation:write" });
+    expect(PERMISSIONS["usage.write"]).toEqual({ scope: "usage:write" });
+  });
+
+  it("org B's admin with org A's ids in a form of org B is refused as not found, and nothing changes", async () => {
     const d = db.handle().db;
-    const contosoAdmin = principals.otherAdmin as Extract<Principal, { kind: "user" }>;
-    const contoso = contosoAdmin.orgId!;
+    const contosoAdmin = principals.otherAdmin;
+    session.user = contosoAdmin;
     const [nwNotice] = await d.insert(notices).values({ orgId: northwind, kind: "zdr_enabled", title: "t", body: "b" }).returning({ id: notices.id });
-    const nwInvite = await inviteMember(principals.admin, { orgId: northwind, email: "cross@n.example", role: "member" }, d);
-    const nwMember = (principals.member as Extract<Principal, { kind: "user" }>).userId;
-    const attempts = [
-      () => acknowledgeNotice(contosoAdmin, { orgId: contoso, noticeId: nwNotice.id }, d),
-      () => removeMember(contosoAdmin, { orgId: contoso, userId: nwMember }, d),
-      () => changeMemberRole(contosoAdmin, { orgId: contoso, userId: nwMember, role: "admin" }, d),
-      () => revokeInvitation(contosoAdmin, { orgId: contoso, invitationId: nwInvite.invitationId }, d),
-    ];
-    // Thunks: each call starts only when awaited, so no rejection is left unhandled.
-    for (const attempt of attempts) expect(await outcome(attempt())).toBe("not_found");
+    const nwMember = principals.member.userId;
+    const ack = actionsByKey.get("app/(customer)/notices/actions.ts#acknowledgeAction")!;
+    const remove = actionsByKey.get("app/(customer)/members/actions.ts#removeMemberAction")!;
+    const role = actionsByKey.get("app/(customer)/members/actions.ts#changeRoleAction")!;
+    const own = contosoAdmin.orgId!;
+    for (const [fn, values] of [
+      [ack, { orgId: own, noticeId: nwNotice.id }],
+      [remove, { orgId: own, userId: nwMember }],
+      [role, { orgId: own, userId: nwMember, role: "admin" }],
+    ] as const) {
+      const r = await fn({ status: "idle" }, formOf(values));
+      expect(r.code).toBe("not_found");
+    }
     const [n] = await d.select().from(notices).where(eq(notices.id, nwNotice.id));
     expect(n.acknowledgedAt).toBeNull();
     const still = await loadUserPrincipal(d, nwMember);
     expect(still!.memberships.find((m) => m.orgId === northwind)?.role).toBe("member");
   });
 
+  it("a form rendered for one org, sent after switching to another, is refused naming both, and changes neither", async () => {
+    const d = db.handle().db;
+    const contoso = principals.otherAdmin.orgId!;
+    const [u] = await d.insert(users).values({ email: `two${Math.random()}@example.com`, name: "Two Orgs" }).returning({ id: users.id });
+    await d.insert(memberships).values([{ orgId: northwind, userId: u.id, role: "admin" }, { orgId: contoso, userId: u.id, role: "admin" }]);
+    // The session's active org is now Contoso; the form was rendered for Northwind.
+    session.user = await loadUserPrincipal(d, u.id, contoso);
+    const invite = actionsByKey.get("app/(customer)/members/actions.ts#inviteAction")!;
+    const email = `stale${Math.random()}@example.com`;
+    const r = await invite({ status: "idle" }, formOf({ orgId: northwind, email, role: "member" }));
+    expect(r).toMatchObject({ status: "error", code: "conflict" });
+    expect(r.message).toContain("Northwind Health");
+    expect(r.message).toContain("Contoso Bank");
+    expect(r.values).toMatchObject({ email, role: "member" });
+    const invited = await d.execute(`select count(*)::int as n from invitations where email = '${email}'`);
+    const rows = (Array.isArray(invited) ? invited : (invited as { rows: { n: number }[] }).rows) as { n: number }[];
+    expect(rows[0].n).toBe(0);
+  });
+
   it("a removed member's next request has no organization", async () => {
     const d = db.handle().db;
     const id = await freshTarget(d);
-    await removeMember(principals.admin, { orgId: northwind, userId: id }, d);
+    session.user = principals.admin;
+    const remove = actionsByKey.get("app/(customer)/members/actions.ts#removeMemberAction")!;
+    expect((await remove({ status: "idle" }, formOf({ orgId: northwind, userId: id }))).status).toBe("ok");
     expect((await loadUserPrincipal(d, id))!.orgId).toBeNull();
     await d.delete(users).where(eq(users.id, id));
   });
 });
+

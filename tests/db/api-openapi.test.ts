@@ -6,7 +6,7 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDbHandle, openPostgres, setDbHandle, type Db } from "@/lib/db";
-import { organizations } from "@/lib/db/schema";
+import { organizations, removalOrders, removalRequests } from "@/lib/db/schema";
 import { closeCacheListener } from "@/lib/db/listen";
 import { setRateLimits } from "@/lib/api/rate-limit";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
@@ -81,7 +81,27 @@ describe(`OpenAPI document on ${testDbKind}`, () => {
     await api("POST", flags, { token: none, body: { orgId, category: "spam", severity: "low", restrict: false } });
     await api("POST", flags, { token: all, rawBody: `{"x":"${"a".repeat(20_000)}"}` });
 
-    setRateLimits({ ingest: { perSecond: 1, burst: 1 }, policy: { perSecond: 1, burst: 1 }, moderation: { perSecond: 1, burst: 1 } });
+    // Removal orders: a request with content, approved, has one.
+    const removal = (await makeToken(db, ["removal:read", "removal:write"])).token;
+    const [req] = await db
+      .insert(removalRequests)
+      .values({ orgId, scope: "organization", fromDay: "2026-01-01", toDay: "2026-01-02", fromAt: new Date("2026-01-01T00:00:00Z"), toAt: new Date("2026-01-03T00:00:00Z"), timeZone: "UTC", includeContent: true, status: "running" })
+      .returning();
+    const [order] = await db.insert(removalOrders).values({ requestId: req.id, orgId }).returning();
+    const done = `/api/v1/removal-orders/${order.id}/completion`;
+    const report = { itemsRemoved: 3, completedAt: new Date().toISOString() };
+    await api("GET", "/api/v1/removal-orders", { token: removal });
+    await api("GET", "/api/v1/removal-orders");
+    await api("GET", "/api/v1/removal-orders", { token: none });
+    await api("POST", done, { token: removal, body: { ...report, orgId: bare.id } });
+    await api("POST", done, { token: removal, body: { ...report, content: "x" } });
+    await api("POST", done, { token: removal, body: report });
+    await api("POST", done, { token: removal, body: { ...report, itemsRemoved: 4 } });
+    await api("POST", done);
+    await api("POST", done, { token: none, body: report });
+    await api("POST", done, { token: removal, rawBody: `{"x":"${"a".repeat(20_000)}"}` });
+
+    setRateLimits({ ingest: { perSecond: 1, burst: 1 }, policy: { perSecond: 1, burst: 1 }, moderation: { perSecond: 1, burst: 1 }, removal: { perSecond: 1, burst: 1 } });
     try {
       const t = (await makeToken(db, ["usage:write", "policy:read", "moderation:write"])).token;
       for (let i = 0; i < 2; i++) {
@@ -90,6 +110,9 @@ describe(`OpenAPI document on ${testDbKind}`, () => {
         await api("GET", pol, { token: t, parity: false });
         await api("POST", flags, { token: t, body: { orgId, category: "spam", severity: "low", restrict: false } });
       }
+      const rt = (await makeToken(db, ["removal:read", "removal:write"])).token;
+      for (let i = 0; i < 2; i++) await api("GET", "/api/v1/removal-orders", { token: rt });
+      for (let i = 0; i < 2; i++) await api("POST", done, { token: rt, body: report });
     } finally {
       setRateLimits({});
     }
@@ -102,6 +125,8 @@ describe(`OpenAPI document on ${testDbKind}`, () => {
       await api("POST", ev, { token: all, body: { events: [makeEvent(orgId)] } });
       await api("POST", flags, { token: all, body: { orgId, category: "spam", severity: "low", restrict: false } });
       await api("GET", pol, { token: all });
+      await api("GET", "/api/v1/removal-orders", { token: removal });
+      await api("POST", done, { token: removal, body: report });
     } finally {
       setDbHandle(real);
       await down.close();

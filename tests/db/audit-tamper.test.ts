@@ -3,7 +3,7 @@ import { promisify } from "node:util";
 import { asc, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditLog, organizations } from "@/lib/db/schema";
-import { seedDemoWorld } from "@/lib/db/seed";
+import { seedDemoWorld } from "@/lib/demo/seed";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import { verifyAuditChain } from "@/lib/audit/chain";
 import { enableZeroRetention, liftRestriction, restrictOrganization } from "@/lib/retention/service";

@@ -6,7 +6,7 @@ import { loadUserPrincipal, loadUserPrincipalByEmail } from "@/lib/auth/load-pri
 import { authorize } from "@/lib/auth/permissions";
 import { AppError } from "@/lib/errors";
 import { authEvents, organizations, users } from "@/lib/db/schema";
-import { DEMO_PASSWORD, seedDemoWorld } from "@/lib/db/seed";
+import { DEMO_PASSWORD, seedDemoWorld } from "@/lib/demo/seed";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
 
 const db = withFreshDatabase();

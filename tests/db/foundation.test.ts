@@ -2,7 +2,7 @@ import { count, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { queryRows } from "@/lib/db";
 import { auditLog, organizations, retentionStates, usageEvents, usageRollupsDaily, usageRollupsHourly, users } from "@/lib/db/schema";
-import { seedDemoWorld, DEMO_USERS } from "@/lib/db/seed";
+import { seedDemoWorld, DEMO_USERS } from "@/lib/demo/seed";
 import { verifyAuditChain } from "@/lib/audit/chain";
 import { migrateDatabase } from "@/lib/db/migrate";
 import { testDbKind, withFreshDatabase } from "../helpers/db";

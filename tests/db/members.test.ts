@@ -5,7 +5,7 @@ import { loadUserPrincipal, loadUserPrincipalByEmail } from "@/lib/auth/load-pri
 import type { UserPrincipal } from "@/lib/auth/principal";
 import { AppError } from "@/lib/errors";
 import { auditLog, invitations, organizations, outbox } from "@/lib/db/schema";
-import { seedDemoWorld } from "@/lib/db/seed";
+import { seedDemoWorld } from "@/lib/demo/seed";
 import { authenticate } from "@/lib/auth/credentials";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
 

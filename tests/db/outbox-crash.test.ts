@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memberships, notices, organizations, outbox, users } from "@/lib/db/schema";
-import { seedDemoWorld } from "@/lib/db/seed";
+import { seedDemoWorld } from "@/lib/demo/seed";
 import { startSmtpSink, type SmtpSink } from "../helpers/smtp-sink";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
 

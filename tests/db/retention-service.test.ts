@@ -1,7 +1,7 @@
 import { and, count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, memberships, notices, organizations, outbox, retentionStates, users, zdrRequests } from "@/lib/db/schema";
-import { seedDemoWorld } from "@/lib/db/seed";
+import { seedDemoWorld } from "@/lib/demo/seed";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import type { ServicePrincipal, UserPrincipal } from "@/lib/auth/principal";
 import { AppError } from "@/lib/errors";

@@ -4,13 +4,14 @@
  * change's transaction, retried with the same webhook-id, rotated with an
  * overlap, disabled after repeated failure.
  */
+import "@/lib/webhooks/delivery";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 process.env.WEBHOOK_ALLOW_PRIVATE = "true";
 
 import { Webhook } from "standardwebhooks";
 import { organizations, outbox, webhookDeliveries, webhookEndpoints } from "@/lib/db/schema";
-import { seedDemoWorld } from "@/lib/db/seed";
+import { seedDemoWorld } from "@/lib/demo/seed";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import type { UserPrincipal } from "@/lib/auth/principal";
 import { liftRestriction, restrictOrganization } from "@/lib/retention/service";

@@ -10,6 +10,8 @@ import { POST as ingestRoute } from "@/app/api/v1/usage/events/route";
 import { GET as policyRoute } from "@/app/api/v1/orgs/[orgId]/retention-policy/route";
 import { POST as flagsRoute } from "@/app/api/v1/moderation/flags/route";
 import { GET as openApiRoute } from "@/app/api/v1/openapi.json/route";
+import { GET as removalOrdersRoute } from "@/app/api/v1/removal-orders/route";
+import { POST as removalCompletionRoute } from "@/app/api/v1/removal-orders/[id]/completion/route";
 import type { Db } from "@/lib/db";
 import { organizations, retentionStates } from "@/lib/db/schema";
 import type { ServiceScope } from "@/lib/auth/principal";
@@ -64,11 +66,16 @@ export async function api(method: "GET" | "POST", path: string, options: CallOpt
   if (body !== undefined) headers["content-type"] ??= "application/json";
   const request = new Request(`http://localhost${path}`, { method, headers, body });
   const policy = /^\/api\/v1\/orgs\/([^/]+)\/retention-policy$/.exec(path);
+  const completion = /^\/api\/v1\/removal-orders\/([^/]+)\/completion$/.exec(path);
   let template = path;
   let res: Response;
   if (method === "POST" && path === "/api/v1/usage/events") res = await ingestRoute(request, { params: Promise.resolve({}) });
   else if (method === "POST" && path === "/api/v1/moderation/flags") res = await flagsRoute(request, { params: Promise.resolve({}) });
-  else if (method === "GET" && policy) {
+  else if (method === "GET" && path === "/api/v1/removal-orders") res = await removalOrdersRoute(request, { params: Promise.resolve({}) });
+  else if (method === "POST" && completion) {
+    template = "/api/v1/removal-orders/{id}/completion";
+    res = await removalCompletionRoute(request, { params: Promise.resolve({ id: decodeURIComponent(completion[1]) }) });
+  } else if (method === "GET" && policy) {
     template = "/api/v1/orgs/{orgId}/retention-policy";
     const fast = options.parity === false ? null : await viaFastPath(path, headers);
     res = await policyRoute(request, { params: Promise.resolve({ orgId: decodeURIComponent(policy[1]) }) });

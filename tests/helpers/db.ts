@@ -5,10 +5,10 @@
  * share state and can run in any order.
  */
 import crypto from "node:crypto";
-import postgres from "postgres";
 import { afterAll, beforeAll } from "vitest";
 import { openPglite, openPostgres, setDbHandle, type DbHandle } from "@/lib/db";
 import { migrateDatabase } from "@/lib/db/migrate";
+import { adminSql } from "@/lib/db/admin";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://127.0.0.1:5432/test";
 export const testDbKind = (process.env.TEST_DB ?? "pglite") as "pglite" | "postgres";
@@ -26,20 +26,15 @@ export async function createFreshDatabase(): Promise<DbHandle & { url?: string }
     return handle;
   }
   const name = `zdr_test_${process.pid}_${crypto.randomBytes(4).toString("hex")}`;
-  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
+  await adminSql(TEST_DATABASE_URL, `create database ${name}`);
   const url = withDatabase(TEST_DATABASE_URL, name);
   const handle = openPostgres(url, { max: 5 });
   await migrateDatabase(handle);
   return {
     ...handle,
-    url,
     async close() {
       await handle.close();
-      const admin2 = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-      await admin2.unsafe(`drop database if exists ${name} with (force)`);
-      await admin2.end();
+      await adminSql(TEST_DATABASE_URL, `drop database if exists ${name} with (force)`);
     },
   };
 }

@@ -4,7 +4,7 @@
  * batch was bad; it must be a 503 with Retry-After, so the batch is retried.
  */
 import { describe, expect, it } from "vitest";
-import { errorResponse, isDatabaseUnavailable } from "@/lib/api/problem";
+import { errorResponse, isDatabaseUnavailable } from "@/lib/http/problem";
 
 const wrapped = (code: string) => Object.assign(new Error("Failed query: insert into usage_events …"), { cause: Object.assign(new Error("driver"), { code }) });
 

@@ -1,49 +1,30 @@
 "use server";
 /**
- * Membership actions of the org admin. Each calls the domain function with
- * the signed-in principal; the domain checks the admin role and the tenant
- * again, so these are never the only guard.
+ * Membership actions of the org admin, through the one action wrapper; the
+ * domain (lib/orgs/members.ts) checks the admin role and the tenant again.
  */
-import { revalidatePath } from "next/cache";
-import { requireCustomer } from "@/lib/auth/session";
-import { AppError } from "@/lib/errors";
-import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "@/lib/orgs/members";
-import type { OrgRole } from "@/lib/auth/principal";
-import type { MemberFormState } from "@/components/members/form-state";
+import { action } from "@/lib/actions/action";
+import { changeMemberRole, inviteMember, InviteSchema, removeMember, RemoveMemberSchema, revokeInvitation, RevokeInvitationSchema, RoleSchema } from "@/lib/orgs/members";
+import { ROLE_LABELS } from "@/lib/vocabulary";
 
-const text = (form: FormData, key: string) => {
-  const v = form.get(key);
-  return typeof v === "string" ? v : "";
-};
+const spec = { operation: "members.manage", who: "customer", revalidate: "/members" } as const;
 
-async function run(act: () => Promise<unknown>, done: string): Promise<MemberFormState> {
-  try {
-    await act();
-  } catch (e) {
-    if (e instanceof AppError) return { ok: false, message: e.message, fields: e.details?.fields };
-    throw e;
-  }
-  revalidatePath("/members");
-  return { ok: true, message: done };
-}
+export const inviteAction = action({ ...spec, schema: InviteSchema }, async ({ actor, input, org }) => {
+  await inviteMember(actor, { orgId: org.id, ...input });
+  return { message: `Invitation to join ${org.name} as ${ROLE_LABELS[input.role].toLowerCase()} sent to ${input.email}.` };
+});
 
-export async function inviteAction(_prev: MemberFormState, form: FormData): Promise<MemberFormState> {
-  const user = await requireCustomer();
-  const email = text(form, "email");
-  return run(() => inviteMember(user, { orgId: user.orgId, email, role: text(form, "role") as OrgRole }), `Invitation sent to ${email.trim().toLowerCase()}.`);
-}
+export const changeRoleAction = action({ ...spec, schema: RoleSchema }, async ({ actor, input, org }) => {
+  await changeMemberRole(actor, { orgId: org.id, ...input });
+  return { message: `Role in ${org.name} set to ${ROLE_LABELS[input.role].toLowerCase()}.` };
+});
 
-export async function changeRoleAction(_prev: MemberFormState, form: FormData): Promise<MemberFormState> {
-  const user = await requireCustomer();
-  return run(() => changeMemberRole(user, { orgId: user.orgId, userId: text(form, "userId"), role: text(form, "role") as OrgRole }), "Role updated.");
-}
+export const removeMemberAction = action({ ...spec, schema: RemoveMemberSchema }, async ({ actor, input, org }) => {
+  await removeMember(actor, { orgId: org.id, ...input });
+  return { message: `Removed from ${org.name}.` };
+});
 
-export async function removeMemberAction(_prev: MemberFormState, form: FormData): Promise<MemberFormState> {
-  const user = await requireCustomer();
-  return run(() => removeMember(user, { orgId: user.orgId, userId: text(form, "userId") }), "Member removed.");
-}
-
-export async function revokeInvitationAction(_prev: MemberFormState, form: FormData): Promise<MemberFormState> {
-  const user = await requireCustomer();
-  return run(() => revokeInvitation(user, { orgId: user.orgId, invitationId: text(form, "invitationId") }), "Invitation revoked.");
-}
+export const revokeInvitationAction = action({ ...spec, schema: RevokeInvitationSchema }, async ({ actor, input, org }) => {
+  await revokeInvitation(actor, { orgId: org.id, ...input });
+  return { message: `Invitation to ${org.name} revoked.` };
+});

@@ -21,7 +21,7 @@ export default async function MembersPage() {
       <div className="space-y-6">
         <Card aria-labelledby="invite-title">
           <CardHeader id="invite-title" title="Invite someone" description="They receive an email with a link that works once and expires in 7 days." />
-          <CardBody><InviteForm action={inviteAction} /></CardBody>
+          <CardBody><InviteForm action={inviteAction} orgId={user.orgId} /></CardBody>
         </Card>
         <Card aria-labelledby="members-title">
           <CardHeader id="members-title" title={`Members (${members.length})`} />
@@ -36,9 +36,9 @@ export default async function MembersPage() {
                     <td className="px-5 py-3 font-medium">{m.name}{m.userId === user.userId ? <span className="ml-1 text-slate-500">(you)</span> : null}</td>
                     <td className="px-5 py-3">{m.email}</td>
                     <td className="px-5 py-3 text-slate-600 dark:text-slate-400">{date.format(m.since)}</td>
-                    <td className="px-5 py-3"><RoleForm action={changeRoleAction} userId={m.userId} role={m.role} name={m.name} /></td>
+                    <td className="px-5 py-3"><RoleForm action={changeRoleAction} orgId={user.orgId} userId={m.userId} role={m.role} name={m.name} /></td>
                     <td className="px-5 py-3 text-right">
-                      <RemoveForm action={removeMemberAction} hidden={{ userId: m.userId }} label="Remove" confirmText={`Remove ${m.name} from this organization?`} />
+                      <RemoveForm action={removeMemberAction} orgId={user.orgId} hidden={{ userId: m.userId }} label="Remove" confirmText={`Remove ${m.name} from this organization?`} />
                     </td>
                   </tr>
                 ))}
@@ -56,7 +56,7 @@ export default async function MembersPage() {
                 {pending.map((i) => (
                   <li key={i.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm" data-testid="invitation-row">
                     <span><span className="font-medium">{i.email}</span> · {i.role === "admin" ? "Administrator" : "Member"} · expires {date.format(i.expiresAt)}</span>
-                    <RemoveForm action={revokeInvitationAction} hidden={{ invitationId: i.id }} label="Revoke" confirmText={`Revoke the invitation to ${i.email}?`} />
+                    <RemoveForm action={revokeInvitationAction} orgId={user.orgId} hidden={{ invitationId: i.id }} label="Revoke" confirmText={`Revoke the invitation to ${i.email}?`} />
                   </li>
                 ))}
               </ul>

@@ -66,7 +66,7 @@ export default async function NoticesPage() {
                   {n.acknowledgedAt ? (
                     <p data-testid="acknowledged">Acknowledged by {acknowledgedByName ?? "a former administrator"}{acknowledgedByEmail ? ` (${acknowledgedByEmail})` : ""} on {formatUtc(n.acknowledgedAt)}.</p>
                   ) : isAdmin ? (
-                    <AcknowledgeButton noticeId={n.id} title={n.title} action={acknowledgeAction} />
+                    <AcknowledgeButton noticeId={n.id} orgId={actor.orgId} title={n.title} action={acknowledgeAction} />
                   ) : (
                     <p className="text-slate-600 dark:text-slate-400">Awaiting acknowledgement by an administrator.</p>
                   )}

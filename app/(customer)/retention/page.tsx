@@ -122,7 +122,7 @@ export default async function RetentionPage() {
           <Card aria-labelledby="request-title">
             <CardHeader id="request-title" title="Request Zero Data Retention" description="Support verifies that you are an administrator of this organization, then enables it and confirms by email." />
             <CardBody>
-              <RequestZdrForm action={requestZdrAction} />
+              <RequestZdrForm action={requestZdrAction} orgId={view.orgId} />
             </CardBody>
           </Card>
         ) : null}
@@ -145,6 +145,14 @@ export default async function RetentionPage() {
                 <dt className="text-xs font-medium text-slate-600 dark:text-slate-400">Training use</dt>
                 <dd className="mt-1 font-semibold">{p.trainingUse ? "Content may be used for training" : "Never used for training"}</dd>
                 <dd className="mt-1 text-xs text-slate-600 dark:text-slate-400">{p.plan === "free" ? "Free plan default." : "Paid plans are never used for training."}</dd>
+              </div>
+              <div className="sm:col-span-3" data-testid="usage-retention-window">
+                <dt className="text-xs font-medium text-slate-600 dark:text-slate-400">Usage records</dt>
+                <dd className="mt-1">
+                  Each request&apos;s usage record (time, product, model, lengths, status, latency, API key id) is kept for <strong>{view.usageRetentionDays} days</strong>, then deleted
+                  automatically. The hourly and daily totals on the Usage page stay after that: they add requests up and hold no single request. An administrator can ask for any of it
+                  to be removed sooner on the Data removal page.
+                </dd>
               </div>
             </dl>
           </CardBody>

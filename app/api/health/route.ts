@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { getDb } from "@/lib/db";
-import { databaseReady } from "@/lib/db/boot";
+import { databaseReady } from "@/lib/boot";
 
 export const dynamic = "force-dynamic";
 

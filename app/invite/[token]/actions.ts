@@ -1,26 +1,15 @@
 "use server";
 
 import { redirect } from "next/navigation";
-import { getCurrentUser } from "@/lib/auth/session";
-import { AppError } from "@/lib/errors";
-import { acceptInvitation } from "@/lib/orgs/members";
-import type { MemberFormState } from "@/components/members/form-state";
+import { action } from "@/lib/actions/action";
+import { acceptInvitation, AcceptInvitationForm } from "@/lib/orgs/members";
 
-/** Accepts an invitation; the token is the secret, checked (once) by the domain. */
-export async function acceptInvitationAction(_prev: MemberFormState, form: FormData): Promise<MemberFormState> {
-  const token = String(form.get("token") ?? "");
-  const name = form.get("name");
-  const password = form.get("password");
-  const signedIn = await getCurrentUser();
-  try {
-    await acceptInvitation({
-      token,
-      signedIn,
-      newAccount: typeof name === "string" && typeof password === "string" ? { name, password } : undefined,
-    });
-  } catch (e) {
-    if (e instanceof AppError) return { ok: false, message: e.message, fields: e.details?.fields };
-    throw e;
-  }
-  redirect(signedIn ? "/" : "/login?joined=1");
-}
+/** Accepts an invitation; the one-time token is the credential, checked (once) by the domain. */
+export const acceptInvitationAction = action(
+  { operation: null, who: "anyone", schema: AcceptInvitationForm, secret: ["password", "token"] },
+  async ({ actor, input }) => {
+    const newAccount = input.name !== undefined && input.password !== undefined ? { name: input.name, password: input.password } : undefined;
+    await acceptInvitation({ token: input.token, signedIn: actor, newAccount });
+    redirect(actor ? "/" : "/login?joined=1");
+  },
+);

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireSupport } from "@/lib/auth/session";
 import { listPendingRequests } from "@/lib/support/queries";
-import { PLAN_LABEL, formatUtc } from "@/components/support/zdr-state-badge";
+import { formatUtc } from "@/components/support/zdr-state-badge";
+import { PLAN_LABELS, ZDR_SCOPE_LABELS } from "@/lib/vocabulary";
 
 export const metadata: Metadata = { title: "ZDR requests" };
 
@@ -33,11 +34,11 @@ export default async function RequestsPage() {
               <tr key={r.id} className="border-b border-slate-100 align-top dark:border-slate-800" data-testid="zdr-request">
                 <td className="py-2">
                   <Link href={`/support/orgs/${r.orgId}`} className="font-medium text-brand-700 hover:underline dark:text-brand-100">{r.orgName}</Link>
-                  <div className="text-xs text-slate-500">{PLAN_LABEL[r.plan]}</div>
+                  <div className="text-xs text-slate-500">{PLAN_LABELS[r.plan]}</div>
                   {r.note ? <div className="mt-1 max-w-sm text-xs text-slate-600 dark:text-slate-400">“{r.note}”</div> : null}
                 </td>
                 <td>{r.requesterName ?? "—"}<div className="text-xs text-slate-500">{r.requesterEmail ?? ""}</div></td>
-                <td>{r.scope === "per_request" ? "Per request" : "All requests"}</td>
+                <td>{ZDR_SCOPE_LABELS[r.scope]}</td>
                 <td>{formatUtc(r.createdAt)}</td>
                 <td className="tabular-nums">{r.age.label}</td>
                 <td>

@@ -1,15 +1,9 @@
 import { getCurrentUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
+import { errorResponse } from "@/lib/http/problem";
 import { getUsageDashboard } from "@/lib/usage/queries";
 import { parseRangeParams } from "@/lib/usage/range";
 import { usageCsvStream } from "@/lib/usage/csv";
-
-function problem(e: AppError): Response {
-  return Response.json(
-    { type: "about:blank", title: e.message, status: e.status, fields: e.details?.fields },
-    { status: e.status, headers: { "content-type": "application/problem+json" } },
-  );
-}
 
 /** GET /usage/export?range=…: the CSV of exactly what /usage shows for the same range. */
 export async function GET(request: Request): Promise<Response> {
@@ -30,7 +24,6 @@ export async function GET(request: Request): Promise<Response> {
       },
     });
   } catch (e) {
-    if (e instanceof AppError) return problem(e);
-    throw e;
+    return errorResponse(e);
   }
 }

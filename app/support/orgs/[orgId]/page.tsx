@@ -1,14 +1,17 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { requireSupport } from "@/lib/auth/session";
-import { AppError } from "@/lib/errors";
+import { orNotFound } from "@/lib/http/page-errors";
 import { getAccount } from "@/lib/support/queries";
 import { requestAge } from "@/lib/support/business-time";
 import { RESTRICTION_REASON_LABELS as REASON_LABELS } from "@/lib/vocabulary";
-import { PLAN_LABEL, ZdrStateBadge, formatUtc } from "@/components/support/zdr-state-badge";
-import { RetentionActionForm } from "@/components/support/retention-action-form";
-import { disableAction, enableAction, liftAction, restrictAction } from "./actions";
+import { ZdrStateBadge, formatUtc } from "@/components/support/zdr-state-badge";
+import { PLAN_LABELS, ZDR_SCOPE_LABELS } from "@/lib/vocabulary";
+import { RetentionActions } from "@/components/support/retention-action-form";
+import { availableTransitions } from "@/lib/retention/service";
+import { UsageRetentionForm } from "@/components/removal/usage-retention-form";
+import { USAGE_RETENTION_BOUNDS } from "@/lib/removal/retention-window";
+import { disableAction, enableAction, liftAction, restrictAction, setUsageRetentionAction } from "./actions";
 
 export const metadata: Metadata = { title: "Account" };
 
@@ -17,7 +20,7 @@ function summary(v: unknown): string {
   const s = v as Record<string, unknown>;
   if ("zdrStatus" in s) {
     const parts = [`ZDR ${s.zdrStatus}`];
-    if (s.zdrScope && s.zdrStatus !== "off") parts.push(s.zdrScope === "per_request" ? "per request" : "all requests");
+    if (s.zdrScope && s.zdrStatus !== "off") parts.push(ZDR_SCOPE_LABELS[s.zdrScope as keyof typeof ZDR_SCOPE_LABELS] ?? String(s.zdrScope));
     if (s.restriction === "restricted") parts.push(`restricted (${REASON_LABELS[s.restrictionReason as keyof typeof REASON_LABELS] ?? s.restrictionReason})`);
     return parts.join(", ");
   }
@@ -28,22 +31,15 @@ function summary(v: unknown): string {
 export default async function AccountPage({ params }: { params: Promise<{ orgId: string }> }) {
   const actor = await requireSupport();
   const { orgId } = await params;
-  let a;
-  try {
-    a = await getAccount(actor, orgId);
-  } catch (err) {
-    if (err instanceof AppError && err.code === "not_found") notFound();
-    throw err;
-  }
+  const a = await orNotFound(getAccount(actor, orgId));
   const { org, state, policy } = a;
   const customerSees = a.emblem === "restricted" ? "Warning emblem: ZDR restricted" : a.emblem === "active" ? "ZDR emblem" : "No emblem";
-  const common = { orgId: org.id, version: state.version, orgName: org.name };
   return (
     <div className="space-y-8">
       <div>
         <p className="text-sm"><Link href="/support" className="text-brand-700 hover:underline dark:text-brand-100">Accounts</Link> /</p>
         <h1 className="text-2xl font-semibold">{org.name}</h1>
-        <p className="text-sm text-slate-600 dark:text-slate-400">{PLAN_LABEL[org.plan]} plan · {org.slug} · created {formatUtc(org.createdAt)}</p>
+        <p className="text-sm text-slate-600 dark:text-slate-400">{PLAN_LABELS[org.plan]} plan · {org.slug} · created {formatUtc(org.createdAt)}</p>
       </div>
 
       <section aria-labelledby="state-h" className="rounded-lg border border-slate-200 bg-white p-5 dark:border-slate-800 dark:bg-slate-900">
@@ -51,7 +47,7 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
         <dl className="mt-3 grid grid-cols-1 gap-x-8 gap-y-2 text-sm sm:grid-cols-2" data-testid="retention-state">
           <div><dt className="text-slate-500">State</dt><dd><ZdrStateBadge zdrStatus={state.zdrStatus} restriction={state.restriction} /></dd></div>
           <div><dt className="text-slate-500">The customer sees</dt><dd data-testid="customer-emblem">{customerSees}</dd></div>
-          <div><dt className="text-slate-500">ZDR</dt><dd data-testid="zdr-status">{state.zdrStatus}{state.zdrStatus !== "off" ? ` · ${state.zdrScope === "per_request" ? "per request" : "all requests"}` : ""}{state.zdrSince ? ` · since ${formatUtc(state.zdrSince)}` : ""}</dd></div>
+          <div><dt className="text-slate-500">ZDR</dt><dd data-testid="zdr-status">{state.zdrStatus}{state.zdrStatus !== "off" ? ` · ${ZDR_SCOPE_LABELS[state.zdrScope]}` : ""}{state.zdrSince ? ` · since ${formatUtc(state.zdrSince)}` : ""}</dd></div>
           <div><dt className="text-slate-500">Honoured for traffic now</dt><dd>{policy.zdr.honoured ? "Yes: metadata only" : "No: content kept under the retention window"}</dd></div>
           <div>
             <dt className="text-slate-500">Restriction</dt>
@@ -71,7 +67,7 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
           <h2 id="req-h" className="text-lg font-semibold">Pending ZDR request</h2>
           <p className="mt-1 text-sm">
             {a.pendingRequest.requesterEmail ?? "Unknown requester"} asked on {formatUtc(a.pendingRequest.createdAt)} for{" "}
-            {a.pendingRequest.scope === "per_request" ? "per-request" : "all-requests"} ZDR ({requestAge(a.pendingRequest.createdAt).label} of business time ago).
+            ZDR for {ZDR_SCOPE_LABELS[a.pendingRequest.scope].toLowerCase()} ({requestAge(a.pendingRequest.createdAt).label} of business time ago).
           </p>
           {a.pendingRequest.note ? <p className="mt-1 text-sm text-slate-700 dark:text-slate-300">“{a.pendingRequest.note}”</p> : null}
           <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">Verify the requester is an administrator of this organization before enabling.</p>
@@ -80,14 +76,21 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
 
       <section aria-labelledby="actions-h" className="space-y-3">
         <h2 id="actions-h" className="text-lg font-semibold">Actions</h2>
-        <div className="flex flex-wrap items-start gap-4">
-          {state.zdrStatus !== "active" && org.plan === "enterprise" ? (
-            <RetentionActionForm kind="enable" action={enableAction} {...common} defaultScope={a.pendingRequest?.scope ?? state.zdrScope} />
-          ) : null}
-          {state.zdrStatus !== "off" ? <RetentionActionForm kind={state.zdrStatus === "requested" ? "decline" : "disable"} action={disableAction} {...common} /> : null}
-          {state.restriction === "none" ? <RetentionActionForm kind="restrict" action={restrictAction} {...common} /> : <RetentionActionForm kind="lift" action={liftAction} {...common} />}
-        </div>
+        <RetentionActions
+          transitions={availableTransitions(org.plan, state)}
+          actions={{ enable: enableAction, disable: disableAction, decline: disableAction, restrict: restrictAction, lift: liftAction }}
+          orgId={org.id}
+          version={state.version}
+          orgName={org.name}
+          defaultScope={a.pendingRequest?.scope ?? state.zdrScope}
+        />
         {org.plan !== "enterprise" ? <p className="text-sm text-slate-600 dark:text-slate-400">Zero Data Retention is for enterprise plans only.</p> : null}
+      </section>
+
+      <section aria-labelledby="usage-retention-h" className="space-y-2">
+        <h2 id="usage-retention-h" className="text-lg font-semibold">Usage retention window</h2>
+        <p className="text-sm text-slate-600 dark:text-slate-400">Raw usage events older than {org.usageRetentionDays} days are deleted automatically; hourly and daily totals stay.</p>
+        <UsageRetentionForm action={setUsageRetentionAction} orgId={org.id} days={org.usageRetentionDays} min={USAGE_RETENTION_BOUNDS.min} max={USAGE_RETENTION_BOUNDS.max} />
       </section>
 
       <section aria-labelledby="admins-h">

@@ -1,5 +1,5 @@
 import { answerPolicyRequest } from "@/lib/api/policy";
-import { toResponse } from "@/lib/api/problem";
+import { toResponse } from "@/lib/http/problem";
 
 export const dynamic = "force-dynamic";
 

@@ -8,7 +8,7 @@ import type { Db, Tx } from "@/lib/db";
 import { appendAudit } from "@/lib/audit/chain";
 import { hashPassword } from "@/lib/auth/password";
 import { rebuildRollups } from "@/lib/usage/rollups";
-import type { Product } from "@/lib/usage/products";
+import type { Plan, Product } from "@/lib/vocabulary";
 import {
   memberships,
   organizations,
@@ -16,7 +16,7 @@ import {
   supportStaff,
   users,
   zdrRequests,
-} from "./schema";
+} from "@/lib/db/schema";
 
 export const DEMO_PASSWORD = "demo-password-1";
 
@@ -34,7 +34,7 @@ type Mix = { product: Product; model: string; weight: number }[];
 type DemoOrg = {
   slug: string;
   name: string;
-  plan: "free" | "pro" | "enterprise";
+  plan: Plan;
   timeZone: string;
   /** Average requests per hour over the 90 days. */
   rate: number;

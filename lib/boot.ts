@@ -3,9 +3,9 @@
  * embedded default seed the demo world once. The server runs it from
  * instrumentation.ts; /api/health awaits it, so nothing is served half-ready.
  */
-import { getDbHandle } from "./index";
-import { migrateDatabase } from "./migrate";
-import { seedDemoWorld } from "./seed";
+import { getDbHandle } from "@/lib/db";
+import { migrateDatabase } from "@/lib/db/migrate";
+import { seedDemoWorld } from "@/lib/demo/seed";
 
 export type BootReport = { database: string; seeded: boolean; ms: number };
 

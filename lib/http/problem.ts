@@ -83,11 +83,16 @@ export function errorResponse(err: unknown): Response {
  * the driver's code or a SQLSTATE of class 08 or 57P, anywhere in the cause
  * chain. A 503 tells the fleet to retry the batch; a 500 would say it was bad.
  */
+const PG_CONNECTION_LOST = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Cannot use a pool after calling end)/;
+
 export function isDatabaseUnavailable(err: unknown): boolean {
   let e = err;
   for (let depth = 0; e && depth < 5; depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && /^(CONNECTION_|CONNECT_TIMEOUT|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|08|57P0)/.test(code)) return true;
+    // node-postgres reports a lost or timed-out connection with a fixed message and no code.
+    const message = (e as { message?: unknown }).message;
+    if (!code && typeof message === "string" && PG_CONNECTION_LOST.test(message)) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;

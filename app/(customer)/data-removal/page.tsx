@@ -1,0 +1,66 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireCustomer } from "@/lib/auth/session";
+import { isAllowed } from "@/lib/auth/permissions";
+import { listRemovalRequests } from "@/lib/removal/requests";
+import { localDate } from "@/lib/usage/range";
+import { getRetentionView } from "@/lib/retention/queries";
+import { PageHeader } from "@/components/ui/page-header";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { CancelRemovalForm, RemovalRequestForm } from "@/components/removal/request-form";
+import { progressText, RemovalStatusBadge, scopeText } from "@/components/removal/summary";
+import { cancelRemovalAction, requestRemovalAction } from "./actions";
+
+export const metadata: Metadata = { title: "Data removal" };
+
+export default async function DataRemovalPage() {
+  const user = await requireCustomer();
+  // Members do not request removals; the page is not theirs to see.
+  if (!isAllowed(user, "removal.request", { orgId: user.orgId })) notFound();
+  const [requests, view] = await Promise.all([listRemovalRequests(user, { orgId: user.orgId }), getRetentionView(user, { orgId: user.orgId })]);
+  const today = localDate(new Date(), view.timeZone);
+  const date = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+  return (
+    <>
+      <PageHeader
+        title="Data removal"
+        description="Ask for usage data of this organization, one project or one API key to be removed for a range of days. Support reviews each request; a completed removal has a signed certificate."
+      />
+      <div className="space-y-6">
+        <Card aria-labelledby="new-removal">
+          <CardHeader id="new-removal" title="Request a removal" description={`Days are calendar days in ${view.timeZone}; today is ${today}.`} />
+          <CardBody>
+            <RemovalRequestForm action={requestRemovalAction} orgId={user.orgId} today={today} />
+          </CardBody>
+        </Card>
+        <Card aria-labelledby="removals">
+          <CardHeader id="removals" title="Requests" />
+          <CardBody>
+            {requests.length === 0 ? (
+              <p className="text-sm text-slate-600 dark:text-slate-400">No removal has been requested.</p>
+            ) : (
+              <table className="w-full text-left text-sm">
+                <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">
+                  <tr><th scope="col" className="py-2">Days</th><th scope="col">Scope</th><th scope="col">Content</th><th scope="col">Requested (UTC)</th><th scope="col">Status</th><th scope="col"><span className="sr-only">Actions</span></th></tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+                  {requests.map((r) => (
+                    <tr key={r.id} data-testid="removal-row" className="align-top">
+                      <td className="py-2"><Link className="font-medium text-brand-700 hover:underline dark:text-brand-100" href={`/data-removal/${r.id}`}>{r.fromDay} to {r.toDay}</Link></td>
+                      <td>{scopeText(r)}</td>
+                      <td>{r.includeContent ? "Included" : "No"}</td>
+                      <td>{date.format(r.createdAt)}</td>
+                      <td><RemovalStatusBadge status={r.status} />{r.status === "running" ? <div className="mt-1 text-xs text-slate-600 dark:text-slate-400">{progressText(r.progress)}</div> : null}</td>
+                      <td>{r.status === "pending" ? <CancelRemovalForm action={cancelRemovalAction} orgId={user.orgId} requestId={r.id} /> : null}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </CardBody>
+        </Card>
+      </div>
+    </>
+  );
+}
