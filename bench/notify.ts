@@ -42,7 +42,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function freshPostgres(url: string): Promise<DbHandle> {
+export async function freshPostgres(url: string): Promise<DbHandle> {
   const name = `zdr_bench_${crypto.randomBytes(4).toString("hex")}`;
   await adminSql(url, `create database ${name}`);
   const u = new URL(url);

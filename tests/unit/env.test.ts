@@ -17,6 +17,14 @@ describe("environment", () => {
     expect(a.APP_URL).toBe("http://localhost:3000");
   });
 
+  it("refuses private webhook targets by default and names a malformed WEBHOOK_ALLOW_PRIVATE or WEBHOOK_SECRET_KEY", () => {
+    const dir = tmp();
+    expect(parseEnv({ DATA_DIR: dir }).WEBHOOK_ALLOW_PRIVATE).toBe(false);
+    expect(parseEnv({ DATA_DIR: dir, WEBHOOK_ALLOW_PRIVATE: "true" }).WEBHOOK_ALLOW_PRIVATE).toBe(true);
+    expect(() => parseEnv({ DATA_DIR: dir, WEBHOOK_ALLOW_PRIVATE: "yes" })).toThrow(/WEBHOOK_ALLOW_PRIVATE: must be true or false/);
+    expect(() => parseEnv({ DATA_DIR: dir, WEBHOOK_SECRET_KEY: "c2hvcnQ=" })).toThrow(/WEBHOOK_SECRET_KEY: must be 32 random bytes/);
+  });
+
   it("names a malformed DATABASE_URL", () => {
     expect(() => parseEnv({ DATABASE_URL: "not a url", AUTH_SECRET: "x".repeat(40) })).toThrow(/DATABASE_URL: must be a URL like postgres:/);
     expect(() => parseEnv({ DATABASE_URL: "mysql://h/db", AUTH_SECRET: "x".repeat(40) })).toThrow(EnvError);
