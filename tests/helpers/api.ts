@@ -144,6 +144,7 @@ export type EventInput = {
   status: string;
   latencyMs: number;
   apiKeyId?: string | null;
+  projectId?: string | null;
   zeroRetention: boolean;
 };
 
