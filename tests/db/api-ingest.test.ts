@@ -267,10 +267,10 @@ describe(`usage ingest on ${testDbKind}`, () => {
         // Per project too ('' is "no project" in the rollups).
         const perProject = await queryRows<{ p: string; raw: string; hourly: string | null; daily: string | null }>(
           db,
-          sql`select coalesce(e.project_id::text, '') as p, count(*)::text as raw,
-                     (select sum(requests)::text from usage_rollups_hourly h where h.org_id = ${org} and h.project_id = coalesce(e.project_id::text, '')) as hourly,
-                     (select sum(requests)::text from usage_rollups_daily d where d.org_id = ${org} and d.project_id = coalesce(e.project_id::text, '')) as daily
-              from usage_events e where e.org_id = ${org} group by 1`,
+          sql`select r.p, r.raw,
+                     (select sum(requests)::text from usage_rollups_hourly h where h.org_id = ${org} and h.project_id = r.p) as hourly,
+                     (select sum(requests)::text from usage_rollups_daily d where d.org_id = ${org} and d.project_id = r.p) as daily
+              from (select coalesce(project_id::text, '') as p, count(*)::text as raw from usage_events where org_id = ${org} group by 1) r`,
         );
         for (const r of perProject) expect([r.p, r.hourly, r.daily]).toEqual([r.p, r.raw, r.raw]);
       }),
