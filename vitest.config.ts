@@ -12,7 +12,7 @@ export default defineConfig({
   resolve: { alias },
   test: {
     projects: [
-      { resolve: { alias }, test: { name: "unit", include: ["tests/unit/**/*.test.ts"], testTimeout: 60_000 } },
+      { resolve: { alias }, test: { name: "unit", include: ["tests/unit/**/*.test.ts", "packages/*/test/**/*.test.ts"], testTimeout: 60_000 } },
       {
         resolve: { alias },
         test: { name: "pglite", include: ["tests/db/**/*.test.ts"], env: { TEST_DB: "pglite" }, testTimeout: 60_000, hookTimeout: 60_000 },

@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { API_SECURITY_HEADERS } from "@/lib/http/security-headers.js";
-import { answerPolicyRequest, matchPolicyPath } from "./policy";
+import { answerDecisionRequest, answerPolicyRequest, matchRetentionPath } from "./policy";
 import type { PlainResponse } from "@/lib/http/problem";
 
 const SECURITY = Object.fromEntries(API_SECURITY_HEADERS.map((h) => [h.key.toLowerCase(), h.value]));
@@ -36,9 +36,10 @@ function send(res: ServerResponse, answer: PlainResponse): void {
 /** Answers the request and returns true when it is the fast path's; false leaves it to Next. */
 export function serveFastPath(req: IncomingMessage, res: ServerResponse): boolean {
   if (req.method !== "GET") return false;
-  const orgId = matchPolicyPath(req.url ?? "");
-  if (orgId === null) return false;
-  const answer = answerPolicyRequest({ authorization: header(req, "authorization"), ifNoneMatch: header(req, "if-none-match"), orgId });
+  const target = matchRetentionPath(req.url ?? "");
+  if (target === null) return false;
+  const request = { authorization: header(req, "authorization"), ifNoneMatch: header(req, "if-none-match"), orgId: target.orgId, query: target.query };
+  const answer = target.kind === "decision" ? answerDecisionRequest(request) : answerPolicyRequest(request);
   if (answer instanceof Promise) {
     answer.then(
       (a) => send(res, a),

@@ -9,7 +9,7 @@ import { RetentionPolicySchema } from "@/lib/retention/policy";
 import { IngestResultSchema, MAX_BATCH_EVENTS, UsageBatchSchema, UsageEventSchema } from "@/lib/usage/ingest";
 import { ModerationFlagResultSchema, ModerationFlagSchema } from "@/lib/moderation/flags";
 import { RemovalCompletionSchema, RemovalOrderListSchema, RemovalOrderSchema } from "@/lib/removal/orders";
-import { DECISION_REASONS } from "@/lib/vocabulary";
+import { DECISION_REASONS, PRODUCT_IDS } from "@/lib/vocabulary";
 import { MAX_BODY_BYTES } from "./handler";
 
 /** The answer of decideRetention() (lib/retention/decision.ts) as the decision endpoint serves it. */
@@ -139,6 +139,7 @@ export function openApiDocument(): Record<string, unknown> {
           "x-required-scope": "policy:read",
           parameters: [
             { name: "orgId", in: "path", required: true, schema: { type: "string", format: "uuid" } },
+            { name: "projectId", in: "query", required: false, schema: { type: "string", format: "uuid" }, description: "The project whose effective policy to answer (strictest of org and project, with `sources`)." },
             { name: "If-None-Match", in: "header", required: false, schema: { type: "string" }, description: "A strong ETag from an earlier answer." },
           ],
           responses: {
@@ -148,12 +149,42 @@ export function openApiDocument(): Record<string, unknown> {
               content: { "application/json": { schema: ref("RetentionPolicy") } },
             },
             "304": { description: "Unchanged since the ETag given in If-None-Match.", headers: { ETag: { schema: { type: "string" } } } },
-            "400": problem("orgId is not a UUID."),
-            "404": problem("No such organization."),
+            "400": problem("orgId or projectId is not a UUID."),
+            "404": problem("No such organization, or no such project in it."),
             ...common,
             "503": problem("The retention state cannot be read. Treat as: keep nothing.", {
               "Retry-After": { schema: { type: "integer" } },
             }),
+          },
+        },
+      },
+      "/api/v1/orgs/{orgId}/retention-decision": {
+        get: {
+          operationId: "getRetentionDecision",
+          summary: "The per-request retention decision the fleet acts on",
+          description:
+            "Scope `policy:read`. One answer per request: serve or not, keep content or not, and why (`reason`). A request that asks for zero retention " +
+            "(`enableLogging=false`) that cannot be honoured is refused (`serve: false`, still a 200), never silently downgraded. " +
+            "**Fail closed:** any answer other than 200 or 304 (in particular 503) means: keep no content (`keepContent: false`).",
+          "x-required-scope": "policy:read",
+          parameters: [
+            { name: "orgId", in: "path", required: true, schema: { type: "string", format: "uuid" } },
+            { name: "product", in: "query", required: true, schema: { type: "string", enum: [...PRODUCT_IDS] } },
+            { name: "projectId", in: "query", required: false, schema: { type: "string", format: "uuid" } },
+            { name: "enableLogging", in: "query", required: false, schema: { type: "string", enum: ["true", "false"] }, description: "`false`: the request asks for zero retention. Default `true`." },
+            { name: "If-None-Match", in: "header", required: false, schema: { type: "string" } },
+          ],
+          responses: {
+            "200": {
+              description: "The decision.",
+              headers: { ETag: { description: "Strong validator of this decision.", schema: { type: "string" } } },
+              content: { "application/json": { schema: ref("RetentionDecision") } },
+            },
+            "304": { description: "Unchanged since the ETag given in If-None-Match.", headers: { ETag: { schema: { type: "string" } } } },
+            "400": problem("A query parameter is invalid; `errors` names it."),
+            "404": problem("No such organization, or no such project in it."),
+            ...common,
+            "503": problem("The retention state cannot be read. Keep no content.", { "Retry-After": { schema: { type: "integer" } } }),
           },
         },
       },

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type Db } from "@/lib/db";
-import { serviceTokens, usageEvents } from "@/lib/db/schema";
+import { projects, serviceTokens, usageEvents } from "@/lib/db/schema";
 import { closeCacheListener } from "@/lib/db/listen";
 import { rebuildRollups } from "@/lib/usage/rollups";
 import { revokeServiceToken } from "@/lib/tokens/tokens";
@@ -35,7 +35,7 @@ async function count(where = orgId): Promise<number> {
 
 /** Rollups as text, so both drivers and both grains compare exactly. */
 async function rollupSnapshot(org: string): Promise<{ hourly: string[]; daily: string[] }> {
-  const cols = sql.raw(`product::text, model, api_key_id, requests::text, errors::text, input_units::text, output_units::text,
+  const cols = sql.raw(`product::text, model, api_key_id, project_id, requests::text, errors::text, input_units::text, output_units::text,
     latency_ms_sum::text, latency_hist::text`);
   const hourly = await queryRows<Record<string, string>>(
     db,
@@ -220,6 +220,7 @@ describe(`usage ingest on ${testDbKind}`, () => {
       product: fc.constantFrom("llm", "text_to_speech", "speech_to_text", "dubbing"),
       model: fc.constantFrom("m-a", "m-b"),
       apiKeyId: fc.constantFrom(undefined, null, "k1", "k2"),
+      project: fc.constantFrom(undefined, null, 0, 1),
       status: fc.constantFrom("ok", "ok", "client_error", "server_error"),
       inputUnits: fc.integer({ min: 0, max: 1_000_000 }),
       outputUnits: fc.integer({ min: 0, max: 100_000 }),
@@ -233,10 +234,13 @@ describe(`usage ingest on ${testDbKind}`, () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...zones), fc.array(batchArb, { minLength: 1, maxLength: 4 }), async (timeZone, batches) => {
         const org = await makeOrg(db, { timeZone });
+        const projectIds = (await db.insert(projects).values([{ orgId: org, name: "a" }, { orgId: org, name: "b" }]).returning({ id: projects.id })).map((p) => p.id);
         const sent: EventInput[] = [];
         let expectedStored = 0;
         for (const b of batches) {
-          const fresh2 = b.fresh.map(({ offsetMs, ...e }) => makeEvent(org, { ...e, occurredAt: new Date(base + offsetMs).toISOString() }));
+          const fresh2 = b.fresh.map(({ offsetMs, project, ...e }) =>
+            makeEvent(org, { ...e, projectId: typeof project === "number" ? projectIds[project] : project, occurredAt: new Date(base + offsetMs).toISOString() }),
+          );
           const replays = sent.slice(0, b.replays);
           const conflicts = sent.slice(-b.conflicts || sent.length).slice(0, b.conflicts).map((e) => ({ ...e, outputUnits: e.outputUnits + 1 }));
           const res = await ingest([...fresh2, ...replays, ...conflicts]);
@@ -260,9 +264,34 @@ describe(`usage ingest on ${testDbKind}`, () => {
         );
         expect(totals.hourly).toBe(totals.raw);
         expect(totals.daily).toBe(totals.raw);
+        // Per project too ('' is "no project" in the rollups).
+        const perProject = await queryRows<{ p: string; raw: string; hourly: string | null; daily: string | null }>(
+          db,
+          sql`select r.p, r.raw,
+                     (select sum(requests)::text from usage_rollups_hourly h where h.org_id = ${org} and h.project_id = r.p) as hourly,
+                     (select sum(requests)::text from usage_rollups_daily d where d.org_id = ${org} and d.project_id = r.p) as daily
+              from (select coalesce(project_id::text, '') as p, count(*)::text as raw from usage_events where org_id = ${org} group by 1) r`,
+        );
+        for (const r of perProject) expect([r.p, r.hourly, r.daily]).toEqual([r.p, r.raw, r.raw]);
       }),
       { numRuns: testDbKind === "pglite" ? 12 : 20 },
     );
+  });
+
+  it("accepts a project of the event's org and refuses an unknown one or another org's, naming $.events[i].projectId", async () => {
+    const other = await makeOrg(db);
+    const [mine] = await db.insert(projects).values({ orgId, name: "mine" }).returning({ id: projects.id });
+    const [theirs] = await db.insert(projects).values({ orgId: other, name: "theirs" }).returning({ id: projects.id });
+    const before = await count();
+    const res = await ingest([makeEvent(orgId, { projectId: mine.id }), makeEvent(orgId, { projectId: theirs.id }), makeEvent(orgId, { projectId: crypto.randomUUID() })]);
+    expect(res.status).toBe(400);
+    const problem = await res.json();
+    expect(problem.errors.map((e: { path: string }) => e.path)).toEqual(["$.events[1].projectId", "$.events[2].projectId"]);
+    expect(JSON.stringify(problem)).not.toContain(theirs.id);
+    expect(await count()).toBe(before);
+    expect((await ingest([makeEvent(orgId, { projectId: mine.id })])).status).toBe(200);
+    const [stored] = await queryRows<{ n: string }>(db, sql`select count(*)::text as n from usage_events where project_id = ${mine.id}`);
+    expect(stored.n).toBe("1");
   });
 
   it("concurrent overlapping batches count each id exactly once", async () => {

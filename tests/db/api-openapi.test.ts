@@ -75,6 +75,15 @@ describe(`OpenAPI document on ${testDbKind}`, () => {
     const [bare] = await db.insert(organizations).values({ name: "bare", slug: `bare-${crypto.randomBytes(3).toString("hex")}` }).returning();
     await api("GET", `/api/v1/orgs/${bare.id}/retention-policy`, { token: all });
 
+    const dec = `/api/v1/orgs/${orgId}/retention-decision?product=llm`;
+    const d1 = await api("GET", dec, { token: all });
+    await api("GET", dec, { token: all, headers: { "if-none-match": d1.headers.get("etag")! } });
+    await api("GET", `/api/v1/orgs/${orgId}/retention-decision?product=nope`, { token: all });
+    await api("GET", `/api/v1/orgs/${crypto.randomUUID()}/retention-decision?product=llm`, { token: all });
+    await api("GET", dec);
+    await api("GET", dec, { token: onlyUsage });
+    await api("GET", `/api/v1/orgs/${bare.id}/retention-decision?product=llm`, { token: all });
+
     await api("POST", flags, { token: all, body: { orgId, category: "spam", severity: "low", restrict: false } });
     await api("POST", flags, { token: all, body: { orgId, category: "spam", severity: "low" } });
     await api("POST", flags, { body: { orgId, category: "spam", severity: "low", restrict: false } });
@@ -108,6 +117,7 @@ describe(`OpenAPI document on ${testDbKind}`, () => {
         await api("POST", ev, { token: t, body: { events: [makeEvent(orgId)] } });
         // One call, not the fast path and the route handler both: each would take a token of the bucket of 1.
         await api("GET", pol, { token: t, parity: false });
+        await api("GET", `/api/v1/orgs/${orgId}/retention-decision?product=llm`, { token: t, parity: false });
         await api("POST", flags, { token: t, body: { orgId, category: "spam", severity: "low", restrict: false } });
       }
       const rt = (await makeToken(db, ["removal:read", "removal:write"])).token;
@@ -127,6 +137,7 @@ describe(`OpenAPI document on ${testDbKind}`, () => {
       await api("GET", pol, { token: all });
       await api("GET", "/api/v1/removal-orders", { token: removal });
       await api("POST", done, { token: removal, body: report });
+      await api("GET", `/api/v1/orgs/${orgId}/retention-decision?product=llm`, { token: all });
     } finally {
       setDbHandle(real);
       await down.close();

@@ -8,6 +8,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { POST as ingestRoute } from "@/app/api/v1/usage/events/route";
 import { GET as policyRoute } from "@/app/api/v1/orgs/[orgId]/retention-policy/route";
+import { GET as decisionRoute } from "@/app/api/v1/orgs/[orgId]/retention-decision/route";
 import { POST as flagsRoute } from "@/app/api/v1/moderation/flags/route";
 import { GET as openApiRoute } from "@/app/api/v1/openapi.json/route";
 import { GET as removalOrdersRoute } from "@/app/api/v1/removal-orders/route";
@@ -65,7 +66,7 @@ export async function api(method: "GET" | "POST", path: string, options: CallOpt
   else if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined) headers["content-type"] ??= "application/json";
   const request = new Request(`http://localhost${path}`, { method, headers, body });
-  const policy = /^\/api\/v1\/orgs\/([^/]+)\/retention-policy$/.exec(path);
+  const policy = /^\/api\/v1\/orgs\/([^/?]+)\/retention-(policy|decision)(?:\?.*)?$/.exec(path);
   const completion = /^\/api\/v1\/removal-orders\/([^/]+)\/completion$/.exec(path);
   let template = path;
   let res: Response;
@@ -76,9 +77,10 @@ export async function api(method: "GET" | "POST", path: string, options: CallOpt
     template = "/api/v1/removal-orders/{id}/completion";
     res = await removalCompletionRoute(request, { params: Promise.resolve({ id: decodeURIComponent(completion[1]) }) });
   } else if (method === "GET" && policy) {
-    template = "/api/v1/orgs/{orgId}/retention-policy";
+    template = `/api/v1/orgs/{orgId}/retention-${policy[2]}`;
     const fast = options.parity === false ? null : await viaFastPath(path, headers);
-    res = await policyRoute(request, { params: Promise.resolve({ orgId: decodeURIComponent(policy[1]) }) });
+    const route = policy[2] === "decision" ? decisionRoute : policyRoute;
+    res = await route(request, { params: Promise.resolve({ orgId: decodeURIComponent(policy[1]) }) });
     if (fast) await expectSameAnswer(path, fast, res);
   } else if (method === "GET" && path === "/api/v1/openapi.json") return openApiRoute();
   else throw new Error(`no route for ${method} ${path}`);
@@ -149,6 +151,7 @@ export type EventInput = {
   status: string;
   latencyMs: number;
   apiKeyId?: string | null;
+  projectId?: string | null;
   zeroRetention: boolean;
 };
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
 import { serveFastPath } from "@/lib/api/fast-path";
-import { matchPolicyPath } from "@/lib/api/policy";
+import { matchPolicyPath, matchRetentionPath } from "@/lib/api/policy";
 
 const ORG = "605a9df2-66b3-4b61-be57-832146aaf3b7";
 
@@ -10,6 +10,13 @@ describe("the production server's fast path", () => {
     expect(matchPolicyPath(`/api/v1/orgs/${ORG}/retention-policy`)).toBe(ORG);
     expect(matchPolicyPath(`/api/v1/orgs/${ORG}/retention-policy?x=1`)).toBe(ORG);
     expect(matchPolicyPath(`/api/v1/orgs/not%20a%20uuid/retention-policy`)).toBe("not a uuid");
+    expect(matchPolicyPath(`/api/v1/orgs/${ORG}/retention-decision?product=llm`)).toBeNull();
+    expect(matchRetentionPath(`/api/v1/orgs/${ORG}/retention-decision?product=llm&enableLogging=false`)).toEqual({
+      kind: "decision",
+      orgId: ORG,
+      query: "product=llm&enableLogging=false",
+    });
+    expect(matchRetentionPath(`/api/v1/orgs/${ORG}/retention-decision/`)).toBeNull();
     for (const other of [
       `/api/v1/orgs/${ORG}/retention-policy/`,
       `/api/v1/orgs/${ORG}/retention-policyx`,
