@@ -43,7 +43,10 @@ export async function readiness(): Promise<Readiness> {
     const handle = getDbHandle();
     await within(handle.db.execute(sql`select 1`), 1_500);
     checks.database = true;
-    checks.changeListener = cacheListener(handle).connected();
+    // A listener that is still connecting (the first probe after start) gets a moment before the answer.
+    const listener = cacheListener(handle);
+    await within(listener.ready, 1_000).catch(() => {});
+    checks.changeListener = listener.connected();
   } catch {
     /* a check that did not pass stays false */
   }

@@ -91,6 +91,7 @@ export const KEPT_FIELD_DESCRIPTIONS: Record<string, string> = {
   api_key_id: "which of your API keys made it",
   zero_retention: "whether Zero Data Retention applied to it",
   received_at: "when our usage pipeline recorded it",
+  project_id: "which of your projects it belongs to, when the request named one",
 };
 
 export function keptFields(): { column: string; description: string }[] {

@@ -46,7 +46,7 @@ import { seedDemoWorld } from "@/lib/demo/seed";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
-import type { ServiceScope, UserPrincipal } from "@/lib/auth/principal";
+import { SERVICE_SCOPES, type ServiceScope, type UserPrincipal } from "@/lib/auth/principal";
 import { acknowledgeNotice } from "@/lib/notices/queries";
 import { changeMemberRole, inviteMember, removeMember, revokeInvitation } from "@/lib/orgs/members";
 import { getRetentionView, listRetentionAudit } from "@/lib/retention/queries";
@@ -185,7 +185,7 @@ describe("access with the proxy bypassed", () => {
       ["session from before sign-out-everywhere", "anonymous", { cookie: sessions.signedOutEverywhere }],
       ["admin session from before a demotion", "member", { cookie: sessions.demotedAdmin }],
     ];
-    const all = await createServiceToken(SYSTEM, { name: "every scope", scopes: ["usage:write", "policy:read", "moderation:write"] }, db);
+    const all = await createServiceToken(SYSTEM, { name: "every scope", scopes: [...SERVICE_SCOPES] }, db);
     visitors.push(["service token (all scopes) as bearer", "anonymous", { authorization: `Bearer ${all.token}` }]);
 
     let cells = 0;

@@ -35,7 +35,7 @@ describe(`foundation on ${testDbKind}`, () => {
     );
     expect(rows.map((r) => r.column_name)).toEqual([
       "id", "org_id", "occurred_at", "product", "model", "input_units", "output_units", "status", "latency_ms",
-      "api_key_id", "zero_retention", "received_at",
+      "api_key_id", "zero_retention", "received_at", "project_id",
     ]);
   });
 

@@ -32,14 +32,15 @@ const FLOORS: Record<string, string> = {
 const NO_KNOWN_ADVISORY = [
   "@electric-sql/pglite",
   "@electric-sql/pglite-socket",
+  "@noble/hashes",
   "@node-rs/argon2",
-  "date-fns",
   "drizzle-orm",
   "lucide-react",
   "pino",
   "prom-client",
   "proxy-addr",
   "recharts",
+  "tsx",
 ];
 
 function installed(name: string): string {
