@@ -85,7 +85,7 @@ describe(`retention page reads on ${testDbKind}`, () => {
   it("'what we keep' lists every column of the usage table, each described", () => {
     const kept = keptFields();
     expect(kept.map((k) => k.column)).toEqual([
-      "id", "org_id", "occurred_at", "product", "model", "input_units", "output_units", "status", "latency_ms", "api_key_id", "zero_retention", "received_at",
+      "id", "org_id", "occurred_at", "product", "model", "input_units", "output_units", "status", "latency_ms", "api_key_id", "project_id", "zero_retention", "received_at",
     ]);
     for (const k of kept) expect(k.description, k.column).not.toBe("");
     expect(neverKeptInUsage()).toEqual(expect.arrayContaining(["prompt input", "completion output", "audio input", "transcript output"]));
