@@ -11,6 +11,8 @@ function day(offset: number): string {
 }
 
 test("an admin requests a removal, support approves it, the admin sees the counts and a certificate that verifies, and /usage shows nothing for those days", async ({ browser, baseURL }) => {
+  // Three people, a job run and a certificate: more than a minute on a loaded 2-core machine.
+  test.slow();
   const from = day(-12);
   const to = day(-10);
   const usageUrl = `/usage?range=custom&from=${from}&to=${to}`;
