@@ -8,7 +8,7 @@
  */
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "@/lib/db";
+import { queryRows, type Db } from "@/lib/db";
 import { organizations, removalJobs, removalRequests } from "@/lib/db/schema";
 import { seedDemoWorld } from "@/lib/demo/seed";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
@@ -61,7 +61,7 @@ describe("removal jobs under kill/restart (PostgreSQL)", () => {
       await approveRemoval(support, { requestId: r.id, reason: "Verified with the account owner" }, db);
     }
     let killedMidJob = 0;
-    const deletedSoFar = async () => Number((await db.execute(sql`select coalesce(sum(events_deleted), 0)::bigint as n from removal_jobs`).then((x) => (x as unknown as { n: string }[])[0].n)));
+    const deletedSoFar = async () => Number((await queryRows<{ n: string }>(db, sql`select coalesce(sum(events_deleted), 0)::bigint as n from removal_jobs`))[0].n);
     for (let run = 0; run < runs; run++) {
       const child = startChild("tests/helpers/removal-child.ts", [], { DATABASE_URL: url, BATCH: "120", PAUSE_MS: "25", LEASE_MS: "300" });
       await child.waitForLine(/^(claimed|done)/m);
