@@ -4,7 +4,6 @@ import { E2E_BASE_URL, E2E_DATA_DIR, E2E_DATABASE_URL, E2E_PORT } from "./e2e/su
 import { E2E_SMTP_URL } from "./e2e/support/smtp";
 
 const baseURL = E2E_BASE_URL;
-const NORTHWIND_WRITERS = [/webhooks\.spec\.ts$/, /data-removal\.spec\.ts$/];
 
 /**
  * End-to-end tests against the production server (server.ts on the build made once by `npm test`)
@@ -46,11 +45,7 @@ export default defineConfig({
   },
   projects: [
     { name: "setup", testMatch: /auth\.setup\.ts$/ },
-    { name: "chromium", use: { ...devices["Desktop Chrome"] }, dependencies: ["setup"], testIgnore: NORTHWIND_WRITERS },
-    // Specs that still change the demo world's Northwind (not yet on a seeded org of their own): after the parallel
-    // project, one at a time, so no read-only Northwind test sees their changes half-way.
-    { name: "northwind-webhooks", use: { ...devices["Desktop Chrome"] }, dependencies: ["chromium"], testMatch: NORTHWIND_WRITERS[0], fullyParallel: false },
-    { name: "northwind-removal", use: { ...devices["Desktop Chrome"] }, dependencies: ["northwind-webhooks"], testMatch: NORTHWIND_WRITERS[1], fullyParallel: false },
+    { name: "chromium", use: { ...devices["Desktop Chrome"] }, dependencies: ["setup"] },
   ],
   webServer: {
     command: `node --import tsx scripts/e2e-database.ts create && exec node --import tsx server.ts`,

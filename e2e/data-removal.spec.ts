@@ -1,26 +1,25 @@
-import { expect, test } from "@playwright/test";
 import { compactVerify, createLocalJWKSet } from "jose";
-import { ROLES, signInThroughUi } from "./support/auth";
+import { ROLES } from "./support/auth";
+import { expect, test } from "./support/fixtures";
 
-/** Calendar days in Northwind's time zone, as /usage and the removal form count them. */
+/** Calendar days in the seeded org's time zone (UTC), as /usage and the removal form count them. */
 function day(offset: number): string {
-  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
-  const d = new Date(`${today}T00:00:00Z`);
+  const d = new Date();
+  d.setUTCHours(0, 0, 0, 0);
   d.setUTCDate(d.getUTCDate() + offset);
   return d.toISOString().slice(0, 10);
 }
 
-test("an admin requests a removal, support approves it, the admin sees the counts and a certificate that verifies, and /usage shows nothing for those days", async ({ browser, baseURL }) => {
+test("an admin requests a removal, support approves it, the admin sees the counts and a certificate that verifies, and /usage shows nothing for those days", async ({ as, seed, baseURL }) => {
   // Three people, a job run and a certificate: more than a minute on a loaded 2-core machine.
   test.slow();
   const from = day(-12);
   const to = day(-10);
   const usageUrl = `/usage?range=custom&from=${from}&to=${to}`;
 
-  // The admin: data for the days exists first.
-  const adminCtx = await browser.newContext();
-  const admin = await adminCtx.newPage();
-  await signInThroughUi(admin, ROLES.northwindAdmin);
+  // An org of the test's own with 14 days of usage: the admin sees data for the days first.
+  const org = await seed.org({ label: "Removal", zdr: "active", usage: { days: 14, perDay: 20 } });
+  const admin = await as(org.admin);
   await admin.goto(usageUrl);
   await expect(admin.getByText("No requests in this range")).toHaveCount(0);
 
@@ -38,16 +37,15 @@ test("an admin requests a removal, support approves it, the admin sees the count
   await form.getByLabel("First day").fill(from);
   await form.getByLabel("Last day").fill(to);
   await form.getByRole("button", { name: "Request removal" }).click();
-  await expect(form.getByRole("status")).toContainText(`Removal of ${from} to ${to} requested for Northwind Health`);
+  await expect(form.getByRole("status")).toContainText(`Removal of ${from} to ${to} requested for ${org.name}`);
   await admin.reload();
   await expect(admin.getByTestId("removal-row").first()).toContainText("Pending review");
 
   // Support approves from the queue with a reason and a ticket.
-  const supportCtx = await browser.newContext();
-  const support = await supportCtx.newPage();
-  await signInThroughUi(support, ROLES.support);
+  const support = await as("support");
+  await support.goto("/support");
   await support.getByRole("navigation", { name: "Support" }).getByRole("link", { name: "Removals" }).click();
-  const row = support.getByTestId("removal-request").filter({ hasText: "Northwind Health" }).filter({ hasText: `${from} to ${to}` });
+  const row = support.getByTestId("removal-request").filter({ hasText: org.name }).filter({ hasText: `${from} to ${to}` });
   await row.getByLabel("Reason").fill("Verified with the account owner by phone");
   await row.getByLabel("Ticket").fill("SUP-8100");
   await row.getByRole("button", { name: "Approve" }).click();
@@ -79,6 +77,4 @@ test("an admin requests a removal, support approves it, the admin sees the count
   // The dashboard for the removed days shows nothing left.
   await admin.goto(usageUrl);
   await expect(admin.getByText("No requests in this range").first()).toBeVisible();
-  await adminCtx.close();
-  await supportCtx.close();
 });

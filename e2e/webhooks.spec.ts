@@ -1,6 +1,6 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { startWebhookReceiver, type Receiver } from "../tests/helpers/webhook-receiver";
-import { ROLES, signInThroughUi } from "./support/auth";
+import { expect, test } from "./support/fixtures";
 
 /** The receiver this spec runs; E2E_PORT + 5 stays inside the ports of this suite's range. */
 const RECEIVER_PORT = Number(process.env.E2E_PORT ?? 3100) + 5;
@@ -16,10 +16,10 @@ test.afterAll(async () => {
 type Event = { type: string; timestamp: string; data: Record<string, unknown> };
 const events = () => [...rx.unique().values()].map((r) => ({ ...r, event: JSON.parse(r.body) as Event }));
 
-/** Restricts Northwind, or lifts its restriction: whichever the console offers. */
-async function toggleRestriction(page: Page) {
-  await page.goto("/support?q=northwind");
-  await page.getByRole("link", { name: "Northwind Health" }).click();
+/** Restricts the org, or lifts its restriction: whichever the console offers. */
+async function toggleRestriction(page: Page, orgName: string) {
+  await page.goto(`/support?q=${encodeURIComponent(orgName)}`);
+  await page.getByRole("link", { name: orgName }).click();
   const open = page.getByRole("button", { name: /^(Restrict ZDR|Lift restriction)…$/ });
   await open.waitFor();
   const restricting = (await open.textContent())!.includes("Restrict");
@@ -40,10 +40,11 @@ async function toggleRestriction(page: Page) {
   return restricting ? "zdr.restricted" : "zdr.restriction_lifted";
 }
 
-test("an admin adds a webhook, a test event and a support action arrive signed; a receiver that was down gets every event once", async ({ page, browser }) => {
+test("an admin adds a webhook, a test event and a support action arrive signed; a receiver that was down gets every event once", async ({ as, seed }) => {
   test.setTimeout(150_000);
-  const admin = await (await browser.newContext()).newPage();
-  await signInThroughUi(admin, ROLES.northwindAdmin);
+  // An org of the test's own, ZDR active, so support can restrict it and lift the restriction.
+  const org = await seed.org({ label: "Webhooks", zdr: "active" });
+  const admin = await as(org.admin);
   await admin.goto("/settings/webhooks");
   await admin.getByLabel("Endpoint URL").fill(rx.url);
   await admin.getByRole("button", { name: "Add endpoint" }).click();
@@ -60,9 +61,9 @@ test("an admin adds a webhook, a test event and a support action arrive signed; 
   await expect(admin.getByTestId("webhook-delivery").first()).toHaveAttribute("data-status", "delivered");
 
   // A support action delivers a signed event within 5 s of its commit.
-  await signInThroughUi(page, ROLES.support);
+  const page = await as("support");
   const before = events().length;
-  const type = await toggleRestriction(page);
+  const type = await toggleRestriction(page, org.name);
   const acted = Date.now();
   await expect.poll(() => events().length, { timeout: 5_000 }).toBe(before + 1);
   const last = events().at(-1)!;
@@ -74,7 +75,7 @@ test("an admin adds a webhook, a test event and a support action arrive signed; 
   // The receiver goes down; three more actions happen; it comes back: every event arrives, once per webhook-id.
   await rx.close();
   const types: string[] = [];
-  for (let i = 0; i < 3; i++) types.push(await toggleRestriction(page));
+  for (let i = 0; i < 3; i++) types.push(await toggleRestriction(page, org.name));
   await page.waitForTimeout(15_000);
   rx = await startWebhookReceiver(RECEIVER_PORT);
   rx.setSecrets([secret]);

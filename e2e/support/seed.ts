@@ -10,6 +10,7 @@ import { memberships, organizations, retentionStates, users, zdrRequests } from 
 import { hashPassword } from "@/lib/auth/password";
 import { DEMO_PASSWORD } from "@/lib/demo/seed";
 import type { Plan, RestrictionReason } from "@/lib/vocabulary";
+import { ingestUsageBatch } from "@/lib/usage/ingest";
 import { E2E_DATABASE_URL } from "./env";
 
 export type SeededUser = { id: string; email: string; name: string; password: string };
@@ -22,6 +23,8 @@ export type OrgOptions = {
   restricted?: { reason: RestrictionReason; note: string };
   /** The note of the pending request (zdr: "requested"). */
   requestNote?: string;
+  /** Usage metadata through the real ingest (events and both rollups): `perDay` events on each of the last `days` days, at noon UTC. */
+  usage?: { days: number; perDay: number };
 };
 
 export function openSeedDatabase(): DbHandle {
@@ -77,5 +80,32 @@ export async function seedOrg(db: Db, options: OrgOptions = {}): Promise<SeededO
     }
     return org.id;
   });
+  if (options.usage) await seedUsage(db, id, options.usage);
   return { id, name, slug, admin, member };
+}
+
+const INGEST = { kind: "service", tokenId: "e2e-seed", name: "e2e seed", scopes: ["usage:write"] } as const;
+
+async function seedUsage(db: Db, orgId: string, usage: { days: number; perDay: number }): Promise<void> {
+  const today = new Date();
+  today.setUTCHours(12, 0, 0, 0);
+  const events = [];
+  for (let d = 1; d <= usage.days; d++) {
+    for (let i = 0; i < usage.perDay; i++) {
+      events.push({
+        id: crypto.randomUUID(),
+        orgId,
+        occurredAt: new Date(today.getTime() - d * 24 * 3600 * 1000 + i * 1000).toISOString(),
+        product: "llm",
+        model: "e2e-model",
+        inputUnits: 100,
+        outputUnits: 50,
+        status: "ok",
+        latencyMs: 200,
+        apiKeyId: "key_e2e",
+        zeroRetention: true,
+      });
+    }
+  }
+  for (let i = 0; i < events.length; i += 1000) await ingestUsageBatch({ ...INGEST, scopes: [...INGEST.scopes] }, { events: events.slice(i, i + 1000) }, db);
 }
