@@ -6,13 +6,14 @@
 import { getDbHandle } from "@/lib/db";
 import { migrateDatabase } from "@/lib/db/migrate";
 import { seedDemoWorld } from "@/lib/demo/seed";
+import { processState } from "@/lib/process-state";
 
 export type BootReport = { database: string; seeded: boolean; ms: number };
 
-const g = globalThis as unknown as { __zdrBoot?: Promise<BootReport> };
+const g = processState("boot", (): { value?: Promise<BootReport> } => ({}));
 
 export function bootDatabase(options: { seed?: "embedded" | "always" | "never" } = {}): Promise<BootReport> {
-  g.__zdrBoot ??= (async () => {
+  g.value ??= (async () => {
     const started = performance.now();
     const handle = getDbHandle();
     await migrateDatabase(handle);
@@ -20,10 +21,10 @@ export function bootDatabase(options: { seed?: "embedded" | "always" | "never" }
     const seeded = seed === "always" || (seed === "embedded" && handle.kind === "pglite") ? await seedDemoWorld(handle.db) : false;
     return { database: handle.label, seeded, ms: Math.round(performance.now() - started) };
   })();
-  return g.__zdrBoot;
+  return g.value;
 }
 
 /** Resolves when boot finished; rejects with its error. */
 export function databaseReady(): Promise<BootReport> {
-  return g.__zdrBoot ?? bootDatabase();
+  return g.value ?? bootDatabase();
 }

@@ -10,10 +10,11 @@ import { closeDb, getDbHandle } from "@/lib/db";
 import { databaseReady } from "@/lib/boot";
 import { cacheListener, closeCacheListener } from "@/lib/db/listen";
 import { stopOutboxWorker } from "@/lib/notify/worker";
+import { processState } from "@/lib/process-state";
 
 type State = { stopping: boolean; stoppers: (() => Promise<void>)[] };
-const g = globalThis as unknown as { __zdrLifecycle?: State };
-const state = (): State => (g.__zdrLifecycle ??= { stopping: false, stoppers: [] });
+const g = processState("lifecycle", (): { value?: State } => ({}));
+const state = (): State => (g.value ??= { stopping: false, stoppers: [] });
 
 export type Readiness = { ready: boolean; checks: { booted: boolean; stopping: boolean; database: boolean; changeListener: boolean } };
 

@@ -7,6 +7,7 @@
  * addresses stays in the auth_events table.
  */
 import pino, { type Logger } from "pino";
+import { processState } from "@/lib/process-state";
 
 const ALLOWED = new Set([
   "msg", "err", "component", "event", "requestId", "method", "route", "status", "ms", "bytes", "code", "sqlstate",
@@ -63,9 +64,9 @@ function create(): Logger {
   return pino(options, { write: (line: string) => void process.stdout.write(readableLine(line)) });
 }
 
-const g = globalThis as unknown as { __zdrLog?: Logger };
+const g = processState("log", (): { value?: Logger } => ({}));
 /** One logger per process (Next bundles lib/ into several chunks). */
-export const log: Logger = (g.__zdrLog ??= create());
+export const log: Logger = (g.value ??= create());
 
 export function logger(component: string): Logger {
   return log.child({ component });

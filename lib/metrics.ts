@@ -11,6 +11,7 @@ import client from "prom-client";
 import { sql } from "drizzle-orm";
 import { getDbHandle, queryRows } from "@/lib/db";
 import { cacheListener } from "@/lib/db/listen";
+import { processState } from "@/lib/process-state";
 
 type Metrics = {
   registry: client.Registry;
@@ -18,7 +19,7 @@ type Metrics = {
   policyAnswers: client.Counter<"outcome">;
 };
 
-const g = globalThis as unknown as { __zdrMetrics?: Metrics };
+const g = processState("metrics", (): { value?: Metrics } => ({}));
 
 function create(): Metrics {
   const registry = new client.Registry();
@@ -63,7 +64,7 @@ function create(): Metrics {
 }
 
 export function metrics(): Metrics {
-  return (g.__zdrMetrics ??= create());
+  return (g.value ??= create());
 }
 
 export function countIngest(result: { accepted: number; duplicates: number; conflicts: number | unknown[] }): void {

@@ -12,6 +12,7 @@ import { ALL_KEYS, cacheListener, type CacheListener } from "@/lib/db/listen";
 import type { ServicePrincipal, ServiceScope } from "@/lib/auth/principal";
 import { AppError } from "@/lib/errors";
 import { hashToken, TOKEN_PREFIX } from "@/lib/tokens/tokens";
+import { processState } from "@/lib/process-state";
 
 // last_used_at is written at most this often per token: a write per request would cost more than the request.
 const LAST_USED_EVERY_MS = 60_000;
@@ -26,11 +27,11 @@ type TokenCache = {
   /** Bumped by every announcement: a read that started before one (say, a revocation) must not be kept. */
   generation: number;
 };
-const g = globalThis as unknown as { __zdrTokenCache?: TokenCache };
+const g = processState("tokenCache", (): { value?: TokenCache } => ({}));
 
 function tokenCache(handle: DbHandle): TokenCache {
   const listener = cacheListener(handle);
-  if (g.__zdrTokenCache?.listener === listener) return g.__zdrTokenCache;
+  if (g.value?.listener === listener) return g.value;
   const cache: TokenCache = { listener, entries: new Map(), lastUsedWritten: new Map(), generation: 0 };
   listener.subscribe((key) => {
     cache.generation++;
@@ -39,7 +40,7 @@ function tokenCache(handle: DbHandle): TokenCache {
     const id = key.slice("token:".length);
     for (const [hash, entry] of cache.entries) if (entry.principal?.tokenId === id || entry.principal === null) cache.entries.delete(hash);
   });
-  g.__zdrTokenCache = cache;
+  g.value = cache;
   return cache;
 }
 

@@ -4,6 +4,7 @@
  * calls, and a shared limiter would put the database on the hot path).
  */
 import { AppError } from "@/lib/errors";
+import { processState } from "@/lib/process-state";
 
 export type RateClass = "ingest" | "policy" | "moderation" | "removal";
 
@@ -22,8 +23,8 @@ type RateState = { limits: Record<RateClass, RateLimit>; buckets: Map<string, { 
 
 // On globalThis, as the caches are: the production server's fast path (server.ts) and Next's bundle each load this
 // module, and a token must have one bucket per instance, not one per copy of the module.
-const g = globalThis as unknown as { __zdrRateLimits?: RateState };
-const state = (g.__zdrRateLimits ??= { limits: { ...DEFAULT_RATE_LIMITS }, buckets: new Map() });
+const g = processState("rateLimits", (): { value?: RateState } => ({}));
+const state = (g.value ??= { limits: { ...DEFAULT_RATE_LIMITS }, buckets: new Map() });
 const buckets = state.buckets;
 
 /** Tests and operators tune the limits; resets every bucket. */

@@ -23,6 +23,7 @@ import { env } from "@/lib/env";
 import * as schema from "./schema";
 import { acquireDataDirLock, DatabaseLockedError } from "./lock";
 import { embeddedSocketUrl } from "./socket";
+import { processState } from "@/lib/process-state";
 
 export { schema };
 export type Schema = typeof schema;
@@ -44,7 +45,7 @@ export type DbHandle = {
   close(): Promise<void>;
 };
 
-const globalForDb = globalThis as unknown as { __zdrDb?: DbHandle };
+const globalForDb = processState("db", (): { value?: DbHandle } => ({}));
 
 export function openPglite(dataDir: string | undefined): DbHandle {
   const client = dataDir ? new PGlite(dataDir) : new PGlite();
@@ -137,11 +138,11 @@ function openEmbedded(dbDir: string): DbHandle {
 
 /** The process's database handle, opened on first use. */
 export function getDbHandle(): DbHandle {
-  if (!globalForDb.__zdrDb) {
+  if (!globalForDb.value) {
     const e = env();
-    globalForDb.__zdrDb = e.DATABASE_URL ? openPostgres(e.DATABASE_URL) : openEmbedded(path.join(e.DATA_DIR, "db"));
+    globalForDb.value = e.DATABASE_URL ? openPostgres(e.DATABASE_URL) : openEmbedded(path.join(e.DATA_DIR, "db"));
   }
-  return globalForDb.__zdrDb;
+  return globalForDb.value;
 }
 
 export function getDb(): Db {
@@ -151,14 +152,14 @@ export function getDb(): Db {
 /** Tests and scripts install their own handle (a fresh database) here. */
 /** Replaces the process's handle (tests, benchmarks); returns the one it replaced, to put back after. */
 export function setDbHandle(handle: DbHandle | undefined): DbHandle | undefined {
-  const previous = globalForDb.__zdrDb;
-  globalForDb.__zdrDb = handle;
+  const previous = globalForDb.value;
+  globalForDb.value = handle;
   return previous;
 }
 
 export async function closeDb(): Promise<void> {
-  const h = globalForDb.__zdrDb;
-  globalForDb.__zdrDb = undefined;
+  const h = globalForDb.value;
+  globalForDb.value = undefined;
   await h?.close();
 }
 

@@ -11,6 +11,7 @@
 import pg from "pg";
 import { env } from "@/lib/env";
 import { pgConnection, type DbHandle } from "./index";
+import { processState } from "@/lib/process-state";
 
 export const CACHE_CHANNEL = "zdr_cache";
 /** Sent to subscribers when they must forget everything (listener (re)connected). */
@@ -133,11 +134,11 @@ function postgresListener(url: string): CacheListener {
   };
 }
 
-const g = globalThis as unknown as { __zdrCacheListener?: { handle: DbHandle; listener: CacheListener } };
+const g = processState("cacheListener", (): { value?: { handle: DbHandle; listener: CacheListener } } => ({}));
 
 /** The process's listener for the database `handle`; a new handle (tests) gets a new listener. */
 export function cacheListener(handle: DbHandle): CacheListener {
-  const current = g.__zdrCacheListener;
+  const current = g.value;
   if (current && current.handle === handle) return current.listener;
   if (current) void current.listener.close();
   let listener: CacheListener;
@@ -149,7 +150,7 @@ export function cacheListener(handle: DbHandle): CacheListener {
       ? postgresListener(url)
       : { connected: () => false, subscribe: () => () => {}, announce: () => {}, ready: Promise.resolve(), close: async () => {} };
   }
-  g.__zdrCacheListener = { handle, listener };
+  g.value = { handle, listener };
   return listener;
 }
 
@@ -158,12 +159,12 @@ export function cacheListener(handle: DbHandle): CacheListener {
  * here; other processes hear the same change through the trigger's NOTIFY.
  */
 export function announceLocally(handle: DbHandle, key: string): void {
-  const current = g.__zdrCacheListener;
+  const current = g.value;
   if (current && current.handle === handle) current.listener.announce(key);
 }
 
 export async function closeCacheListener(): Promise<void> {
-  const current = g.__zdrCacheListener;
-  g.__zdrCacheListener = undefined;
+  const current = g.value;
+  g.value = undefined;
   await current?.listener.close();
 }

@@ -11,6 +11,7 @@ import { env } from "@/lib/env";
 import { claimOutbox, markDelivered, markFailed, type OutboxMessage } from "./outbox";
 import { defaultTransport, type MailTransport } from "./transport";
 import { logger } from "@/lib/log";
+import { processState } from "@/lib/process-state";
 
 export type DrainOptions = {
   db?: Tx;
@@ -29,7 +30,7 @@ export type DrainOptions = {
  * was accepted; the deliverer records its own outcome.
  */
 export type OutboxDeliverer = (db: Tx, msg: OutboxMessage, options?: Record<string, unknown>) => Promise<boolean>;
-const registry = ((globalThis as unknown as { __zdrOutboxDeliverers?: Map<string, OutboxDeliverer> }).__zdrOutboxDeliverers ??= new Map());
+const registry = processState("outboxDeliverers", () => new Map<string, OutboxDeliverer>());
 
 export function registerOutboxDeliverer(kind: string, deliver: OutboxDeliverer): void {
   registry.set(kind, deliver);
@@ -81,11 +82,11 @@ export async function drainOutbox(options: DrainOptions = {}): Promise<DrainRepo
 }
 
 type Worker = { timer: NodeJS.Timeout; kick: () => void; stop: () => Promise<void> };
-const g = globalThis as unknown as { __zdrOutboxWorker?: Worker };
+const g = processState("outboxWorker", (): { value?: Worker } => ({}));
 
 /** Starts this process's worker (idempotent). */
 export function startOutboxWorker(options: Omit<DrainOptions, "transport"> & { intervalMs?: number; transport?: MailTransport; onError?: (err: unknown) => void } = {}): Worker {
-  if (g.__zdrOutboxWorker) return g.__zdrOutboxWorker;
+  if (g.value) return g.value;
   const transport = options.transport ?? defaultTransport();
   let running: Promise<void> | null = null;
   let again = false;
@@ -117,19 +118,19 @@ export function startOutboxWorker(options: Omit<DrainOptions, "transport"> & { i
       clearInterval(timer);
       await running;
       transport.close();
-      if (g.__zdrOutboxWorker === worker) g.__zdrOutboxWorker = undefined;
+      if (g.value === worker) g.value = undefined;
     },
   };
-  g.__zdrOutboxWorker = worker;
+  g.value = worker;
   run();
   return worker;
 }
 
 /** Called after a commit that enqueued mail: deliver now rather than at the next poll. */
 export function kickOutbox(): void {
-  g.__zdrOutboxWorker?.kick();
+  g.value?.kick();
 }
 
 export async function stopOutboxWorker(): Promise<void> {
-  await g.__zdrOutboxWorker?.stop();
+  await g.value?.stop();
 }

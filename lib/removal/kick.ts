@@ -3,13 +3,14 @@
  * approval kicks the runner of this process without importing it (the runner
  * imports the domain, not the other way round).
  */
-const g = globalThis as unknown as { __zdrRemovalKick?: () => void };
+import { processState } from "@/lib/process-state";
+const g = processState("removalKick", (): { value?: () => void } => ({}));
 
 export function setRemovalKick(kick: (() => void) | undefined): void {
-  g.__zdrRemovalKick = kick;
+  g.value = kick;
 }
 
 /** Called after a commit that queued a removal job: run it now rather than at the next poll. */
 export function kickRemovalRunner(): void {
-  g.__zdrRemovalKick?.();
+  g.value?.();
 }

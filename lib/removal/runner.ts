@@ -9,12 +9,13 @@
 import { getDb, type Db } from "@/lib/db";
 import { runRemovalJobs, scheduleRetentionPurges, type JobOptions } from "./jobs";
 import { setRemovalKick } from "./kick";
+import { processState } from "@/lib/process-state";
 
 type Runner = { kick: () => void; stop: () => Promise<void> };
-const g = globalThis as unknown as { __zdrRemovalRunner?: Runner };
+const g = processState("removalRunner", (): { value?: Runner } => ({}));
 
 export function startRemovalRunner(options: JobOptions & { db?: Db; intervalMs?: number; retentionEveryMs?: number; onError?: (err: unknown) => void } = {}): Runner {
-  if (g.__zdrRemovalRunner) return g.__zdrRemovalRunner;
+  if (g.value) return g.value;
   const onError = options.onError ?? ((e: unknown) => console.error(`[zdr] removal runner: ${(e as Error).name}`));
   let running: Promise<void> | null = null;
   let again = false;
@@ -53,15 +54,15 @@ export function startRemovalRunner(options: JobOptions & { db?: Db; intervalMs?:
       clearInterval(timer);
       await running;
       setRemovalKick(undefined);
-      if (g.__zdrRemovalRunner === runner) g.__zdrRemovalRunner = undefined;
+      if (g.value === runner) g.value = undefined;
     },
   };
-  g.__zdrRemovalRunner = runner;
+  g.value = runner;
   setRemovalKick(run);
   run();
   return runner;
 }
 
 export async function stopRemovalRunner(): Promise<void> {
-  await g.__zdrRemovalRunner?.stop();
+  await g.value?.stop();
 }

@@ -18,6 +18,7 @@ import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
 import { AppError, notFound } from "@/lib/errors";
 import { effectivePolicy, type EffectivePolicy } from "./policy";
+import { processState } from "@/lib/process-state";
 
 /** About 2 KB each: the copy stays bounded however many orgs the fleet asks about; the oldest entry goes first. */
 const MAX_ENTRIES = 50_000;
@@ -37,11 +38,11 @@ type PolicyCache = {
   generation: number;
 };
 
-const g = globalThis as unknown as { __zdrPolicyCache?: PolicyCache };
+const g = processState("policyCache", (): { value?: PolicyCache } => ({}));
 
 function policyCache(handle: DbHandle): PolicyCache {
   const listener = cacheListener(handle);
-  if (g.__zdrPolicyCache?.listener === listener) return g.__zdrPolicyCache;
+  if (g.value?.listener === listener) return g.value;
   const cache: PolicyCache = { listener, entries: new Map(), projectKeys: new Map(), inflight: new Map(), generation: 0 };
   listener.subscribe((key) => {
     cache.generation++;
@@ -55,7 +56,7 @@ function policyCache(handle: DbHandle): PolicyCache {
       cache.projectKeys.delete(orgId);
     }
   });
-  g.__zdrPolicyCache = cache;
+  g.value = cache;
   return cache;
 }
 

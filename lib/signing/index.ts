@@ -18,13 +18,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { calculateJwkThumbprint, CompactSign, compactVerify, createLocalJWKSet, exportJWK, type JWK } from "jose";
 import { env } from "@/lib/env";
+import { processState } from "@/lib/process-state";
 
 export type SigningJwk = JWK & { kid: string; kty: "OKP"; crv: "Ed25519"; alg: "EdDSA"; use: "sig"; status: "current" | "retired" };
 export type Jwks = { keys: SigningJwk[] };
 
 type Keyring = { privateKey: crypto.KeyObject; kid: string; jwks: Jwks };
 
-const g = globalThis as unknown as { __zdrKeyring?: Promise<Keyring> };
+const g = processState("keyring", (): { value?: Promise<Keyring> } => ({}));
 
 function readOrCreatePrivateKey(): string {
   const e = env();
@@ -71,16 +72,16 @@ async function loadKeyring(): Promise<Keyring> {
 }
 
 function keyring(): Promise<Keyring> {
-  g.__zdrKeyring ??= loadKeyring().catch((err) => {
-    g.__zdrKeyring = undefined;
+  g.value ??= loadKeyring().catch((err) => {
+    g.value = undefined;
     throw err;
   });
-  return g.__zdrKeyring;
+  return g.value;
 }
 
 /** Forgets the loaded keys (tests, a rotation in this process). */
 export function resetSigningKeys(): void {
-  g.__zdrKeyring = undefined;
+  g.value = undefined;
 }
 
 /** The public keys, current first, for /.well-known/jwks.json and for embedding in exports. */

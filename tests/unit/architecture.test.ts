@@ -92,8 +92,13 @@ describe("architecture", () => {
   });
 
   it("lib/db depends on nothing above it", () => {
-    const above = [...(graph("lib").get("lib/db") ?? [])].filter((n) => !["lib/env", "lib/vocabulary"].includes(n));
+    const above = [...(graph("lib").get("lib/db") ?? [])].filter((n) => !["lib/env", "lib/vocabulary", "lib/process-state"].includes(n));
     expect(above).toEqual([]);
+  });
+
+  it("process-wide state lives in lib/process-state.ts alone (one helper, no ad hoc globalThis keys)", () => {
+    const bad = files("lib").filter((f) => f !== "lib/process-state.ts" && /globalThis\s+as\b|globalThis\.__/.test(fs.readFileSync(f, "utf8")));
+    expect(bad).toEqual([]);
   });
 
   it("components/ never import the data layer, and lib/ never imports app/ or components/", () => {
