@@ -38,21 +38,25 @@ function create(): Metrics {
       }
     },
   });
-  const outbox = { pending: 0, oldest: 0 };
-  // Both outbox gauges come from one query per scrape (their collects run concurrently).
+  const outbox = { pending: 0, oldest: 0, dead: 0 };
+  // The outbox gauges come from one query per scrape (their collects run concurrently).
   let reading: Promise<void> | undefined;
   const readOutbox = () => (reading ??= readOnce().finally(() => (reading = undefined)));
   const readOnce = async () => {
-    const [row] = await queryRows<{ pending: number; oldest: number | null }>(
+    const [row] = await queryRows<{ pending: number; oldest: number | null; dead: number }>(
       getDbHandle().db,
-      sql`select count(*)::int as pending, extract(epoch from now() - min(created_at))::float8 as oldest from outbox where delivered_at is null`,
+      sql`select count(*) filter (where abandoned_at is null)::int as pending,
+                 extract(epoch from now() - min(created_at) filter (where abandoned_at is null))::float8 as oldest,
+                 count(*) filter (where abandoned_at is not null)::int as dead
+          from outbox where delivered_at is null`,
     );
     outbox.pending = Number(row?.pending ?? 0);
     outbox.oldest = Number(row?.oldest ?? 0);
+    outbox.dead = Number(row?.dead ?? 0);
   };
   new client.Gauge({
     name: "zdr_outbox_pending",
-    help: "Outbox messages not delivered yet.",
+    help: "Outbox messages not delivered yet and still being retried.",
     registers: [registry],
     async collect() {
       await readOutbox().catch(() => {});
@@ -60,6 +64,7 @@ function create(): Metrics {
     },
   });
   new client.Gauge({ name: "zdr_outbox_oldest_pending_age_seconds", help: "Age of the oldest undelivered outbox message.", registers: [registry], async collect() { await readOutbox().catch(() => {}); this.set(outbox.oldest); } });
+  new client.Gauge({ name: "zdr_outbox_dead_letters", help: "Outbox messages whose retries are spent (listed at /support/outbox).", registers: [registry], async collect() { await readOutbox().catch(() => {}); this.set(outbox.dead); } });
   return { registry, ingestEvents, policyAnswers };
 }
 

@@ -11,6 +11,7 @@ const NAV = [
   { href: "/support/removals", label: "Removals" },
   { href: "/support/flags", label: "Flags" },
   { href: "/support/tokens", label: "Tokens" },
+  { href: "/support/outbox", label: "Outbox" },
 ];
 
 export default async function SupportLayout({ children }: { children: React.ReactNode }) {

@@ -40,6 +40,7 @@ export const MATRIX: Record<string, Row> = {
   "/support/flags": { url: () => "/support/flags", expect: supportPage },
   "/support/tokens": { url: () => "/support/tokens", expect: supportPage },
   "/support/removals": { url: () => "/support/removals", expect: supportPage },
+  "/support/outbox": { url: () => "/support/outbox", expect: supportPage },
   "/support/orgs/[orgId]": { url: (ids) => `/support/orgs/${ids.northwind}`, expect: supportPage },
   "/docs/api": { url: () => "/docs/api", expect: everyone },
   "/.well-known/jwks.json": { url: () => "/.well-known/jwks.json", expect: everyone },

@@ -42,6 +42,8 @@ export const PERMISSIONS = {
   "tokens.manage": { support: true, system: true },
   "removal.review": { support: true },
   "usage.retention.manage": { support: true },
+  "outbox.read": { support: true },
+  "outbox.retry": { support: true },
   // The machine API
   "usage.write": { scope: "usage:write" },
   "policy.read": { scope: "policy:read" },

@@ -119,8 +119,35 @@ export async function claimOutbox(db: Tx, options: { limit?: number; leaseMs?: n
     .sort((a, b) => a.id - b.id);
 }
 
+/** An email's attempts before it becomes a dead letter (about three hours with the backoff): support staff see it and can retry. */
+export const MAX_EMAIL_ATTEMPTS = 12;
+/** Delivered messages are kept this long (for a duplicate's Message-ID and the outbox's figures), then purged. */
+export const DELIVERED_RETENTION_DAYS = 7;
+
+/**
+ * Marks a message delivered. An email's body goes with it: it may hold a
+ * single-use link (an invitation), and nothing needs it once sent; the
+ * recipient, subject and Message-ID stay until the row is purged.
+ */
 export async function markDelivered(db: Tx, id: number): Promise<void> {
-  await db.update(outbox).set({ deliveredAt: sql`now()`, lockedUntil: null, lastError: null }).where(eq(outbox.id, id));
+  await db
+    .update(outbox)
+    .set({
+      deliveredAt: sql`now()`,
+      lockedUntil: null,
+      lastError: null,
+      payload: sql`case when ${outbox.kind} = 'email' then ${outbox.payload} - 'text' - 'html' else ${outbox.payload} end`,
+    })
+    .where(eq(outbox.id, id));
+}
+
+/** Deletes messages delivered more than `days` ago; dead letters stay until retried. Returns how many went. */
+export async function purgeDelivered(db: Tx, days = DELIVERED_RETENTION_DAYS): Promise<number> {
+  const rows = await queryRows<{ id: string | number }>(
+    db,
+    sql`delete from outbox where delivered_at is not null and delivered_at < now() - ${`${days} days`}::interval returning id`,
+  );
+  return rows.length;
 }
 
 /** Gives up on a message whose retries are spent; it is never claimed again. */

@@ -8,7 +8,7 @@
  */
 import { getDb, type Tx } from "@/lib/db";
 import { env } from "@/lib/env";
-import { claimOutbox, markDelivered, markFailed, type OutboxMessage } from "./outbox";
+import { claimOutbox, markAbandoned, markDelivered, markFailed, MAX_EMAIL_ATTEMPTS, purgeDelivered, type OutboxMessage } from "./outbox";
 import { defaultTransport, type MailTransport } from "./transport";
 import { logger } from "@/lib/log";
 import { processState } from "@/lib/process-state";
@@ -19,6 +19,8 @@ export type DrainOptions = {
   from?: string;
   leaseMs?: number;
   batchSize?: number;
+  /** Attempts of an email before it is a dead letter (tests: fewer). */
+  maxEmailAttempts?: number;
   /** Options for the webhook deliverer (tests: fewer attempts, a shorter timeout). */
   webhooks?: Record<string, unknown>;
 };
@@ -68,7 +70,11 @@ export async function drainOutbox(options: DrainOptions = {}): Promise<DrainRepo
             await transport.send(msg, from);
           } catch (err) {
             report.failed++;
-            await markFailed(db, msg, err);
+            // Retries spent: a dead letter, listed for support staff (/support/outbox) with a retry button.
+            if (msg.attempts >= (options.maxEmailAttempts ?? MAX_EMAIL_ATTEMPTS)) {
+              const e = err as { code?: string; responseCode?: number; name?: string };
+              await markAbandoned(db, msg.id, ["gave up:", e?.name ?? "Error", e?.code, e?.responseCode].filter(Boolean).join(" "));
+            } else await markFailed(db, msg, err);
             return;
           }
           await markDelivered(db, msg.id);
@@ -108,7 +114,17 @@ export function startOutboxWorker(options: Omit<DrainOptions, "transport"> & { i
         }
       });
   };
-  const timer = setInterval(run, options.intervalMs ?? 1000);
+  // Delivered rows are purged once an hour (and at start), beside the deliveries.
+  let purgedAt = 0;
+  const purge = () => {
+    if (stopped || Date.now() - purgedAt < 3_600_000) return;
+    purgedAt = Date.now();
+    void purgeDelivered(options.db ?? getDb()).catch((err) => logger("outbox").warn({ err }, "purging delivered messages failed"));
+  };
+  const timer = setInterval(() => {
+    run();
+    purge();
+  }, options.intervalMs ?? 1000);
   timer.unref();
   const worker: Worker = {
     timer,

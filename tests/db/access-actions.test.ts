@@ -16,7 +16,7 @@ import { loadUserPrincipal, loadUserPrincipalByEmail } from "@/lib/auth/load-pri
 import { PERMISSIONS, type Operation } from "@/lib/auth/permissions";
 import type { ActionResult } from "@/lib/actions/result";
 import type { Db } from "@/lib/db";
-import { memberships, notices, organizations, retentionStates, users, webhookEndpoints } from "@/lib/db/schema";
+import { memberships, notices, organizations, outbox, retentionStates, users, webhookEndpoints } from "@/lib/db/schema";
 import { encryptSecret, generateWebhookSecret } from "@/lib/webhooks/secrets";
 import { seedDemoWorld } from "@/lib/demo/seed";
 import { inviteMember } from "@/lib/orgs/members";
@@ -62,6 +62,13 @@ const FORMS: Record<string, (c: Ctx) => Promise<Record<string, string | string[]
   "app/support/tokens/actions.ts#revokeTokenAction": async (c) => {
     const { summary } = await createServiceToken({ kind: "system", name: "test" }, { name: "victim", scopes: ["policy:read"] }, c.db);
     return { tokenId: summary.id };
+  },
+  "app/support/outbox/actions.ts#retryDeadLetterAction": async (c) => {
+    const [m] = await c.db
+      .insert(outbox)
+      .values({ kind: "email", messageId: `<dead-${Math.random()}@test>`, payload: { orgId: c.northwind, subject: "s" }, abandonedAt: new Date(), availableAt: new Date(Date.now() + 86_400_000) })
+      .returning({ id: outbox.id });
+    return { messageId: String(m.id) };
   },
   "app/invite/[token]/actions.ts#acceptInvitationAction": async (c) => {
     const admin = (await loadUserPrincipalByEmail(c.db, "admin@northwind.example"))!;

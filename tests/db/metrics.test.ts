@@ -39,6 +39,7 @@ describe("metrics", () => {
     expect(ok.status).toBe(200);
     expect((await answerPolicyRequest({ authorization: "Bearer nope", ifNoneMatch: null, orgId })).status).toBe(401);
     await db.insert(outbox).values({ kind: "email", messageId: "<metrics@test>", payload: {}, createdAt: new Date(Date.now() - 60_000) });
+    await db.insert(outbox).values({ kind: "email", messageId: "<metrics-dead@test>", payload: {}, abandonedAt: new Date() });
 
     const after = await scrape();
     expect(v(after, 'zdr_ingest_events_total{outcome="accepted"}') - v(before, 'zdr_ingest_events_total{outcome="accepted"}')).toBe(2);
@@ -49,5 +50,6 @@ describe("metrics", () => {
     expect(v(after, "zdr_change_listener_connected")).toBe(1);
     expect(v(after, "zdr_outbox_pending")).toBeGreaterThan(v(before, "zdr_outbox_pending"));
     expect(v(after, "zdr_outbox_oldest_pending_age_seconds")).toBeGreaterThanOrEqual(59);
+    expect(v(after, "zdr_outbox_dead_letters") - v(before, "zdr_outbox_dead_letters")).toBe(1);
   });
 });

@@ -9,6 +9,9 @@ import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import type { UserPrincipal } from "@/lib/auth/principal";
 import { disableZeroRetention, enableZeroRetention, liftRestriction, restrictOrganization } from "@/lib/retention/service";
 import { drainOutbox } from "@/lib/notify/worker";
+import { listDeadLetters, retryDeadLetter } from "@/lib/notify/dead-letters";
+import { enqueueEmail, purgeDelivered } from "@/lib/notify/outbox";
+import type { MailTransport } from "@/lib/notify/transport";
 import { fileTransport, smtpTransport } from "@/lib/notify/transport";
 import { startSmtpSink, type SmtpSink } from "../helpers/smtp-sink";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
@@ -111,5 +114,51 @@ describe(`outbox on ${testDbKind}`, () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("an email whose retries are spent is a dead letter support can see and retry; a delivered email keeps no body; old deliveries are purged", async () => {
+    const d = db.handle().db;
+    await drainOutbox({ db: d, transport: smtpTransport(sink.url) });
+    const orgId = orgs["fabrikam-studio"];
+    const messageId = `<dead-letter-${Date.now()}@test>`;
+    await d.transaction((tx) => enqueueEmail(tx, { to: "owner@fabrikam.example", orgId, subject: "Dead letter test", text: "link https://x.example/invite/secret", html: "<p>link</p>", messageId }));
+    const down: MailTransport = { describe: "down", close() {}, async send() { throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }); } };
+    const row = async () => (await d.select().from(outbox).where(eq(outbox.messageId, messageId)))[0];
+    for (let i = 0; i < 3; i++) {
+      await drainOutbox({ db: d, transport: down, maxEmailAttempts: 3 });
+      await d.update(outbox).set({ availableAt: new Date(Date.now() - 1000) }).where(eq(outbox.messageId, messageId));
+    }
+    const dead = await row();
+    expect(dead.abandonedAt).not.toBeNull();
+    expect(dead.lastError).toBe("gave up: Error ECONNREFUSED");
+    // Never claimed again on its own.
+    await drainOutbox({ db: d, transport: smtpTransport(sink.url) });
+    expect((await row()).deliveredAt).toBeNull();
+
+    // Support sees it; an org admin is refused (the console's operations are 404 to everyone else).
+    const letters = await listDeadLetters(support, d);
+    expect(letters.find((l) => l.id === dead.id)).toMatchObject({ kind: "email", orgName: "Fabrikam Studio", subject: "Dead letter test", attempts: 3 });
+    const admin = (await loadUserPrincipalByEmail(d, "owner@fabrikam.example"))!;
+    await expect(listDeadLetters(admin, d)).rejects.toMatchObject({ code: "not_found" });
+    await expect(retryDeadLetter(admin, { messageId: dead.id }, d)).rejects.toMatchObject({ code: "not_found" });
+
+    // Retried: delivered once, with the same Message-ID; its body is gone from the row after delivery.
+    await retryDeadLetter(support, { messageId: String(dead.id) as never }, d);
+    const sent = sink.messages.length;
+    await drainOutbox({ db: d, transport: smtpTransport(sink.url) });
+    expect(sink.messages.length).toBe(sent + 1);
+    const delivered = await row();
+    expect(delivered.deliveredAt).not.toBeNull();
+    expect(delivered.payload).toMatchObject({ subject: "Dead letter test" });
+    expect(JSON.stringify(delivered.payload)).not.toContain("invite/secret");
+    await expect(retryDeadLetter(support, { messageId: dead.id }, d)).rejects.toMatchObject({ code: "not_found" });
+    await expect(retryDeadLetter(support, { messageId: "x" as never }, d)).rejects.toMatchObject({ code: "invalid" });
+
+    // Purge: a delivery older than the window goes, a recent one and an undelivered one stay.
+    await d.update(outbox).set({ deliveredAt: new Date(Date.now() - 8 * 86_400_000) }).where(eq(outbox.id, delivered.id));
+    const recent = await d.select({ id: outbox.id }).from(outbox).where(sql`${outbox.deliveredAt} > now() - interval '1 day'`);
+    expect(await purgeDelivered(d)).toBeGreaterThanOrEqual(1);
+    expect(await row()).toBeUndefined();
+    expect((await d.select({ id: outbox.id }).from(outbox).where(sql`${outbox.deliveredAt} > now() - interval '1 day'`)).length).toBe(recent.length);
   });
 });
