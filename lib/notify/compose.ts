@@ -6,6 +6,7 @@
 import { PRODUCTS } from "@/lib/usage/products";
 
 import { RESTRICTION_REASON_LABELS as REASON_LABELS, type NoticeKind, type RestrictionReason, type ZdrScope } from "@/lib/vocabulary";
+import { businessDeadline } from "@/lib/business-time";
 
 export type { NoticeKind, RestrictionReason };
 
@@ -221,4 +222,27 @@ export function composeEmail(notice: NoticeContent, recipientName: string, appUr
 <p style="color:#64748b;font-size:12px">You receive this email because you are an administrator of this organization in ZDR Console.</p>
 </body></html>`;
   return { subject: `[ZDR Console] ${notice.title}`, text, html };
+}
+
+/** The email to support staff when an organization asks for Zero Data Retention: who, what, by when, and the link to act on it. */
+export function composeZdrRequestEmail(r: { orgName: string; orgId: string; scopeLabel: string; requestedAt: Date }, recipientName: string, appUrl: string): EmailContent {
+  const dueBy = businessDeadline(r.requestedAt);
+  const link = `${appUrl}/support/orgs/${r.orgId}`;
+  const utc = (d: Date) => `${d.toISOString().replace("T", " ").slice(0, 16)} UTC`;
+  const rows: [string, string][] = [
+    ["Organization", r.orgName],
+    ["Scope asked for", r.scopeLabel],
+    ["Requested", utc(r.requestedAt)],
+    ["Review by", `${utc(dueBy)} (one business day, weekends not counted)`],
+  ];
+  const body = `${r.orgName} asked for Zero Data Retention. Verify the requester and enable it, or decline it, from the organization's page in the support console.`;
+  const text = [`Hello ${recipientName},`, "", body, "", ...rows.map(([k, v]) => `${k}: ${v}`), "", `Review the request: ${link}`, "", "You receive this email because you are support staff in ZDR Console."].join("\n");
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#0f172a">
+<p>Hello ${escapeHtml(recipientName)},</p>
+<p>${escapeHtml(body)}</p>
+<table cellpadding="4" style="border-collapse:collapse">${rows.map(([k, v]) => `<tr><th align="left" valign="top">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join("")}</table>
+<p><a href="${escapeHtml(link)}">Review the request in ZDR Console</a></p>
+<p style="color:#64748b;font-size:12px">You receive this email because you are support staff in ZDR Console.</p>
+</body></html>`;
+  return { subject: `[ZDR Console] ZDR requested by ${r.orgName}`, text, html };
 }

@@ -16,8 +16,8 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Tx } from "@/lib/db";
 import { queryRows } from "@/lib/db";
-import { memberships, outbox, users } from "@/lib/db/schema";
-import { composeEmail, type NoticeContent } from "./compose";
+import { memberships, outbox, supportStaff, users } from "@/lib/db/schema";
+import { composeEmail, type EmailContent, type NoticeContent } from "./compose";
 
 export type EmailPayload = {
   to: string;
@@ -86,6 +86,30 @@ export async function enqueueNoticeEmails(
     }),
   );
   return admins.length;
+}
+
+/**
+ * One email per support staff member (disabled users excluded), written inside
+ * the caller's transaction; `key` makes each Message-ID stable (a request id).
+ */
+export async function enqueueSupportEmails(
+  tx: Tx,
+  input: { orgId: string; key: string; appUrl: string; compose: (recipientName: string) => EmailContent },
+): Promise<number> {
+  const staff = await tx
+    .select({ userId: users.id, email: users.email, name: users.name })
+    .from(supportStaff)
+    .innerJoin(users, eq(users.id, supportStaff.userId))
+    .where(isNull(users.disabledAt))
+    .orderBy(users.email);
+  if (staff.length === 0) return 0;
+  await tx.insert(outbox).values(
+    staff.map((s) => {
+      const payload: EmailPayload = { to: s.email, recipientUserId: s.userId, orgId: input.orgId, ...input.compose(s.name) };
+      return { kind: "email", messageId: messageIdFor(input.key, s.userId, input.appUrl).replace("<notice-", "<support-"), payload };
+    }),
+  );
+  return staff.length;
 }
 
 /** Leases up to `limit` due messages; rows another worker holds are skipped, not waited for. */

@@ -13,7 +13,11 @@ import type { Principal } from "@/lib/auth/principal";
 import { AppError, notFound, parseInput } from "@/lib/errors";
 import { effectivePolicy, type Plan } from "./policy";
 import { requestEligibility } from "./queries";
-import { ZdrScopeSchema } from "@/lib/vocabulary";
+import { ZDR_SCOPE_LABELS, ZdrScopeSchema } from "@/lib/vocabulary";
+import { env } from "@/lib/env";
+import { composeZdrRequestEmail } from "@/lib/notify/compose";
+import { enqueueSupportEmails } from "@/lib/notify/outbox";
+import { kickOutbox } from "@/lib/notify/worker";
 
 export const RequestZeroRetentionInput = z
   .object({
@@ -36,10 +40,10 @@ export async function requestZeroRetention(actor: Principal | null, input: Reque
   const { orgId, scope, note } = parseInput(RequestZeroRetentionInput, input);
   authorize(actor, "retention.request", { orgId });
 
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     // The row lock orders this against support's transitions on the same org.
     const [row] = await tx
-      .select({ plan: organizations.plan, state: retentionStates })
+      .select({ plan: organizations.plan, orgName: organizations.name, state: retentionStates })
       .from(retentionStates)
       .innerJoin(organizations, eq(organizations.id, retentionStates.orgId))
       .where(eq(retentionStates.orgId, orgId))
@@ -76,6 +80,16 @@ export async function requestZeroRetention(actor: Principal | null, input: Reque
       reason: note || null,
       ticketRef: null,
     });
+    // Support staff hear of it at once: the one-business-day target needs someone to know.
+    const appUrl = env().APP_URL;
+    await enqueueSupportEmails(tx, {
+      orgId,
+      key: `zdr-request-${request.id}`,
+      appUrl,
+      compose: (name) => composeZdrRequestEmail({ orgName: row.orgName, orgId, scopeLabel: ZDR_SCOPE_LABELS[scope], requestedAt: request.createdAt }, name, appUrl),
+    });
     return { state, request };
   });
+  kickOutbox();
+  return result;
 }

@@ -10,7 +10,7 @@ import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
 import { notFound } from "@/lib/errors";
 import { effectivePolicy, emblemState } from "@/lib/retention/policy";
-import { requestAge } from "./business-time";
+import { requestAge } from "@/lib/business-time";
 import type { Plan, ZdrStatus } from "@/lib/vocabulary";
 
 export type ZdrFilter = ZdrStatus | "restricted";

@@ -1,7 +1,7 @@
-import { count, eq } from "drizzle-orm";
+import { count, eq, like } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { seedDemoWorld } from "@/lib/demo/seed";
-import { auditLog, memberships, organizations, retentionStates, users, zdrRequests } from "@/lib/db/schema";
+import { auditLog, memberships, organizations, outbox, retentionStates, users, zdrRequests } from "@/lib/db/schema";
 import { loadUserPrincipal, loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import type { UserPrincipal } from "@/lib/auth/principal";
 import { verifyAuditChain } from "@/lib/audit/chain";
@@ -126,6 +126,16 @@ describe(`requestZeroRetention on ${testDbKind}`, () => {
     expect(after.emblem).toBeNull();
     expect(after.pendingRequest).toMatchObject({ requestedBy: "Ada Admin", scope: "per_request" });
     expect(after.canRequest).toEqual({ allowed: false, reason: "already_requested" });
+
+    // Support staff are told at once, in the same transaction: one email each, with the org and the link, not the note.
+    const mails = await d.select().from(outbox).where(like(outbox.messageId, `<support-zdr-request-${request.id}.${p["support@provider.example"].userId}@%`));
+    expect(mails).toHaveLength(1);
+    const mail = mails[0].payload as { to: string; subject: string; text: string; orgId: string };
+    expect(mail).toMatchObject({ to: "support@provider.example", orgId: acme.orgId });
+    expect(mail.subject).toContain("ZDR requested by");
+    expect(mail.text).toContain(`/support/orgs/${acme.orgId}`);
+    expect(mail.text).toMatch(/Review by: \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(mail.text).not.toContain("HIPAA");
   });
 
   it("two admins asking at once: one request, one conflict", async () => {

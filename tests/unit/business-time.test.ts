@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { businessMsBetween, requestAge } from "@/lib/support/business-time";
+import { businessDeadline, businessMsBetween, requestAge } from "@/lib/business-time";
 
 const H = 3600_000;
 
@@ -27,5 +27,20 @@ describe("request age in business time", () => {
 
   it("is never negative", () => {
     expect(businessMsBetween(new Date("2026-11-18T00:00:00Z"), new Date("2026-11-17T00:00:00Z"))).toBe(0);
+  });
+});
+
+describe("businessDeadline", () => {
+  it("is one weekday of time later, weekends skipped", () => {
+    // 2026-12-02 is a Wednesday, 2026-12-04 a Friday, 2026-12-05 a Saturday.
+    expect(businessDeadline(new Date("2026-12-02T10:00:00Z")).toISOString()).toBe("2026-12-03T10:00:00.000Z");
+    expect(businessDeadline(new Date("2026-12-04T18:00:00Z")).toISOString()).toBe("2026-12-07T18:00:00.000Z");
+    expect(businessDeadline(new Date("2026-12-05T10:00:00Z")).toISOString()).toBe("2026-12-08T00:00:00.000Z");
+  });
+  it("agrees with requestAge: overdue just after the deadline, not just before", () => {
+    const start = new Date("2026-12-04T18:00:00Z");
+    const due = businessDeadline(start).getTime();
+    expect(requestAge(start, new Date(due - 1000)).overdue).toBe(false);
+    expect(requestAge(start, new Date(due + 1000)).overdue).toBe(true);
   });
 });

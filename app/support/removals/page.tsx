@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { requireSupport } from "@/lib/auth/session";
 import { listRemovalsForSupport } from "@/lib/removal/requests";
-import { requestAge } from "@/lib/support/business-time";
+import { requestAge } from "@/lib/business-time";
 import { formatUtc } from "@/components/support/zdr-state-badge";
 import { progressText, RemovalStatusBadge, scopeText } from "@/components/removal/summary";
 import { ReviewRemovalForm } from "@/components/removal/review-form";

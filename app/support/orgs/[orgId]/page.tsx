@@ -3,7 +3,7 @@ import Link from "next/link";
 import { requireSupport } from "@/lib/auth/session";
 import { orNotFound } from "@/lib/http/page-errors";
 import { getAccount } from "@/lib/support/queries";
-import { requestAge } from "@/lib/support/business-time";
+import { requestAge } from "@/lib/business-time";
 import { RESTRICTION_REASON_LABELS as REASON_LABELS } from "@/lib/vocabulary";
 import { ZdrStateBadge, formatUtc } from "@/components/support/zdr-state-badge";
 import { PLAN_LABELS, ZDR_SCOPE_LABELS } from "@/lib/vocabulary";

@@ -38,3 +38,20 @@ export function requestAge(createdAt: Date, now: Date = new Date()): RequestAge 
     label: hours >= 1 ? `${hours} h ${minutes} min` : `${minutes} min`,
   };
 }
+
+/** The instant a request filed at `start` becomes overdue: one business day of weekday time later. */
+export function businessDeadline(start: Date, target = BUSINESS_DAY_TARGET_MS): Date {
+  let t = start.getTime();
+  let left = target;
+  while (left > 0) {
+    const nextMidnight = Math.floor(t / DAY) * DAY + DAY;
+    if (isWeekend(t)) {
+      t = nextMidnight;
+      continue;
+    }
+    const step = Math.min(nextMidnight - t, left);
+    t += step;
+    left -= step;
+  }
+  return new Date(t);
+}
