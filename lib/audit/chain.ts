@@ -7,10 +7,8 @@ import crypto from "node:crypto";
 import { asc, desc, gt, sql } from "drizzle-orm";
 import { auditLog } from "@/lib/db/schema";
 import type { Tx } from "@/lib/db";
-import { canonicalJson, type AuditEntryRecord } from "@/lib/audit/canonical";
+import { chainPreimage, type AuditEntryRecord } from "@/lib/audit/canonical";
 import { appendToOrgTree, orgTreeSize } from "@/lib/audit/tree";
-
-export { canonicalJson };
 
 export const GENESIS_HASH = "0".repeat(64);
 // Any constant works: it serialises writers of the chain, not of anything else.
@@ -26,37 +24,30 @@ export type AuditInput = {
   after: unknown;
   reason: string | null;
   ticketRef: string | null;
+  /**
+   * When the recorded change happened, if not now: only the demo seed, which
+   * writes a history that already happened onto a fresh log. The checkpoint
+   * of the append is still signed with the real time.
+   */
+  at?: Date;
 };
 
-type HashedFields = AuditInput & { createdAt: Date; prevHash: string };
+type HashedFields = Omit<AuditInput, "at"> & { createdAt: Date; prevHash: string };
 
 export function entryHash(e: HashedFields): string {
-  const body = canonicalJson({
-    orgId: e.orgId,
-    actorType: e.actorType,
-    actorId: e.actorId,
-    actorLabel: e.actorLabel,
-    action: e.action,
-    before: e.before ?? null,
-    after: e.after ?? null,
-    reason: e.reason,
-    ticketRef: e.ticketRef,
-    createdAt: e.createdAt,
-    prevHash: e.prevHash,
-  });
-  return crypto.createHash("sha256").update(body).digest("hex");
+  return crypto.createHash("sha256").update(chainPreimage(e)).digest("hex");
 }
 
 /**
  * Appends one entry. Call it inside the transaction of the change it records,
  * so the two commit together or not at all.
  */
-export async function appendAudit(tx: Tx, input: AuditInput): Promise<{ id: number; hash: string; orgSeq: number | null }> {
+export async function appendAudit(tx: Tx, { at, ...input }: AuditInput): Promise<{ id: number; hash: string; orgSeq: number | null }> {
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
   const [last] = await tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
   const prevHash = last?.hash ?? GENESIS_HASH;
   // Millisecond precision: what JavaScript reads back is what was hashed.
-  const createdAt = new Date();
+  const createdAt = at ?? new Date();
   const hash = entryHash({ ...input, createdAt, prevHash });
   // The chain lock also serialises each org's tree, so its size is its next leaf index.
   const orgSeq = input.orgId ? await orgTreeSize(tx, input.orgId) : null;
@@ -73,7 +64,7 @@ export async function appendAudit(tx: Tx, input: AuditInput): Promise<{ id: numb
     })
     .returning({ id: auditLog.id });
   if (input.orgId && orgSeq !== null) {
-    await appendToOrgTree(tx, toEntryRecord({ ...input, id: row.id, orgSeq, createdAt, prevHash, hash }), createdAt);
+    await appendToOrgTree(tx, toEntryRecord({ ...input, id: row.id, orgSeq, createdAt, prevHash, hash }), new Date());
   }
   return { id: row.id, hash, orgSeq };
 }

@@ -6,8 +6,9 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, errors as joseErrors, type JSONWebKeySet } from "jose";
-import { AUDIT_ENTRY_FIELDS, auditLeaf, canonicalJson, type AuditEntryRecord } from "./canonical";
+import { AUDIT_ENTRY_FIELDS, auditLeaf, canonicalJson, chainPreimage, type AuditEntryRecord } from "./canonical";
 import { isHash, leafHash, toHex, verifyInclusion } from "./merkle";
+import { zdrCoverage } from "./coverage";
 
 export type DocumentKind = "checkpoint" | "audit_export" | "retention_statement" | "removal_certificate" | "signed_document";
 
@@ -81,11 +82,7 @@ export async function verifyJws(jws: string, keys: JSONWebKeySet | undefined): P
 
 /** The chain hash an entry carries (lib/audit/chain.ts entryHash), recomputed without node:crypto. */
 export function chainHashOf(e: AuditEntryRecord): string {
-  const body = canonicalJson({
-    orgId: e.orgId, actorType: e.actorType, actorId: e.actorId, actorLabel: e.actorLabel, action: e.action,
-    before: e.before ?? null, after: e.after ?? null, reason: e.reason, ticketRef: e.ticketRef, createdAt: e.createdAt, prevHash: e.prevHash,
-  });
-  return toHex(sha256(new TextEncoder().encode(body)));
+  return toHex(sha256(new TextEncoder().encode(chainPreimage(e))));
 }
 
 function checkpointShape(p: unknown): p is { orgId: string; treeSize: number; rootHash: string; timestamp: string } {
@@ -125,6 +122,10 @@ async function verifyExport(doc: Record<string, unknown>, fallbackKeys?: JSONWeb
   }
   if (entries.length !== cp.treeSize) {
     return { ok: false, kind, entry: entries.length, problem: `The export has ${entries.length} entries but the checkpoint signed ${cp.treeSize}: entries were left out.` };
+  }
+  const coverage = zdrCoverage(entries.map((x) => x.entry!));
+  if (canonicalJson(doc.coverage ?? null) !== canonicalJson(coverage)) {
+    return { ok: false, kind, problem: "The ZDR coverage in the export does not follow from its entries: it was changed." };
   }
   return {
     ok: true, kind, kid: sig.kid, payload: cp,
