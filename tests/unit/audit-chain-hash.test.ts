@@ -38,3 +38,13 @@ describe("the audit chain hash", () => {
     }
   });
 });
+
+describe("the append's peaks", () => {
+  it("are exactly the complete subtrees a root of that size reads (the formula the append's SQL uses)", async () => {
+    const { peaksOf } = await import("@/lib/audit/tree");
+    const { nodesRead, rootFrom } = await import("@/lib/audit/merkle");
+    const key = (c: Array<[number, number]>) => c.map(([l, i]) => `${l}:${i}`).sort();
+    for (let size = 1; size <= 300; size++) expect(key(peaksOf(size)), `size ${size}`).toEqual(key(nodesRead((r) => rootFrom(r, size))));
+    expect(peaksOf(1_000_000)).toHaveLength(7); // 1,000,000 has 7 bits set
+  });
+});
