@@ -42,6 +42,8 @@ export type RetentionStatement = {
     atStart: StateView;
     atEnd: StateView;
     changes: Array<{ at: string; action: string; orgSeq: number; auditHash: string; reason: string | null; ticketRef: string | null } & StateView>;
+    /** The month's other audited changes (projects' policies, removals, …): each with its time and its entry in the log. */
+    otherChanges: Array<{ at: string; action: string; orgSeq: number; auditHash: string }>;
     /** The settings in force when the statement was issued (changes to them are not audited per month). */
     settingsAtIssue: { cacheWindowSeconds: number; contentRetentionDays: number; trainingUse: boolean };
   };
@@ -98,9 +100,13 @@ export async function buildStatement(tx: Tx, orgId: string, month: string, now =
   let state: StateView = { zdrStatus: "off", zdrScope: null, restriction: "none", honoured: false };
   let atStart = state;
   const changes: RetentionStatement["policy"]["changes"] = [];
+  const otherChanges: RetentionStatement["policy"]["otherChanges"] = [];
   for (const e of entries) {
     const next = stateView(e.after, state);
-    if (!next) continue;
+    if (!next) {
+      if (e.createdAt.toISOString() >= period.from) otherChanges.push({ at: e.createdAt.toISOString(), action: e.action, orgSeq: Number(e.orgSeq), auditHash: e.hash });
+      continue;
+    }
     state = next;
     if (e.createdAt.toISOString() < period.from) atStart = next;
     else changes.push({ at: e.createdAt.toISOString(), action: e.action, orgSeq: Number(e.orgSeq), auditHash: e.hash, reason: e.reason, ticketRef: e.ticketRef, ...next });
@@ -129,6 +135,7 @@ export async function buildStatement(tx: Tx, orgId: string, month: string, now =
       atStart,
       atEnd: state,
       changes,
+      otherChanges,
       settingsAtIssue: { cacheWindowSeconds: policy.cacheWindowSeconds, contentRetentionDays: policy.contentRetentionDays, trainingUse: policy.trainingUse },
     },
     coverage: coverageWithin(await orgCoverage(tx, orgId), period.from, period.to),

@@ -128,6 +128,11 @@ describe("monthly retention statements", () => {
     await restrictOrganization(support, { orgId, reason: "automated_flag", note: "Flagged" });
     await events(orgId, 2, false);
     await liftRestriction(support, { orgId, reason: "Reviewed" });
+    const today = new Date().toISOString().slice(0, 10);
+    const [removal] = await getDb()
+      .insert(schema.removalRequests)
+      .values({ orgId, scope: "organization", fromDay: today, toDay: today, fromAt: new Date(Date.now() - 3600_000), toAt: new Date(), timeZone: "UTC", status: "completed", finishedAt: new Date() })
+      .returning({ id: schema.removalRequests.id });
     const month = monthOf(new Date());
     // A month not over cannot be stated.
     await expect(issueStatement(getDb(), { orgId, month })).rejects.toMatchObject({ code: "conflict" });
@@ -147,6 +152,8 @@ describe("monthly retention statements", () => {
     expect(payload.policy.atEnd).toMatchObject({ zdrStatus: "active", honoured: true });
     expect(payload.coverage.map((c: { honoured: boolean }) => c.honoured)).toEqual([true, false, true]);
     expect(payload.checkpoint.treeSize).toBe(3);
+    expect(payload.policy.otherChanges).toEqual([]);
+    expect(payload.removals).toEqual([expect.objectContaining({ requestId: removal.id, certificate: expect.stringMatching(new RegExp(`/data-removal/${removal.id}/certificate$`)) })]);
 
     expect(await listStatements(admin, { orgId })).toEqual([{ month, issuedAt: at.toISOString() }]);
     const file = await getStatementFile(admin, { orgId, month });
