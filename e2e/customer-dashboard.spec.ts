@@ -185,7 +185,10 @@ test("a restricted org shows the warning state, never the active one, until the 
   }
   await page.goto("/retention");
   await expect(page.getByTestId("retention-state")).toHaveText("Restricted");
-  await expect(page.locator("main").getByText("not honoured")).toBeVisible();
+  await expect(page.getByRole("region", { name: "Zero Data Retention" }).getByText("not honoured")).toBeVisible();
+  // The coverage tells the gap as it is: not honoured since the restriction.
+  await expect(page.getByTestId("zdr-coverage").locator("tbody tr").first()).toHaveAttribute("data-honoured", "false");
+  await expect(page.getByTestId("zdr-coverage").locator("tbody tr").first()).toContainText("ZDR restricted");
 
   await support.reload();
   await support.getByRole("button", { name: "Lift restriction…" }).click();

@@ -54,6 +54,39 @@ test("an admin downloads the audit export, it verifies on /verify and with the C
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test("an admin downloads last month's signed statement, it verifies on /verify and with the CLI, and one altered byte fails both", async ({ page }) => {
+  await signInThroughUi(page, ROLES.northwindAdmin);
+  await page.goto("/retention");
+  // ZDR coverage, from the audit log: the demo's Northwind is honoured since it was enabled.
+  await expect(page.getByTestId("zdr-coverage").locator('tr[data-honoured="true"]').first()).toContainText("ZDR enabled");
+  const link = page.getByTestId("statements").getByRole("link", { name: /Download the statement for \d{4}-\d{2}/ }).first();
+  await expect(link).toBeVisible();
+  const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zdr-e2e-statement-"));
+  const genuine = path.join(dir, "statement.json");
+  await download.saveAs(genuine);
+  const text = fs.readFileSync(genuine, "utf8");
+  const at = text.indexOf('"statement": "') + '"statement": "'.length + 80;
+  const altered = path.join(dir, "altered.json");
+  fs.writeFileSync(altered, text.slice(0, at) + (text[at] === "A" ? "B" : "A") + text.slice(at + 1));
+
+  await page.goto("/verify");
+  const result = page.getByTestId("verify-result");
+  await page.getByLabel("Drop a file here, or choose one").setInputFiles(genuine);
+  await expect(result.locator('[data-state="verified"]')).toContainText("retention statement");
+  await expect(result).toContainText("under ZDR");
+  await page.getByLabel("Drop a file here, or choose one").setInputFiles(altered);
+  await expect(result.locator('[data-state="failed"]')).toBeVisible();
+
+  const ok = cli(genuine);
+  expect(ok.status, ok.out).toBe(0);
+  expect(ok.out).toContain("VERIFIED (retention statement)");
+  const bad = cli(altered);
+  expect(bad.status, bad.out).toBe(2);
+  expect(bad.out).toMatch(/NOT VERIFIED/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test("a member gets no audit export", async ({ page }) => {
   await signInThroughUi(page, ROLES.northwindMember);
   const res = await page.request.get("/retention/audit-log.json");

@@ -6,6 +6,7 @@ import { startOutboxWorker } from "@/lib/notify/worker";
 import "@/lib/webhooks/delivery";
 import { defaultTransport } from "@/lib/notify/transport";
 import { startRemovalRunner, stopRemovalRunner } from "@/lib/removal/runner";
+import { startStatementIssuer, stopStatementIssuer } from "@/lib/statements/issuer";
 import { logger } from "@/lib/log";
 import { getDbHandle } from "@/lib/db";
 import { cacheListener } from "@/lib/db/listen";
@@ -34,6 +35,9 @@ try {
   // Removal jobs (approved requests, usage retention purges) resume where the store left them.
   startRemovalRunner();
   onShutdown(stopRemovalRunner);
+  // Last month's signed retention statements, once the month is over (then hourly).
+  startStatementIssuer();
+  onShutdown(stopStatementIssuer);
 } catch (err) {
   // One clear sentence, then stop: serving without a database helps no one.
   log.fatal({ event: "start_failed" }, `cannot start: ${(err as Error).message}`);

@@ -26,6 +26,7 @@ export const MATRIX: Record<string, Row> = {
   "/retention": { url: () => "/retention", expect: customerPage },
   "/retention/audit-log.json": { url: () => "/retention/audit-log.json", expect: adminPage },
   "/retention/audit-log/consistency": { url: () => "/retention/audit-log/consistency?from=1", expect: adminPage },
+  "/retention/statements/[month]": { url: () => `/retention/statements/${previousMonth()}`, expect: adminPage },
   "/verify": { url: () => "/verify", expect: everyone },
   "/notices": { url: () => "/notices", expect: customerPage },
   "/members": { url: () => "/members", expect: adminPage },
@@ -58,3 +59,9 @@ export const MATRIX: Record<string, Row> = {
   "/api/v1/removal-orders/[id]/completion": { method: "POST", url: () => "/api/v1/removal-orders/00000000-0000-4000-8000-00000000d00d/completion", body: {}, expect: bearerOnly },
 };
 
+
+/** The calendar month before this one (UTC), YYYY-MM: the latest month a statement is due for. */
+export function previousMonth(now = new Date()): string {
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  return d.toISOString().slice(0, 7);
+}

@@ -18,6 +18,42 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The fields the global chain hash covers (lib/audit/chain.ts); the id and org_seq are assigned after it. */
+export type ChainHashedFields = {
+  orgId: string | null;
+  actorType: string;
+  actorId: string | null;
+  actorLabel: string | null;
+  action: string;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+  ticketRef: string | null;
+  createdAt: Date | string;
+  prevHash: string;
+};
+
+/**
+ * The bytes (as a string) the chain hash is SHA-256 of, defined once: the
+ * server hashes it on append, the operator check and every customer's
+ * verifier recompute it. Changing this changes every stored hash.
+ */
+export function chainPreimage(e: ChainHashedFields): string {
+  return canonicalJson({
+    orgId: e.orgId,
+    actorType: e.actorType,
+    actorId: e.actorId,
+    actorLabel: e.actorLabel,
+    action: e.action,
+    before: e.before ?? null,
+    after: e.after ?? null,
+    reason: e.reason,
+    ticketRef: e.ticketRef,
+    createdAt: e.createdAt,
+    prevHash: e.prevHash,
+  });
+}
+
 /** An audit entry as exported to its org: every stored field, the chain hashes included. */
 export type AuditEntryRecord = {
   id: number;

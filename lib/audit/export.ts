@@ -15,6 +15,7 @@ import { auditLeaf, type AuditEntryRecord } from "@/lib/audit/canonical";
 import { checkpointAt, latestCheckpoint, orgConsistencyProof } from "@/lib/audit/tree";
 import { jwks, type Jwks } from "@/lib/signing";
 import { ValidationError } from "@/lib/errors";
+import { zdrCoverage, type CoverageInterval } from "@/lib/audit/coverage";
 
 export const EXPORT_TYPE = "zdr_audit_export";
 
@@ -26,6 +27,8 @@ export type AuditExport = {
   checkpoint: string | null;
   jwks: Jwks;
   entries: Array<{ entry: AuditEntryRecord; inclusionProof: Hex[] }>;
+  /** When ZDR was honoured and when not, derived from the entries above (the verifier recomputes it). */
+  coverage: CoverageInterval[];
 };
 
 /** Builds the export in one snapshot (a repeatable-read transaction), so entries and checkpoint agree. */
@@ -47,6 +50,7 @@ export async function exportAuditLog(actor: Principal, input: { orgId: string },
         checkpoint: cp?.jws ?? null,
         jwks: keys,
         entries: entries.map((entry, i) => ({ entry, inclusionProof: inclusionProof(leaves, i) })),
+        coverage: zdrCoverage(entries),
       };
     },
     { isolationLevel: "repeatable read" },

@@ -5,11 +5,10 @@
  * A signed checkpoint of the new tree is stored on every append.
  */
 import { and, desc, eq, sql } from "drizzle-orm";
-import { auditCheckpoints, auditTreeNodes } from "@/lib/db/schema";
+import { auditCheckpoints } from "@/lib/db/schema";
 import { queryRows, type Tx } from "@/lib/db";
 import { auditLeaf, type AuditEntryRecord } from "@/lib/audit/canonical";
 import {
-  appendReads,
   completedByAppend,
   consistencyPathFrom,
   inclusionPathFrom,
@@ -76,31 +75,40 @@ export async function checkpointAt(db: Tx, orgId: string, treeSize: number): Pro
   return { orgId: row.orgId, treeSize: Number(row.treeSize), rootHash: row.rootHash, timestamp: row.createdAt.toISOString(), jws: row.jws };
 }
 
-/** The size the org's tree has now (its next leaf index). Call under the audit lock. */
-export async function orgTreeSize(tx: Tx, orgId: string): Promise<number> {
-  return (await latestCheckpoint(tx, orgId))?.treeSize ?? 0;
+/**
+ * The complete subtrees whose hashes make up the root of a tree of `size`
+ * leaves, one per set bit of size: at level l, index 2 * (size >> (l + 1)).
+ * They are all an append reads (the left siblings it completes, and the
+ * other peaks of the new root); the append's query fetches them in SQL with
+ * the same formula.
+ */
+export function peaksOf(size: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let l = 0; 2 ** l <= size; l++) if (Math.floor(size / 2 ** l) % 2 === 1) out.push([l, 2 * Math.floor(size / 2 ** (l + 1))]);
+  return out;
 }
 
 /**
- * Adds an entry as leaf `entry.orgSeq` of its org's tree: stores the leaf and
- * every subtree it completes, then signs and stores the new checkpoint.
- * Runs in the append's transaction, under the audit lock.
+ * Plans leaf `entry.orgSeq` of its org's tree, given the peaks of the tree
+ * before it (peaksOf(orgSeq), keyed "level:index"): the nodes it completes
+ * (the leaf first) and the new signed checkpoint. The caller writes both in
+ * the append's statement, under the audit lock.
  */
-export async function appendToOrgTree(tx: Tx, entry: AuditEntryRecord, at: Date): Promise<StoredCheckpoint> {
+export async function planOrgTreeAppend(
+  entry: AuditEntryRecord,
+  peaks: Map<string, Hex>,
+  at: Date,
+): Promise<{ nodes: Array<{ level: number; index: number; hash: Hex }>; checkpoint: StoredCheckpoint }> {
   const index = entry.orgSeq;
   const leaf = leafHash(auditLeaf(entry));
   const size = index + 1;
-  // The left siblings the new leaf completes and the other peaks of the new tree, in one query.
-  const peakReads = nodesRead((r) => rootFrom(r, size));
-  const fetched = await readNodes(tx, entry.orgId, [...appendReads(index), ...peakReads]);
-  const created = completedByAppend(mapReader(fetched), index, leaf);
-  for (const n of created) fetched.set(`${n.level}:${n.index}`, n.hash);
-  await tx.insert(auditTreeNodes).values(created.map((n) => ({ orgId: entry.orgId, level: n.level, idx: n.index, hash: n.hash })));
-  const rootHash = rootFrom(mapReader(fetched), size);
+  const known = new Map(peaks);
+  const nodes = completedByAppend(mapReader(known), index, leaf);
+  for (const n of nodes) known.set(`${n.level}:${n.index}`, n.hash);
+  const rootHash = rootFrom(mapReader(known), size);
   const payload: CheckpointPayload = { orgId: entry.orgId, treeSize: size, rootHash, timestamp: at.toISOString() };
   const jws = await signDocument(payload, { typ: CHECKPOINT_TYP });
-  await tx.insert(auditCheckpoints).values({ orgId: entry.orgId, treeSize: size, rootHash, jws, createdAt: at });
-  return { ...payload, jws };
+  return { nodes, checkpoint: { ...payload, jws } };
 }
 
 export async function orgRootAt(db: Tx, orgId: string, size: number): Promise<Hex> {

@@ -6,8 +6,9 @@
  */
 import { sha256 } from "@noble/hashes/sha2.js";
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, errors as joseErrors, type JSONWebKeySet } from "jose";
-import { AUDIT_ENTRY_FIELDS, auditLeaf, canonicalJson, type AuditEntryRecord } from "./canonical";
+import { AUDIT_ENTRY_FIELDS, auditLeaf, canonicalJson, chainPreimage, type AuditEntryRecord } from "./canonical";
 import { isHash, leafHash, toHex, verifyInclusion } from "./merkle";
+import { zdrCoverage } from "./coverage";
 
 export type DocumentKind = "checkpoint" | "audit_export" | "retention_statement" | "removal_certificate" | "signed_document";
 
@@ -25,7 +26,7 @@ const PROVES: Record<DocumentKind, [string, string]> = {
     "A log proves what was recorded, not that no copy of data exists elsewhere, and not what happened after the checkpoint.",
   ],
   retention_statement: [
-    "We signed this account of the month: the retention policy in effect, each change, and the request counts with and without ZDR.",
+    "We signed this account of the month: the retention state in effect and each change, when ZDR was honoured, the request counts with and without ZDR, the removals completed, and the audit checkpoint it derives from.",
     "The counts are what our usage metadata recorded; a statement is not an inspection of the systems that served the requests.",
   ],
   removal_certificate: [
@@ -81,11 +82,7 @@ export async function verifyJws(jws: string, keys: JSONWebKeySet | undefined): P
 
 /** The chain hash an entry carries (lib/audit/chain.ts entryHash), recomputed without node:crypto. */
 export function chainHashOf(e: AuditEntryRecord): string {
-  const body = canonicalJson({
-    orgId: e.orgId, actorType: e.actorType, actorId: e.actorId, actorLabel: e.actorLabel, action: e.action,
-    before: e.before ?? null, after: e.after ?? null, reason: e.reason, ticketRef: e.ticketRef, createdAt: e.createdAt, prevHash: e.prevHash,
-  });
-  return toHex(sha256(new TextEncoder().encode(body)));
+  return toHex(sha256(new TextEncoder().encode(chainPreimage(e))));
 }
 
 function checkpointShape(p: unknown): p is { orgId: string; treeSize: number; rootHash: string; timestamp: string } {
@@ -125,6 +122,11 @@ async function verifyExport(doc: Record<string, unknown>, fallbackKeys?: JSONWeb
   }
   if (entries.length !== cp.treeSize) {
     return { ok: false, kind, entry: entries.length, problem: `The export has ${entries.length} entries but the checkpoint signed ${cp.treeSize}: entries were left out.` };
+  }
+  const coverage = zdrCoverage(entries.map((x) => x.entry!));
+  // Exports made before coverage was added carry none; one that carries it must follow from the entries.
+  if (doc.coverage !== undefined && canonicalJson(doc.coverage) !== canonicalJson(coverage)) {
+    return { ok: false, kind, problem: "The ZDR coverage in the export does not follow from its entries: it was changed." };
   }
   return {
     ok: true, kind, kid: sig.kid, payload: cp,
@@ -172,13 +174,38 @@ async function verifySigned(jws: string, keys?: JSONWebKeySet): Promise<VerifyRe
   const k = kindOfPayload(sig.payload);
   const p = sig.payload as Record<string, unknown>;
   if (k === "checkpoint" && !checkpointShape(sig.payload)) return { ok: false, kind: k, problem: "The checkpoint's payload is malformed (rootHash must be 64 lowercase hex digits)." };
+  if (k === "retention_statement") {
+    const problem = await statementProblem(p, keys);
+    if (problem) return { ok: false, kind: k, problem };
+  }
   const summary =
     k === "checkpoint"
       ? `Checkpoint of organization ${p.orgId}: ${p.treeSize} entries, root ${String(p.rootHash).slice(0, 16)}…, signed ${p.timestamp}.`
       : k === "retention_statement"
-        ? `Retention statement of organization ${p.orgId} for ${p.month}.`
+        ? `Retention statement of ${String(p.orgName ?? p.orgId)} for ${p.month}: ${statementRequests(p)}, derived from the audit log's checkpoint of ${String((p.checkpoint as { treeSize?: number } | null)?.treeSize ?? 0)} entries.`
         : k === "removal_certificate"
           ? `Removal certificate ${String(p.id ?? p.requestId ?? "")} of organization ${String(p.orgId ?? "")}.`
           : "A document signed by us.";
   return { ok: true, kind: k, summary, kid: sig.kid, payload: sig.payload, proves: PROVES[k][0], doesNotProve: PROVES[k][1] };
+}
+
+function statementRequests(p: Record<string, unknown>): string {
+  const r = p.requests as { total?: number; underZdr?: number; withoutZdr?: number } | undefined;
+  return r ? `${r.total} requests, ${r.underZdr} under ZDR and ${r.withoutZdr} without` : "no request counts";
+}
+
+/** A statement's inner evidence: the checkpoint it names is signed by a key of the set, for the same org, and its figures add up. */
+async function statementProblem(p: Record<string, unknown>, keys?: JSONWebKeySet): Promise<string | null> {
+  const r = p.requests as { total?: unknown; underZdr?: unknown; withoutZdr?: unknown } | undefined;
+  if (typeof p.orgId !== "string" || typeof p.month !== "string" || !r || !Array.isArray(p.coverage) || !p.policy) return "The statement is incomplete (orgId, month, policy, coverage or requests missing).";
+  if (![r.total, r.underZdr, r.withoutZdr].every((n) => Number.isSafeInteger(n)) || (r.underZdr as number) + (r.withoutZdr as number) !== r.total) return "The statement's request counts do not add up.";
+  const cp = p.checkpoint as { jws?: unknown; treeSize?: unknown; rootHash?: unknown } | null;
+  if (cp === null) return null;
+  if (!cp || typeof cp.jws !== "string") return "The statement's checkpoint is incomplete.";
+  const inner = await verifyJws(cp.jws, keys);
+  if (!inner.ok) return `The statement's checkpoint: ${inner.problem}`;
+  if (!checkpointShape(inner.payload)) return "The statement's checkpoint is not a checkpoint.";
+  if (inner.payload.orgId !== p.orgId) return "The statement's checkpoint is for another organization.";
+  if (inner.payload.treeSize !== cp.treeSize || inner.payload.rootHash !== cp.rootHash) return "The statement names another tree size or root hash than its signed checkpoint.";
+  return null;
 }

@@ -26,6 +26,7 @@ export const PERMISSIONS = {
   "retention.read": { customer: "member" },
   "retention.audit.read": { customer: "admin" },
   "retention.audit.export": { customer: "admin" },
+  "retention.statements.read": { customer: "admin" },
   "retention.request": { customer: "admin" },
   "notices.read": { customer: "member" },
   "notices.acknowledge": { customer: "admin" },

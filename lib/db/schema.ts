@@ -296,6 +296,25 @@ export const auditCheckpoints = pgTable(
   (t) => [primaryKey({ columns: [t.orgId, t.treeSize] })],
 );
 
+/**
+ * A signed monthly retention statement per org (lib/statements/): issued
+ * once per month, after the month ends, in the org's time zone. Append-only
+ * in practice: nothing updates a statement once issued.
+ */
+export const retentionStatements = pgTable(
+  "retention_statements",
+  {
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    /** YYYY-MM, the org's calendar month. */
+    month: text("month").notNull(),
+    jws: text("jws").notNull(),
+    issuedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.month] })],
+);
+
 export const notices = pgTable(
   "notices",
   {

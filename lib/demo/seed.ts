@@ -215,10 +215,13 @@ export async function seedDemoWorld(db: Db, options: { usage?: boolean } = {}): 
       { orgId: contoso, requestedBy: contosoAdmin, scope: "all_requests", note: "PCI DSS scope reduction for the contact center.", status: "pending", createdAt: new Date(now - 26 * 3600 * 1000) },
     ]);
 
+    // The audit trail is dated when its changes happened, so it, the state (zdrSince) and the
+    // usage events' zero_retention flags tell one story (the ZDR coverage on /retention reads all three).
     const demo = { actorLabel: "demo seed", reason: "Demo world", before: null } as const;
-    await appendAudit(tx, { ...demo, orgId: northwind, actorType: "user", actorId: northwindAdmin, action: "zdr.requested", after: { zdrStatus: "requested", zdrScope: "all_requests" }, ticketRef: null });
-    await appendAudit(tx, { ...demo, orgId: northwind, actorType: "support", actorId: support, action: "zdr.enabled", after: { zdrStatus: "active", zdrScope: "all_requests" }, ticketRef: "SUP-1042" });
-    await appendAudit(tx, { ...demo, orgId: contoso, actorType: "user", actorId: contosoAdmin, action: "zdr.requested", after: { zdrStatus: "requested", zdrScope: "all_requests" }, ticketRef: null });
+    const requested = { zdrStatus: "requested", zdrScope: "all_requests", restriction: "none" } as const;
+    await appendAudit(tx, { ...demo, orgId: northwind, actorType: "user", actorId: northwindAdmin, action: "zdr.requested", after: requested, ticketRef: null, at: new Date(now - 61 * day) });
+    await appendAudit(tx, { ...demo, orgId: northwind, actorType: "support", actorId: support, action: "zdr.enabled", before: requested, after: { ...requested, zdrStatus: "active" }, ticketRef: "SUP-1042", at: zdrSince });
+    await appendAudit(tx, { ...demo, orgId: contoso, actorType: "user", actorId: contosoAdmin, action: "zdr.requested", after: requested, ticketRef: null, at: new Date(now - 26 * 3600 * 1000) });
 
     if (options.usage !== false) {
       await seedUsage(tx, northwind, DEMO_ORGS[0], zdrSince);

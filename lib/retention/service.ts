@@ -246,7 +246,8 @@ export async function liftRestriction(actor: Principal | null, input: LiftInput,
     return {
       action: "zdr.restriction_lifted",
       kind: "restriction_lifted",
-      set: { restriction: "none", restrictionReason: null, restrictionNote: null, restrictedSince: null },
+      // ZDR is honoured again from now: "active since" restarts after the gap, as the coverage on /retention shows.
+      set: { restriction: "none", restrictionReason: null, restrictionNote: null, restrictedSince: null, ...(locked.state.zdrStatus === "active" ? { zdrSince: new Date() } : {}) },
       reason: i.reason,
       ticketRef: ticket(i.ticketRef),
       context: {},

@@ -3,8 +3,9 @@
  * ingest (then every acknowledged event must be counted exactly once, in the
  * events and in both rollups), SIGKILLed during notification delivery (then
  * every owed email arrives, none for a change that rolled back), and 16
- * concurrent writers of retention changes (one audit row per committed change,
- * the chain verifies, also after pg_dump and restore into a fresh database).
+ * concurrent writers of retention changes across 8 orgs (one audit row per
+ * committed change, the chain and every org's Merkle tree verify, also after
+ * pg_dump and restore into a fresh database).
  */
 import crypto from "node:crypto";
 import { execFileSync } from "node:child_process";
@@ -16,6 +17,7 @@ import { closeCacheListener } from "@/lib/db/listen";
 import { memberships, organizations, outbox, users } from "@/lib/db/schema";
 import { seedDemoWorld } from "@/lib/demo/seed";
 import { verifyAuditChain } from "@/lib/audit/chain";
+import { verifyOrgTree } from "@/lib/audit/check";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import { disableZeroRetention, enableZeroRetention, liftRestriction, restrictOrganization } from "@/lib/retention/service";
 import { AppError } from "@/lib/errors";
@@ -120,10 +122,11 @@ describe("crashes (PostgreSQL)", () => {
     });
   });
 
-  it("16 concurrent writers of retention changes: one audit row per committed change, the chain verifies, also after dump and restore", async () => {
+  it("16 concurrent writers across 8 orgs: one audit row per committed change, the chain and every org's tree verify, also after dump and restore", async () => {
     const writers = 16;
-    const opsEach = scale(25, 8);
-    const orgs = [northwind, ...(await Promise.all([0, 1, 2].map(() => makeOrg(db, { zdr: "active" }))))];
+    // 8 orgs x 500 committed changes at full size (16 writers x 250).
+    const opsEach = scale(250, 8);
+    const orgs = [northwind, ...(await Promise.all([0, 1, 2, 3, 4, 5, 6].map(() => makeOrg(db, { zdr: "active" }))))];
     const pool = openPostgres(url, { max: writers });
     const support = (await loadUserPrincipalByEmail(db, "support@provider.example"))!;
     const [{ n: before }] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from audit_log`);
@@ -132,7 +135,9 @@ describe("crashes (PostgreSQL)", () => {
     const unexpected: string[] = [];
     await Promise.all(
       Array.from({ length: writers }, async (_, w) => {
-        for (let i = 0; i < opsEach; i++) {
+        // Each writer keeps going until opsEach of its changes committed (a refused one owes no audit row), with a bound on tries.
+        let mine = 0;
+        for (let i = 0; mine < opsEach && i < opsEach * 6; i++) {
           const orgId = orgs[Math.floor(Math.random() * orgs.length)];
           const ticketRef = `W${w}-${i}`;
           const pick = Math.floor(Math.random() * 4);
@@ -142,6 +147,7 @@ describe("crashes (PostgreSQL)", () => {
             else if (pick === 2) await enableZeroRetention(support, { orgId, reason: `writer ${w} enables`, ticketRef }, pool.db);
             else await disableZeroRetention(support, { orgId, reason: `writer ${w} disables`, ticketRef }, pool.db);
             committed++;
+            mine++;
           } catch (err) {
             // A change that does not apply to the state it met (already restricted, …) is refused: no audit row owed.
             if (err instanceof AppError && (err.code === "conflict" || err.code === "invalid")) refused++;
@@ -153,6 +159,7 @@ describe("crashes (PostgreSQL)", () => {
     await pool.close();
     const [{ n: after }] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from audit_log`);
     const chain = await verifyAuditChain(db);
+    const trees = await Promise.all(orgs.map((o) => verifyOrgTree(db, o)));
 
     // pg_dump, restore into a database of its own, verify there.
     const restoredName = `zdr_restore_${crypto.randomBytes(4).toString("hex")}`;
@@ -160,24 +167,31 @@ describe("crashes (PostgreSQL)", () => {
     const restoredUrl = new URL(TEST_DATABASE_URL);
     restoredUrl.pathname = `/${restoredName}`;
     let restoredChain;
+    let restoredTrees: Awaited<ReturnType<typeof verifyOrgTree>>[] = [];
     try {
       const dump = execFileSync("pg_dump", ["--no-owner", "--format=custom", url], { maxBuffer: 1 << 30 });
       execFileSync("pg_restore", ["--no-owner", "--dbname", restoredUrl.toString()], { input: dump });
       const restored = openPostgres(restoredUrl.toString(), { max: 1 });
       restoredChain = await verifyAuditChain(restored.db);
+      restoredTrees = await Promise.all(orgs.map((o) => verifyOrgTree(restored.db, o)));
       await restored.close();
     } finally {
       await adminSql(TEST_DATABASE_URL, `drop database if exists ${restoredName} with (force)`);
     }
-    record("crashes", `concurrent writers: ${writers} writers × ${opsEach} retention changes tried`, writers * opsEach);
+    record("crashes", `concurrent writers: ${writers} writers across ${orgs.length} orgs, each until ${opsEach} of its retention changes committed`, writers * opsEach);
     record("crashes", "concurrent writers: changes committed / refused as not applicable", `${committed} / ${refused}`);
     record("crashes", "concurrent writers: audit rows minus committed changes", after - before - committed, "0");
     record("crashes", "concurrent writers: errors other than a refusal", unexpected.length, "0");
     record("crashes", "audit chain breaks (live database)", chain.ok ? 0 : 1, "0");
     record("crashes", "audit chain breaks (after pg_dump and restore into a fresh database)", restoredChain?.ok && restoredChain.entries === chain.entries ? 0 : 1, "0");
+    record("crashes", `org Merkle trees that do not verify, of ${orgs.length} (live database; leaves, stored subtrees, signed checkpoint)`, trees.filter((t) => !t.ok).length, "0");
+    record("crashes", `org Merkle trees that do not verify, of ${orgs.length} (after pg_dump and restore)`, restoredTrees.length === orgs.length ? restoredTrees.filter((t) => !t.ok).length : orgs.length, "0");
     expect(unexpected).toEqual([]);
+    expect(committed).toBe(writers * opsEach);
     expect(after - before).toBe(committed);
     expect(chain.ok).toBe(true);
     expect(restoredChain).toEqual(chain);
+    expect(trees.every((t) => t.ok), JSON.stringify(trees.filter((t) => !t.ok))).toBe(true);
+    expect(restoredTrees).toEqual(trees);
   });
 });

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { Clock, ShieldAlert, ShieldCheck, ShieldOff } from "lucide-react";
 import { requireCustomer } from "@/lib/auth/session";
 import { latestAuditCheckpoint } from "@/lib/audit/export";
+import { getZdrCoverage } from "@/lib/retention/coverage";
+import { listStatements } from "@/lib/statements/statements";
 import { getRetentionView, keptFields, listRetentionAudit, neverKeptInUsage, type RetentionView } from "@/lib/retention/queries";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
@@ -9,6 +11,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { formatAge, formatDate, formatDateTime } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
 import { AuditTrail } from "@/components/retention/audit-trail";
+import { CoverageTable } from "@/components/retention/coverage-table";
 import { EligibilityTable } from "@/components/retention/eligibility-table";
 import { RequestZdrForm } from "@/components/retention/request-form";
 import { RESTRICTION_REASON_LABEL } from "@/components/shell/zdr-emblem";
@@ -107,10 +110,12 @@ function StateCard({ view, isAdmin }: { view: RetentionView; isAdmin: boolean })
 export default async function RetentionPage() {
   const user = await requireCustomer();
   const isAdmin = user.role === "admin";
-  const [view, audit, checkpoint] = await Promise.all([
+  const [view, coverage, audit, checkpoint, statements] = await Promise.all([
     getRetentionView(user, { orgId: user.orgId }),
+    getZdrCoverage(user, { orgId: user.orgId }),
     isAdmin ? listRetentionAudit(user, { orgId: user.orgId }) : Promise.resolve(null),
     isAdmin ? latestAuditCheckpoint(user, { orgId: user.orgId }) : Promise.resolve(null),
+    isAdmin ? listStatements(user, { orgId: user.orgId }) : Promise.resolve([]),
   ]);
   const p = view.policy;
   const kept = keptFields();
@@ -192,6 +197,19 @@ export default async function RetentionPage() {
           </Card>
         </div>
 
+        <Card aria-labelledby="coverage-title">
+          <CardHeader
+            id="coverage-title"
+            title="ZDR coverage"
+            description="When Zero Data Retention was honoured and when it was not (off, requested, restricted), from this organization's audit log, with the requests served in each period as the serving fleet reported them."
+          />
+          {coverage.intervals.length === 0 ? (
+            <EmptyState title="ZDR has never been set up for this organization" />
+          ) : (
+            <CoverageTable intervals={coverage.intervals} timeZone={view.timeZone} />
+          )}
+        </Card>
+
         <Card aria-labelledby="eligibility-title">
           <CardHeader id="eligibility-title" title="Product eligibility" description="Zero Data Retention applies per product and data type." />
           <EligibilityTable products={p.products} />
@@ -201,6 +219,34 @@ export default async function RetentionPage() {
           <Card aria-labelledby="audit-title">
             <CardHeader id="audit-title" title="Audit trail" description="Every change to this organization's retention settings: who, when, why. Append-only and tamper-evident." />
             {audit.length === 0 ? <EmptyState title="No changes yet" /> : <AuditTrail entries={audit} timeZone={view.timeZone} />}
+          </Card>
+        ) : null}
+
+        {isAdmin ? (
+          <Card aria-labelledby="statements-title">
+            <CardHeader
+              id="statements-title"
+              title="Monthly retention statements"
+              description="A signed statement per month: the retention state and each change, when ZDR was honoured, requests served with and without it, removals completed, and the audit checkpoint it derives from. Issued when the month ends; administrators are emailed."
+            />
+            <CardBody className="text-sm">
+              {statements.length === 0 ? (
+                <p>No statement yet: the first is issued after this organization&apos;s first full month.</p>
+              ) : (
+                <ul className="divide-y divide-slate-100 dark:divide-slate-800" data-testid="statements">
+                  {statements.map((st) => (
+                    <li key={st.month} className="flex flex-wrap items-center justify-between gap-2 py-2">
+                      <span>
+                        <strong>{st.month}</strong> <span className="text-slate-600 dark:text-slate-400">issued {formatDateTime(st.issuedAt, view.timeZone)}</span>
+                      </span>
+                      <a href={`/retention/statements/${st.month}`} download className="font-medium text-brand-600 underline underline-offset-2 dark:text-brand-100">
+                        Download the statement for {st.month} (JSON)
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </CardBody>
           </Card>
         ) : null}
 
