@@ -6,12 +6,13 @@
  */
 import { getDb, type Db } from "@/lib/db";
 import { issueDueStatements } from "./statements";
+import { processState } from "@/lib/process-state";
 
 type Issuer = { stop: () => Promise<void> };
-const g = globalThis as unknown as { __zdrStatementIssuer?: Issuer };
+const g = processState("statementIssuer", (): { value?: Issuer } => ({}));
 
 export function startStatementIssuer(options: { db?: Db; everyMs?: number; onError?: (err: unknown) => void } = {}): Issuer {
-  if (g.__zdrStatementIssuer) return g.__zdrStatementIssuer;
+  if (g.value) return g.value;
   const onError = options.onError ?? ((e: unknown) => console.error(`[zdr] statement issuer: ${(e as Error).name}`));
   let running: Promise<unknown> | null = null;
   const run = () => {
@@ -28,14 +29,14 @@ export function startStatementIssuer(options: { db?: Db; everyMs?: number; onErr
     async stop() {
       clearInterval(timer);
       await running;
-      if (g.__zdrStatementIssuer === issuer) g.__zdrStatementIssuer = undefined;
+      if (g.value === issuer) g.value = undefined;
     },
   };
-  g.__zdrStatementIssuer = issuer;
+  g.value = issuer;
   run();
   return issuer;
 }
 
 export async function stopStatementIssuer(): Promise<void> {
-  await g.__zdrStatementIssuer?.stop();
+  await g.value?.stop();
 }
