@@ -171,6 +171,7 @@ export type ClickHouseStoreOptions = {
 export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore & {
   relay(db?: Tx): Promise<number>;
   migrate(): Promise<string[]>;
+  adoptPostgresEvents(db?: Tx): Promise<number>;
   clickhouse(): ClickHouseHandle;
 } {
   const ch = o.clickhouse ?? getClickHouse;
@@ -356,9 +357,79 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
     };
   }
 
+  /**
+   * Moves usage events that PostgreSQL holds (the demo seed, or a deployment switching stores) into
+   * ClickHouse through the same ledger and relay as ingest, 5,000 at a time, each chunk in one
+   * transaction: ledger rows and a relay batch in, the PostgreSQL rows out. Then PostgreSQL's rollups
+   * of the moved events go (ClickHouse's views rebuilt them from the relayed rows).
+   */
+  async function adoptPostgresEvents(db: Tx = getDb()): Promise<number> {
+    let moved = 0;
+    for (;;) {
+      const n = await db.transaction(async (tx) => {
+        const rows = await queryRows<Record<string, unknown>>(
+          tx,
+          sql`select e.*, o.time_zone from usage_events e join organizations o on o.id = e.org_id order by e.id limit 5000 for update of e`,
+        );
+        if (rows.length === 0) return 0;
+        const events: UsageEventRow[] = rows.map((r) => ({
+          id: String(r.id),
+          org_id: String(r.org_id),
+          occurred_at: new Date(r.occurred_at as string).toISOString(),
+          product: String(r.product),
+          model: String(r.model),
+          input_units: Number(r.input_units),
+          output_units: Number(r.output_units),
+          status: String(r.status),
+          latency_ms: Number(r.latency_ms),
+          api_key_id: (r.api_key_id as string | null) ?? null,
+          project_id: (r.project_id as string | null) ?? null,
+          zero_retention: Boolean(r.zero_retention),
+        }));
+        const ledger = events.map((e) => ({ id: e.id, org_id: e.org_id, occurred_at: e.occurred_at, fingerprint: fingerprint(e), api_key_id: e.api_key_id, project_id: e.project_id }));
+        await tx.execute(sql`insert into usage_ledger (id, org_id, occurred_at, fingerprint, api_key_id, project_id)
+              select * from jsonb_to_recordset(${JSON.stringify(ledger)}::jsonb) as x(id uuid, org_id uuid, occurred_at timestamptz, fingerprint text, api_key_id text, project_id uuid)
+              on conflict (id) do nothing`);
+        const batch: ChRow[] = events.map((e, i) => ({
+          id: e.id,
+          org_id: e.org_id,
+          occurred_at: chTime(e.occurred_at),
+          day: localDate(new Date(e.occurred_at), String(rows[i].time_zone)),
+          product: e.product,
+          model: e.model,
+          input_units: e.input_units,
+          output_units: e.output_units,
+          status: e.status,
+          latency_ms: e.latency_ms,
+          api_key_id: e.api_key_id ?? "",
+          project_id: e.project_id ?? "",
+          zero_retention: e.zero_retention,
+          received_at: chTime(new Date(rows[i].received_at as string)),
+        }));
+        await tx.execute(sql`insert into usage_relay_batches (rows, events) values (${JSON.stringify(batch)}::jsonb, ${batch.length})`);
+        await tx.execute(sql`delete from usage_events where id in (select (x->>'id')::uuid from jsonb_array_elements(${JSON.stringify(ledger.map((l) => ({ id: l.id })))}::jsonb) x)`);
+        return rows.length;
+      });
+      if (n === 0) break;
+      moved += n;
+    }
+    if (moved > 0) {
+      await db.execute(sql`delete from usage_rollups_hourly where not exists (select 1 from usage_events e where e.org_id = usage_rollups_hourly.org_id)`);
+      await db.execute(sql`delete from usage_rollups_daily where not exists (select 1 from usage_events e where e.org_id = usage_rollups_daily.org_id)`);
+    }
+    return moved;
+  }
+
   return {
     kind: "clickhouse",
     clickhouse: ch,
+    adoptPostgresEvents,
+    async start(db = getDb()) {
+      await ready();
+      await adoptPostgresEvents(db);
+      await relay(db);
+    },
+    deliverPending: (db = getDb()) => relay(db),
     migrate: async () => {
       migrated = undefined;
       return ready().then(() => migrated ?? []);
