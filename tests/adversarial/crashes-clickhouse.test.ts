@@ -75,14 +75,16 @@ describe.skipIf(!chdbInstalled)("crashes (ClickHouse store, embedded chDB)", () 
       const [hourly] = await q<{ n: string }>("SELECT sum(requests) AS n FROM usage_rollups_hourly WHERE org_id = {org:UUID}");
       const [daily] = await q<{ n: string }>("SELECT sum(requests) AS n FROM usage_rollups_daily WHERE org_id = {org:UUID}");
       const [ledger] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from usage_ledger where org_id = ${orgId}`);
+      const [pending] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from usage_relay_batches`);
       const lost = [...acked].filter((id) => !stored.has(id)).length;
       const doubleCounted = Math.max(Number(raw.n), Number(hourly.n), Number(daily.n)) - stored.size;
       record("crashes", "clickhouse ingest: SIGKILL runs (child process, chDB + PostgreSQL)", runs, `>= ${scale(20, 4)}`);
       record("crashes", "clickhouse ingest: events acknowledged before the kills", acked.size);
       record("crashes", "clickhouse ingest: acknowledged events lost", lost, "0");
       record("crashes", "clickhouse ingest: events double-counted (raw or rollups above distinct ids)", doubleCounted, "0");
-      console.info(`[crash clickhouse] ${runs} runs, ${acked.size} acked, ${stored.size} in ClickHouse, ledger ${ledger.n}, ${midBatch} kills mid-batch`);
-      expect({ lost, doubleCounted, ledgerEqualsStored: ledger.n === stored.size, hourly: Number(hourly.n), daily: Number(daily.n) }).toEqual({
+      console.info(`[crash clickhouse] ${runs} runs, ${acked.size} acked, ${stored.size} in ClickHouse, ledger ${ledger.n}, ${pending.n} batches still waiting, ${midBatch} kills mid-batch`);
+      expect({ pending: pending.n, lost, doubleCounted, ledgerEqualsStored: ledger.n === stored.size, hourly: Number(hourly.n), daily: Number(daily.n) }).toEqual({
+        pending: 0,
         lost: 0,
         doubleCounted: 0,
         ledgerEqualsStored: true,

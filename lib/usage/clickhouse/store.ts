@@ -55,8 +55,6 @@ import { migrateClickHouse } from "./migrate";
 
 /** The relay's advisory lock key (pg_advisory_xact_lock): relay, removal, purge and rebuild take turns. */
 const RELAY_LOCK = 7_170_017;
-/** Batches one relay pass sends at most; the rest wait for the next kick. */
-const RELAY_PASS_BATCHES = 200;
 
 /** ClickHouse's text form of an instant: 'YYYY-MM-DD HH:MM:SS.sss' in UTC. */
 export function chTime(iso: string | Date): string {
@@ -218,7 +216,8 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
   async function relay(db: Tx = getDb()): Promise<number> {
     const h = await ready();
     let sent = 0;
-    for (let i = 0; i < RELAY_PASS_BATCHES; i++) {
+    // Until nothing waits: a start after a crash, or a burst of ingest, leaves more than one pass's worth.
+    for (;;) {
       let n: number;
       try {
         n = await db.transaction(async (tx) => {
@@ -250,14 +249,21 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
   }
 
   let relaying: Promise<unknown> | null = null;
+  let kickedAgain = false;
   function kickRelay(db: Tx) {
-    if (relaying) return;
+    if (relaying) {
+      // A batch committed while the relay ran may have been past its last look: go round once more.
+      kickedAgain = true;
+      return;
+    }
+    kickedAgain = false;
     relaying = relay(db)
       .catch(() => {
         // ClickHouse unreachable: the batches wait in PostgreSQL; the next ingest or the start retries.
       })
       .finally(() => {
         relaying = null;
+        if (kickedAgain) kickRelay(db);
       });
   }
 
