@@ -7,6 +7,7 @@ import { getDbHandle } from "@/lib/db";
 import { migrateDatabase } from "@/lib/db/migrate";
 import { seedDemoWorld } from "@/lib/demo/seed";
 import { processState } from "@/lib/process-state";
+import { usageStore } from "@/lib/usage/store";
 
 export type BootReport = { database: string; seeded: boolean; ms: number };
 
@@ -19,6 +20,8 @@ export function bootDatabase(options: { seed?: "embedded" | "always" | "never" }
     await migrateDatabase(handle);
     const seed = options.seed ?? "embedded";
     const seeded = seed === "always" || (seed === "embedded" && handle.kind === "pglite") ? await seedDemoWorld(handle.db) : false;
+    // USAGE_STORE=clickhouse: the ClickHouse schema, the demo seed's events moved there, the relay drained.
+    await (await usageStore()).start(handle.db);
     return { database: handle.label, seeded, ms: Math.round(performance.now() - started) };
   })();
   return g.value;

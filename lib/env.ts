@@ -46,6 +46,12 @@ const EnvSchema = z.object({
     .trim()
     .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 random bytes in base64 (openssl rand -base64 32)")
     .optional(),
+  /** Where usage analytics live: `postgres` (the default) or `clickhouse` (CLICKHOUSE_URL, else the embedded chDB engine). */
+  USAGE_STORE: z.enum(["postgres", "clickhouse"], { error: "must be postgres or clickhouse" }).default("postgres"),
+  /** A ClickHouse server for USAGE_STORE=clickhouse (http(s)://user:password@host:8123/database). Unset: embedded chDB under DATA_DIR/clickhouse. */
+  CLICKHOUSE_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL like http://user:password@clickhouse:8123/zdr" }).optional(),
+  /** A cluster of that server's remote_servers: the schema is then Replicated…MergeTree tables behind Distributed ones (clickhouse/cluster/). */
+  CLICKHOUSE_CLUSTER: z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, "must be a cluster name (letters, digits, _ and -)").optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   /** Which hops may set X-Forwarded-For: `loopback`, CIDR ranges or addresses (comma-separated), or a hop count. Unset: none. */
   TRUST_PROXY: z.string().trim().regex(/^[0-9a-zA-Z.,:/ ]+$/, "must be loopback, uniquelocal, addresses or CIDR ranges (comma-separated), or a hop count").optional(),

@@ -13,6 +13,7 @@ import { cacheListener } from "@/lib/db/listen";
 import { serveEmbeddedSocket } from "@/lib/db/socket";
 import { onShutdown } from "@/lib/lifecycle";
 import path from "node:path";
+import { usageStore } from "@/lib/usage/store";
 
 const log = logger("server");
 
@@ -38,6 +39,15 @@ try {
   // Last month's signed retention statements, once the month is over (then hourly).
   startStatementIssuer();
   onShutdown(stopStatementIssuer);
+  // The ClickHouse relay also runs after each ingest; this retries what waited while ClickHouse was away.
+  const store = await usageStore();
+  if (store.kind === "clickhouse") {
+    const relay = setInterval(() => {
+      store.deliverPending().catch(() => log.warn({ event: "usage_relay_waiting" }, "usage store unreachable: accepted events wait in PostgreSQL"));
+    }, 2000);
+    relay.unref();
+    onShutdown(async () => clearInterval(relay));
+  }
 } catch (err) {
   // One clear sentence, then stop: serving without a database helps no one.
   log.fatal({ event: "start_failed" }, `cannot start: ${(err as Error).message}`);

@@ -29,6 +29,12 @@ function needsBuild(): boolean {
 
 const env = envOrExit();
 
+// The embedded ClickHouse engine is installed on first use, not by `npm install` (about 550 MB).
+if (env.USAGE_STORE === "clickhouse" && !env.CLICKHOUSE_URL) {
+  const r = spawnSync("bash", ["scripts/ensure-chdb.sh"], { stdio: "inherit" });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
 if (needsBuild()) {
   console.log("Building the app (first start, or the sources changed)...");
   const r = spawnSync("node_modules/.bin/next", ["build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });

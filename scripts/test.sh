@@ -8,6 +8,9 @@ start=$SECONDS
 step() { printf '\n\033[1m== %s\033[0m (%ss)\n' "$1" "$((SECONDS - start))"; }
 
 step "chromium";           bash scripts/ensure-chromium.sh
+# The ClickHouse variant of the usage contract tests needs the embedded engine (on demand, ~550 MB, ~10 s once).
+step "chdb";               bash scripts/ensure-chdb.sh
+export CHDB_REQUIRED=1
 step "typecheck";          npx tsc --noEmit
 step "lint";               npx eslint --max-warnings=0 .
 step "unit + integration (PGlite and PostgreSQL at ${TEST_DATABASE_URL:-postgres://127.0.0.1:5432/test})"

@@ -544,6 +544,46 @@ export const usageRollupsDaily = pgTable(
 );
 
 // ---------------------------------------------------------------------------
+// The PostgreSQL side of the ClickHouse usage store (USAGE_STORE=clickhouse)
+// ---------------------------------------------------------------------------
+/**
+ * The ledger of accepted event ids: ingest decides "new, replay or conflict"
+ * here, in one PostgreSQL transaction, by the primary key (a fingerprint of
+ * the event's fields tells a replay from a conflict). Only the id, org, time
+ * and fingerprint are kept; the events themselves live in ClickHouse.
+ */
+export const usageLedger = pgTable(
+  "usage_ledger",
+  {
+    id: uuid("id").primaryKey(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+    /** sha256 (hex) of the event's fields in a fixed order. */
+    fingerprint: text("fingerprint").notNull(),
+    apiKeyId: text("api_key_id"),
+    projectId: uuid("project_id"),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("usage_ledger_org_time_idx").on(t.orgId, t.occurredAt)],
+);
+
+/**
+ * Accepted events on their way to ClickHouse: written in the ledger's
+ * transaction, sent by the relay with `insert_deduplication_token` =
+ * `usage-relay-<id>`, deleted in the transaction that saw ClickHouse confirm.
+ */
+export const usageRelayBatches = pgTable("usage_relay_batches", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  rows: jsonb("rows").notNull(),
+  events: integer("events").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  attempts: integer("attempts").notNull().default(0),
+  lastError: text("last_error"),
+});
+
+// ---------------------------------------------------------------------------
 // Data removal with evidence (lib/removal/)
 // ---------------------------------------------------------------------------
 /**

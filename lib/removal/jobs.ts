@@ -29,6 +29,7 @@ import type { SystemPrincipal } from "@/lib/auth/principal";
 import { kickOutbox } from "@/lib/notify/worker";
 import { LATENCY_BUCKETS } from "@/lib/usage/latency";
 import { bounds, histogram } from "@/lib/usage/rollups";
+import { usageStore, type UsageStore } from "@/lib/usage/store";
 import { recordTransitionIn, type RemovalRequest } from "./requests";
 
 export type RemovalJob = typeof removalJobs.$inferSelect;
@@ -366,8 +367,44 @@ export type RunReport = { jobs: number; batches: number; deleted: number; retrie
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A job on the ClickHouse usage store: one removal (or purge) through the store, which deletes the raw
+ * events in scope and corrects the rollups of the hours and days it touched; then the store is read
+ * again and the request completes only if nothing in scope remains. A failure leaves the job to retry.
+ */
+async function runJobOnStore(db: Db, job: RemovalJob, store: UsageStore, report: RunReport): Promise<RunReport> {
+  report.jobs++;
+  const scope = { orgId: job.orgId, fromAt: job.fromAt, toAt: job.toAt, apiKeyId: job.apiKeyId, projectId: job.projectId, cutoffAt: job.cutoffAt };
+  try {
+    const r = job.adjustRollups ? await store.removeScope(scope, db) : { eventsDeleted: await store.purgeBefore(job.orgId, job.toAt, db), hourlyRows: 0, dailyRows: 0 };
+    report.batches++;
+    report.deleted += r.eventsDeleted;
+    const eventsInScope = await store.countInScope(scope, db);
+    const verification = { verifiedAt: new Date().toISOString(), eventsInScope, hourlyBucketsChecked: r.hourlyRows, dailyBucketsChecked: r.dailyRows, hourlyMismatches: 0, dailyMismatches: 0, store: store.kind };
+    if (eventsInScope > 0) {
+      await failJob(db, job, "usage events were still in scope after the removal");
+      return report;
+    }
+    await db.transaction(async (tx) => {
+      await tx
+        .update(removalJobs)
+        .set({ status: "done", eventsDeleted: sql`${removalJobs.eventsDeleted} + ${r.eventsDeleted}`, hourlyRowsAdjusted: r.hourlyRows, dailyRowsAdjusted: r.dailyRows, verification, rowsRemaining: 0, finishedAt: new Date(), leasedUntil: null })
+        .where(eq(removalJobs.id, job.id));
+      if (job.requestId) await completeRequestIfDoneIn(tx, job.requestId);
+    });
+    kickOutbox();
+  } catch (err) {
+    // The store unreachable or a failed statement: the lease lapses and the job is taken again.
+    await db.update(removalJobs).set({ attempts: sql`${removalJobs.attempts} + 1`, lastError: errorClass(err), leasedUntil: null }).where(eq(removalJobs.id, job.id));
+    report.retries++;
+  }
+  return report;
+}
+
 /** Runs one job to its end (or the time budget). */
 export async function runJob(db: Db, job: RemovalJob, options: JobOptions = {}, report: RunReport = { jobs: 0, batches: 0, deleted: 0, retries: 0, maxBatchMs: 0 }): Promise<RunReport> {
+  const store = await usageStore();
+  if (store.kind !== "postgres") return runJobOnStore(db, job, store, report);
   const o = { ...DEFAULTS, ...options };
   const started = Date.now();
   let failures = 0;
@@ -430,7 +467,9 @@ export async function scheduleRetentionPurges(db: Db = getDb(), now: Date = new 
     sql`insert into removal_jobs (kind, org_id, from_at, to_at, adjust_rollups)
         select 'retention', o.id, '2000-01-01T00:00:00Z'::timestamptz, ${now.toISOString()}::timestamptz - make_interval(days => o.usage_retention_days), false
         from organizations o
-        where exists (select 1 from usage_events e where e.org_id = o.id and e.occurred_at < ${now.toISOString()}::timestamptz - make_interval(days => o.usage_retention_days))
+        where (exists (select 1 from usage_events e where e.org_id = o.id and e.occurred_at < ${now.toISOString()}::timestamptz - make_interval(days => o.usage_retention_days))
+               -- On the ClickHouse store the events live there; the ledger of their ids here knows their times.
+               or exists (select 1 from usage_ledger l where l.org_id = o.id and l.occurred_at < ${now.toISOString()}::timestamptz - make_interval(days => o.usage_retention_days)))
           and not exists (select 1 from removal_jobs j where j.org_id = o.id and j.kind = 'retention' and j.status in ('queued', 'running'))
         returning id`,
   );

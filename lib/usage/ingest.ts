@@ -113,11 +113,41 @@ const rollupUpdate = (table: string, bucket: string) =>
 const eventRecord = sql.raw(`x(id uuid, org_id uuid, occurred_at timestamptz, product product, model text, input_units bigint,
   output_units bigint, status usage_status, latency_ms integer, api_key_id text, project_id uuid, zero_retention boolean)`);
 
+/** A batch checked whole against the control plane: what a store needs to write it. */
+export type PreparedBatch = {
+  /** The first event of each id, sorted by id (a stable lock order). */
+  unique: UsageEventInput[];
+  /** The same, as rows of the usage_events columns. */
+  rows: UsageEventRow[];
+  /** Repeats of an id inside the batch with the same fields. */
+  duplicates: number;
+  /** Ids repeated inside the batch with different fields. */
+  conflicts: Set<string>;
+  /** Each org's time zone (its calendar days are the daily rollup's). */
+  timeZones: Map<string, string>;
+};
+
+export type UsageEventRow = {
+  id: string;
+  org_id: string;
+  occurred_at: string;
+  product: string;
+  model: string;
+  input_units: number;
+  output_units: number;
+  status: string;
+  latency_ms: number;
+  api_key_id: string | null;
+  project_id: string | null;
+  zero_retention: boolean;
+};
+
 /**
- * Stores a batch: validates it whole, inserts new events, reports replays and
- * conflicts, and updates both rollups, all in one transaction.
+ * Validates a batch whole, against the schema and the control plane (orgs,
+ * their projects), and folds repeats inside it. Every store ingests what
+ * this answers, so the two stores accept and reject the same batches.
  */
-export async function ingestUsageBatch(actor: Principal | null, body: unknown, db: Tx = getDb(), options: { now?: number } = {}): Promise<IngestResult> {
+export async function prepareUsageBatch(actor: Principal | null, body: unknown, db: Tx = getDb(), options: { now?: number } = {}): Promise<PreparedBatch> {
   authorize(actor, "usage.write");
   const events = validateUsageBatch(body, options.now);
 
@@ -168,6 +198,22 @@ export async function ingestUsageBatch(actor: Principal | null, body: unknown, d
     project_id: e.projectId ?? null,
     zero_retention: e.zeroRetention,
   }));
+  return { unique, rows, duplicates, conflicts, timeZones };
+}
+
+/**
+ * Stores a batch: validates it whole, inserts new events, reports replays and
+ * conflicts, and updates both rollups, all in one transaction.
+ */
+export async function ingestUsageBatch(actor: Principal | null, body: unknown, db: Tx = getDb(), options: { now?: number } = {}): Promise<IngestResult> {
+  const prepared = await prepareUsageBatch(actor, body, db, options);
+  return ingestPreparedBatch(prepared, db);
+}
+
+/** The PostgreSQL store's write of a prepared batch. */
+export async function ingestPreparedBatch(prepared: PreparedBatch, db: Tx = getDb()): Promise<IngestResult> {
+  const { unique, rows, conflicts } = prepared;
+  let duplicates = prepared.duplicates;
   const payload = JSON.stringify(rows);
 
   return db.transaction(async (tx) => {
@@ -218,7 +264,7 @@ export async function ingestUsageBatch(actor: Principal | null, body: unknown, d
   });
 }
 
-function sameEvent(a: UsageEventInput, b: UsageEventInput): boolean {
+export function sameEvent(a: UsageEventInput, b: UsageEventInput): boolean {
   return (
     a.orgId === b.orgId &&
     Date.parse(a.occurredAt) === Date.parse(b.occurredAt) &&

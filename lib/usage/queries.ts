@@ -92,9 +92,9 @@ function rate(errors: number, requests: number): number | null {
   return requests > 0 ? errors / requests : null;
 }
 
-type MeasureRow = { requests: number; errors: number; input_units: number; output_units: number; hist?: unknown };
+export type MeasureRow = { requests: number; errors: number; input_units: number; output_units: number; hist?: unknown };
 
-function totalsFrom(row: MeasureRow): UsageTotals {
+export function totalsFrom(row: MeasureRow): UsageTotals {
   const h = toNumbers(row.hist);
   const requests = Number(row.requests);
   const errors = Number(row.errors);
@@ -126,7 +126,7 @@ async function totalsOf(db: Tx, orgId: string, range: ResolvedRange): Promise<[U
   return [totalsFrom(by.get("current") ?? empty), totalsFrom(by.get("previous") ?? empty)];
 }
 
-function relative(cur: number | null, prev: number | null): number | null {
+export function relative(cur: number | null, prev: number | null): number | null {
   if (cur === null || prev === null || prev === 0) return null;
   return (cur - prev) / prev;
 }
@@ -171,7 +171,7 @@ function labelOf(dimension: BreakdownDimension, key: string): string {
   return key;
 }
 
-type KeyedRow = MeasureRow & { product: string | null; model: string | null; api_key_id: string | null; g: number };
+export type KeyedRow = MeasureRow & { product: string | null; model: string | null; api_key_id: string | null; g: number };
 
 /**
  * The three breakdowns from one scan of the rollup (GROUPING SETS), shared by
@@ -201,7 +201,7 @@ function keyOf(dimension: BreakdownDimension, r: KeyedRow): string {
   return (dimension === "product" ? r.product : dimension === "model" ? r.model : r.api_key_id) ?? "";
 }
 
-function breakdownOf(dimension: BreakdownDimension, source: KeyedRow[]): BreakdownRow[] {
+export function breakdownOf(dimension: BreakdownDimension, source: KeyedRow[]): BreakdownRow[] {
   const rows = [...source].sort((a, b) => Number(b.requests) - Number(a.requests) || (keyOf(dimension, a) < keyOf(dimension, b) ? -1 : 1));
   const total = rows.reduce((a, r) => a + Number(r.requests), 0);
   return rows.map((r) => {
@@ -248,3 +248,5 @@ export async function getUsageDashboard(actor: Principal, args: Args, db: Tx = g
   };
 }
 export type UsageDashboard = Awaited<ReturnType<typeof getUsageDashboard>>;
+/** The arguments of every dashboard read: the org, the range and the instant "now" resolves against. */
+export type UsageQueryArgs = Args;

@@ -25,6 +25,15 @@ describe("environment", () => {
     expect(() => parseEnv({ DATA_DIR: dir, WEBHOOK_SECRET_KEY: "c2hvcnQ=" })).toThrow(/WEBHOOK_SECRET_KEY: must be 32 random bytes/);
   });
 
+  it("chooses the usage store (postgres by default) and names a bad USAGE_STORE, CLICKHOUSE_URL or CLICKHOUSE_CLUSTER", () => {
+    const dir = tmp();
+    expect(parseEnv({ DATA_DIR: dir }).USAGE_STORE).toBe("postgres");
+    expect(parseEnv({ DATA_DIR: dir, USAGE_STORE: "clickhouse", CLICKHOUSE_URL: "http://u:p@127.0.0.1:8123/zdr", CLICKHOUSE_CLUSTER: "usage" })).toMatchObject({ USAGE_STORE: "clickhouse", CLICKHOUSE_CLUSTER: "usage" });
+    expect(() => parseEnv({ DATA_DIR: dir, USAGE_STORE: "mysql" })).toThrow(/USAGE_STORE: must be postgres or clickhouse/);
+    expect(() => parseEnv({ DATA_DIR: dir, CLICKHOUSE_URL: "tcp://h:9000" })).toThrow(/CLICKHOUSE_URL: must be an http\(s\) URL/);
+    expect(() => parseEnv({ DATA_DIR: dir, CLICKHOUSE_CLUSTER: "a'; DROP" })).toThrow(/CLICKHOUSE_CLUSTER: must be a cluster name/);
+  });
+
   it("names a malformed DATABASE_URL", () => {
     expect(() => parseEnv({ DATABASE_URL: "not a url", AUTH_SECRET: "x".repeat(40) })).toThrow(/DATABASE_URL: must be a URL like postgres:/);
     expect(() => parseEnv({ DATABASE_URL: "mysql://h/db", AUTH_SECRET: "x".repeat(40) })).toThrow(EnvError);

@@ -8,7 +8,7 @@ import { ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
 import { RangePicker } from "@/components/usage/range-picker";
 import { ChartSkeleton, TableSkeleton, TotalsSkeleton } from "@/components/usage/skeletons";
-import { BreakdownSection, SeriesSection, TotalsSection } from "./sections";
+import { BreakdownSection, FreshnessNote, SeriesSection, TotalsSection } from "./sections";
 
 export const metadata: Metadata = { title: "Usage" };
 
@@ -49,6 +49,9 @@ export default async function UsagePage({ searchParams }: { searchParams: Search
           {problem}
         </p>
       ) : null}
+      <Suspense fallback={null}>
+        <FreshnessNote />
+      </Suspense>
       <div className="space-y-6">
         <Suspense key={`totals-${key}`} fallback={<TotalsSkeleton />}>
           <TotalsSection {...props} />

@@ -1,8 +1,9 @@
 /** The /usage widgets: each reads its own query so each streams in behind its own skeleton. */
-import { ChartColumn, Inbox } from "lucide-react";
+import { ChartColumn, CloudOff, Inbox } from "lucide-react";
 import type { CustomerPrincipal } from "@/lib/auth/session";
 import { dateTimeFormat } from "@/lib/intl";
-import { getUsageBreakdown, getUsageSeries, getUsageTotals, type BreakdownDimension } from "@/lib/usage/queries";
+import type { BreakdownDimension } from "@/lib/usage/queries";
+import { getUsageBreakdown, getUsageSeries, getUsageTotals, usageFreshness, UsageUnavailableError } from "@/lib/usage/store";
 import type { RangeInput, ResolvedRange } from "@/lib/usage/range";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -14,12 +15,48 @@ import { SeriesNumbers } from "@/components/usage/series-numbers";
 
 type Props = { user: CustomerPrincipal; range: RangeInput; now: Date };
 
+/** A read of the usage store, or null when the store cannot be reached (the widget then says so instead of showing zeros). */
+async function readOrUnavailable<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (e) {
+    if (e instanceof UsageUnavailableError) return null;
+    throw e;
+  }
+}
+
+function Unavailable({ title }: { title: string }) {
+  return (
+    <Card>
+      <div role="status">
+        <EmptyState icon={<CloudOff className="size-8" />} title={`${title}: figures unavailable`}>
+          The usage store cannot be reached right now, so no figures are shown rather than wrong ones. Nothing your API keys sent is lost; reload in a
+          minute.
+        </EmptyState>
+      </div>
+    </Card>
+  );
+}
+
+/** "Data as of": shown while accepted events are still on their way to the usage store. */
+export async function FreshnessNote() {
+  const f = await readOrUnavailable(() => usageFreshness());
+  if (!f?.asOf) return null;
+  const at = dateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(f.asOf));
+  return (
+    <p role="status" className="mb-4 rounded-lg border border-sky-300 bg-sky-50 px-4 py-3 text-sm text-sky-950 dark:border-sky-700 dark:bg-sky-950 dark:text-sky-100">
+      Data as of {at} UTC: {formatInt(f.pendingEvents)} newer requests are accepted and on their way to these figures.
+    </p>
+  );
+}
+
 function previousLabel(r: ResolvedRange): string {
   return r.key === "24h" ? "previous 24 hours" : `previous ${r.buckets.length} days`;
 }
 
 export async function TotalsSection({ user, range, now }: Props) {
-  const t = await getUsageTotals(user, { orgId: user.orgId, range, now });
+  const t = await readOrUnavailable(() => getUsageTotals(user, { orgId: user.orgId, range, now }));
+  if (!t) return <Unavailable title="Totals" />;
   if (t.current.requests === 0) {
     return (
       <Card>
@@ -46,7 +83,9 @@ function localHour(bucket: string, timeZone: string): string {
 }
 
 export async function SeriesSection({ user, range, now }: Props) {
-  const { points, context } = await getUsageSeries(user, { orgId: user.orgId, range, now });
+  const series = await readOrUnavailable(() => getUsageSeries(user, { orgId: user.orgId, range, now }));
+  if (!series) return <Unavailable title="Requests over time" />;
+  const { points, context } = series;
   const r = context.range;
   const grain = r.grain === "hour" ? "hour" : "day";
   const empty = points.every((p) => p.requests === 0);
@@ -82,8 +121,10 @@ const TITLES: Record<BreakdownDimension, { title: string; header: string }> = {
 };
 
 export async function BreakdownSection({ user, range, now, dimension }: Props & { dimension: BreakdownDimension }) {
-  const { rows } = await getUsageBreakdown(user, { orgId: user.orgId, range, now, dimension });
   const t = TITLES[dimension];
+  const b = await readOrUnavailable(() => getUsageBreakdown(user, { orgId: user.orgId, range, now, dimension }));
+  if (!b) return <Unavailable title={t.title} />;
+  const { rows } = b;
   const id = `breakdown-${dimension}`;
   return (
     <Card aria-labelledby={id}>

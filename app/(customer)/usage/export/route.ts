@@ -1,7 +1,7 @@
 import { getCurrentUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { errorResponse } from "@/lib/http/problem";
-import { getUsageDashboard } from "@/lib/usage/queries";
+import { getUsageDashboard } from "@/lib/usage/store";
 import { parseRangeParams } from "@/lib/usage/range";
 import { usageCsvStream } from "@/lib/usage/csv";
 

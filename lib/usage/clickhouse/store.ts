@@ -1,0 +1,554 @@
+/**
+ * The ClickHouse usage store (USAGE_STORE=clickhouse).
+ *
+ * Exactly once, by construction (README, "Usage on ClickHouse"):
+ * 1. Ingest decides new / replay / conflict in PostgreSQL, in one
+ *    transaction: the ids go into `usage_ledger` (primary key; a fingerprint
+ *    of the fields tells a replay from a conflict) and the new events into
+ *    one `usage_relay_batches` row. The answer is sent after that commit, so
+ *    what is acknowledged is durable, whether or not ClickHouse is up.
+ * 2. The relay sends each batch to ClickHouse as one insert with
+ *    `insert_deduplication_token = usage-relay-<batch id>` and deletes the
+ *    batch row in the transaction that saw ClickHouse confirm (holding the
+ *    row lock meanwhile). A crash between the two resends the same batch
+ *    with the same token, and ClickHouse drops the repeated block, in the
+ *    raw table and in the materialized views' rollups alike
+ *    (`deduplicate_blocks_in_dependent_materialized_views`). The raw table is
+ *    a ReplacingMergeTree on the id besides, and exact reads use FINAL.
+ * 3. Until a batch is relayed the dashboard says "data as of" the oldest
+ *    waiting batch; ClickHouse unreachable, reads throw UsageUnavailableError
+ *    and pages say the figures are unavailable.
+ *
+ * Removal, purge and rebuild hold the relay's advisory lock and relay what
+ * waits first, so nothing accepted lands after a removal ran, and a rebuild
+ * never races a relay insert into the rollups it rebuilds.
+ */
+import crypto from "node:crypto";
+import { sql } from "drizzle-orm";
+import { getDb, queryRows, type Tx } from "@/lib/db";
+import { organizations } from "@/lib/db/schema";
+import { eq } from "drizzle-orm";
+import type { Principal } from "@/lib/auth/principal";
+import { AppError } from "@/lib/errors";
+import { prepareUsageBatch, type IngestResult, type UsageEventRow } from "../ingest";
+import { LATENCY_BOUNDS_MS, LATENCY_BUCKETS } from "../latency";
+import {
+  breakdownOf,
+  relative,
+  totalsFrom,
+  usageContext,
+  type BreakdownDimension,
+  type KeyedRow,
+  type MeasureRow,
+  type TotalsWithChange,
+  type UsageContext,
+  type UsageDashboard,
+  type UsageQueryArgs,
+  type UsageTotals,
+} from "../queries";
+import type { ResolvedRange } from "../range";
+import { localDate } from "../range";
+import { usageCsvStream } from "../csv";
+import { scopeSpan, UsageUnavailableError, type UsageScope, type UsageStore } from "../store";
+import { getClickHouse, type ClickHouseHandle } from "./client";
+import { migrateClickHouse } from "./migrate";
+
+/** The relay's advisory lock key (pg_advisory_xact_lock): relay, removal, purge and rebuild take turns. */
+const RELAY_LOCK = 7_170_017;
+
+/** ClickHouse's text form of an instant: 'YYYY-MM-DD HH:MM:SS.sss' in UTC. */
+export function chTime(iso: string | Date): string {
+  const d = typeof iso === "string" ? new Date(iso) : iso;
+  return d.toISOString().replace("T", " ").replace("Z", "");
+}
+
+/** The fields of an event, in a fixed order, hashed: equal fingerprints are a replay, different ones a conflict. */
+export function fingerprint(r: UsageEventRow): string {
+  const fields = [r.org_id, new Date(r.occurred_at).toISOString(), r.product, r.model, r.input_units, r.output_units, r.status, r.latency_ms, r.api_key_id ?? null, r.project_id ?? null, r.zero_retention];
+  return crypto.createHash("sha256").update(JSON.stringify(fields)).digest("hex");
+}
+
+type ChRow = {
+  id: string;
+  org_id: string;
+  occurred_at: string;
+  day: string;
+  product: string;
+  model: string;
+  input_units: number;
+  output_units: number;
+  status: string;
+  latency_ms: number;
+  api_key_id: string;
+  project_id: string;
+  zero_retention: boolean;
+  received_at: string;
+};
+
+function unavailable(err: unknown): never {
+  if (err instanceof AppError) throw err;
+  throw new UsageUnavailableError();
+}
+
+async function chRows<T>(h: ClickHouseHandle, query: string, params: Record<string, unknown>): Promise<T[]> {
+  try {
+    const r = await h.client.query({ query, query_params: params, format: "JSONEachRow" });
+    return await r.json<T>();
+  } catch (err) {
+    return unavailable(err);
+  }
+}
+
+/**
+ * A statement with its settings written into it (the embedded engine's connection does not carry
+ * per-request settings to every statement): mutations wait for every replica, so what follows sees them done.
+ */
+async function chCommand(h: ClickHouseHandle, query: string, params: Record<string, unknown> = {}, settings: Record<string, string | number> = {}): Promise<void> {
+  const all = { ...(query.startsWith("ALTER") ? { mutations_sync: 2 } : query.startsWith("DELETE") ? { lightweight_deletes_sync: 2 } : {}), ...settings };
+  const clause = Object.entries(all)
+    .map(([k, v]) => `${k} = ${v}`)
+    .join(", ");
+  const text = clause && query.startsWith("INSERT INTO") ? query.replace(/^INSERT INTO (\w+)/, `INSERT INTO $1 SETTINGS ${clause}`) : clause ? `${query} SETTINGS ${clause}` : query;
+  await h.client.command({ query: text, query_params: params });
+}
+
+/** A rebuild may write a block equal to one written before (the same rows again): that is no repeat to drop. */
+const rebuildInsert = { insert_deduplicate: 0 };
+const readMeasures = "sum(requests) AS req, sum(errors) AS err, sum(input_units) AS inp, sum(output_units) AS outp, sumForEachMerge(latency_hist) AS hist";
+
+type ChMeasure = { req: string | number; err: string | number; inp: string | number; outp: string | number; hist?: (string | number)[] };
+
+function measureRow(r: ChMeasure | undefined): MeasureRow {
+  return r
+    ? { requests: Number(r.req), errors: Number(r.err), input_units: Number(r.inp), output_units: Number(r.outp), hist: (r.hist ?? []).map(Number) }
+    : { requests: 0, errors: 0, input_units: 0, output_units: 0, hist: [] };
+}
+
+/** The rollup table and the filter of a window of a range, with its parameters. */
+function windowOf(range: ResolvedRange, w: { from: string; to: string }, p: string): { where: string; params: Record<string, string> } {
+  return range.grain === "hour"
+    ? { where: `hour >= {${p}f:DateTime64(3, 'UTC')} AND hour < {${p}t:DateTime64(3, 'UTC')}`, params: { [`${p}f`]: chTime(w.from), [`${p}t`]: chTime(w.to) } }
+    : { where: `day BETWEEN {${p}f:Date} AND {${p}t:Date}`, params: { [`${p}f`]: w.from, [`${p}t`]: w.to } };
+}
+
+const tableOf = (range: ResolvedRange) => (range.grain === "hour" ? "usage_rollups_hourly" : "usage_rollups_daily");
+
+function scopeWhere(s: UsageScope): { where: string; params: Record<string, string> } {
+  const parts = ["org_id = {org:UUID}", "occurred_at >= {from:DateTime64(3, 'UTC')}", "occurred_at < {to:DateTime64(3, 'UTC')}"];
+  const params: Record<string, string> = { org: s.orgId, from: chTime(s.fromAt), to: chTime(s.toAt) };
+  if (s.apiKeyId !== null) {
+    parts.push("api_key_id = {key:String}");
+    params.key = s.apiKeyId;
+  }
+  if (s.projectId !== null) {
+    parts.push("project_id = {proj:String}");
+    params.proj = s.projectId;
+  }
+  if (s.cutoffAt !== null) {
+    parts.push("received_at <= {cutoff:DateTime64(3, 'UTC')}");
+    params.cutoff = chTime(s.cutoffAt);
+  }
+  return { where: parts.join(" AND "), params };
+}
+
+function ledgerScopeWhere(s: UsageScope) {
+  const parts = [sql`org_id = ${s.orgId}`, sql`occurred_at >= ${s.fromAt.toISOString()}::timestamptz`, sql`occurred_at < ${s.toAt.toISOString()}::timestamptz`];
+  if (s.apiKeyId !== null) parts.push(sql`api_key_id = ${s.apiKeyId}`);
+  if (s.projectId !== null) parts.push(sql`project_id = ${s.projectId}`);
+  if (s.cutoffAt !== null) parts.push(sql`received_at <= ${s.cutoffAt.toISOString()}::timestamptz`);
+  return sql.join(parts, sql` and `);
+}
+
+export type ClickHouseStoreOptions = {
+  /** The ClickHouse of the store (default: the process's, from the environment). */
+  clickhouse?: () => ClickHouseHandle;
+  /** Relay right after each ingest commits (default true; tests turn it off to hold batches back). */
+  relayAfterIngest?: boolean;
+};
+
+export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore & {
+  relay(db?: Tx): Promise<number>;
+  migrate(): Promise<string[]>;
+  adoptPostgresEvents(db?: Tx): Promise<number>;
+  clickhouse(): ClickHouseHandle;
+} {
+  const ch = o.clickhouse ?? getClickHouse;
+  const relayAfterIngest = o.relayAfterIngest ?? true;
+  let migrated: Promise<string[]> | undefined;
+  const ready = async (): Promise<ClickHouseHandle> => {
+    const h = ch();
+    migrated ??= migrateClickHouse(h).catch((err) => {
+      migrated = undefined;
+      throw err;
+    });
+    try {
+      await migrated;
+    } catch (err) {
+      unavailable(err);
+    }
+    return h;
+  };
+
+  /** One pass: sends waiting batches oldest first, each in its own short transaction. Returns the events sent. */
+  async function relayIn(tx: Tx, h: ClickHouseHandle): Promise<number> {
+    const batches = await queryRows<{ id: string | number; rows: ChRow[] | string }>(
+      tx,
+      sql`select id, rows from usage_relay_batches order by id limit 1 for update skip locked`,
+    );
+    if (batches.length === 0) return -1;
+    const b = batches[0];
+    const rows = (typeof b.rows === "string" ? JSON.parse(b.rows) : b.rows) as ChRow[];
+    await h.client.insert({
+      table: "usage_events",
+      values: rows.map((r) => ({ ...r, relay_batch: Number(b.id) })),
+      format: "JSONEachRow",
+      clickhouse_settings: {
+        insert_deduplicate: 1,
+        insert_deduplication_token: `usage-relay-${b.id}`,
+        deduplicate_blocks_in_dependent_materialized_views: 1,
+        ...(h.cluster ? { distributed_foreground_insert: 1 } : {}),
+      },
+    });
+    await tx.execute(sql`delete from usage_relay_batches where id = ${b.id}`);
+    return rows.length;
+  }
+
+  async function relay(db: Tx = getDb()): Promise<number> {
+    const h = await ready();
+    let sent = 0;
+    // Until nothing waits: a start after a crash, or a burst of ingest, leaves more than one pass's worth.
+    for (;;) {
+      let n: number;
+      try {
+        n = await db.transaction(async (tx) => {
+          await tx.execute(sql`select pg_advisory_xact_lock(${RELAY_LOCK})`);
+          return relayIn(tx, h);
+        });
+      } catch (err) {
+        await db.execute(sql`update usage_relay_batches set attempts = attempts + 1, last_error = ${String((err as Error)?.name ?? "Error").slice(0, 120)} where id = (select min(id) from usage_relay_batches)`).catch(() => {});
+        throw err;
+      }
+      if (n < 0) break;
+      sent += n;
+    }
+    return sent;
+  }
+
+  /** Runs fn under the relay lock after relaying everything that waits (in the same transaction). */
+  async function exclusive<T>(db: Tx, fn: (tx: Tx, h: ClickHouseHandle) => Promise<T>): Promise<T> {
+    const h = await ready();
+    return db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${RELAY_LOCK})`);
+      try {
+        while ((await relayIn(tx, h)) >= 0);
+        return await fn(tx, h);
+      } catch (err) {
+        return unavailable(err);
+      }
+    });
+  }
+
+  let relaying: Promise<unknown> | null = null;
+  let kickedAgain = false;
+  function kickRelay(db: Tx) {
+    if (relaying) {
+      // A batch committed while the relay ran may have been past its last look: go round once more.
+      kickedAgain = true;
+      return;
+    }
+    kickedAgain = false;
+    relaying = relay(db)
+      .catch(() => {
+        // ClickHouse unreachable: the batches wait in PostgreSQL; the next ingest or the start retries.
+      })
+      .finally(() => {
+        relaying = null;
+        if (kickedAgain) kickRelay(db);
+      });
+  }
+
+  /**
+   * Makes the rollups of a span equal to the raw events again by appending corrections (raw minus
+   * rollup, per key), never by deleting rollup rows: an append commutes with the views' own appends,
+   * and the embedded engine was seen to apply a rollup DELETE mutation to a part inserted after it.
+   * A key that nets to zero everywhere is not written; one left at zero is hidden by the reads.
+   */
+  async function rebuildSpan(h: ClickHouseHandle, orgId: string, span: { fromHour: string; toHour: string; fromDay: string; toDay: string } | null) {
+    const hourIn = span ? " AND hour >= {fh:DateTime64(3, 'UTC')} AND hour < {th:DateTime64(3, 'UTC')}" : "";
+    const rawHourIn = span ? " AND occurred_at >= {fh:DateTime64(3, 'UTC')} AND occurred_at < {th:DateTime64(3, 'UTC')}" : "";
+    const dayIn = span ? " AND day BETWEEN {fd:Date} AND {td:Date}" : "";
+    const params = { org: orgId, ...(span ? { fh: chTime(span.fromHour), th: chTime(span.toHour), fd: span.fromDay, td: span.toDay } : {}) };
+    const oneHot = `arrayMap(i -> toInt64(i = arrayCount(b -> latency_ms >= b, [${LATENCY_BOUNDS_MS.join(", ")}])), range(${LATENCY_BUCKETS}))`;
+    const keys = (bucket: string) => `org_id, ${bucket}, product, model, api_key_id, project_id`;
+    const correction = (table: string, bucket: string, bucketExpr: string, rawIn: string, rollIn: string) =>
+      `INSERT INTO ${table} SELECT ${keys(bucket)}, sum(r), sum(e), sum(i), sum(o), sum(l), sumForEachState(hh) FROM (
+         SELECT org_id, ${bucketExpr} AS ${bucket}, product, model, api_key_id, project_id, toInt64(count()) AS r, toInt64(countIf(status != 'ok')) AS e,
+                toInt64(sum(input_units)) AS i, toInt64(sum(output_units)) AS o, toInt64(sum(latency_ms)) AS l, sumForEach(${oneHot}) AS hh
+         FROM usage_events FINAL WHERE org_id = {org:UUID}${rawIn} GROUP BY ${keys(bucket)}
+         UNION ALL
+         SELECT ${keys(bucket)}, -sum(requests) AS r, -sum(errors) AS e, -sum(input_units) AS i, -sum(output_units) AS o, -sum(latency_ms_sum) AS l,
+                arrayMap(x -> -x, sumForEachMerge(latency_hist)) AS hh
+         FROM ${table} WHERE org_id = {org:UUID}${rollIn} GROUP BY ${keys(bucket)}
+       ) GROUP BY ${keys(bucket)}
+       HAVING sum(r) != 0 OR sum(e) != 0 OR sum(i) != 0 OR sum(o) != 0 OR sum(l) != 0 OR arrayExists(x -> x != 0, sumForEach(hh))`;
+    await chCommand(h, correction("usage_rollups_hourly", "hour", "toStartOfHour(occurred_at)", rawHourIn, hourIn), params, rebuildInsert);
+    await chCommand(h, correction("usage_rollups_daily", "day", "day", dayIn, dayIn), params, rebuildInsert);
+  }
+
+  async function totals(actor: Principal, args: UsageQueryArgs, db: Tx = getDb()): Promise<TotalsWithChange & { context: UsageContext }> {
+    const context = await usageContext(actor, args, db);
+    const h = await ready();
+    const { range } = context;
+    const cur = windowOf(range, range.current, "c");
+    const prev = windowOf(range, range.previous, "p");
+    const rows = await chRows<ChMeasure & { period: string }>(
+      h,
+      `SELECT if(${cur.where}, 'current', 'previous') AS period, ${readMeasures}
+       FROM ${tableOf(range)} WHERE org_id = {org:UUID} AND ((${cur.where}) OR (${prev.where})) GROUP BY period`,
+      { org: args.orgId, ...cur.params, ...prev.params },
+    );
+    const by = new Map(rows.map((r) => [r.period, r]));
+    const current = totalsFrom(measureRow(by.get("current")));
+    const previous = totalsFrom(measureRow(by.get("previous")));
+    const change = Object.fromEntries((Object.keys(current) as (keyof UsageTotals)[]).map((k) => [k, relative(current[k], previous[k])])) as TotalsWithChange["change"];
+    return { current, previous, change, context };
+  }
+
+  async function series(actor: Principal, args: UsageQueryArgs, db: Tx = getDb()) {
+    const context = await usageContext(actor, args, db);
+    const h = await ready();
+    const { range } = context;
+    const w = windowOf(range, range.current, "c");
+    const bucket = range.grain === "hour" ? "formatDateTime(hour, '%Y-%m-%dT%H:00:00.000Z', 'UTC')" : "toString(day)";
+    const rows = await chRows<ChMeasure & { bucket: string }>(
+      h,
+      `SELECT ${bucket} AS bucket, ${readMeasures} FROM ${tableOf(range)} WHERE org_id = {org:UUID} AND ${w.where} GROUP BY bucket`,
+      { org: args.orgId, ...w.params },
+    );
+    const byBucket = new Map(rows.map((r) => [r.bucket, measureRow(r)]));
+    const points = range.buckets.map((b) => {
+      const r = byBucket.get(b);
+      return { bucket: b, requests: r?.requests ?? 0, errors: r?.errors ?? 0, inputUnits: r?.input_units ?? 0, outputUnits: r?.output_units ?? 0 };
+    });
+    return { points, context };
+  }
+
+  async function breakdownRows(h: ClickHouseHandle, orgId: string, range: ResolvedRange): Promise<Record<BreakdownDimension, KeyedRow[]>> {
+    const w = windowOf(range, range.current, "c");
+    // A key whose rows net to zero (after a removal) is no row of the breakdown, as in PostgreSQL.
+    const one = (dim: BreakdownDimension, col: string) =>
+      `SELECT '${dim}' AS dim, toString(${col}) AS k, ${readMeasures} FROM ${tableOf(range)} WHERE org_id = {org:UUID} AND ${w.where} GROUP BY k HAVING req != 0`;
+    const rows = await chRows<ChMeasure & { dim: BreakdownDimension; k: string }>(
+      h,
+      `${one("product", "product")} UNION ALL ${one("model", "model")} UNION ALL ${one("apiKey", "api_key_id")}`,
+      { org: orgId, ...w.params },
+    );
+    const out: Record<BreakdownDimension, KeyedRow[]> = { product: [], model: [], apiKey: [] };
+    for (const r of rows) {
+      const m = measureRow(r);
+      out[r.dim].push({ ...m, product: r.dim === "product" ? r.k : null, model: r.dim === "model" ? r.k : null, api_key_id: r.dim === "apiKey" ? r.k : null, g: 0 });
+    }
+    return out;
+  }
+
+  async function dashboard(actor: Principal, args: UsageQueryArgs, db: Tx = getDb()): Promise<UsageDashboard> {
+    const a = { ...args, now: args.now ?? new Date() };
+    const [t, s] = await Promise.all([totals(actor, a, db), series(actor, a, db)]);
+    const rows = await breakdownRows(await ready(), args.orgId, t.context.range);
+    return {
+      context: t.context,
+      totals: { current: t.current, previous: t.previous, change: t.change },
+      series: s.points,
+      breakdowns: { product: breakdownOf("product", rows.product), model: breakdownOf("model", rows.model), apiKey: breakdownOf("apiKey", rows.apiKey) },
+    };
+  }
+
+  /**
+   * Moves usage events that PostgreSQL holds (the demo seed, or a deployment switching stores) into
+   * ClickHouse through the same ledger and relay as ingest, 5,000 at a time, each chunk in one
+   * transaction: ledger rows and a relay batch in, the PostgreSQL rows out. Then PostgreSQL's rollups
+   * of the moved events go (ClickHouse's views rebuilt them from the relayed rows).
+   */
+  async function adoptPostgresEvents(db: Tx = getDb()): Promise<number> {
+    let moved = 0;
+    for (;;) {
+      const n = await db.transaction(async (tx) => {
+        const rows = await queryRows<Record<string, unknown>>(
+          tx,
+          sql`select e.*, o.time_zone from usage_events e join organizations o on o.id = e.org_id order by e.id limit 5000 for update of e`,
+        );
+        if (rows.length === 0) return 0;
+        const events: UsageEventRow[] = rows.map((r) => ({
+          id: String(r.id),
+          org_id: String(r.org_id),
+          occurred_at: new Date(r.occurred_at as string).toISOString(),
+          product: String(r.product),
+          model: String(r.model),
+          input_units: Number(r.input_units),
+          output_units: Number(r.output_units),
+          status: String(r.status),
+          latency_ms: Number(r.latency_ms),
+          api_key_id: (r.api_key_id as string | null) ?? null,
+          project_id: (r.project_id as string | null) ?? null,
+          zero_retention: Boolean(r.zero_retention),
+        }));
+        const ledger = events.map((e) => ({ id: e.id, org_id: e.org_id, occurred_at: e.occurred_at, fingerprint: fingerprint(e), api_key_id: e.api_key_id, project_id: e.project_id }));
+        await tx.execute(sql`insert into usage_ledger (id, org_id, occurred_at, fingerprint, api_key_id, project_id)
+              select * from jsonb_to_recordset(${JSON.stringify(ledger)}::jsonb) as x(id uuid, org_id uuid, occurred_at timestamptz, fingerprint text, api_key_id text, project_id uuid)
+              on conflict (id) do nothing`);
+        const batch: ChRow[] = events.map((e, i) => ({
+          id: e.id,
+          org_id: e.org_id,
+          occurred_at: chTime(e.occurred_at),
+          day: localDate(new Date(e.occurred_at), String(rows[i].time_zone)),
+          product: e.product,
+          model: e.model,
+          input_units: e.input_units,
+          output_units: e.output_units,
+          status: e.status,
+          latency_ms: e.latency_ms,
+          api_key_id: e.api_key_id ?? "",
+          project_id: e.project_id ?? "",
+          zero_retention: e.zero_retention,
+          received_at: chTime(new Date(rows[i].received_at as string)),
+        }));
+        await tx.execute(sql`insert into usage_relay_batches (rows, events) values (${JSON.stringify(batch)}::jsonb, ${batch.length})`);
+        await tx.execute(sql`delete from usage_events where id in (select (x->>'id')::uuid from jsonb_array_elements(${JSON.stringify(ledger.map((l) => ({ id: l.id })))}::jsonb) x)`);
+        return rows.length;
+      });
+      if (n === 0) break;
+      moved += n;
+    }
+    if (moved > 0) {
+      await db.execute(sql`delete from usage_rollups_hourly where not exists (select 1 from usage_events e where e.org_id = usage_rollups_hourly.org_id)`);
+      await db.execute(sql`delete from usage_rollups_daily where not exists (select 1 from usage_events e where e.org_id = usage_rollups_daily.org_id)`);
+    }
+    return moved;
+  }
+
+  return {
+    kind: "clickhouse",
+    clickhouse: ch,
+    adoptPostgresEvents,
+    async start(db = getDb()) {
+      await ready();
+      await adoptPostgresEvents(db);
+      await relay(db);
+    },
+    deliverPending: (db = getDb()) => relay(db),
+    migrate: async () => {
+      migrated = undefined;
+      return ready().then(() => migrated ?? []);
+    },
+    relay,
+
+    async ingest(actor, body, db = getDb(), options = {}): Promise<IngestResult> {
+      const prepared = await prepareUsageBatch(actor, body, db, options);
+      const conflicts = new Set(prepared.conflicts);
+      let duplicates = prepared.duplicates;
+      const ledger = prepared.rows.map((r) => ({ id: r.id, org_id: r.org_id, occurred_at: r.occurred_at, fingerprint: fingerprint(r), api_key_id: r.api_key_id, project_id: r.project_id }));
+      const accepted = await db.transaction(async (tx) => {
+        const inserted = await queryRows<{ id: string }>(
+          tx,
+          sql`insert into usage_ledger (id, org_id, occurred_at, fingerprint, api_key_id, project_id)
+              select * from jsonb_to_recordset(${JSON.stringify(ledger)}::jsonb) as x(id uuid, org_id uuid, occurred_at timestamptz, fingerprint text, api_key_id text, project_id uuid)
+              on conflict (id) do nothing returning id`,
+        );
+        const ids = new Set(inserted.map((r) => r.id));
+        const known = ledger.filter((r) => !ids.has(r.id));
+        if (known.length) {
+          const differing = await queryRows<{ id: string }>(
+            tx,
+            sql`select l.id from jsonb_to_recordset(${JSON.stringify(known.map((k) => ({ id: k.id, fingerprint: k.fingerprint })))}::jsonb) as x(id uuid, fingerprint text)
+                join usage_ledger l on l.id = x.id where l.fingerprint <> x.fingerprint`,
+          );
+          for (const r of differing) conflicts.add(r.id);
+          duplicates += known.length - differing.length;
+        }
+        const receivedAt = chTime(new Date());
+        const fresh: ChRow[] = prepared.rows
+          .filter((r) => ids.has(r.id))
+          .map((r) => ({
+            id: r.id,
+            org_id: r.org_id,
+            occurred_at: chTime(r.occurred_at),
+            day: localDate(new Date(r.occurred_at), prepared.timeZones.get(r.org_id)!),
+            product: r.product,
+            model: r.model,
+            input_units: r.input_units,
+            output_units: r.output_units,
+            status: r.status,
+            latency_ms: r.latency_ms,
+            api_key_id: r.api_key_id ?? "",
+            project_id: r.project_id ?? "",
+            zero_retention: r.zero_retention,
+            received_at: receivedAt,
+          }));
+        if (fresh.length) await tx.execute(sql`insert into usage_relay_batches (rows, events) values (${JSON.stringify(fresh)}::jsonb, ${fresh.length})`);
+        return fresh.length;
+      });
+      if (accepted > 0 && relayAfterIngest) kickRelay(db);
+      return { accepted, duplicates, conflicts: [...conflicts].sort() };
+    },
+
+    totals,
+    series,
+    async breakdown(actor, args, db = getDb()) {
+      const context = await usageContext(actor, args, db);
+      const all = await breakdownRows(await ready(), args.orgId, context.range);
+      return { context, rows: breakdownOf(args.dimension, all[args.dimension]) };
+    },
+    dashboard,
+    async csv(actor, args, db = getDb()) {
+      return usageCsvStream(await dashboard(actor, args, db));
+    },
+
+    async removeScope(scope, db = getDb()) {
+      return exclusive(db, async (tx, h) => {
+        const span = await scopeSpan(tx, scope);
+        const s = scopeWhere(scope);
+        const [c] = await chRows<{ n: string }>(h, `SELECT count() AS n FROM usage_events FINAL WHERE ${s.where}`, s.params);
+        await chCommand(h, `DELETE FROM usage_events WHERE ${s.where}`, s.params);
+        await tx.execute(sql`delete from usage_ledger where ${ledgerScopeWhere(scope)}`);
+        await rebuildSpan(h, scope.orgId, span);
+        const p = { org: scope.orgId, fh: chTime(span.fromHour), th: chTime(span.toHour), fd: span.fromDay, td: span.toDay };
+        const [hr] = await chRows<{ n: string }>(h, "SELECT count() AS n FROM usage_rollups_hourly FINAL WHERE org_id = {org:UUID} AND hour >= {fh:DateTime64(3, 'UTC')} AND hour < {th:DateTime64(3, 'UTC')}", p);
+        const [dr] = await chRows<{ n: string }>(h, "SELECT count() AS n FROM usage_rollups_daily FINAL WHERE org_id = {org:UUID} AND day BETWEEN {fd:Date} AND {td:Date}", p);
+        return { eventsDeleted: Number(c.n), hourlyRows: Number(hr.n), dailyRows: Number(dr.n) };
+      });
+    },
+
+    async purgeBefore(orgId, cutoff, db = getDb()) {
+      return exclusive(db, async (tx, h) => {
+        const p = { org: orgId, cutoff: chTime(cutoff) };
+        const [c] = await chRows<{ n: string }>(h, "SELECT count() AS n FROM usage_events FINAL WHERE org_id = {org:UUID} AND occurred_at < {cutoff:DateTime64(3, 'UTC')}", p);
+        await chCommand(h, "DELETE FROM usage_events WHERE org_id = {org:UUID} AND occurred_at < {cutoff:DateTime64(3, 'UTC')}", p);
+        await tx.execute(sql`delete from usage_ledger where org_id = ${orgId} and occurred_at < ${cutoff.toISOString()}::timestamptz`);
+        return Number(c.n);
+      });
+    },
+
+    async rebuild(orgId, db = getDb()) {
+      await exclusive(db, async (tx, h) => {
+        const [org] = await tx.select({ timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, orgId));
+        if (!org) return;
+        // The org's calendar days follow its time zone of now (a change of zone moves them).
+        await chCommand(h, "ALTER TABLE usage_events UPDATE day = toDate(occurred_at, {tz:String}) WHERE org_id = {org:UUID} AND day != toDate(occurred_at, {tz:String})", { org: orgId, tz: org.timeZone });
+        await rebuildSpan(h, orgId, null);
+      });
+    },
+
+    async freshness(db = getDb()) {
+      const [r] = await queryRows<{ oldest: string | Date | null; n: number }>(db, sql`select min(created_at) as oldest, coalesce(sum(events), 0)::int as n from usage_relay_batches`);
+      return { asOf: r.oldest ? new Date(r.oldest).toISOString() : null, pendingEvents: Number(r.n) };
+    },
+
+    async countInScope(scope, db = getDb()) {
+      void db;
+      const h = await ready();
+      const s = scopeWhere(scope);
+      const [c] = await chRows<{ n: string }>(h, `SELECT count() AS n FROM usage_events FINAL WHERE ${s.where}`, s.params);
+      return Number(c.n);
+    },
+  };
+}
