@@ -30,6 +30,7 @@ const FLOORS: Record<string, string> = {
 
 /** Runtime dependencies with no advisory known to us (checked against their changelogs and STACK-NOTES.md, 2026-12). */
 const NO_KNOWN_ADVISORY = [
+  "@clickhouse/client",
   "@electric-sql/pglite",
   "@electric-sql/pglite-socket",
   "@noble/hashes",
