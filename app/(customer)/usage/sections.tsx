@@ -12,14 +12,14 @@ import { LazyUsageChart } from "@/components/usage/usage-chart-lazy";
 import { BreakdownTable } from "@/components/usage/breakdown-table";
 import { SeriesNumbers } from "@/components/usage/series-numbers";
 
-type Props = { user: CustomerPrincipal; range: RangeInput; now: Date };
+type Props = { user: CustomerPrincipal; range: RangeInput; now: Date; projectId: string | null };
 
 function previousLabel(r: ResolvedRange): string {
   return r.key === "24h" ? "previous 24 hours" : `previous ${r.buckets.length} days`;
 }
 
-export async function TotalsSection({ user, range, now }: Props) {
-  const t = await getUsageTotals(user, { orgId: user.orgId, range, now });
+export async function TotalsSection({ user, range, now, projectId }: Props) {
+  const t = await getUsageTotals(user, { orgId: user.orgId, range, now, projectId });
   if (t.current.requests === 0) {
     return (
       <Card>
@@ -45,8 +45,8 @@ function localHour(bucket: string, timeZone: string): string {
   return dateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(bucket));
 }
 
-export async function SeriesSection({ user, range, now }: Props) {
-  const { points, context } = await getUsageSeries(user, { orgId: user.orgId, range, now });
+export async function SeriesSection({ user, range, now, projectId }: Props) {
+  const { points, context } = await getUsageSeries(user, { orgId: user.orgId, range, now, projectId });
   const r = context.range;
   const grain = r.grain === "hour" ? "hour" : "day";
   const empty = points.every((p) => p.requests === 0);
@@ -79,10 +79,11 @@ const TITLES: Record<BreakdownDimension, { title: string; header: string }> = {
   product: { title: "By product", header: "Product" },
   model: { title: "By model", header: "Model" },
   apiKey: { title: "By API key", header: "API key" },
+  project: { title: "By project", header: "Project" },
 };
 
-export async function BreakdownSection({ user, range, now, dimension }: Props & { dimension: BreakdownDimension }) {
-  const { rows } = await getUsageBreakdown(user, { orgId: user.orgId, range, now, dimension });
+export async function BreakdownSection({ user, range, now, projectId, dimension }: Props & { dimension: BreakdownDimension }) {
+  const { rows } = await getUsageBreakdown(user, { orgId: user.orgId, range, now, projectId, dimension });
   const t = TITLES[dimension];
   const id = `breakdown-${dimension}`;
   return (
