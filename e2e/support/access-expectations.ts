@@ -34,6 +34,9 @@ export const MATRIX: Record<string, Row> = {
   "/data-removal/[id]": { url: () => "/data-removal/00000000-0000-4000-8000-00000000d00d", expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" } },
   "/data-removal/[id]/certificate": { url: () => "/data-removal/00000000-0000-4000-8000-00000000d00d/certificate", expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" } },
   "/settings/webhooks": { url: () => "/settings/webhooks", expect: adminPage },
+  "/projects": { url: () => "/projects", expect: customerPage },
+  // An id no project has: as unknown to Northwind's people as another org's project.
+  "/projects/[projectId]": { url: () => "/projects/00000000-0000-4000-8000-00000000d00d", expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" } },
   "/invite/[token]": { url: () => "/invite/not-a-real-token", expect: everyone },
   "/support": { url: () => "/support", expect: supportPage },
   "/support/requests": { url: () => "/support/requests", expect: supportPage },
