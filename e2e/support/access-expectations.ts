@@ -55,6 +55,7 @@ export const MATRIX: Record<string, Row> = {
   "/api/v1/usage/events": { method: "POST", url: () => "/api/v1/usage/events", body: { events: [] }, expect: bearerOnly },
   "/api/v1/orgs/[orgId]/retention-policy": { url: (ids) => `/api/v1/orgs/${ids.northwind}/retention-policy`, expect: bearerOnly },
   "/api/v1/orgs/[orgId]/retention-decision": { url: (ids) => `/api/v1/orgs/${ids.northwind}/retention-decision?product=llm`, expect: bearerOnly },
+  "/api/v1/retention-policy/stream": { url: () => "/api/v1/retention-policy/stream", expect: bearerOnly },
   "/api/v1/moderation/flags": { method: "POST", url: () => "/api/v1/moderation/flags", body: {}, expect: bearerOnly },
   "/api/v1/removal-orders": { url: () => "/api/v1/removal-orders", expect: bearerOnly },
   "/api/v1/removal-orders/[id]/completion": { method: "POST", url: () => "/api/v1/removal-orders/00000000-0000-4000-8000-00000000d00d/completion", body: {}, expect: bearerOnly },
