@@ -136,9 +136,12 @@ export const benchmark: Benchmark = {
       const loaded = instances.map((s) => rssMb(s.pid));
       const principal: ServicePrincipal = { kind: "service", tokenId: summary.id, name: "bench", scopes: ["moderation:write"] };
       const rounds = ctx.quick ? 3 : 10;
+      // Orgs that are not restricted yet (the generated world mixes states).
+      const free = (await db.execute(sql`select org_id from retention_states where restriction = 'none' and org_id in (${sql.join(orgIds.map((o) => sql`${o}::uuid`), sql`, `)}) limit ${rounds}`)) as unknown as { rows: { org_id: string }[] };
+      const targetsToRestrict = free.rows.map((r) => r.org_id);
       const delays: number[] = [];
       for (let r = 0; r < rounds; r++) {
-        const orgId = orgIds[r];
+        const orgId = targetsToRestrict[r];
         const arrivals = clients.map((c) => c.waitFor(orgId));
         const t0 = performance.now();
         await restrictOrganization(principal, { orgId, reason: "automated_flag", note: "bench" }, db);
