@@ -31,6 +31,7 @@ export const NOTICE_KINDS = [
   "removal_running",
   "removal_completed",
   "removal_failed",
+  "project_changed",
 ] as const;
 /** What a removal request covers: the whole org, one project, or one of the customer's API keys. */
 export const REMOVAL_SCOPES = ["organization", "project", "api_key"] as const;

@@ -24,7 +24,7 @@ import type { Benchmark, BenchRow } from "../lib/types";
 const CLIENTS = 8;
 const THREADS = 2;
 
-function pgbench(url: string, seconds: number, scale: number): { tps: number; p50: number; p99: number } {
+export function pgbench(url: string, seconds: number, scale: number): { tps: number; p50: number; p99: number } {
   const bin = fs.existsSync("/usr/lib/postgresql/15/bin/pgbench") ? "/usr/lib/postgresql/15/bin/pgbench" : "pgbench";
   const init = spawnSync(bin, ["-i", "-q", "-s", String(scale), url], { encoding: "utf8" });
   if (init.status !== 0) throw new Error(`pgbench -i failed: ${init.stderr}`);
@@ -46,7 +46,7 @@ function pgbench(url: string, seconds: number, scale: number): { tps: number; p5
 type HttpRun = { rate: number; p50Ms: number; p99Ms: number; client: string };
 
 /** GETs of `targets` for `seconds` at CLIENTS connections; every answer must be 200. */
-async function load(base: string, targets: string[], headers: Record<string, string>, seconds: number, wrk: string | null): Promise<HttpRun> {
+export async function load(base: string, targets: string[], headers: Record<string, string>, seconds: number, wrk: string | null): Promise<HttpRun> {
   if (wrk) {
     runWrk(wrk, { baseUrl: base, targets, headers, connections: CLIENTS, threads: THREADS, seconds: 2 });
     const r = runWrk(wrk, { baseUrl: base, targets, headers, connections: CLIENTS, threads: THREADS, seconds });

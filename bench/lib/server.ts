@@ -10,7 +10,7 @@ import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-export type RunningServer = { base: string; stop(): void };
+export type RunningServer = { base: string; stop(): void; /** The server process (for its memory). */ pid?: number };
 
 function ensureBuild(log: (l: string) => void): void {
   if (fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) return;
@@ -45,5 +45,5 @@ export async function startServer(options: { url: string; port: number; log: (l:
     await new Promise((r) => setTimeout(r, 250));
   }
   options.log(`server ready at ${base} in ${Date.now() - started} ms`);
-  return { base, stop: () => void proc.kill("SIGTERM") };
+  return { base, stop: () => void proc.kill("SIGTERM"), pid: proc.pid };
 }

@@ -8,6 +8,10 @@ const ACTION_LABEL: Record<string, string> = {
   "zdr.disabled": "ZDR disabled",
   "zdr.restricted": "ZDR restricted",
   "zdr.restriction_lifted": "Restriction lifted",
+  "project.created": "Project created",
+  "project.renamed": "Project renamed",
+  "project.archived": "Project archived",
+  "project.policy_changed": "Project retention changed",
 };
 
 function summarize(v: unknown): string {
@@ -17,6 +21,13 @@ function summarize(v: unknown): string {
   if (typeof o.zdrStatus === "string") parts.push(o.zdrStatus);
   if (typeof o.zdrScope === "string") parts.push(ZDR_SCOPE_LABELS[o.zdrScope as ZdrScope]?.toLowerCase() ?? o.zdrScope);
   if (typeof o.restriction === "string" && o.restriction !== "none") parts.push(o.restriction);
+  // A project's entry: its name and the overrides it sets (null: the organization's value).
+  if (typeof o.name === "string") parts.push(o.name);
+  if (o.archived === true) parts.push("archived");
+  if (o.zdrAllRequests === true) parts.push("ZDR for every request");
+  if (typeof o.contentRetentionDays === "number") parts.push(`content ${o.contentRetentionDays} days`);
+  if (typeof o.cacheWindowSeconds === "number") parts.push(`cache ${o.cacheWindowSeconds} s`);
+  if (o.trainingUse === false) parts.push("no training use");
   return parts.join(", ") || "–";
 }
 

@@ -1,11 +1,12 @@
 "use client";
 
 import { usePathname } from "next/navigation";
-import { Bell, ChartColumn, Database, Eraser, Users, Webhook } from "lucide-react";
+import { Bell, ChartColumn, Database, Eraser, FolderKanban, Users, Webhook } from "lucide-react";
 
 const LINKS = [
   { href: "/usage", label: "Usage", icon: ChartColumn },
   { href: "/retention", label: "Data retention", icon: Database },
+  { href: "/projects", label: "Projects", icon: FolderKanban },
   { href: "/notices", label: "Notices", icon: Bell },
   { href: "/members", label: "Members", icon: Users, adminOnly: true },
   { href: "/data-removal", label: "Data removal", icon: Eraser, adminOnly: true },

@@ -13,14 +13,15 @@ const NAMED: { key: Exclude<RangeKey, "custom">; label: string }[] = [
  * The range lives in the URL (?range=, &from=, &to=), so a view can be
  * bookmarked and shared; plain links and a GET form, no client state.
  */
-export function RangePicker({ current, from, to }: { current: RangeKey; from?: string; to?: string }) {
+export function RangePicker({ current, from, to, project }: { current: RangeKey; from?: string; to?: string; project?: string | null }) {
+  const keep = project ? `&project=${encodeURIComponent(project)}` : "";
   return (
     <div className="flex flex-wrap items-center gap-2">
       <ul className="inline-flex rounded-lg border border-slate-300 bg-white p-0.5 dark:border-slate-700 dark:bg-slate-900" aria-label="Time range">
         {NAMED.map((r) => (
           <li key={r.key}>
             <a
-              href={`/usage?range=${r.key}`}
+              href={`/usage?range=${r.key}${keep}`}
               aria-current={current === r.key ? "true" : undefined}
               className={cn(
                 "block rounded-md px-3 py-1 text-sm font-medium",
@@ -41,6 +42,7 @@ export function RangePicker({ current, from, to }: { current: RangeKey; from?: s
         </summary>
         <form method="get" action="/usage" className="absolute right-0 z-20 mt-2 w-72 space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-lg dark:border-slate-700 dark:bg-slate-900">
           <input type="hidden" name="range" value="custom" />
+          {project ? <input type="hidden" name="project" value={project} /> : null}
           <div className="grid grid-cols-2 gap-2">
             <label className="text-xs font-medium text-slate-700 dark:text-slate-300">
               From

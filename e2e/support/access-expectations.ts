@@ -35,6 +35,9 @@ export const MATRIX: Record<string, Row> = {
   "/data-removal/[id]": { url: () => "/data-removal/00000000-0000-4000-8000-00000000d00d", expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" } },
   "/data-removal/[id]/certificate": { url: () => "/data-removal/00000000-0000-4000-8000-00000000d00d/certificate", expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" } },
   "/settings/webhooks": { url: () => "/settings/webhooks", expect: adminPage },
+  "/projects": { url: () => "/projects", expect: customerPage },
+  // An id no project has: as unknown to Northwind's people as another org's project.
+  "/projects/[projectId]": { url: () => "/projects/00000000-0000-4000-8000-00000000d00d", expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" } },
   "/invite/[token]": { url: () => "/invite/not-a-real-token", expect: everyone },
   "/support": { url: () => "/support", expect: supportPage },
   "/support/requests": { url: () => "/support/requests", expect: supportPage },
@@ -54,6 +57,7 @@ export const MATRIX: Record<string, Row> = {
   "/api/v1/usage/events": { method: "POST", url: () => "/api/v1/usage/events", body: { events: [] }, expect: bearerOnly },
   "/api/v1/orgs/[orgId]/retention-policy": { url: (ids) => `/api/v1/orgs/${ids.northwind}/retention-policy`, expect: bearerOnly },
   "/api/v1/orgs/[orgId]/retention-decision": { url: (ids) => `/api/v1/orgs/${ids.northwind}/retention-decision?product=llm`, expect: bearerOnly },
+  "/api/v1/retention-policy/stream": { url: () => "/api/v1/retention-policy/stream", expect: bearerOnly },
   "/api/v1/moderation/flags": { method: "POST", url: () => "/api/v1/moderation/flags", body: {}, expect: bearerOnly },
   "/api/v1/removal-orders": { url: () => "/api/v1/removal-orders", expect: bearerOnly },
   "/api/v1/removal-orders/[id]/completion": { method: "POST", url: () => "/api/v1/removal-orders/00000000-0000-4000-8000-00000000d00d/completion", body: {}, expect: bearerOnly },

@@ -188,6 +188,30 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      "/api/v1/retention-policy/stream": {
+        get: {
+          operationId: "streamRetentionPolicyChanges",
+          summary: "Server-sent events of every retention-policy change",
+          description:
+            "Scope `policy:read`. `text/event-stream`: `ready` (id = the stream's position), then `change` for each committed change " +
+            "(id = its number, data `{\"orgId\"}`: refetch that org's policies), `reset` when a `Last-Event-ID` is older than what is kept " +
+            "(refetch everything), and `heartbeat` every 2 seconds while the stream can vouch that no change is missed. Reconnect with " +
+            "`Last-Event-ID` to receive what was committed meanwhile. **Fail closed:** when heartbeats stop, treat cached policies as unknown " +
+            "once their staleness bound passes: keep no content.",
+          "x-required-scope": "policy:read",
+          parameters: [
+            { name: "Last-Event-ID", in: "header", required: false, schema: { type: "string", pattern: "^[0-9]{1,15}$" }, description: "The id of the last event received." },
+          ],
+          responses: {
+            "200": {
+              description: "The event stream (stays open).",
+              content: { "text/event-stream": { schema: { type: "string", description: "Events `ready`, `change`, `reset`, `heartbeat`, each with JSON data." } } },
+            },
+            "400": problem("Last-Event-ID is not an id this stream sent."),
+            ...common,
+          },
+        },
+      },
       "/api/v1/moderation/flags": {
         post: {
           operationId: "flagOrganization",

@@ -34,6 +34,8 @@ export const PERMISSIONS = {
   "removal.request": { customer: "admin" },
   "removal.read": { customer: "admin", support: true },
   "webhooks.manage": { customer: "admin" },
+  "projects.read": { customer: "member" },
+  "projects.manage": { customer: "admin" },
   // The support console
   "support.read": { support: true },
   "retention.enable": { support: true },

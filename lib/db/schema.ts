@@ -470,6 +470,22 @@ export const projects = pgTable(
 );
 
 // ---------------------------------------------------------------------------
+// Policy changes: one row per committed change of what an org's effective
+// policy is derived from (written by triggers, drizzle/0081), so the policy
+// stream can number its events and replay them after Last-Event-ID.
+// ---------------------------------------------------------------------------
+export const policyChanges = pgTable(
+  "policy_changes",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    /** No foreign key: the change of an org that is then deleted is still news to the fleet. */
+    orgId: uuid("org_id").notNull(),
+    changedAt: timestamp("changed_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("policy_changes_changed_at_idx").on(t.changedAt)],
+);
+
+// ---------------------------------------------------------------------------
 // Usage metadata: exactly the fields of the machine API, nothing else
 // ---------------------------------------------------------------------------
 export const usageEvents = pgTable(

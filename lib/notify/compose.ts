@@ -43,6 +43,18 @@ export type NoticeContext = {
   declined?: boolean;
   /** A removal request's transition (kinds removal_*). */
   removal?: RemovalNoticeContext;
+  /** A project's change (kind project_changed). */
+  project?: ProjectNoticeContext;
+};
+
+export type ProjectNoticeContext = {
+  projectId: string;
+  name: string;
+  change: "created" | "renamed" | "archived" | "policy_changed";
+  /** "Renamed from …", or the effective values after the change, in words (lib/projects/describe.ts). */
+  summary: string;
+  /** What the project's traffic keeps after the change. */
+  trafficImpact: string;
 };
 
 export type RemovalNoticeContext = {
@@ -168,6 +180,16 @@ export function composeNotice(kind: NoticeKind, c: NoticeContext): NoticeContent
         title: `Zero Data Retention is off for ${c.orgName}`,
         body: `Zero Data Retention for ${c.orgName} was turned off at ${when}. ${trafficImpact}`,
         details: { ...base, affectedProducts: zdrEligibleProducts(), trafficImpact },
+      };
+    }
+    case "project_changed": {
+      const p = c.project!;
+      const verb = { created: "was created", renamed: "was renamed", archived: "was archived", policy_changed: "has new retention settings" }[p.change];
+      return {
+        kind,
+        title: `Project ${p.name} ${verb}`,
+        body: `The project ${p.name} of ${c.orgName} ${verb} at ${when}. ${p.summary}`,
+        details: { ...base, trafficImpact: p.trafficImpact },
       };
     }
     case "zdr_requested": {

@@ -4,9 +4,9 @@
  * a few thousand rollup rows whatever the event volume.
  */
 import { cache } from "react";
-import { eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { getDb, queryRows, type Tx } from "@/lib/db";
-import { organizations } from "@/lib/db/schema";
+import { organizations, projects } from "@/lib/db/schema";
 import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
 import { notFound } from "@/lib/errors";
@@ -34,9 +34,9 @@ export type TotalsWithChange = {
 
 export type SeriesPoint = { bucket: string; requests: number; errors: number; inputUnits: number; outputUnits: number };
 
-export type BreakdownDimension = "product" | "model" | "apiKey";
+export type BreakdownDimension = "product" | "model" | "apiKey" | "project";
 export type BreakdownRow = {
-  /** The raw key: a product id, a model name, an API key id ('' when the request had none). */
+  /** The raw key: a product id, a model name, an API key id or a project id ('' when the request had none). */
   key: string;
   label: string;
   requests: number;
@@ -49,9 +49,22 @@ export type BreakdownRow = {
   share: number;
 };
 
-export type UsageContext = { orgId: string; orgName: string; timeZone: string; range: ResolvedRange };
+export type UsageContext = {
+  orgId: string;
+  orgName: string;
+  timeZone: string;
+  range: ResolvedRange;
+  /** The project the page is filtered to (`?project=`), or null for the whole org. */
+  project: { id: string; name: string } | null;
+};
 
-type Args = { orgId: string; range: RangeInput; now?: Date };
+/** projectId: only this project's usage (a project of the org; another org's is 404). */
+type Args = { orgId: string; range: RangeInput; now?: Date; projectId?: string | null };
+
+/** The rollup rows of one project, or all of them. */
+function projectFilter(projectId: string | null | undefined): SQL {
+  return projectId ? sql` and project_id = ${projectId}` : sql``;
+}
 
 const hist = sql.raw(`array[${Array.from({ length: LATENCY_BUCKETS }, (_, i) => `coalesce(sum(latency_hist[${i + 1}]), 0)::float8`).join(", ")}]`);
 const measures = sql.raw(`coalesce(sum(requests), 0)::float8 as requests, coalesce(sum(errors), 0)::float8 as errors,
@@ -68,7 +81,15 @@ export async function usageContext(actor: Principal, args: Args, db: Tx = getDb(
   authorize(actor, "usage.read", { orgId: args.orgId });
   const org = await orgZone(db, args.orgId);
   if (!org) throw notFound("Organization not found");
-  return { orgId: args.orgId, orgName: org.name, timeZone: org.timeZone, range: resolveRange(args.range, org.timeZone, args.now) };
+  let project: UsageContext["project"] = null;
+  if (args.projectId) {
+    const [p] = /^[0-9a-f-]{36}$/i.test(args.projectId)
+      ? await db.select({ id: projects.id, name: projects.name }).from(projects).where(and(eq(projects.id, args.projectId), eq(projects.orgId, args.orgId)))
+      : [];
+    if (!p) throw notFound("Project not found");
+    project = p;
+  }
+  return { orgId: args.orgId, orgName: org.name, timeZone: org.timeZone, range: resolveRange(args.range, org.timeZone, args.now), project };
 }
 
 function rollupTable(range: ResolvedRange): SQL {
@@ -110,7 +131,7 @@ export function totalsFrom(row: MeasureRow): UsageTotals {
 }
 
 /** Both periods in one range scan of the rollup: the previous period is adjacent, so one index range covers both. */
-async function totalsOf(db: Tx, orgId: string, range: ResolvedRange): Promise<[UsageTotals, UsageTotals]> {
+async function totalsOf(db: Tx, orgId: string, range: ResolvedRange, projectId?: string | null): Promise<[UsageTotals, UsageTotals]> {
   const cur = windowFilter(range, "current").where;
   const prev = windowFilter(range, "previous").where;
   const span = range.grain === "hour"
@@ -119,7 +140,7 @@ async function totalsOf(db: Tx, orgId: string, range: ResolvedRange): Promise<[U
   const rows = await queryRows<MeasureRow & { period: string }>(
     db,
     sql`select case when ${cur} then 'current' else 'previous' end as period, ${measures}, ${hist} as hist
-        from ${rollupTable(range)} where org_id = ${orgId} and ${span} and (${cur} or ${prev}) group by 1`,
+        from ${rollupTable(range)} where org_id = ${orgId} and ${span} and (${cur} or ${prev})${projectFilter(projectId)} group by 1`,
   );
   const empty: MeasureRow = { requests: 0, errors: 0, input_units: 0, output_units: 0, hist: [] };
   const by = new Map(rows.map((r) => [r.period, r]));
@@ -134,7 +155,7 @@ export function relative(cur: number | null, prev: number | null): number | null
 /** Totals of the range and of the period of the same length just before it. */
 export async function getUsageTotals(actor: Principal, args: Args, db: Tx = getDb()): Promise<TotalsWithChange & { context: UsageContext }> {
   const context = await usageContext(actor, args, db);
-  const [current, previous] = await totalsOf(db, args.orgId, context.range);
+  const [current, previous] = await totalsOf(db, args.orgId, context.range, context.project?.id);
   const change = Object.fromEntries(
     (Object.keys(current) as (keyof UsageTotals)[]).map((k) => [k, relative(current[k], previous[k])]),
   ) as TotalsWithChange["change"];
@@ -149,7 +170,7 @@ export async function getUsageSeries(actor: Principal, args: Args, db: Tx = getD
   const bucket = range.grain === "hour" ? sql.raw(`to_char(hour at time zone 'UTC', 'YYYY-MM-DD"T"HH24:00:00.000"Z"')`) : sql.raw(`to_char(day, 'YYYY-MM-DD')`);
   const rows = await queryRows<MeasureRow & { bucket: string }>(
     db,
-    sql`select ${bucket} as bucket, ${measures} from ${table} where org_id = ${args.orgId} and ${where} group by 1`,
+    sql`select ${bucket} as bucket, ${measures} from ${table} where org_id = ${args.orgId} and ${where}${projectFilter(context.project?.id)} group by 1`,
   );
   const byBucket = new Map(rows.map((r) => [r.bucket, r]));
   const points = range.buckets.map((b) => {
@@ -165,43 +186,47 @@ export async function getUsageSeries(actor: Principal, args: Args, db: Tx = getD
   return { points, context };
 }
 
-function labelOf(dimension: BreakdownDimension, key: string): string {
+function labelOf(dimension: BreakdownDimension, key: string, projectNames: Map<string, string>): string {
   if (dimension === "product") return productInfo(key as Product)?.label ?? key;
   if (dimension === "apiKey") return key === "" ? "No API key" : key;
+  if (dimension === "project") return key === "" ? "No project" : (projectNames.get(key) ?? key);
   return key;
 }
 
-export type KeyedRow = MeasureRow & { product: string | null; model: string | null; api_key_id: string | null; g: number };
+export type KeyedRow = MeasureRow & { product: string | null; model: string | null; api_key_id: string | null; project_id?: string | null; g: number };
+export type Breakdowns = Record<BreakdownDimension, KeyedRow[]> & { projectNames: Map<string, string> };
 
 /**
  * The three breakdowns from one scan of the rollup (GROUPING SETS), shared by
  * the page's three widgets through React's per-request cache.
  */
-const breakdownRows = cache(async (db: Tx, orgId: string, grain: ResolvedRange["grain"], from: string, to: string): Promise<Record<BreakdownDimension, KeyedRow[]>> => {
+const breakdownRows = cache(async (db: Tx, orgId: string, grain: ResolvedRange["grain"], from: string, to: string, projectId: string | null): Promise<Breakdowns> => {
   const table = sql.raw(grain === "hour" ? "usage_rollups_hourly" : "usage_rollups_daily");
   const where = grain === "hour" ? sql`hour >= ${from}::timestamptz and hour < ${to}::timestamptz` : sql`day between ${from}::date and ${to}::date`;
   const rows = await queryRows<KeyedRow>(
     db,
-    sql`select product::text as product, model, api_key_id, grouping(product, model, api_key_id) as g, ${measures}, ${hist} as hist
-        from ${table} where org_id = ${orgId} and ${where}
-        group by grouping sets ((product), (model), (api_key_id)) order by requests desc`,
+    sql`select product::text as product, model, api_key_id, project_id, grouping(product, model, api_key_id, project_id) as g, ${measures}, ${hist} as hist
+        from ${table} where org_id = ${orgId} and ${where}${projectFilter(projectId)}
+        group by grouping sets ((product), (model), (api_key_id), (project_id)) order by requests desc`,
   );
-  // grouping() sets a bit for each column left out: 3 = product kept, 5 = model kept, 6 = api key kept.
-  const out: Record<BreakdownDimension, KeyedRow[]> = { product: [], model: [], apiKey: [] };
+  const names = await db.select({ id: projects.id, name: projects.name }).from(projects).where(eq(projects.orgId, orgId));
+  // grouping() sets a bit for each column left out (product is the highest): 7 = product kept, 11 = model, 13 = api key, 14 = project.
+  const out: Breakdowns = { product: [], model: [], apiKey: [], project: [], projectNames: new Map(names.map((n) => [n.id, n.name])) };
   for (const r of rows) {
     const g = Number(r.g);
-    if (g === 3) out.product.push(r);
-    else if (g === 5) out.model.push(r);
-    else if (g === 6) out.apiKey.push(r);
+    if (g === 7) out.product.push(r);
+    else if (g === 11) out.model.push(r);
+    else if (g === 13) out.apiKey.push(r);
+    else if (g === 14) out.project.push(r);
   }
   return out;
 });
 
 function keyOf(dimension: BreakdownDimension, r: KeyedRow): string {
-  return (dimension === "product" ? r.product : dimension === "model" ? r.model : r.api_key_id) ?? "";
+  return (dimension === "product" ? r.product : dimension === "model" ? r.model : dimension === "apiKey" ? r.api_key_id : r.project_id) ?? "";
 }
 
-export function breakdownOf(dimension: BreakdownDimension, source: KeyedRow[]): BreakdownRow[] {
+export function breakdownOf(dimension: BreakdownDimension, source: KeyedRow[], projectNames: Map<string, string> = new Map()): BreakdownRow[] {
   const rows = [...source].sort((a, b) => Number(b.requests) - Number(a.requests) || (keyOf(dimension, a) < keyOf(dimension, b) ? -1 : 1));
   const total = rows.reduce((a, r) => a + Number(r.requests), 0);
   return rows.map((r) => {
@@ -210,7 +235,7 @@ export function breakdownOf(dimension: BreakdownDimension, source: KeyedRow[]): 
     const errors = Number(r.errors);
     return {
       key,
-      label: labelOf(dimension, key),
+      label: labelOf(dimension, key, projectNames),
       requests,
       errors,
       inputUnits: Number(r.input_units),
@@ -230,8 +255,8 @@ export async function getUsageBreakdown(
 ): Promise<{ rows: BreakdownRow[]; context: UsageContext }> {
   const context = await usageContext(actor, args, db);
   const w = context.range.current;
-  const all = await breakdownRows(db, args.orgId, context.range.grain, w.from, w.to);
-  return { context, rows: breakdownOf(args.dimension, all[args.dimension]) };
+  const all = await breakdownRows(db, args.orgId, context.range.grain, w.from, w.to, context.project?.id ?? null);
+  return { context, rows: breakdownOf(args.dimension, all[args.dimension], all.projectNames) };
 }
 
 /** Everything the /usage page shows, for the CSV export and the tests that compare the two. */
@@ -239,12 +264,17 @@ export async function getUsageDashboard(actor: Principal, args: Args, db: Tx = g
   const a = { ...args, now: args.now ?? new Date() };
   const [totals, series] = await Promise.all([getUsageTotals(actor, a, db), getUsageSeries(actor, a, db)]);
   const w = totals.context.range.current;
-  const rows = await breakdownRows(db, args.orgId, totals.context.range.grain, w.from, w.to);
+  const rows = await breakdownRows(db, args.orgId, totals.context.range.grain, w.from, w.to, totals.context.project?.id ?? null);
   return {
     context: totals.context,
     totals: { current: totals.current, previous: totals.previous, change: totals.change },
     series: series.points,
-    breakdowns: { product: breakdownOf("product", rows.product), model: breakdownOf("model", rows.model), apiKey: breakdownOf("apiKey", rows.apiKey) },
+    breakdowns: {
+      product: breakdownOf("product", rows.product),
+      model: breakdownOf("model", rows.model),
+      apiKey: breakdownOf("apiKey", rows.apiKey),
+      project: breakdownOf("project", rows.project, rows.projectNames),
+    },
   };
 }
 export type UsageDashboard = Awaited<ReturnType<typeof getUsageDashboard>>;

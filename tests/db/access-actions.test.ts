@@ -22,6 +22,7 @@ import { seedDemoWorld } from "@/lib/demo/seed";
 import { inviteMember } from "@/lib/orgs/members";
 import { createServiceToken } from "@/lib/tokens/tokens";
 import { requestRemoval } from "@/lib/removal/requests";
+import { createProject } from "@/lib/projects/service";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
 
 const session = vi.hoisted(() => ({ user: null as UserPrincipal | null }));
@@ -88,6 +89,10 @@ const FORMS: Record<string, (c: Ctx) => Promise<Record<string, string | string[]
   "app/(customer)/settings/webhooks/actions.ts#deleteWebhookAction": async (c) => ({ orgId: c.northwind, endpointId: await webhookOf(c) }),
   "app/(customer)/settings/webhooks/actions.ts#enableWebhookAction": async (c) => ({ orgId: c.northwind, endpointId: await webhookOf(c) }),
   "app/(customer)/settings/webhooks/actions.ts#sendTestWebhookAction": async (c) => ({ orgId: c.northwind, endpointId: await webhookOf(c) }),
+  "app/(customer)/projects/actions.ts#createProjectAction": async (c) => ({ orgId: c.northwind, name: `Project ${Math.random()}` }),
+  "app/(customer)/projects/actions.ts#renameProjectAction": async (c) => ({ orgId: c.northwind, projectId: await projectOf(c), name: `Renamed ${Math.random()}` }),
+  "app/(customer)/projects/actions.ts#archiveProjectAction": async (c) => ({ orgId: c.northwind, projectId: await projectOf(c) }),
+  "app/(customer)/projects/actions.ts#updateProjectPolicyAction": async (c) => ({ orgId: c.northwind, projectId: await projectOf(c), contentRetentionDays: "7", trainingUse: "never" }),
   "lib/actions/session.ts#signOutAction": async () => ({}),
   "lib/actions/session.ts#signOutEverywhereAction": async () => ({}),
 };
@@ -99,6 +104,12 @@ async function webhookOf(c: Ctx): Promise<string> {
     .values({ orgId: c.northwind, url: "https://93.184.215.14/hook", eventTypes: ["zdr.enabled"], secretEncrypted: encryptSecret(generateWebhookSecret()) })
     .returning({ id: webhookEndpoints.id });
   return e.id;
+}
+
+/** A fresh Northwind project for one call, so one role's archive cannot disturb the next. */
+async function projectOf(c: Ctx): Promise<string> {
+  const admin = (await loadUserPrincipalByEmail(c.db, "admin@northwind.example"))!;
+  return (await createProject(admin, { orgId: c.northwind, name: `P ${Math.random()}` }, c.db)).id;
 }
 
 let removalDays = 0;

@@ -84,6 +84,12 @@ describe(`OpenAPI document on ${testDbKind}`, () => {
     await api("GET", dec, { token: onlyUsage });
     await api("GET", `/api/v1/orgs/${bare.id}/retention-decision?product=llm`, { token: all });
 
+    const stream = "/api/v1/retention-policy/stream";
+    await api("GET", stream, { token: all });
+    await api("GET", stream, { token: all, headers: { "last-event-id": "not-a-number" } });
+    await api("GET", stream);
+    await api("GET", stream, { token: onlyUsage });
+
     await api("POST", flags, { token: all, body: { orgId, category: "spam", severity: "low", restrict: false } });
     await api("POST", flags, { token: all, body: { orgId, category: "spam", severity: "low" } });
     await api("POST", flags, { body: { orgId, category: "spam", severity: "low", restrict: false } });
@@ -118,6 +124,7 @@ describe(`OpenAPI document on ${testDbKind}`, () => {
         // One call, not the fast path and the route handler both: each would take a token of the bucket of 1.
         await api("GET", pol, { token: t, parity: false });
         await api("GET", `/api/v1/orgs/${orgId}/retention-decision?product=llm`, { token: t, parity: false });
+        await api("GET", "/api/v1/retention-policy/stream", { token: t });
         await api("POST", flags, { token: t, body: { orgId, category: "spam", severity: "low", restrict: false } });
       }
       const rt = (await makeToken(db, ["removal:read", "removal:write"])).token;
@@ -138,6 +145,7 @@ describe(`OpenAPI document on ${testDbKind}`, () => {
       await api("GET", "/api/v1/removal-orders", { token: removal });
       await api("POST", done, { token: removal, body: report });
       await api("GET", `/api/v1/orgs/${orgId}/retention-decision?product=llm`, { token: all });
+      await api("GET", "/api/v1/retention-policy/stream", { token: all });
     } finally {
       setDbHandle(real);
       await down.close();

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeCacheListener } from "@/lib/db/listen";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
 import { makeOrg, makeToken } from "../helpers/api";
+import { createRetentionClient } from "@/packages/fleet-client/src/index";
 
 const fresh = withFreshDatabase();
 const children: ChildProcess[] = [];
@@ -77,5 +78,35 @@ describe.runIf(testDbKind === "postgres")("two app instances", () => {
     console.info(`[two instances] restriction visible on the other instance after ${seen?.toFixed(1)} ms`);
     expect(seen).not.toBeNull();
     expect(seen!).toBeLessThan(1000);
+  });
+
+  it("a fleet client streaming from one instance hears a restriction committed through the other within 1 second", async () => {
+    const db = fresh.handle().db;
+    const orgId = await makeOrg(db, { zdr: "active" });
+    const reader = (await makeToken(db, ["policy:read"])).token;
+    const moderator = (await makeToken(db, ["moderation:write"])).token;
+    // Polling every minute: only the stream can bring the change this fast.
+    const client = createRetentionClient({ baseUrl: b, token: reader, staleAfterMs: 3000, refreshMs: 60_000 });
+    try {
+      const started = performance.now();
+      while (!client.streaming() && performance.now() - started < 5000) await new Promise((r) => setTimeout(r, 10));
+      expect(client.streaming()).toBe(true);
+      await client.sync(orgId);
+      expect(client.decide({ orgId, product: "llm" }).reason).toBe("zdr_all_requests");
+      const flagged = await fetch(`${a}/api/v1/moderation/flags`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${moderator}`, "content-type": "application/json" },
+        body: JSON.stringify({ orgId, category: "fraud", severity: "critical", restrict: true }),
+      });
+      expect(flagged.status).toBe(201);
+      const committed = performance.now();
+      while (client.decide({ orgId, product: "llm" }).reason !== "restricted" && performance.now() - committed < 1000) await new Promise((r) => setTimeout(r, 2));
+      const seen = performance.now() - committed;
+      console.info(`[two instances] restriction applied by a client streaming from the other instance after ${seen.toFixed(1)} ms`);
+      expect(client.decide({ orgId, product: "llm" }).reason).toBe("restricted");
+      expect(seen).toBeLessThan(1000);
+    } finally {
+      client.close();
+    }
   });
 });

@@ -77,9 +77,10 @@ describe(`retention page reads on ${testDbKind}`, () => {
     const orgId = p["admin@northwind.example"].orgId!;
     await expect(listRetentionAudit(p["member@northwind.example"], { orgId })).rejects.toMatchObject({ code: "forbidden" });
     const trail = await listRetentionAudit(p["admin@northwind.example"], { orgId });
-    expect(trail.map((e) => e.action)).toEqual(["zdr.enabled", "zdr.requested"]);
-    expect(trail[0]).toMatchObject({ actor: "Provider support", ticketRef: "SUP-1042" });
-    expect(trail[1].actor).toBe("Nadia Okafor");
+    // The demo world's two projects were created after ZDR was enabled; project changes are in the same trail.
+    expect(trail.map((e) => e.action)).toEqual(["project.created", "project.created", "zdr.enabled", "zdr.requested"]);
+    expect(trail[2]).toMatchObject({ actor: "Provider support", ticketRef: "SUP-1042" });
+    expect(trail[3].actor).toBe("Nadia Okafor");
   });
 
   it("'what we keep' lists every column of the usage table, each described", () => {

@@ -12,6 +12,7 @@ import { GET as decisionRoute } from "@/app/api/v1/orgs/[orgId]/retention-decisi
 import { POST as flagsRoute } from "@/app/api/v1/moderation/flags/route";
 import { GET as openApiRoute } from "@/app/api/v1/openapi.json/route";
 import { GET as removalOrdersRoute } from "@/app/api/v1/removal-orders/route";
+import { GET as policyStreamRoute } from "@/app/api/v1/retention-policy/stream/route";
 import { POST as removalCompletionRoute } from "@/app/api/v1/removal-orders/[id]/completion/route";
 import type { Db } from "@/lib/db";
 import { organizations, retentionStates } from "@/lib/db/schema";
@@ -73,6 +74,19 @@ export async function api(method: "GET" | "POST", path: string, options: CallOpt
   if (method === "POST" && path === "/api/v1/usage/events") res = await ingestRoute(request, { params: Promise.resolve({}) });
   else if (method === "POST" && path === "/api/v1/moderation/flags") res = await flagsRoute(request, { params: Promise.resolve({}) });
   else if (method === "GET" && path === "/api/v1/removal-orders") res = await removalOrdersRoute(request, { params: Promise.resolve({}) });
+  else if (method === "GET" && path === "/api/v1/retention-policy/stream") {
+    // The stream never ends: an open one is checked by its status and type, then closed.
+    const ac = new AbortController();
+    res = await policyStreamRoute(new Request(request, { signal: ac.signal }), { params: Promise.resolve({}) });
+    if (res.status === 200) {
+      const type = res.headers.get("content-type") ?? "";
+      await res.body?.cancel();
+      ac.abort();
+      if (!type.startsWith("text/event-stream")) throw new Error(`${path} answered 200 as ${type}`);
+      answered.add(`GET ${path} 200`);
+      return res;
+    }
+  }
   else if (method === "POST" && completion) {
     template = "/api/v1/removal-orders/{id}/completion";
     res = await removalCompletionRoute(request, { params: Promise.resolve({ id: decodeURIComponent(completion[1]) }) });

@@ -15,7 +15,13 @@ import { CoverageTable } from "@/components/retention/coverage-table";
 import { EligibilityTable } from "@/components/retention/eligibility-table";
 import { RequestZdrForm } from "@/components/retention/request-form";
 import { RESTRICTION_REASON_LABEL } from "@/components/shell/zdr-emblem";
+import { ContentStatements } from "@/components/retention/content-statements";
+import { listProjects } from "@/lib/projects/service";
+import { contentStatements, contentSummary } from "@/lib/retention/wording";
+import type { EffectivePolicy } from "@/lib/retention/policy";
 import { requestZdrAction } from "./actions";
+
+const sameStatements = (a: EffectivePolicy, b: EffectivePolicy) => JSON.stringify(contentStatements(a)) === JSON.stringify(contentStatements(b));
 
 export const metadata: Metadata = { title: "Data retention" };
 
@@ -110,12 +116,13 @@ function StateCard({ view, isAdmin }: { view: RetentionView; isAdmin: boolean })
 export default async function RetentionPage() {
   const user = await requireCustomer();
   const isAdmin = user.role === "admin";
-  const [view, coverage, audit, checkpoint, statements] = await Promise.all([
+  const [view, coverage, audit, checkpoint, statements, { projects: projectViews }] = await Promise.all([
     getRetentionView(user, { orgId: user.orgId }),
     getZdrCoverage(user, { orgId: user.orgId }),
     isAdmin ? listRetentionAudit(user, { orgId: user.orgId }) : Promise.resolve(null),
     isAdmin ? latestAuditCheckpoint(user, { orgId: user.orgId }) : Promise.resolve(null),
     isAdmin ? listStatements(user, { orgId: user.orgId }) : Promise.resolve([]),
+    listProjects(user, { orgId: user.orgId }),
   ]);
   const p = view.policy;
   const kept = keptFields();
@@ -182,8 +189,8 @@ export default async function RetentionPage() {
           <Card aria-labelledby="never-title">
             <CardHeader
               id="never-title"
-              title="What we never keep"
-              description={p.zdr.honoured ? "Not in usage records, logs, errors, emails or exports; and for eligible products, nowhere at all." : "Not in usage records, logs, errors, emails or exports. Without active ZDR, content itself is kept for the retention window above."}
+              title="Never in usage records"
+              description="These never enter a usage record, log line, error, email or export. Whether the content itself is kept depends on the product: see below."
             />
             <CardBody>
               <ul className="flex flex-wrap gap-2">
@@ -208,6 +215,27 @@ export default async function RetentionPage() {
           ) : (
             <CoverageTable intervals={coverage.intervals} timeZone={view.timeZone} />
           )}
+        </Card>
+
+        <Card aria-labelledby="content-title">
+          <CardHeader id="content-title" title="What happens to content, per product" description={`For ${view.orgName}'s requests today, from the same state as the emblem.`} />
+          <CardBody className="space-y-6">
+            <ContentStatements groups={contentSummary(p)} testId="content-organization" />
+            {projectViews
+              .filter((v) => !v.project.archivedAt)
+              .map((v) => (
+                <div key={v.project.id} data-testid="content-project" className="border-t border-slate-100 pt-4 dark:border-slate-800">
+                  <h3 className="font-semibold">
+                    Project <a href={`/projects/${v.project.id}`} className="text-brand-600 underline underline-offset-2 dark:text-brand-100">{v.project.name}</a>
+                  </h3>
+                  {sameStatements(p, v.policy) ? (
+                    <p className="mt-1 text-sm">The same as the organization.</p>
+                  ) : (
+                    <div className="mt-2"><ContentStatements groups={contentSummary(v.policy)} /></div>
+                  )}
+                </div>
+              ))}
+          </CardBody>
         </Card>
 
         <Card aria-labelledby="eligibility-title">

@@ -7,6 +7,8 @@ import { parseRangeParams, rangeSearch, type RangeInput } from "@/lib/usage/rang
 import { ButtonLink } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/page-header";
 import { RangePicker } from "@/components/usage/range-picker";
+import { ProjectFilter } from "@/components/usage/project-filter";
+import { listProjects } from "@/lib/projects/service";
 import { ChartSkeleton, TableSkeleton, TotalsSkeleton } from "@/components/usage/skeletons";
 import { BreakdownSection, FreshnessNote, SeriesSection, TotalsSection } from "./sections";
 
@@ -25,18 +27,33 @@ export default async function UsagePage({ searchParams }: { searchParams: Search
     if (!(e instanceof AppError)) throw e;
     problem = `${e.message}. Showing the last 30 days instead.`;
   }
+  const { projects } = await listProjects(user, { orgId: user.orgId });
+  const asked = typeof params.project === "string" && params.project !== "" ? params.project : null;
+  const project = asked ? (projects.find((p) => p.project.id === asked.toLowerCase())?.project ?? null) : null;
+  if (asked && !project) problem = `${problem ? `${problem} ` : ""}That project is not one of your organization's; showing every project instead.`;
+  const projectId = project?.id ?? null;
   // One instant for every widget, so their windows agree to the millisecond.
   const now = new Date();
-  const props = { user, range, now };
-  const key = rangeSearch(range);
+  const props = { user, range, now, projectId };
+  const rangeKey = rangeSearch(range);
+  const key = projectId ? `${rangeKey}&project=${projectId}` : rangeKey;
   return (
     <>
       <PageHeader
         title="Usage"
-        description="Request metadata of your organization: counts, lengths and latency, never content."
+        description={
+          project
+            ? `Request metadata of the project ${project.name}: counts, lengths and latency, never content.`
+            : "Request metadata of your organization: counts, lengths and latency, never content."
+        }
         actions={
           <>
-            <RangePicker current={range.key} from={range.key === "custom" ? range.from : undefined} to={range.key === "custom" ? range.to : undefined} />
+            <ProjectFilter
+              projects={projects.map((p) => ({ id: p.project.id, name: p.project.name, archived: p.project.archivedAt !== null }))}
+              current={projectId}
+              range={Object.fromEntries(new URLSearchParams(rangeKey))}
+            />
+            <RangePicker current={range.key} from={range.key === "custom" ? range.from : undefined} to={range.key === "custom" ? range.to : undefined} project={projectId} />
             <ButtonLink href={`/usage/export?${key}`} download>
               <Download className="size-4" aria-hidden="true" />
               Export CSV
@@ -68,6 +85,11 @@ export default async function UsagePage({ searchParams }: { searchParams: Search
         <Suspense key={`apiKey-${key}`} fallback={<TableSkeleton label="Loading usage by API key" />}>
           <BreakdownSection {...props} dimension="apiKey" />
         </Suspense>
+        {projects.length > 0 ? (
+          <Suspense key={`project-${key}`} fallback={<TableSkeleton label="Loading usage by project" />}>
+            <BreakdownSection {...props} dimension="project" />
+          </Suspense>
+        ) : null}
       </div>
     </>
   );

@@ -13,7 +13,7 @@ import { LazyUsageChart } from "@/components/usage/usage-chart-lazy";
 import { BreakdownTable } from "@/components/usage/breakdown-table";
 import { SeriesNumbers } from "@/components/usage/series-numbers";
 
-type Props = { user: CustomerPrincipal; range: RangeInput; now: Date };
+type Props = { user: CustomerPrincipal; range: RangeInput; now: Date; projectId: string | null };
 
 /** A read of the usage store, or null when the store cannot be reached (the widget then says so instead of showing zeros). */
 async function readOrUnavailable<T>(read: () => Promise<T>): Promise<T | null> {
@@ -54,8 +54,8 @@ function previousLabel(r: ResolvedRange): string {
   return r.key === "24h" ? "previous 24 hours" : `previous ${r.buckets.length} days`;
 }
 
-export async function TotalsSection({ user, range, now }: Props) {
-  const t = await readOrUnavailable(() => getUsageTotals(user, { orgId: user.orgId, range, now }));
+export async function TotalsSection({ user, range, now, projectId }: Props) {
+  const t = await readOrUnavailable(() => getUsageTotals(user, { orgId: user.orgId, range, now, projectId }));
   if (!t) return <Unavailable title="Totals" />;
   if (t.current.requests === 0) {
     return (
@@ -82,8 +82,8 @@ function localHour(bucket: string, timeZone: string): string {
   return dateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(bucket));
 }
 
-export async function SeriesSection({ user, range, now }: Props) {
-  const series = await readOrUnavailable(() => getUsageSeries(user, { orgId: user.orgId, range, now }));
+export async function SeriesSection({ user, range, now, projectId }: Props) {
+  const series = await readOrUnavailable(() => getUsageSeries(user, { orgId: user.orgId, range, now, projectId }));
   if (!series) return <Unavailable title="Requests over time" />;
   const { points, context } = series;
   const r = context.range;
@@ -118,11 +118,12 @@ const TITLES: Record<BreakdownDimension, { title: string; header: string }> = {
   product: { title: "By product", header: "Product" },
   model: { title: "By model", header: "Model" },
   apiKey: { title: "By API key", header: "API key" },
+  project: { title: "By project", header: "Project" },
 };
 
-export async function BreakdownSection({ user, range, now, dimension }: Props & { dimension: BreakdownDimension }) {
+export async function BreakdownSection({ user, range, now, projectId, dimension }: Props & { dimension: BreakdownDimension }) {
   const t = TITLES[dimension];
-  const b = await readOrUnavailable(() => getUsageBreakdown(user, { orgId: user.orgId, range, now, dimension }));
+  const b = await readOrUnavailable(() => getUsageBreakdown(user, { orgId: user.orgId, range, now, projectId, dimension }));
   if (!b) return <Unavailable title={t.title} />;
   const { rows } = b;
   const id = `breakdown-${dimension}`;

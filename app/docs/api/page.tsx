@@ -41,8 +41,32 @@ function typeLabel(s: JsonSchema): string {
   return `${s.type ?? "any"}${extra ? ` (${extra})` : ""}`;
 }
 
+type FieldRow = { path: string; schema: JsonSchema; required: boolean };
+
+/** The object inside a field (itself, an array's items, or the object branch of `object | null`), whose fields are listed under it. */
+function nestedObject(s: JsonSchema): { schema: JsonSchema; suffix: string } | null {
+  if (s.properties) return { schema: s, suffix: "" };
+  if (s.type === "array" && s.items) {
+    const inner = nestedObject(s.items);
+    return inner ? { schema: inner.schema, suffix: `[]${inner.suffix}` } : null;
+  }
+  const branch = s.anyOf?.find((b) => b.properties);
+  return branch ? { schema: branch, suffix: "" } : null;
+}
+
+/** Every field, nested ones as dotted paths (`zdr.honoured`, `products[].dataTypes[].zdrEligible`), so none renders as a bare "object". */
+function fieldRows(schema: JsonSchema, prefix = "", parentRequired = true): FieldRow[] {
+  return Object.entries(schema.properties ?? {}).flatMap(([k, v]) => {
+    const path = `${prefix}${k}`;
+    const required = parentRequired && !!schema.required?.includes(k);
+    const row: FieldRow = { path, schema: v, required };
+    const inner = v.$ref ? null : nestedObject(v);
+    return inner ? [row, ...fieldRows(inner.schema, `${path}${inner.suffix}.`, required)] : [row];
+  });
+}
+
 function SchemaTable({ name, schema }: { name: string; schema: JsonSchema }) {
-  const props = Object.entries(schema.properties ?? {});
+  const props = fieldRows(schema);
   return (
     <section aria-labelledby={`schema-${name}`} className="space-y-2">
       <h3 id={`schema-${name}`} className="font-mono text-base font-semibold">{name}</h3>
@@ -52,11 +76,11 @@ function SchemaTable({ name, schema }: { name: string; schema: JsonSchema }) {
           <tr><th className="py-1">Field</th><th>Type</th><th>Required</th><th>Description</th></tr>
         </thead>
         <tbody>
-          {props.map(([k, v]) => (
+          {props.map(({ path: k, schema: v, required }) => (
             <tr key={k} className="border-b border-slate-100 align-top dark:border-slate-800">
               <td className="py-1 font-mono">{k}</td>
               <td className="font-mono text-xs">{v.$ref ? <a href={`#schema-${refName(v)}`} className="text-brand-700 underline dark:text-brand-100">{refName(v)}</a> : typeLabel(v)}</td>
-              <td>{schema.required?.includes(k) ? "yes" : "no"}</td>
+              <td>{required ? "yes" : "no"}</td>
               <td>{v.description ?? (v.pattern ? `pattern ${v.pattern}` : "")}</td>
             </tr>
           ))}

@@ -26,7 +26,7 @@
 import crypto from "node:crypto";
 import { sql } from "drizzle-orm";
 import { getDb, queryRows, type Tx } from "@/lib/db";
-import { organizations } from "@/lib/db/schema";
+import { organizations, projects } from "@/lib/db/schema";
 import { eq } from "drizzle-orm";
 import type { Principal } from "@/lib/auth/principal";
 import { AppError } from "@/lib/errors";
@@ -38,6 +38,7 @@ import {
   totalsFrom,
   usageContext,
   type BreakdownDimension,
+  type Breakdowns,
   type KeyedRow,
   type MeasureRow,
   type TotalsWithChange,
@@ -295,17 +296,24 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
     await chCommand(h, correction("usage_rollups_daily", "day", "day", dayIn, dayIn), params, rebuildInsert);
   }
 
+  /** The /usage project filter (?project=), as in the PostgreSQL store: rows of that project only. */
+  function projectIn(context: UsageContext): { where: string; params: Record<string, string> } {
+    const id = context.project?.id ?? null;
+    return id === null ? { where: "", params: {} } : { where: " AND project_id = {proj:String}", params: { proj: id } };
+  }
+
   async function totals(actor: Principal, args: UsageQueryArgs, db: Tx = getDb()): Promise<TotalsWithChange & { context: UsageContext }> {
     const context = await usageContext(actor, args, db);
     const h = await ready();
     const { range } = context;
     const cur = windowOf(range, range.current, "c");
     const prev = windowOf(range, range.previous, "p");
+    const proj = projectIn(context);
     const rows = await chRows<ChMeasure & { period: string }>(
       h,
       `SELECT if(${cur.where}, 'current', 'previous') AS period, ${readMeasures}
-       FROM ${tableOf(range)} WHERE org_id = {org:UUID} AND ((${cur.where}) OR (${prev.where})) GROUP BY period`,
-      { org: args.orgId, ...cur.params, ...prev.params },
+       FROM ${tableOf(range)} WHERE org_id = {org:UUID} AND ((${cur.where}) OR (${prev.where}))${proj.where} GROUP BY period`,
+      { org: args.orgId, ...cur.params, ...prev.params, ...proj.params },
     );
     const by = new Map(rows.map((r) => [r.period, r]));
     const current = totalsFrom(measureRow(by.get("current")));
@@ -320,10 +328,11 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
     const { range } = context;
     const w = windowOf(range, range.current, "c");
     const bucket = range.grain === "hour" ? "formatDateTime(hour, '%Y-%m-%dT%H:00:00.000Z', 'UTC')" : "toString(day)";
+    const proj = projectIn(context);
     const rows = await chRows<ChMeasure & { bucket: string }>(
       h,
-      `SELECT ${bucket} AS bucket, ${readMeasures} FROM ${tableOf(range)} WHERE org_id = {org:UUID} AND ${w.where} GROUP BY bucket`,
-      { org: args.orgId, ...w.params },
+      `SELECT ${bucket} AS bucket, ${readMeasures} FROM ${tableOf(range)} WHERE org_id = {org:UUID} AND ${w.where}${proj.where} GROUP BY bucket`,
+      { org: args.orgId, ...w.params, ...proj.params },
     );
     const byBucket = new Map(rows.map((r) => [r.bucket, measureRow(r)]));
     const points = range.buckets.map((b) => {
@@ -333,20 +342,32 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
     return { points, context };
   }
 
-  async function breakdownRows(h: ClickHouseHandle, orgId: string, range: ResolvedRange): Promise<Record<BreakdownDimension, KeyedRow[]>> {
+  async function breakdownRows(h: ClickHouseHandle, db: Tx, orgId: string, context: UsageContext): Promise<Breakdowns> {
+    const range = context.range;
     const w = windowOf(range, range.current, "c");
+    const proj = projectIn(context);
     // A key whose rows net to zero (after a removal) is no row of the breakdown, as in PostgreSQL.
     const one = (dim: BreakdownDimension, col: string) =>
-      `SELECT '${dim}' AS dim, toString(${col}) AS k, ${readMeasures} FROM ${tableOf(range)} WHERE org_id = {org:UUID} AND ${w.where} GROUP BY k HAVING req != 0`;
-    const rows = await chRows<ChMeasure & { dim: BreakdownDimension; k: string }>(
-      h,
-      `${one("product", "product")} UNION ALL ${one("model", "model")} UNION ALL ${one("apiKey", "api_key_id")}`,
-      { org: orgId, ...w.params },
-    );
-    const out: Record<BreakdownDimension, KeyedRow[]> = { product: [], model: [], apiKey: [] };
+      `SELECT '${dim}' AS dim, toString(${col}) AS k, ${readMeasures} FROM ${tableOf(range)} WHERE org_id = {org:UUID} AND ${w.where}${proj.where} GROUP BY k HAVING req != 0`;
+    const [rows, names] = await Promise.all([
+      chRows<ChMeasure & { dim: BreakdownDimension; k: string }>(
+        h,
+        `${one("product", "product")} UNION ALL ${one("model", "model")} UNION ALL ${one("apiKey", "api_key_id")} UNION ALL ${one("project", "project_id")}`,
+        { org: orgId, ...w.params, ...proj.params },
+      ),
+      db.select({ id: projects.id, name: projects.name }).from(projects).where(eq(projects.orgId, orgId)),
+    ]);
+    const out: Breakdowns = { product: [], model: [], apiKey: [], project: [], projectNames: new Map(names.map((n) => [n.id, n.name])) };
     for (const r of rows) {
       const m = measureRow(r);
-      out[r.dim].push({ ...m, product: r.dim === "product" ? r.k : null, model: r.dim === "model" ? r.k : null, api_key_id: r.dim === "apiKey" ? r.k : null, g: 0 });
+      out[r.dim].push({
+        ...m,
+        product: r.dim === "product" ? r.k : null,
+        model: r.dim === "model" ? r.k : null,
+        api_key_id: r.dim === "apiKey" ? r.k : null,
+        project_id: r.dim === "project" ? r.k : null,
+        g: 0,
+      });
     }
     return out;
   }
@@ -354,12 +375,17 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
   async function dashboard(actor: Principal, args: UsageQueryArgs, db: Tx = getDb()): Promise<UsageDashboard> {
     const a = { ...args, now: args.now ?? new Date() };
     const [t, s] = await Promise.all([totals(actor, a, db), series(actor, a, db)]);
-    const rows = await breakdownRows(await ready(), args.orgId, t.context.range);
+    const rows = await breakdownRows(await ready(), db, args.orgId, t.context);
     return {
       context: t.context,
       totals: { current: t.current, previous: t.previous, change: t.change },
       series: s.points,
-      breakdowns: { product: breakdownOf("product", rows.product), model: breakdownOf("model", rows.model), apiKey: breakdownOf("apiKey", rows.apiKey) },
+      breakdowns: {
+        product: breakdownOf("product", rows.product),
+        model: breakdownOf("model", rows.model),
+        apiKey: breakdownOf("apiKey", rows.apiKey),
+        project: breakdownOf("project", rows.project, rows.projectNames),
+      },
     };
   }
 
@@ -495,8 +521,8 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
     series,
     async breakdown(actor, args, db = getDb()) {
       const context = await usageContext(actor, args, db);
-      const all = await breakdownRows(await ready(), args.orgId, context.range);
-      return { context, rows: breakdownOf(args.dimension, all[args.dimension]) };
+      const all = await breakdownRows(await ready(), db, args.orgId, context);
+      return { context, rows: breakdownOf(args.dimension, all[args.dimension], all.projectNames) };
     },
     dashboard,
     async csv(actor, args, db = getDb()) {

@@ -5,15 +5,18 @@ import { getUsageDashboard } from "@/lib/usage/store";
 import { parseRangeParams } from "@/lib/usage/range";
 import { usageCsvStream } from "@/lib/usage/csv";
 
-/** GET /usage/export?range=…: the CSV of exactly what /usage shows for the same range. */
+/** GET /usage/export?range=…[&project=…]: the CSV of exactly what /usage shows for the same range and project. */
 export async function GET(request: Request): Promise<Response> {
   const user = await getCurrentUser();
   try {
     if (!user) throw new AppError("unauthorized", "Sign in first");
     // Signed in but in no organization (support staff): the customer export does not exist for them.
     if (!user.orgId) throw new AppError("not_found", "Not found");
-    const range = parseRangeParams(Object.fromEntries(new URL(request.url).searchParams));
-    const dashboard = await getUsageDashboard(user, { orgId: user.orgId, range });
+    const params = Object.fromEntries(new URL(request.url).searchParams);
+    const range = parseRangeParams(params);
+    // ?project=: the same filter as /usage; a project of another org (or none) is 404.
+    const projectId = params.project ? params.project.toLowerCase() : null;
+    const dashboard = await getUsageDashboard(user, { orgId: user.orgId, range, projectId });
     const r = dashboard.context.range;
     const name = `usage-${r.key}-${r.current.from.slice(0, 10)}-to-${r.current.to.slice(0, 10)}.csv`;
     return new Response(usageCsvStream(dashboard), {
