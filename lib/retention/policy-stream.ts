@@ -23,6 +23,7 @@ import { ALL_KEYS, cacheListener, type CacheListener } from "@/lib/db/listen";
 import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
 import { AppError } from "@/lib/errors";
+import { processState } from "@/lib/process-state";
 
 export const HEARTBEAT_MS = 2000;
 /** Changes are kept this long for resuming clients; an older Last-Event-ID gets `reset`. */
@@ -51,7 +52,7 @@ type Hub = {
   ready: Promise<void>;
 };
 
-const g = globalThis as unknown as { __zdrPolicyHub?: Hub };
+const g = processState("policyHub", (): { value?: Hub } => ({}));
 
 async function readNew(hub: Hub): Promise<void> {
   const rows = await hub.handle.db
@@ -91,7 +92,7 @@ function wake(hub: Hub): void {
 
 function policyHub(): Hub {
   const handle = getDbHandle();
-  if (g.__zdrPolicyHub?.handle === handle) return g.__zdrPolicyHub;
+  if (g.value?.handle === handle) return g.value;
   const listener = cacheListener(handle);
   const hub: Hub = { handle, listener, clients: new Set(), cursor: 0, sent: new Map(), reading: null, again: false, timer: null, ready: Promise.resolve() };
   hub.ready = handle.db
@@ -105,7 +106,7 @@ function policyHub(): Hub {
     // "*": the listener (re)connected; what was committed while it was down is in the table.
     if (key === ALL_KEYS || key.startsWith("org:")) wake(hub);
   });
-  g.__zdrPolicyHub = hub;
+  g.value = hub;
   void prunePolicyChanges(handle).catch(() => {});
   return hub;
 }
