@@ -163,6 +163,36 @@ export const authEvents = pgTable(
   ],
 );
 
+/**
+ * A user's TOTP authenticator (RFC 6238). The seed is sealed (lib/sealed.ts),
+ * never stored in the clear; `confirmedAt` null while enrolment waits for the
+ * first code. `lastUsedStep` refuses a code a second time (RFC 6238, 5.2).
+ */
+export const userTotp = pgTable("user_totp", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  secretSealed: text("secret_sealed").notNull(),
+  confirmedAt: timestamp("confirmed_at", { withTimezone: true }),
+  lastUsedStep: bigint("last_used_step", { mode: "number" }),
+  createdAt: createdAt(),
+});
+
+/** One-time recovery codes for a lost authenticator: SHA-256 of each code, spent once. */
+export const recoveryCodes = pgTable(
+  "recovery_codes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("recovery_codes_user_hash_key").on(t.userId, t.codeHash)],
+);
+
 // ---------------------------------------------------------------------------
 // Retention state (the one source of truth: emblem, pages, policy API, audit)
 // ---------------------------------------------------------------------------
