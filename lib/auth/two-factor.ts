@@ -44,7 +44,7 @@ function matchingStep(secretBase32: string, token: string, at: Date): number | n
   return Math.floor(at.getTime() / 1000 / TOTP_PERIOD_SECONDS) + delta;
 }
 
-/** A recovery code: 10 characters of Crockford-free base32 shown as `xxxxx-xxxxx`; compared without case, spaces or dashes. */
+/** A recovery code: 10 base32 characters (50 random bits) shown as `xxxxx-xxxxx`; compared without case, spaces or dashes. */
 function newRecoveryCode(): string {
   const raw = new OTPAuth.Secret({ size: 7 }).base32.slice(0, 10).toLowerCase();
   return `${raw.slice(0, 5)}-${raw.slice(5)}`;
@@ -81,7 +81,8 @@ function authorizeOwn(actor: UserPrincipal) {
   authorize(actor, "account.twoFactor.manage", { orgId: adminOf });
 }
 
-export type EnrolmentStart = { secret: string; otpauthUri: string; qrSvg: string };
+/** The pending seed as text (to type in), as an otpauth:// URI, and as that URI's QR code (an SVG data URL for an <img>). */
+export type EnrolmentStart = { secret: string; otpauthUri: string; qrSvg: string; qrDataUrl: string };
 
 /** Step one: a new pending seed (replacing an earlier pending one). Refused while an authenticator is confirmed. */
 export async function startTwoFactorEnrolment(actor: UserPrincipal, db: Tx = getDb()): Promise<EnrolmentStart> {
@@ -95,7 +96,7 @@ export async function startTwoFactorEnrolment(actor: UserPrincipal, db: Tx = get
     .onConflictDoUpdate({ target: userTotp.userId, set: { secretSealed: sealed, lastUsedStep: null, createdAt: new Date() }, setWhere: isNull(userTotp.confirmedAt) });
   const otpauthUri = totp(secret, actor.email).toString();
   const qrSvg = await QRCode.toString(otpauthUri, { type: "svg", errorCorrectionLevel: "M", margin: 1 });
-  return { secret, otpauthUri, qrSvg };
+  return { secret, otpauthUri, qrSvg, qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(qrSvg).toString("base64")}` };
 }
 
 /** Step two: the first code confirms the seed; the recovery codes are returned this once and stored hashed. */

@@ -81,6 +81,9 @@ const FORMS: Record<string, (c: Ctx) => Promise<Record<string, string | string[]
   "app/(customer)/settings/webhooks/actions.ts#deleteWebhookAction": async (c) => ({ orgId: c.northwind, endpointId: await webhookOf(c) }),
   "app/(customer)/settings/webhooks/actions.ts#enableWebhookAction": async (c) => ({ orgId: c.northwind, endpointId: await webhookOf(c) }),
   "app/(customer)/settings/webhooks/actions.ts#sendTestWebhookAction": async (c) => ({ orgId: c.northwind, endpointId: await webhookOf(c) }),
+  "app/account/two-factor/actions.ts#startTwoFactorAction": async () => ({}),
+  "app/account/two-factor/actions.ts#confirmTwoFactorAction": async () => ({ code: "123456" }),
+  "app/account/two-factor/actions.ts#disableTwoFactorAction": async () => ({ code: "123456" }),
   "lib/actions/session.ts#signOutAction": async () => ({}),
   "lib/actions/session.ts#signOutEverywhereAction": async () => ({}),
 };
@@ -110,6 +113,10 @@ async function pendingRemoval(c: Ctx): Promise<string> {
 /** Actions on the caller's own session (operation null) that still depend on who calls: an org switch only to one's own org. */
 const OWN_SESSION: Record<string, Partial<Record<Role, Outcome>>> = {
   "app/(customer)/actions.ts#switchOrganization": { otherAdmin: "not_found", support: "not_found" },
+  // One's own second factor ("account.twoFactor.manage": customer admins and support): a member may not; support may not turn it off.
+  "app/account/two-factor/actions.ts#startTwoFactorAction": { member: "forbidden" },
+  "app/account/two-factor/actions.ts#confirmTwoFactorAction": { member: "forbidden" },
+  "app/account/two-factor/actions.ts#disableTwoFactorAction": { member: "forbidden", support: "forbidden" },
 };
 
 /** What the permission table says each visitor gets (Northwind's admin and member, Contoso's admin, support staff). */
