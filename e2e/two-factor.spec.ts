@@ -52,6 +52,7 @@ test("support staff must set up TOTP before the console opens; a wrong code is r
   await page.getByRole("button", { name: "Set up an authenticator app" }).focus();
   await page.keyboard.press("Enter");
   await expect(page.getByRole("img", { name: "QR code of the authenticator set-up key" })).toBeVisible();
+  await expect(page.getByTestId("totp-secret")).toBeVisible();
   const secret = (await page.getByTestId("totp-secret").textContent())!.trim();
   expect(secret).toMatch(/^[A-Z2-7]{32}$/);
 
@@ -62,9 +63,11 @@ test("support staff must set up TOTP before the console opens; a wrong code is r
   await expect(page).toHaveURL(/\/account\/two-factor$/);
 
   await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+  await expect(page.getByTestId("totp-secret")).toBeVisible();
   const secret2 = (await page.getByTestId("totp-secret").textContent())!.trim();
   await page.getByLabel("Code from the app").fill(codeAt(secret2, Date.now()));
   await page.getByRole("button", { name: "Turn on two-factor sign-in" }).click();
+  await expect(page.getByTestId("recovery-codes").locator("li")).toHaveCount(10);
   const codes = (await page.getByTestId("recovery-codes").locator("li").allTextContents()).map((c) => c.trim());
   expect(codes).toHaveLength(10);
   await expectNoSeriousAxeViolation(page, "recovery codes");
