@@ -8,6 +8,7 @@ const MESSAGES: Record<string, string> = {
   invalid: "Email or password is incorrect.",
   rate_limited: "Too many failed attempts from this address. Try again in 15 minutes.",
   second_factor_required: "Enter the 6-digit code from your authenticator app, or one of your recovery codes.",
+  sso_required: "Your organization signs in with single sign-on: passwords are not accepted for this email address.",
   invalid_code: "That code is not valid. Enter the code your authenticator app shows now, or an unused recovery code.",
 };
 const CODE_STEP = ["second_factor_required", "invalid_code"];

@@ -12,6 +12,7 @@ import { users } from "@/lib/db/schema";
 import { dummyPasswordHash, verifyPassword } from "./password";
 import { checkSignInThrottle, recordAuthEvent } from "./throttle";
 import { isTwoFactorEnrolled, verifySecondFactor } from "./two-factor";
+import { ssoForEmail } from "./sso-domains";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/http/client-address";
 
 export const SignInSchema = z.object({
@@ -30,6 +31,7 @@ export type SignInResult =
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "second_factor_required" }
   | { ok: false; reason: "invalid_code" }
+  | { ok: false; reason: "sso_required" }
   | { ok: false; reason: "rate_limited"; retryAfterSeconds: number };
 
 export async function authenticate(input: { email: string; password: string; code?: string; ip: string }, db: Tx = getDb()): Promise<SignInResult> {
@@ -39,6 +41,8 @@ export async function authenticate(input: { email: string; password: string; cod
     await recordAuthEvent(db, { kind: "lockout", email, ip: input.ip });
     return { ok: false, reason: "rate_limited", retryAfterSeconds: verdict.retryAfterSeconds };
   }
+  // An org that enforces single sign-on vouches for its domains itself: no password is checked for them.
+  if ((await ssoForEmail(db, email))?.enforced) return { ok: false, reason: "sso_required" };
   const [user] = await db
     .select({ id: users.id, passwordHash: users.passwordHash, disabledAt: users.disabledAt, sessionVersion: users.sessionVersion })
     .from(users)

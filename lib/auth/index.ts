@@ -24,6 +24,11 @@ export class InvalidSecondFactor extends CredentialsSignin {
   code = "invalid_code";
 }
 
+/** The email's domain signs in through its organization's identity provider only. */
+export class SsoRequired extends CredentialsSignin {
+  code = "sso_required";
+}
+
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   ...baseAuthConfig(),
   providers: [
@@ -37,6 +42,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
         if (result.reason === "rate_limited") throw new RateLimitedSignIn(result.retryAfterSeconds);
         if (result.reason === "second_factor_required") throw new SecondFactorRequired();
         if (result.reason === "invalid_code") throw new InvalidSecondFactor();
+        if (result.reason === "sso_required") throw new SsoRequired();
         return null;
       },
     }),

@@ -46,6 +46,7 @@ export const PERMISSIONS = {
   "tokens.manage": { support: true, system: true },
   "removal.review": { support: true },
   "usage.retention.manage": { support: true },
+  "sso.manage": { support: true },
   // The machine API
   "usage.write": { scope: "usage:write" },
   "policy.read": { scope: "policy:read" },

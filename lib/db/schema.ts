@@ -193,6 +193,35 @@ export const recoveryCodes = pgTable(
   (t) => [uniqueIndex("recovery_codes_user_hash_key").on(t.userId, t.codeHash)],
 );
 
+/**
+ * An organization's OpenID Connect single sign-on, configured by support
+ * staff. The client secret is sealed (lib/sealed.ts). With `enforced`, the
+ * org's email domains may not sign in with a password.
+ */
+export const orgSso = pgTable("org_sso", {
+  orgId: uuid("org_id")
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: "cascade" }),
+  issuer: text("issuer").notNull(),
+  clientId: text("client_id").notNull(),
+  clientSecretSealed: text("client_secret_sealed").notNull(),
+  enforced: boolean("enforced").notNull().default(false),
+  updatedBy: uuid("updated_by").references(() => users.id, { onDelete: "set null" }),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Which org's identity provider an email domain signs in with: one org per domain, by the primary key. */
+export const ssoDomains = pgTable(
+  "sso_domains",
+  {
+    domain: text("domain").primaryKey(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => orgSso.orgId, { onDelete: "cascade" }),
+  },
+  (t) => [index("sso_domains_org_idx").on(t.orgId)],
+);
+
 // ---------------------------------------------------------------------------
 // Retention state (the one source of truth: emblem, pages, policy API, audit)
 // ---------------------------------------------------------------------------

@@ -58,6 +58,16 @@ const FORMS: Record<string, (c: Ctx) => Promise<Record<string, string | string[]
   "app/support/orgs/[orgId]/actions.ts#disableAction": async (c) => ({ orgId: c.northwind, expectedVersion: await c.version(), reason: "customer asked", ticketRef: "SUP-2", confirm: "yes" }),
   "app/support/orgs/[orgId]/actions.ts#restrictAction": async (c) => ({ orgId: c.northwind, expectedVersion: await c.version(), category: "high_risk_use_case", note: "review", ticketRef: "SUP-3", confirm: "yes" }),
   "app/support/orgs/[orgId]/actions.ts#liftAction": async (c) => ({ orgId: c.northwind, expectedVersion: await c.version(), reason: "review done", ticketRef: "SUP-4", confirm: "yes" }),
+  "app/support/orgs/[orgId]/actions.ts#configureSsoAction": async (c) => ({
+    orgId: c.northwind,
+    issuer: "https://login.northwind.example",
+    clientId: "console",
+    clientSecret: "s3cret",
+    emailDomains: "northwind-sso.example",
+    reason: "IT asked",
+  }),
+  // Invalid for everyone who passes authorization (no reason given), so it never removes what another row set up.
+  "app/support/orgs/[orgId]/actions.ts#removeSsoAction": async (c) => ({ orgId: c.northwind, reason: "" }),
   "app/support/tokens/actions.ts#createTokenAction": async () => ({ name: "fleet", scopes: "policy:read" }),
   "app/support/tokens/actions.ts#revokeTokenAction": async (c) => {
     const { summary } = await createServiceToken({ kind: "system", name: "test" }, { name: "victim", scopes: ["policy:read"] }, c.db);

@@ -7,7 +7,7 @@
  * and 429 with Retry-After when throttled.
  */
 import type { NextRequest } from "next/server";
-import { signIn, RateLimitedSignIn, SecondFactorRequired, InvalidSecondFactor } from "@/lib/auth";
+import { signIn, RateLimitedSignIn, SecondFactorRequired, InvalidSecondFactor, SsoRequired } from "@/lib/auth";
 import { SignInSchema } from "@/lib/auth/credentials";
 import { crossSiteRefusal, isSameOrigin } from "@/lib/http/origin";
 import { CredentialsSignin } from "next-auth";
@@ -16,6 +16,7 @@ export const dynamic = "force-dynamic";
 
 const INVALID = "Email or password is incorrect.";
 const CODE_REQUIRED = "Enter the 6-digit code from your authenticator app, or one of your recovery codes.";
+const SSO_REQUIRED = "Your organization signs in with single sign-on: passwords are not accepted for this email address. Continue with single sign-on.";
 const CODE_INVALID = "That code is not valid. Enter the code your authenticator app shows now, or an unused recovery code.";
 
 async function readBody(req: NextRequest): Promise<Record<string, unknown> | null> {
@@ -65,6 +66,7 @@ export async function POST(req: NextRequest) {
     const code = (err as { code?: string })?.code;
     if (err instanceof SecondFactorRequired || code === "second_factor_required") return reply(401, { error: "second_factor_required", message: CODE_REQUIRED });
     if (err instanceof InvalidSecondFactor || code === "invalid_code") return reply(401, { error: "invalid_code", message: CODE_INVALID, fields: { code: CODE_INVALID } });
+    if (err instanceof SsoRequired || code === "sso_required") return reply(403, { error: "sso_required", message: SSO_REQUIRED });
     if (err instanceof CredentialsSignin) return reply(401, { error: "invalid", message: INVALID });
     throw err;
   }
