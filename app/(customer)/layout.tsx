@@ -54,6 +54,11 @@ export default async function CustomerLayout({ children }: { children: React.Rea
             <SignOutButton />
           </div>
           <SignOutEverywhereButton />
+          {user.memberships.some((m) => m.role === "admin") ? (
+            <a href="/account/two-factor" className="block rounded-md px-3 py-1.5 text-xs text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800">
+              Two-factor sign-in
+            </a>
+          ) : null}
         </div>
       }
     >

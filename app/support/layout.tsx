@@ -29,6 +29,7 @@ export default async function SupportLayout({ children }: { children: React.Reac
             ))}
           </nav>
           <span className="ml-auto text-sm text-slate-500" data-testid="support-user">{user.email}</span>
+          <a href="/account/two-factor" className="text-sm text-slate-700 hover:text-brand-700 dark:text-slate-300">Two-factor sign-in</a>
           <SignOutButton />
         </div>
       </header>

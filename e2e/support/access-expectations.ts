@@ -30,6 +30,8 @@ export const MATRIX: Record<string, Row> = {
   "/verify": { url: () => "/verify", expect: everyone },
   "/notices": { url: () => "/notices", expect: customerPage },
   "/members": { url: () => "/members", expect: adminPage },
+  // One's own second factor: customer admins may add one, support staff must (members have nothing to set up here).
+  "/account/two-factor": { url: () => "/account/two-factor", expect: { anonymous: "login", member: "denied", admin: "ok", otherAdmin: "ok", support: "ok" } },
   "/data-removal": { url: () => "/data-removal", expect: adminPage },
   // An id no request has: nobody learns whether a request exists (a member's 403 is a 404 here too).
   "/data-removal/[id]": { url: () => "/data-removal/00000000-0000-4000-8000-00000000d00d", expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" } },

@@ -14,17 +14,35 @@ export class RateLimitedSignIn extends CredentialsSignin {
   }
 }
 
+/** The password was right; the account's second factor is asked next. */
+export class SecondFactorRequired extends CredentialsSignin {
+  code = "second_factor_required";
+}
+
+/** The password was right and the second factor wrong (counted by the throttle). */
+export class InvalidSecondFactor extends CredentialsSignin {
+  code = "invalid_code";
+}
+
+/** The email's domain signs in through its organization's identity provider only. */
+export class SsoRequired extends CredentialsSignin {
+  code = "sso_required";
+}
+
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   ...baseAuthConfig(),
   providers: [
     Credentials({
-      credentials: { email: { type: "email" }, password: { type: "password" } },
+      credentials: { email: { type: "email" }, password: { type: "password" }, code: { type: "text" } },
       async authorize(credentials, request) {
         const parsed = SignInSchema.safeParse(credentials);
         if (!parsed.success) return null;
         const result = await authenticate({ ...parsed.data, ip: clientAddress(request.headers) });
         if (result.ok) return { id: result.userId, sessionVersion: result.sessionVersion } as { id: string };
         if (result.reason === "rate_limited") throw new RateLimitedSignIn(result.retryAfterSeconds);
+        if (result.reason === "second_factor_required") throw new SecondFactorRequired();
+        if (result.reason === "invalid_code") throw new InvalidSecondFactor();
+        if (result.reason === "sso_required") throw new SsoRequired();
         return null;
       },
     }),

@@ -1,7 +1,7 @@
 /** Builds a user's principal from the database: memberships, support role, active org. */
 import { asc, eq } from "drizzle-orm";
 import type { Tx } from "@/lib/db";
-import { memberships, organizations, supportStaff, users } from "@/lib/db/schema";
+import { memberships, organizations, supportStaff, users, userTotp } from "@/lib/db/schema";
 import type { UserPrincipal } from "./principal";
 
 /**
@@ -22,9 +22,11 @@ export async function loadUserPrincipal(
       disabledAt: users.disabledAt,
       sessionVersion: users.sessionVersion,
       support: supportStaff.userId,
+      totpConfirmedAt: userTotp.confirmedAt,
     })
     .from(users)
     .leftJoin(supportStaff, eq(supportStaff.userId, users.id))
+    .leftJoin(userTotp, eq(userTotp.userId, users.id))
     .where(eq(users.id, userId));
   if (!user || user.disabledAt) return null;
   if (options.sessionVersion !== undefined && options.sessionVersion !== user.sessionVersion) return null;
@@ -41,6 +43,7 @@ export async function loadUserPrincipal(
     email: user.email,
     name: user.name,
     isSupport: user.support !== null,
+    ...(user.support !== null && !user.totpConfirmedAt ? { mustEnrolTwoFactor: true } : {}),
     orgId: active?.orgId ?? null,
     role: active?.role ?? null,
     memberships: ms,

@@ -10,6 +10,8 @@
  * - `support`: the provider's support staff;
  * - `scope`: a service token holding this scope;
  * - `system`: the command line acting as the system (npm run token:create).
+ * - `enrolling`: also open to support staff who have not yet set up their
+ *   second factor; every other support row stays shut to them until they do.
  *
  * Denials say as little as they must: another tenant's org is 404 (its
  * existence is not confirmed), a member acting as admin is 403 (they can see
@@ -18,7 +20,7 @@
 import { AppError, forbidden, notFound } from "@/lib/errors";
 import type { OrgRole, Principal, ServicePrincipal, ServiceScope, SystemPrincipal, UserPrincipal } from "./principal";
 
-type Rule = { customer?: OrgRole; support?: true; scope?: ServiceScope; system?: true };
+type Rule = { customer?: OrgRole; support?: true; scope?: ServiceScope; system?: true; enrolling?: true };
 
 export const PERMISSIONS = {
   // The customer app
@@ -36,6 +38,8 @@ export const PERMISSIONS = {
   "webhooks.manage": { customer: "admin" },
   "projects.read": { customer: "member" },
   "projects.manage": { customer: "admin" },
+  // One's own account: customer admins may, support staff must (before anything else) set up a second factor.
+  "account.twoFactor.manage": { customer: "admin", support: true, enrolling: true },
   // The support console
   "support.read": { support: true },
   "retention.enable": { support: true },
@@ -47,6 +51,7 @@ export const PERMISSIONS = {
   "usage.retention.manage": { support: true },
   "outbox.read": { support: true },
   "outbox.retry": { support: true },
+  "sso.manage": { support: true },
   // The machine API
   "usage.write": { scope: "usage:write" },
   "policy.read": { scope: "policy:read" },
@@ -90,7 +95,8 @@ export function authorize<O extends Operation>(p: Principal | null | undefined, 
     if (rule.system) return;
     throw new AppError("unauthorized", "Sign in first");
   }
-  // A signed-in person.
+  // A signed-in person. Support staff without a second factor yet may only set one up.
+  const asSupport = p.isSupport && (!p.mustEnrolTwoFactor || rule.enrolling === true);
   if (rule.customer) {
     const orgId = context.orgId;
     const m = orgId ? p.memberships.find((x) => x.orgId === orgId) : undefined;
@@ -98,10 +104,10 @@ export function authorize<O extends Operation>(p: Principal | null | undefined, 
       if (rule.customer === "admin" && m.role !== "admin") throw forbidden(`Only an administrator of ${orgName(p, m.orgId)} can do this`);
       return;
     }
-    if (rule.support && p.isSupport) return;
+    if (rule.support && asSupport) return;
     throw notFound("Organization not found");
   }
-  if (rule.support && p.isSupport) return;
+  if (rule.support && asSupport) return;
   if (serviceOnly) throw new AppError("unauthorized", "A service token is required");
   throw notFound();
 }

@@ -15,6 +15,8 @@ export type UserPrincipal = {
   name: string;
   /** The provider's support staff. */
   isSupport: boolean;
+  /** Support staff who have not set up two-factor sign-in yet: the console stays shut until they do. */
+  mustEnrolTwoFactor?: boolean;
   /** The organization the user is acting in (null for support staff without one). */
   orgId: string | null;
   role: OrgRole | null;

@@ -39,9 +39,13 @@ export async function requireCustomer(): Promise<CustomerPrincipal> {
   return user as CustomerPrincipal;
 }
 
-/** Support staff; anyone else gets 404 (the console is not confirmed to exist). */
+/** Where support staff set up their second factor before the console opens (and customer admins may). */
+export const TWO_FACTOR_PAGE = "/account/two-factor";
+
+/** Support staff; anyone else gets 404 (the console is not confirmed to exist). Support without a second factor enrols first. */
 export async function requireSupport(): Promise<UserPrincipal> {
   const user = await requireUser();
   if (!user.isSupport) notFound();
+  if (user.mustEnrolTwoFactor) redirect(TWO_FACTOR_PAGE);
   return user;
 }

@@ -163,6 +163,65 @@ export const authEvents = pgTable(
   ],
 );
 
+/**
+ * A user's TOTP authenticator (RFC 6238). The seed is sealed (lib/sealed.ts),
+ * never stored in the clear; `confirmedAt` null while enrolment waits for the
+ * first code. `lastUsedStep` refuses a code a second time (RFC 6238, 5.2).
+ */
+export const userTotp = pgTable("user_totp", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  secretSealed: text("secret_sealed").notNull(),
+  confirmedAt: timestamp("confirmed_at", { withTimezone: true }),
+  lastUsedStep: bigint("last_used_step", { mode: "number" }),
+  createdAt: createdAt(),
+});
+
+/** One-time recovery codes for a lost authenticator: SHA-256 of each code, spent once. */
+export const recoveryCodes = pgTable(
+  "recovery_codes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("recovery_codes_user_hash_key").on(t.userId, t.codeHash)],
+);
+
+/**
+ * An organization's OpenID Connect single sign-on, configured by support
+ * staff. The client secret is sealed (lib/sealed.ts). With `enforced`, the
+ * org's email domains may not sign in with a password.
+ */
+export const orgSso = pgTable("org_sso", {
+  orgId: uuid("org_id")
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: "cascade" }),
+  issuer: text("issuer").notNull(),
+  clientId: text("client_id").notNull(),
+  clientSecretSealed: text("client_secret_sealed").notNull(),
+  enforced: boolean("enforced").notNull().default(false),
+  updatedBy: uuid("updated_by").references(() => users.id, { onDelete: "set null" }),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Which org's identity provider an email domain signs in with: one org per domain, by the primary key. */
+export const ssoDomains = pgTable(
+  "sso_domains",
+  {
+    domain: text("domain").primaryKey(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => orgSso.orgId, { onDelete: "cascade" }),
+  },
+  (t) => [index("sso_domains_org_idx").on(t.orgId)],
+);
+
 // ---------------------------------------------------------------------------
 // Retention state (the one source of truth: emblem, pages, policy API, audit)
 // ---------------------------------------------------------------------------

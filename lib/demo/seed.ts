@@ -7,6 +7,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/lib/db";
 import { appendAudit } from "@/lib/audit/chain";
 import { hashPassword } from "@/lib/auth/password";
+import { enrolWithKnownSecret } from "@/lib/auth/two-factor";
 import { rebuildRollups } from "@/lib/usage/rollups";
 import type { Plan, Product } from "@/lib/vocabulary";
 import {
@@ -20,6 +21,8 @@ import {
 } from "@/lib/db/schema";
 
 export const DEMO_PASSWORD = "demo-password-1";
+/** The demo support user's TOTP seed (base32), published in the README: `oathtool --totp -b ZDRDEMOSUPPORTTOTPSECRET`. */
+export const DEMO_SUPPORT_TOTP_SECRET = "ZDRDEMOSUPPORTTOTPSECRET";
 
 export const DEMO_USERS = [
   { email: "admin@northwind.example", name: "Nadia Okafor", org: "northwind-health", role: "admin" },
@@ -197,7 +200,10 @@ export async function seedDemoWorld(db: Db, options: { usage?: boolean } = {}): 
     for (const u of DEMO_USERS) {
       const [row] = await tx.insert(users).values({ email: u.email, name: u.name, passwordHash }).returning({ id: users.id });
       userIds.set(u.email, row.id);
-      if (u.role === "support") await tx.insert(supportStaff).values({ userId: row.id });
+      if (u.role === "support") {
+        await tx.insert(supportStaff).values({ userId: row.id });
+        await enrolWithKnownSecret(tx, row.id, DEMO_SUPPORT_TOTP_SECRET);
+      }
     }
     const orgIds = new Map<string, string>();
     for (const o of DEMO_ORGS) {

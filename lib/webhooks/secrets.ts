@@ -8,6 +8,7 @@
  */
 import crypto from "node:crypto";
 import { env } from "@/lib/env";
+import { derivedKey, seal, unseal } from "@/lib/sealed";
 
 /** Standard Webhooks secret format: `whsec_` + base64 of the key bytes (24 here, the spec's minimum). */
 export function generateWebhookSecret(): string {
@@ -22,22 +23,13 @@ export function secretKeyBytes(secret: string): Buffer {
 function encryptionKey(): Buffer {
   const e = env();
   if (e.WEBHOOK_SECRET_KEY) return Buffer.from(e.WEBHOOK_SECRET_KEY, "base64");
-  return Buffer.from(crypto.hkdfSync("sha256", e.AUTH_SECRET, "zdr-console", "webhook signing secrets v1", 32));
+  return derivedKey("webhook signing secrets v1");
 }
 
-/** `v1.<iv>.<ciphertext+tag>` in base64url. */
 export function encryptSecret(secret: string, key: Buffer = encryptionKey()): string {
-  const iv = crypto.randomBytes(12);
-  const cipher = crypto.createCipheriv("aes-256-gcm", key, iv);
-  const ct = Buffer.concat([cipher.update(secret, "utf8"), cipher.final(), cipher.getAuthTag()]);
-  return `v1.${iv.toString("base64url")}.${ct.toString("base64url")}`;
+  return seal(secret, key);
 }
 
 export function decryptSecret(stored: string, key: Buffer = encryptionKey()): string {
-  const [v, ivText, ctText] = stored.split(".");
-  if (v !== "v1" || !ivText || !ctText) throw new Error("unknown secret encoding");
-  const data = Buffer.from(ctText, "base64url");
-  const decipher = crypto.createDecipheriv("aes-256-gcm", key, Buffer.from(ivText, "base64url"));
-  decipher.setAuthTag(data.subarray(data.length - 16));
-  return Buffer.concat([decipher.update(data.subarray(0, data.length - 16)), decipher.final()]).toString("utf8");
+  return unseal(stored, key);
 }

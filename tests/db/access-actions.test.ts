@@ -59,6 +59,16 @@ const FORMS: Record<string, (c: Ctx) => Promise<Record<string, string | string[]
   "app/support/orgs/[orgId]/actions.ts#disableAction": async (c) => ({ orgId: c.northwind, expectedVersion: await c.version(), reason: "customer asked", ticketRef: "SUP-2", confirm: "yes" }),
   "app/support/orgs/[orgId]/actions.ts#restrictAction": async (c) => ({ orgId: c.northwind, expectedVersion: await c.version(), category: "high_risk_use_case", note: "review", ticketRef: "SUP-3", confirm: "yes" }),
   "app/support/orgs/[orgId]/actions.ts#liftAction": async (c) => ({ orgId: c.northwind, expectedVersion: await c.version(), reason: "review done", ticketRef: "SUP-4", confirm: "yes" }),
+  "app/support/orgs/[orgId]/actions.ts#configureSsoAction": async (c) => ({
+    orgId: c.northwind,
+    issuer: "https://login.northwind.example",
+    clientId: "console",
+    clientSecret: "s3cret",
+    emailDomains: "northwind-sso.example",
+    reason: "IT asked",
+  }),
+  // Invalid for everyone who passes authorization (no reason given), so it never removes what another row set up.
+  "app/support/orgs/[orgId]/actions.ts#removeSsoAction": async (c) => ({ orgId: c.northwind, reason: "" }),
   "app/support/tokens/actions.ts#createTokenAction": async () => ({ name: "fleet", scopes: "policy:read" }),
   "app/support/tokens/actions.ts#revokeTokenAction": async (c) => {
     const { summary } = await createServiceToken({ kind: "system", name: "test" }, { name: "victim", scopes: ["policy:read"] }, c.db);
@@ -93,6 +103,9 @@ const FORMS: Record<string, (c: Ctx) => Promise<Record<string, string | string[]
   "app/(customer)/projects/actions.ts#renameProjectAction": async (c) => ({ orgId: c.northwind, projectId: await projectOf(c), name: `Renamed ${Math.random()}` }),
   "app/(customer)/projects/actions.ts#archiveProjectAction": async (c) => ({ orgId: c.northwind, projectId: await projectOf(c) }),
   "app/(customer)/projects/actions.ts#updateProjectPolicyAction": async (c) => ({ orgId: c.northwind, projectId: await projectOf(c), contentRetentionDays: "7", trainingUse: "never" }),
+  "app/account/two-factor/actions.ts#startTwoFactorAction": async () => ({}),
+  "app/account/two-factor/actions.ts#confirmTwoFactorAction": async () => ({ code: "123456" }),
+  "app/account/two-factor/actions.ts#disableTwoFactorAction": async () => ({ code: "123456" }),
   "lib/actions/session.ts#signOutAction": async () => ({}),
   "lib/actions/session.ts#signOutEverywhereAction": async () => ({}),
 };
@@ -128,6 +141,10 @@ async function pendingRemoval(c: Ctx): Promise<string> {
 /** Actions on the caller's own session (operation null) that still depend on who calls: an org switch only to one's own org. */
 const OWN_SESSION: Record<string, Partial<Record<Role, Outcome>>> = {
   "app/(customer)/actions.ts#switchOrganization": { otherAdmin: "not_found", support: "not_found" },
+  // One's own second factor ("account.twoFactor.manage": customer admins and support): a member may not; support may not turn it off.
+  "app/account/two-factor/actions.ts#startTwoFactorAction": { member: "forbidden" },
+  "app/account/two-factor/actions.ts#confirmTwoFactorAction": { member: "forbidden" },
+  "app/account/two-factor/actions.ts#disableTwoFactorAction": { member: "forbidden", support: "forbidden" },
 };
 
 /** What the permission table says each visitor gets (Northwind's admin and member, Contoso's admin, support staff). */

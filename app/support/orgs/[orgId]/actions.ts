@@ -7,6 +7,7 @@ import { action } from "@/lib/actions/action";
 import { DisableForm, EnableForm, LiftForm, RestrictForm } from "@/lib/retention/forms";
 import { disableZeroRetention, enableZeroRetention, liftRestriction, restrictOrganization } from "@/lib/retention/service";
 import { setUsageRetentionDays, SetUsageRetentionInput } from "@/lib/removal/retention-window";
+import { configureOrgSso, OrgSsoInput, OrgSsoRemoval, removeOrgSso } from "@/lib/sso/config";
 
 const page = (orgId: string) => [`/support/orgs/${orgId}`];
 
@@ -38,3 +39,16 @@ export const setUsageRetentionAction = action(
     return { message: `Usage retention window of ${r.orgName} is now ${r.after} days (was ${r.before}).`, revalidate: [`/support/orgs/${input.orgId}`] };
   },
 );
+
+export const configureSsoAction = action({ operation: "sso.manage", who: "support", schema: OrgSsoInput, secret: ["clientSecret"] }, async ({ actor, input }) => {
+  const r = await configureOrgSso(actor, input);
+  return {
+    message: `Single sign-on saved for ${r.orgName}${input.enforced ? "; passwords are now refused for its email domains" : ""}.`,
+    revalidate: page(input.orgId),
+  };
+});
+
+export const removeSsoAction = action({ operation: "sso.manage", who: "support", schema: OrgSsoRemoval }, async ({ actor, input }) => {
+  const r = await removeOrgSso(actor, input);
+  return { message: `Single sign-on removed for ${r.orgName}; its people sign in with passwords again.`, revalidate: page(input.orgId) };
+});

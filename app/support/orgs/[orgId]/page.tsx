@@ -11,7 +11,10 @@ import { RetentionActions } from "@/components/support/retention-action-form";
 import { availableTransitions } from "@/lib/retention/service";
 import { UsageRetentionForm } from "@/components/removal/usage-retention-form";
 import { USAGE_RETENTION_BOUNDS } from "@/lib/removal/retention-window";
-import { disableAction, enableAction, liftAction, restrictAction, setUsageRetentionAction } from "./actions";
+import { SsoForm } from "@/components/support/sso-form";
+import { getOrgSso } from "@/lib/sso/config";
+import { env } from "@/lib/env";
+import { configureSsoAction, disableAction, enableAction, liftAction, removeSsoAction, restrictAction, setUsageRetentionAction } from "./actions";
 
 export const metadata: Metadata = { title: "Account" };
 
@@ -33,6 +36,7 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
   const { orgId } = await params;
   const a = await orNotFound(getAccount(actor, orgId));
   const { org, state, policy } = a;
+  const sso = await getOrgSso(actor, org.id);
   const customerSees = a.emblem === "restricted" ? "Warning emblem: ZDR restricted" : a.emblem === "active" ? "ZDR emblem" : "No emblem";
   return (
     <div className="space-y-8">
@@ -91,6 +95,15 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
         <h2 id="usage-retention-h" className="text-lg font-semibold">Usage retention window</h2>
         <p className="text-sm text-slate-600 dark:text-slate-400">Raw usage events older than {org.usageRetentionDays} days are deleted automatically; hourly and daily totals stay.</p>
         <UsageRetentionForm action={setUsageRetentionAction} orgId={org.id} days={org.usageRetentionDays} min={USAGE_RETENTION_BOUNDS.min} max={USAGE_RETENTION_BOUNDS.max} />
+      </section>
+
+      <section aria-labelledby="sso-h" className="space-y-2">
+        <h2 id="sso-h" className="text-lg font-semibold">Single sign-on (OpenID Connect)</h2>
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          {sso ? `Configured: ${sso.emailDomains.join(", ")} sign in through ${sso.issuer}${sso.enforced ? " (enforced: no passwords)" : ""}.` : "Not configured: everyone signs in with a password."}{" "}
+          Redirect URI to register with the identity provider: <code className="break-all">{env().APP_URL}/api/auth/callback/sso-{org.id}</code>
+        </p>
+        <SsoForm action={configureSsoAction} remove={removeSsoAction} orgId={org.id} current={sso} />
       </section>
 
       <section aria-labelledby="admins-h">
