@@ -37,6 +37,8 @@ const NO_KNOWN_ADVISORY = [
   "@node-rs/argon2",
   "drizzle-orm",
   "lucide-react",
+  "otpauth",
+  "qrcode",
   "pino",
   "prom-client",
   "proxy-addr",
