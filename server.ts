@@ -100,7 +100,17 @@ server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
   inFlight++;
   res.once("close", () => {
     inFlight--;
-    accessLog.info({ requestId, method: req.method, route: loggedRoute(req.url), status: res.statusCode, ms: Math.round(performance.now() - started), ...(res.writableFinished ? {} : { reason: "closed_early" }) }, "request");
+    accessLog.info(
+      {
+        requestId,
+        method: req.method,
+        route: loggedRoute(req.url),
+        status: res.statusCode,
+        ms: Math.round(performance.now() - started),
+        ...(res.writableFinished ? {} : { reason: "closed_early" }),
+      },
+      "request",
+    );
     if (inFlight === 0) idle?.();
   });
 
@@ -135,7 +145,9 @@ server.listen(env.PORT, () => {
 
 // Metrics on a port of their own: a scraper inside the network, nothing public.
 const metricsServer = env.METRICS_PORT
-  ? http.createServer((req, res) => ((req.url ?? "").split("?")[0] === "/metrics" ? serveMetrics(res) : json(res, 404, { status: "not_found" }))).listen(env.METRICS_PORT, env.METRICS_HOST)
+  ? http
+      .createServer((req, res) => ((req.url ?? "").split("?")[0] === "/metrics" ? serveMetrics(res) : json(res, 404, { status: "not_found" })))
+      .listen(env.METRICS_PORT, env.METRICS_HOST)
   : undefined;
 
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
@@ -154,7 +166,13 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   server.closeAllConnections();
   // Whatever is left of the bound, and at least a second, for the workers and the database.
   const rest = Math.max(1_000, env.SHUTDOWN_TIMEOUT_MS - (Date.now() - t0));
-  const stopped = await Promise.race([stopServices().then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), rest).unref())]);
+  const stopped = await Promise.race([
+    stopServices().then(
+      () => true,
+      () => false,
+    ),
+    new Promise<boolean>((r) => setTimeout(() => r(false), rest).unref()),
+  ]);
   log.info({ event: "shutdown_finished", ms: Date.now() - t0, inFlight, reason: drained && stopped ? "clean" : "bound_reached" }, "stopped");
   process.exit(drained && stopped ? 0 : 1);
 }

@@ -12,8 +12,12 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
           {error.digest ? ` Reference for support: ${error.digest}.` : ""}
         </p>
         <p className="mt-6 flex gap-4 text-sm">
-          <button type="button" onClick={reset} className="rounded-md bg-brand-600 px-3 py-2 font-medium text-white hover:bg-brand-700">Try again</button>
-          <Link href="/" className="self-center text-slate-700 hover:underline dark:text-slate-300">Go to your dashboard</Link>
+          <button type="button" onClick={reset} className="rounded-md bg-brand-600 px-3 py-2 font-medium text-white hover:bg-brand-700">
+            Try again
+          </button>
+          <Link href="/" className="self-center text-slate-700 hover:underline dark:text-slate-300">
+            Go to your dashboard
+          </Link>
         </p>
       </div>
     </main>

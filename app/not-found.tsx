@@ -14,8 +14,12 @@ export default function NotFound() {
           Check the address. If someone sent you this link, it may belong to another organization or need an administrator&apos;s role.
         </p>
         <p className="mt-6 flex gap-4 text-sm">
-          <Link href="/" className="font-medium text-brand-700 hover:underline dark:text-brand-100">Go to your dashboard</Link>
-          <Link href="/login" className="text-slate-700 hover:underline dark:text-slate-300">Sign in as someone else</Link>
+          <Link href="/" className="font-medium text-brand-700 hover:underline dark:text-brand-100">
+            Go to your dashboard
+          </Link>
+          <Link href="/login" className="text-slate-700 hover:underline dark:text-slate-300">
+            Sign in as someone else
+          </Link>
         </p>
       </div>
     </main>

@@ -109,7 +109,12 @@ export async function runNotifyBench(options: { n?: number; postgresUrl?: string
       p95Ms: round(percentile(sorted, 95)),
       maxMs: round(sorted[sorted.length - 1]),
       meanMs: round(latencies.reduce((a, b) => a + b, 0) / n),
-      commitP50Ms: round(percentile([...commits].sort((a, b) => a - b), 50)),
+      commitP50Ms: round(
+        percentile(
+          [...commits].sort((a, b) => a - b),
+          50,
+        ),
+      ),
     };
   } finally {
     await stopOutboxWorker();

@@ -31,7 +31,10 @@ function withDatabase(url: string, name: string): string {
 
 async function loadBenchmarks(only: string[]): Promise<Benchmark[]> {
   const dir = path.join(import.meta.dirname, "benchmarks");
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".ts")).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".ts"))
+    .sort();
   const out: Benchmark[] = [];
   for (const f of files) {
     const mod = (await import(path.join(dir, f))) as { benchmark?: Benchmark };
@@ -46,7 +49,10 @@ function machine(): string {
   const cpus = os.cpus();
   const pg = spawnSync("psql", [ADMIN_URL, "-Atc", "show server_version"], { encoding: "utf8" }).stdout.trim() || "?";
   // The load average tells whether the figures were taken on a quiet machine (others share these 2 cores).
-  const load = os.loadavg().map((l) => l.toFixed(1)).join(" ");
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
   return `${cpus.length} x ${cpus[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}, PostgreSQL ${pg}, load average ${load}`;
 }
 
@@ -56,7 +62,16 @@ function fmt(n: number | undefined, digits = 0): string {
 
 function table(rows: BenchRow[]): string {
   const head = ["benchmark", "variant", "data", "rate", "unit", "p50 ms", "p99 ms", "note"];
-  const body = rows.map((r) => [r.benchmark, r.variant, r.data, fmt(r.rate, Math.abs(r.rate) < 10 ? 2 : 0), r.unit, fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), r.note ?? ""]);
+  const body = rows.map((r) => [
+    r.benchmark,
+    r.variant,
+    r.data,
+    fmt(r.rate, Math.abs(r.rate) < 10 ? 2 : 0),
+    r.unit,
+    fmt(r.p50Ms, 2),
+    fmt(r.p99Ms, 2),
+    r.note ?? "",
+  ]);
   return [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...body.map((b) => `| ${b.join(" | ")} |`)].join("\n");
 }
 

@@ -220,7 +220,10 @@ async function rollupTimes(user: UserPrincipal, handle: DbHandle): Promise<Map<s
  */
 async function routeOverHttp(handle: DbHandle, url: string, userId: string): Promise<BenchResult[]> {
   const log2 = (l: string) => log(l);
-  await handle.db.update(users).set({ passwordHash: await hashPassword(PASSWORD) }).where(sql`id = ${userId}`);
+  await handle.db
+    .update(users)
+    .set({ passwordHash: await hashPassword(PASSWORD) })
+    .where(sql`id = ${userId}`);
   const server = await startServer({ url, port: ROUTE_PORT, log: log2 });
   try {
     const signIn = await fetch(`${server.base}/api/session`, {
@@ -228,7 +231,10 @@ async function routeOverHttp(handle: DbHandle, url: string, userId: string): Pro
       headers: { "content-type": "application/json", origin: server.base },
       body: JSON.stringify({ email: "bench@bench.example", password: PASSWORD }),
     });
-    const cookie = signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const cookie = signIn.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     if (signIn.status !== 200 || !cookie) throw new Error(`sign-in answered ${signIn.status}`);
     const wrk = ensureWrk(log2);
     const out: BenchResult[] = [];
@@ -256,14 +262,26 @@ async function routeOverHttp(handle: DbHandle, url: string, userId: string): Pro
         await runLoad({ baseUrl: server.base, concurrency: 8, seconds: 5, next });
         const r = await runLoad({ baseUrl: server.base, concurrency: 8, seconds: 10, next });
         if ((r.statuses.get(200) ?? 0) !== r.requests) throw new Error(`${path} answered ${JSON.stringify([...r.statuses])}`);
-        p50 = percentile([...r.latenciesMs].sort((a, b) => a - b), 0.5);
-        p95 = percentile([...r.latenciesMs].sort((a, b) => a - b), 0.95);
+        p50 = percentile(
+          [...r.latenciesMs].sort((a, b) => a - b),
+          0.5,
+        );
+        p95 = percentile(
+          [...r.latenciesMs].sort((a, b) => a - b),
+          0.95,
+        );
         rate = r.requests / r.seconds;
         client = "Node client on the same cores (wrk unavailable)";
       }
       log(`route ${path}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, ${rate.toFixed(0)} pages/s`);
       // The same 8 users as people use a dashboard: each reads a page for about a second (0 to 2 s) before asking for the next.
-      const reading = await runLoad({ baseUrl: server.base, concurrency: 8, seconds: 20, thinkMs: 1000, next: () => ({ method: "GET", path, headers: { cookie } }) });
+      const reading = await runLoad({
+        baseUrl: server.base,
+        concurrency: 8,
+        seconds: 20,
+        thinkMs: 1000,
+        next: () => ({ method: "GET", path, headers: { cookie } }),
+      });
       if ((reading.statuses.get(200) ?? 0) !== reading.requests) throw new Error(`${path} answered ${JSON.stringify([...reading.statuses])}`);
       const sortedReading = [...reading.latenciesMs].sort((a, b) => a - b);
       const readP95 = percentile(sortedReading, 0.95);
@@ -310,7 +328,12 @@ export async function run(options: { events?: number } = {}): Promise<BenchResul
       sql`select (select count(*) from usage_rollups_hourly)::float8 as hourly, (select count(*) from usage_rollups_daily)::float8 as daily`,
     );
     // Rollup rows are bounded by days × products × models × keys, not by events: the reason time does not grow with the raw table.
-    results.push({ name: "usage.rollup_rows_at_tenth", value: Number(smallCounts.daily), unit: "daily rows", note: `${Number(smallCounts.hourly)} hourly rows at ${small.toLocaleString("en-US")} events` });
+    results.push({
+      name: "usage.rollup_rows_at_tenth",
+      value: Number(smallCounts.daily),
+      unit: "daily rows",
+      note: `${Number(smallCounts.hourly)} hourly rows at ${small.toLocaleString("en-US")} events`,
+    });
     const before = await rollupTimes(user, handle);
 
     log(`generating ${(TOTAL_EVENTS - small).toLocaleString("en-US")} more events`);
@@ -325,7 +348,12 @@ export async function run(options: { events?: number } = {}): Promise<BenchResul
     const data = `${Number(counts.raw).toLocaleString("en-US")} raw events, ${Number(counts.hourly).toLocaleString("en-US")} hourly and ${Number(counts.daily).toLocaleString("en-US")} daily rollup rows`;
     log(data);
     results.push({ name: "usage.rollup_rebuild", value: Math.round(rebuildMs), unit: "ms", note: `rebuildRollups of one org, ${data}` });
-    results.push({ name: "usage.rollup_rows_at_full", value: Number(counts.daily), unit: "daily rows", note: `${Number(counts.hourly)} hourly rows at ${TOTAL_EVENTS.toLocaleString("en-US")} events` });
+    results.push({
+      name: "usage.rollup_rows_at_full",
+      value: Number(counts.daily),
+      unit: "daily rows",
+      note: `${Number(counts.hourly)} hourly rows at ${TOTAL_EVENTS.toLocaleString("en-US")} events`,
+    });
 
     const after = await rollupTimes(user, handle);
     for (const r of RANGES) {
@@ -336,7 +364,12 @@ export async function run(options: { events?: number } = {}): Promise<BenchResul
         const rawMs = await median(() => queryRows(db, naiveQuery(org.id, r.input, q)), 3);
         log(`${key}: rollup ${rollupMs.toFixed(2)} ms, raw ${rawMs.toFixed(0)} ms`);
         results.push({ name: `usage.${r.label}.${q}.rollup`, value: +rollupMs.toFixed(2), unit: "ms", note: "median of 31, via lib/usage/queries.ts" });
-        results.push({ name: `usage.${r.label}.${q}.raw_group_by`, value: +rawMs.toFixed(1), unit: "ms", note: "median of 3, naive GROUP BY over usage_events" });
+        results.push({
+          name: `usage.${r.label}.${q}.raw_group_by`,
+          value: +rawMs.toFixed(1),
+          unit: "ms",
+          note: "median of 3, naive GROUP BY over usage_events",
+        });
         results.push({ name: `usage.${r.label}.${q}.speedup`, value: +(rawMs / rollupMs).toFixed(1), unit: "x", note: "raw / rollup; goal ≥ 100× for 90d" });
         results.push({
           name: `usage.${r.label}.${q}.growth_10x_raw`,

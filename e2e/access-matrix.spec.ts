@@ -51,10 +51,7 @@ test("each role gets exactly the expected answer on every route", async ({ baseU
     const ctx = role === "support" ? support : await contextFor(role, baseURL!);
     for (const [route, row] of Object.entries(MATRIX)) {
       const url = row.url(ids);
-      const res =
-        row.method === "POST"
-          ? await ctx.post(url, { data: row.body, headers: { origin: baseURL! } })
-          : await ctx.get(url);
+      const res = row.method === "POST" ? await ctx.post(url, { data: row.body, headers: { origin: baseURL! } }) : await ctx.get(url);
       cells++;
       const got = outcomeOf(res.status(), res.url());
       if (got !== row.expect[role]) surprises.push(`${role} ${row.method ?? "GET"} ${route}: expected ${row.expect[role]}, got ${got}`);

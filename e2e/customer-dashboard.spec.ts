@@ -12,7 +12,10 @@ async function expectNoSeriousAxeViolation(page: Page, testInfo: TestInfo, label
   if (serious.length) {
     await testInfo.attach(`axe ${label}`, { body: JSON.stringify(serious, null, 2), contentType: "application/json" });
   }
-  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), label).toEqual([]);
+  expect(
+    serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+    label,
+  ).toEqual([]);
 }
 
 async function waitForWidgets(page: Page) {
@@ -100,7 +103,11 @@ test("the CSV export holds exactly the totals and breakdown rows the page shows"
   const download = page.waitForEvent("download");
   await page.getByRole("link", { name: "Export CSV" }).click();
   const file = await (await download).path();
-  const csv = (await import("node:fs")).readFileSync(file, "utf8").trim().split("\r\n").map((l) => l.split(","));
+  const csv = (await import("node:fs"))
+    .readFileSync(file, "utf8")
+    .trim()
+    .split("\r\n")
+    .map((l) => l.split(","));
   expect(csv[0]).toEqual(["section", "key", "label", "requests", "errors", "input_units", "output_units", "error_rate", "p50_ms", "p95_ms", "share"]);
   const fmt = (v: string) => Number(v).toLocaleString("en-US");
   const current = csv.find((r) => r[0] === "totals" && r[1] === "current")!;
@@ -142,7 +149,10 @@ test("/usage first-load JavaScript stays under 200 KB gzip (the chart loads afte
     raw += body.length;
     gzip += zlib.gzipSync(body, { level: 9 }).length;
   }
-  await testInfo.attach("first-load-js.json", { body: JSON.stringify({ scripts: scripts.length, rawBytes: raw, gzipBytes: gzip }), contentType: "application/json" });
+  await testInfo.attach("first-load-js.json", {
+    body: JSON.stringify({ scripts: scripts.length, rawBytes: raw, gzipBytes: gzip }),
+    contentType: "application/json",
+  });
   expect(gzip).toBeLessThan(200_000);
 });
 

@@ -10,7 +10,11 @@ function day(offset: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-test("an admin requests a removal, support approves it, the admin sees the counts and a certificate that verifies, and /usage shows nothing for those days", async ({ as, seed, baseURL }) => {
+test("an admin requests a removal, support approves it, the admin sees the counts and a certificate that verifies, and /usage shows nothing for those days", async ({
+  as,
+  seed,
+  baseURL,
+}) => {
   // Three people, a job run and a certificate: more than a minute on a loaded 2-core machine.
   test.slow();
   const from = day(-12);
@@ -45,7 +49,10 @@ test("an admin requests a removal, support approves it, the admin sees the count
   const support = await as("support");
   await support.goto("/support");
   await support.getByRole("navigation", { name: "Support" }).getByRole("link", { name: "Removals" }).click();
-  const row = support.getByTestId("removal-request").filter({ hasText: org.name }).filter({ hasText: `${from} to ${to}` });
+  const row = support
+    .getByTestId("removal-request")
+    .filter({ hasText: org.name })
+    .filter({ hasText: `${from} to ${to}` });
   await row.getByLabel("Reason").fill("Verified with the account owner by phone");
   await row.getByLabel("Ticket").fill("SUP-8100");
   await row.getByRole("button", { name: "Approve" }).click();
@@ -55,7 +62,10 @@ test("an admin requests a removal, support approves it, the admin sees the count
 
   // The admin sees it completed, with counts, and downloads the certificate.
   await admin.goto("/data-removal");
-  await admin.getByRole("link", { name: `${from} to ${to}` }).first().click();
+  await admin
+    .getByRole("link", { name: `${from} to ${to}` })
+    .first()
+    .click();
   // The link is a client-side navigation: wait for it to land before reloading, or the reload keeps the list page.
   await admin.waitForURL(/\/data-removal\/[0-9a-f-]{36}$/);
   await expect(async () => {

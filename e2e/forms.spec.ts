@@ -138,14 +138,23 @@ async function expectKept(form: Locator, f: Filled) {
 test("support actions: one field wrong keeps the rest and names the field; every confirmation is a dialog that keeps focus", async ({ as, seed }) => {
   const requested = await seed.org({ label: "Support Forms Requested", zdr: "requested" });
   const active = await seed.org({ label: "Support Forms Active", zdr: "active" });
-  const restricted = await seed.org({ label: "Support Forms Restricted", zdr: "active", restricted: { reason: "automated_flag", note: "Seeded restriction." } });
+  const restricted = await seed.org({
+    label: "Support Forms Restricted",
+    zdr: "active",
+    restricted: { reason: "automated_flag", note: "Seeded restriction." },
+  });
   const page = await as("support");
 
   const cases: { org: typeof requested; kind: string; filled: Filled; wrong: "ticketRef" | "confirm" }[] = [
     { org: requested, kind: "Enable ZDR", filled: { reason: "Verified by call-back.", ticket: "bad ticket!!", confirm: true }, wrong: "ticketRef" },
     { org: requested, kind: "Decline request", filled: { reason: "Could not verify.", ticket: "SUP-1", confirm: false }, wrong: "confirm" },
     { org: active, kind: "Disable ZDR", filled: { reason: "Customer asked.", ticket: "bad ticket!!", confirm: true }, wrong: "ticketRef" },
-    { org: active, kind: "Restrict ZDR", filled: { category: "high_risk_use_case", note: "Use case under review.", ticket: "bad ticket!!", confirm: true }, wrong: "ticketRef" },
+    {
+      org: active,
+      kind: "Restrict ZDR",
+      filled: { category: "high_risk_use_case", note: "Use case under review.", ticket: "bad ticket!!", confirm: true },
+      wrong: "ticketRef",
+    },
     { org: restricted, kind: "Lift restriction", filled: { reason: "Review complete.", ticket: "SUP-2", confirm: false }, wrong: "confirm" },
   ];
   for (const c of cases) {
@@ -199,7 +208,10 @@ test("an admin of two orgs who switched org in another tab is refused in the sta
   await expect(status).toContainText(other.name);
   await expect(status).toContainText("Nothing was changed");
   await expect(first.getByLabel("Email")).toHaveValue(hire);
-  const rows = await seed.handle.db.select().from(invitations).where(inArray(invitations.orgId, [a.id, b.id]));
+  const rows = await seed.handle.db
+    .select()
+    .from(invitations)
+    .where(inArray(invitations.orgId, [a.id, b.id]));
   expect(rows).toEqual([]);
   expect(await seed.handle.db.select().from(invitations).where(eq(invitations.email, hire))).toEqual([]);
 });

@@ -7,7 +7,10 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "./support/fixtures";
 
-test("an admin creates a project, tightens its retention and sees the effective values with their source; loosening is refused", async ({ as, seed }, testInfo) => {
+test("an admin creates a project, tightens its retention and sees the effective values with their source; loosening is refused", async ({
+  as,
+  seed,
+}, testInfo) => {
   const org = await seed.org({ label: "Projects", zdr: "active" });
   const page = await as(org.admin);
   await page.goto("/projects");

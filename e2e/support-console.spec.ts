@@ -65,7 +65,14 @@ test("support enables a requested ZDR and restricts another org; admins are told
   // The emails reached the SMTP server: each org's notice to its admins, and to no one else.
   const restrictionMail = await waitForMail((m) => m.subject.includes(`restricted for ${active.name}`));
   await waitForMail((m) => m.subject.includes(`on for ${requesting.name}`));
-  const recipients = (orgName: string) => [...new Set(mailbox().filter((m) => m.subject.includes(orgName)).flatMap((m) => m.to))].sort();
+  const recipients = (orgName: string) =>
+    [
+      ...new Set(
+        mailbox()
+          .filter((m) => m.subject.includes(orgName))
+          .flatMap((m) => m.to),
+      ),
+    ].sort();
   expect(recipients(active.name)).toEqual([active.admin.email]);
   expect(recipients(requesting.name)).toEqual([requesting.admin.email]);
   const everyRecipient = mailbox().flatMap((m) => m.to);

@@ -15,7 +15,10 @@ function alterOneByte(text: string): string {
 }
 
 function cli(file: string) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/verify.ts", file], { encoding: "utf8", env: { ...process.env, DATA_DIR: path.dirname(file) } });
+  const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/verify.ts", file], {
+    encoding: "utf8",
+    env: { ...process.env, DATA_DIR: path.dirname(file) },
+  });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -59,7 +62,10 @@ test("an admin downloads last month's signed statement, it verifies on /verify a
   await page.goto("/retention");
   // ZDR coverage, from the audit log: the demo's Northwind is honoured since it was enabled.
   await expect(page.getByTestId("zdr-coverage").locator('tr[data-honoured="true"]').first()).toContainText("ZDR enabled");
-  const link = page.getByTestId("statements").getByRole("link", { name: /Download the statement for \d{4}-\d{2}/ }).first();
+  const link = page
+    .getByTestId("statements")
+    .getByRole("link", { name: /Download the statement for \d{4}-\d{2}/ })
+    .first();
   await expect(link).toBeVisible();
   const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zdr-e2e-statement-"));

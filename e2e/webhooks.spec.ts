@@ -36,7 +36,12 @@ async function toggleRestriction(page: Page, orgName: string) {
   await f.getByRole("button", { name: restricting ? "Restrict ZDR" : "Lift restriction" }).click();
   // The console then offers the opposite transition.
   const next = restricting ? "Lift restriction" : "Restrict ZDR";
-  await expect(page.getByRole("button", { name: `${next}…` }).or(page.getByRole("form", { name: next })).first()).toBeVisible();
+  await expect(
+    page
+      .getByRole("button", { name: `${next}…` })
+      .or(page.getByRole("form", { name: next }))
+      .first(),
+  ).toBeVisible();
   return restricting ? "zdr.restricted" : "zdr.restriction_lifted";
 }
 
@@ -81,7 +86,11 @@ test("an admin adds a webhook, a test event and a support action arrive signed; 
   rx.setSecrets([secret]);
   await expect.poll(() => rx.unique().size, { timeout: 90_000 }).toBe(3);
   expect([...rx.unique().values()].every((r) => r.verified)).toBe(true);
-  expect(events().map((e) => e.event.type).sort()).toEqual([...types].sort());
+  expect(
+    events()
+      .map((e) => e.event.type)
+      .sort(),
+  ).toEqual([...types].sort());
   // Duplicates may arrive (at least once); the dedupe by webhook-id leaves one of each.
   expect(new Set(rx.requests.map((r) => r.id)).size).toBe(3);
 });

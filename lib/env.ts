@@ -39,7 +39,10 @@ const EnvSchema = z.object({
     .optional(),
   SIGNING_KEYS_RETIRED: z.string().trim().optional(),
   /** `true` lets webhooks target plain http and loopback or private addresses (local use and tests). */
-  WEBHOOK_ALLOW_PRIVATE: z.enum(["true", "false"], { error: "must be true or false" }).default("false").transform((v) => v === "true"),
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .default("false")
+    .transform((v) => v === "true"),
   /** Encrypts webhook signing secrets at rest: 32 bytes, base64. Unset: derived from AUTH_SECRET. */
   WEBHOOK_SECRET_KEY: z
     .string()
@@ -51,10 +54,18 @@ const EnvSchema = z.object({
   /** A ClickHouse server for USAGE_STORE=clickhouse (http(s)://user:password@host:8123/database). Unset: embedded chDB under DATA_DIR/clickhouse. */
   CLICKHOUSE_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL like http://user:password@clickhouse:8123/zdr" }).optional(),
   /** A cluster of that server's remote_servers: the schema is then Replicated…MergeTree tables behind Distributed ones (clickhouse/cluster/). */
-  CLICKHOUSE_CLUSTER: z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, "must be a cluster name (letters, digits, _ and -)").optional(),
+  CLICKHOUSE_CLUSTER: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, "must be a cluster name (letters, digits, _ and -)")
+    .optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   /** Which hops may set X-Forwarded-For: `loopback`, CIDR ranges or addresses (comma-separated), or a hop count. Unset: none. */
-  TRUST_PROXY: z.string().trim().regex(/^[0-9a-zA-Z.,:/ ]+$/, "must be loopback, uniquelocal, addresses or CIDR ranges (comma-separated), or a hop count").optional(),
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(/^[0-9a-zA-Z.,:/ ]+$/, "must be loopback, uniquelocal, addresses or CIDR ranges (comma-separated), or a hop count")
+    .optional(),
   /** Prometheus metrics on their own port (bound to 127.0.0.1 unless METRICS_HOST says otherwise). */
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   METRICS_HOST: z.string().trim().min(1).default("127.0.0.1"),
@@ -109,9 +120,7 @@ function embeddedAuthSecret(dataDir: string): string {
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const parsed = EnvSchema.safeParse(blankToUndefined(source));
   if (!parsed.success) {
-    throw new EnvError(
-      parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`),
-    );
+    throw new EnvError(parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`));
   }
   const e = parsed.data;
   const embedded = e.DATABASE_URL === undefined;

@@ -81,7 +81,11 @@ export function jsonPath(path: readonly PropertyKey[]): string {
 
 /** A form field's name: the path joined with dots; an unsafe key is described, never quoted. */
 function fieldPath(path: readonly PropertyKey[]): string {
-  return path.map((seg) => (typeof seg === "number" || (typeof seg === "string" && SAFE_KEY.test(seg)) ? String(seg) : `<a key of ${String(seg).length} characters>`)).join(".") || "input";
+  return (
+    path
+      .map((seg) => (typeof seg === "number" || (typeof seg === "string" && SAFE_KEY.test(seg)) ? String(seg) : `<a key of ${String(seg).length} characters>`))
+      .join(".") || "input"
+  );
 }
 
 /** Fixed wording per kind of problem, for the machine API: zod's own messages may quote the input. */
@@ -128,7 +132,11 @@ export function issueProblems(error: z.ZodError, style: "json" | "form" = "form"
  * Parses input at the edge of the domain: a failure becomes a ValidationError
  * naming the fields and rules, never echoing what was sent.
  */
-export function parseInput<T extends z.ZodType>(schema: T, input: unknown, options: { style?: "json" | "form"; message?: (problems: FieldProblem[]) => string } = {}): z.infer<T> {
+export function parseInput<T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  options: { style?: "json" | "form"; message?: (problems: FieldProblem[]) => string } = {},
+): z.infer<T> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   const problems = issueProblems(r.error, options.style ?? "form");

@@ -10,9 +10,39 @@ import pino, { type Logger } from "pino";
 import { processState } from "@/lib/process-state";
 
 const ALLOWED = new Set([
-  "msg", "err", "component", "event", "requestId", "method", "route", "status", "ms", "bytes", "code", "sqlstate",
-  "name", "kind", "userId", "orgId", "tokenId", "outboxId", "attempts", "count", "port", "database", "seeded",
-  "transport", "signal", "reason", "inFlight", "field", "fields", "operation", "where", "pid", "socket",
+  "msg",
+  "err",
+  "component",
+  "event",
+  "requestId",
+  "method",
+  "route",
+  "status",
+  "ms",
+  "bytes",
+  "code",
+  "sqlstate",
+  "name",
+  "kind",
+  "userId",
+  "orgId",
+  "tokenId",
+  "outboxId",
+  "attempts",
+  "count",
+  "port",
+  "database",
+  "seeded",
+  "transport",
+  "signal",
+  "reason",
+  "inFlight",
+  "field",
+  "fields",
+  "operation",
+  "where",
+  "pid",
+  "socket",
 ]);
 
 /** Keeps allowed keys; an error keeps its name and code only (a message can quote input). */
@@ -44,7 +74,9 @@ function readableLine(json: string): string {
     const { level, time, msg, component, ...rest } = JSON.parse(json) as Record<string, unknown>;
     const label = pino.levels.labels[level as number] ?? String(level);
     const t = new Date(time as number).toISOString().slice(11, 23);
-    const extras = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`).join(" ");
+    const extras = Object.entries(rest)
+      .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+      .join(" ");
     return `${t} ${label.toUpperCase().padEnd(5)} ${component ? `[${component}] ` : ""}${msg ?? ""}${extras ? ` ${extras}` : ""}\n`;
   } catch {
     return json;

@@ -24,8 +24,18 @@ const g = processState("metrics", (): { value?: Metrics } => ({}));
 function create(): Metrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
-  const ingestEvents = new client.Counter({ name: "zdr_ingest_events_total", help: "Usage events received, by outcome (accepted, duplicate, conflict).", labelNames: ["outcome"], registers: [registry] });
-  const policyAnswers = new client.Counter({ name: "zdr_policy_answers_total", help: "Retention-policy answers, by outcome (ok, not_modified, or the problem code).", labelNames: ["outcome"], registers: [registry] });
+  const ingestEvents = new client.Counter({
+    name: "zdr_ingest_events_total",
+    help: "Usage events received, by outcome (accepted, duplicate, conflict).",
+    labelNames: ["outcome"],
+    registers: [registry],
+  });
+  const policyAnswers = new client.Counter({
+    name: "zdr_policy_answers_total",
+    help: "Retention-policy answers, by outcome (ok, not_modified, or the problem code).",
+    labelNames: ["outcome"],
+    registers: [registry],
+  });
   new client.Gauge({
     name: "zdr_change_listener_connected",
     help: "1 while the LISTEN connection that keeps the caches honest is up.",
@@ -63,8 +73,24 @@ function create(): Metrics {
       this.set(outbox.pending);
     },
   });
-  new client.Gauge({ name: "zdr_outbox_oldest_pending_age_seconds", help: "Age of the oldest undelivered outbox message.", registers: [registry], async collect() { await readOutbox().catch(() => {}); this.set(outbox.oldest); } });
-  new client.Gauge({ name: "zdr_outbox_dead_letters", help: "Outbox messages whose retries are spent (listed at /support/outbox).", registers: [registry], async collect() { await readOutbox().catch(() => {}); this.set(outbox.dead); } });
+  new client.Gauge({
+    name: "zdr_outbox_oldest_pending_age_seconds",
+    help: "Age of the oldest undelivered outbox message.",
+    registers: [registry],
+    async collect() {
+      await readOutbox().catch(() => {});
+      this.set(outbox.oldest);
+    },
+  });
+  new client.Gauge({
+    name: "zdr_outbox_dead_letters",
+    help: "Outbox messages whose retries are spent (listed at /support/outbox).",
+    registers: [registry],
+    async collect() {
+      await readOutbox().catch(() => {});
+      this.set(outbox.dead);
+    },
+  });
   return { registry, ingestEvents, policyAnswers };
 }
 
@@ -80,7 +106,22 @@ export function countIngest(result: { accepted: number; duplicates: number; conf
 }
 
 export function countPolicyAnswer(status: number): void {
-  const outcome = status === 200 ? "ok" : status === 304 ? "not_modified" : status === 503 ? "unavailable" : status === 404 ? "not_found" : status === 401 ? "unauthorized" : status === 403 ? "forbidden" : status === 429 ? "rate_limited" : "error";
+  const outcome =
+    status === 200
+      ? "ok"
+      : status === 304
+        ? "not_modified"
+        : status === 503
+          ? "unavailable"
+          : status === 404
+            ? "not_found"
+            : status === 401
+              ? "unauthorized"
+              : status === 403
+                ? "forbidden"
+                : status === 429
+                  ? "rate_limited"
+                  : "error";
   metrics().policyAnswers.inc({ outcome });
 }
 
@@ -88,7 +129,14 @@ export function countPolicyAnswer(status: number): void {
 export function registerGauge(name: string, help: string, read: () => Promise<number> | number): void {
   const registry = metrics().registry;
   if (registry.getSingleMetric(name)) return;
-  new client.Gauge({ name, help, registers: [registry], async collect() { this.set(await read()); } });
+  new client.Gauge({
+    name,
+    help,
+    registers: [registry],
+    async collect() {
+      this.set(await read());
+    },
+  });
 }
 
 export async function metricsText(): Promise<{ contentType: string; body: string }> {

@@ -20,7 +20,10 @@ const log = logger("server");
 try {
   env();
   const report = await bootDatabase();
-  log.info({ event: "database_ready", seeded: report.seeded, ms: report.ms }, `database ready: ${report.database}${report.seeded ? ", demo world seeded" : ""}`);
+  log.info(
+    { event: "database_ready", seeded: report.seeded, ms: report.ms },
+    `database ready: ${report.database}${report.seeded ? ", demo world seeded" : ""}`,
+  );
   const handle = getDbHandle();
   // The change listener is up before the first request: readiness (and the caches) trust nothing before it.
   await cacheListener(handle).ready;

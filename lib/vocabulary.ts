@@ -42,7 +42,14 @@ export const REMOVAL_JOB_KINDS = ["request", "retention"] as const;
 export const REMOVAL_JOB_STATUSES = ["queued", "running", "done", "failed"] as const;
 export const REMOVAL_ORDER_STATUSES = ["pending", "completed"] as const;
 /** Events an organization's webhooks can subscribe to (lib/webhooks/). */
-export const WEBHOOK_EVENT_TYPES = ["zdr.enabled", "zdr.disabled", "zdr.restricted", "zdr.restriction_lifted", "removal.completed", "project.policy_changed"] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  "zdr.enabled",
+  "zdr.disabled",
+  "zdr.restricted",
+  "zdr.restriction_lifted",
+  "removal.completed",
+  "project.policy_changed",
+] as const;
 /** The test event "send test event" delivers; every endpoint receives it, whatever it subscribes to. */
 export const WEBHOOK_TEST_EVENT = "webhook.test" as const;
 export const WEBHOOK_DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;

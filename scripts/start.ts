@@ -10,7 +10,7 @@ import path from "node:path";
 import { envOrExit } from "./cli";
 import { DEMO_PASSWORD, DEMO_USERS } from "@/lib/demo/seed";
 
-const SOURCES = ["app", "components", "lib", "public", "next.config.js", "package-lock.json", "proxy.ts", "instrumentation.ts", "drizzle"]
+const SOURCES = ["app", "components", "lib", "public", "next.config.js", "package-lock.json", "proxy.ts", "instrumentation.ts", "drizzle"];
 // server.ts is not built: it runs from source with tsx.;
 
 function newestMtime(p: string): number {

@@ -12,6 +12,7 @@ step "chromium";           bash scripts/ensure-chromium.sh
 step "chdb";               bash scripts/ensure-chdb.sh
 export CHDB_REQUIRED=1
 step "typecheck";          npx tsc --noEmit
+step "format";             npx prettier --check . > /dev/null || { npx prettier --list-different .; echo "not formatted: run npm run format"; exit 1; }
 step "lint";               npx eslint --max-warnings=0 .
 step "unit + integration (PGlite and PostgreSQL at ${TEST_DATABASE_URL:-postgres://127.0.0.1:5432/test})"
 npx vitest run

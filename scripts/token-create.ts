@@ -31,10 +31,20 @@ if (args.help) {
 }
 const input = TokenInputSchema.safeParse({
   name: args.name ?? "",
-  scopes: (args.scopes ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+  scopes: (args.scopes ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
 });
 if (!input.success) {
-  fail(input.error.issues.map((i) => `--${String(i.path[0] ?? "input")}: ${i.path[0] === "scopes" && i.code === "invalid_value" ? `unknown scope (use ${SERVICE_SCOPES.join(", ")})` : i.message}`).join("; "));
+  fail(
+    input.error.issues
+      .map(
+        (i) =>
+          `--${String(i.path[0] ?? "input")}: ${i.path[0] === "scopes" && i.code === "invalid_value" ? `unknown scope (use ${SERVICE_SCOPES.join(", ")})` : i.message}`,
+      )
+      .join("; "),
+  );
 }
 
 await runCli("token:create", async () => {

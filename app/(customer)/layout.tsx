@@ -28,11 +28,7 @@ function emblemOf(view: RetentionView): EmblemProps | null {
 
 export default async function CustomerLayout({ children }: { children: React.ReactNode }) {
   const user = await requireCustomer();
-  const [view, noticeCount, jar] = await Promise.all([
-    getRetentionView(user, { orgId: user.orgId }),
-    countUnacknowledgedNotices(user, user.orgId),
-    cookies(),
-  ]);
+  const [view, noticeCount, jar] = await Promise.all([getRetentionView(user, { orgId: user.orgId }), countUnacknowledgedNotices(user, user.orgId), cookies()]);
   const dark = jar.get("zdr_theme")?.value === "dark";
   return (
     <AppShell
@@ -55,7 +51,10 @@ export default async function CustomerLayout({ children }: { children: React.Rea
           </div>
           <SignOutEverywhereButton />
           {user.memberships.some((m) => m.role === "admin") ? (
-            <a href="/account/two-factor" className="block rounded-md px-3 py-1.5 text-xs text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800">
+            <a
+              href="/account/two-factor"
+              className="block rounded-md px-3 py-1.5 text-xs text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
+            >
               Two-factor sign-in
             </a>
           ) : null}

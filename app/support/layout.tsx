@@ -20,7 +20,9 @@ export default async function SupportLayout({ children }: { children: React.Reac
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-6 px-6 py-3">
-          <Link href="/support" className="font-semibold">ZDR Console <span className="font-normal text-slate-500">· Support</span></Link>
+          <Link href="/support" className="font-semibold">
+            ZDR Console <span className="font-normal text-slate-500">· Support</span>
+          </Link>
           <nav aria-label="Support" className="flex gap-4 text-sm">
             {NAV.map((n) => (
               <Link key={n.href} href={n.href} className="rounded px-1 py-0.5 text-slate-700 hover:text-brand-700 dark:text-slate-300">
@@ -28,8 +30,12 @@ export default async function SupportLayout({ children }: { children: React.Reac
               </Link>
             ))}
           </nav>
-          <span className="ml-auto text-sm text-slate-500" data-testid="support-user">{user.email}</span>
-          <a href="/account/two-factor" className="text-sm text-slate-700 hover:text-brand-700 dark:text-slate-300">Two-factor sign-in</a>
+          <span className="ml-auto text-sm text-slate-500" data-testid="support-user">
+            {user.email}
+          </span>
+          <a href="/account/two-factor" className="text-sm text-slate-700 hover:text-brand-700 dark:text-slate-300">
+            Two-factor sign-in
+          </a>
           <SignOutButton />
         </div>
       </header>

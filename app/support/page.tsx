@@ -27,11 +27,15 @@ export default async function AccountsPage({ searchParams }: { searchParams: Pro
       <h1 className="text-2xl font-semibold">Accounts</h1>
       <form method="get" role="search" className="flex flex-wrap items-end gap-3">
         <div>
-          <label htmlFor="q" className="block text-sm font-medium">Search</label>
+          <label htmlFor="q" className="block text-sm font-medium">
+            Search
+          </label>
           <input id="q" name="q" type="search" defaultValue={f.q ?? ""} placeholder="Name, slug or member email" className={`${select} w-72`} />
         </div>
         <div>
-          <label htmlFor="zdr" className="block text-sm font-medium">ZDR state</label>
+          <label htmlFor="zdr" className="block text-sm font-medium">
+            ZDR state
+          </label>
           <select id="zdr" name="zdr" defaultValue={f.zdr ?? ""} className={select}>
             <option value="">Any</option>
             <option value="active">Active</option>
@@ -41,25 +45,48 @@ export default async function AccountsPage({ searchParams }: { searchParams: Pro
           </select>
         </div>
         <div>
-          <label htmlFor="plan" className="block text-sm font-medium">Plan</label>
+          <label htmlFor="plan" className="block text-sm font-medium">
+            Plan
+          </label>
           <select id="plan" name="plan" defaultValue={f.plan ?? ""} className={select}>
             <option value="">Any</option>
-            {[...PLANS].reverse().map((p) => <option key={p} value={p}>{PLAN_LABELS[p]}</option>)}
+            {[...PLANS].reverse().map((p) => (
+              <option key={p} value={p}>
+                {PLAN_LABELS[p]}
+              </option>
+            ))}
           </select>
         </div>
-        <button type="submit" className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">Filter</button>
+        <button type="submit" className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">
+          Filter
+        </button>
       </form>
-      <p className="text-sm text-slate-600 dark:text-slate-400" aria-live="polite">{accounts.length} account{accounts.length === 1 ? "" : "s"}</p>
+      <p className="text-sm text-slate-600 dark:text-slate-400" aria-live="polite">
+        {accounts.length} account{accounts.length === 1 ? "" : "s"}
+      </p>
       <table className="w-full text-left text-sm">
         <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
-          <tr><th className="py-2">Organization</th><th>Plan</th><th>ZDR</th><th>Scope</th><th className="text-right">People</th></tr>
+          <tr>
+            <th className="py-2">Organization</th>
+            <th>Plan</th>
+            <th>ZDR</th>
+            <th>Scope</th>
+            <th className="text-right">People</th>
+          </tr>
         </thead>
         <tbody>
           {accounts.map((a) => (
             <tr key={a.id} className="border-b border-slate-100 dark:border-slate-800">
-              <td className="py-2"><Link href={`/support/orgs/${a.id}`} className="font-medium text-brand-700 hover:underline dark:text-brand-100">{a.name}</Link> <span className="text-slate-500">{a.slug}</span></td>
+              <td className="py-2">
+                <Link href={`/support/orgs/${a.id}`} className="font-medium text-brand-700 hover:underline dark:text-brand-100">
+                  {a.name}
+                </Link>{" "}
+                <span className="text-slate-500">{a.slug}</span>
+              </td>
               <td>{PLAN_LABELS[a.plan]}</td>
-              <td><ZdrStateBadge zdrStatus={a.zdrStatus} restriction={a.restriction} /></td>
+              <td>
+                <ZdrStateBadge zdrStatus={a.zdrStatus} restriction={a.restriction} />
+              </td>
               <td>{a.zdrStatus === "off" ? "—" : ZDR_SCOPE_LABELS[a.zdrScope]}</td>
               <td className="text-right tabular-nums">{a.members}</td>
             </tr>

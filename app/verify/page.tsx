@@ -11,9 +11,12 @@ export default function VerifyPage() {
     <main className="mx-auto max-w-3xl p-6">
       <h1 className="text-2xl font-semibold">Verify a document</h1>
       <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
-        Check an audit log export, a checkpoint, a monthly retention statement or a removal certificate. The check runs in this browser: the
-        document is not sent anywhere. Signatures are checked against the keys in the document, or against our published keys at{" "}
-        <a className="underline" href="/.well-known/jwks.json">/.well-known/jwks.json</a>.
+        Check an audit log export, a checkpoint, a monthly retention statement or a removal certificate. The check runs in this browser: the document is not
+        sent anywhere. Signatures are checked against the keys in the document, or against our published keys at{" "}
+        <a className="underline" href="/.well-known/jwks.json">
+          /.well-known/jwks.json
+        </a>
+        .
       </p>
       <VerifyPanel />
     </main>

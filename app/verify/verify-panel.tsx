@@ -28,7 +28,11 @@ export function VerifyPanel() {
     try {
       result = await verifyDocumentText(content, await publishedKeys());
     } catch {
-      result = { ok: false, kind: "unknown", problem: "This browser could not check the document (it may lack Ed25519 in WebCrypto); use npm run verify instead." };
+      result = {
+        ok: false,
+        kind: "unknown",
+        problem: "This browser could not check the document (it may lack Ed25519 in WebCrypto); use npm run verify instead.",
+      };
     }
     setState({ status: "done", result, name });
   }
@@ -82,7 +86,10 @@ export function VerifyPanel() {
           spellCheck={false}
           className="mt-1 w-full rounded-md border border-slate-300 bg-white p-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-900"
         />
-        <button type="submit" className="mt-2 rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700 dark:bg-slate-100 dark:text-slate-900">
+        <button
+          type="submit"
+          className="mt-2 rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700 dark:bg-slate-100 dark:text-slate-900"
+        >
           Verify
         </button>
       </form>
@@ -104,8 +111,13 @@ function ResultView({ result, name }: { result: VerifyResult; name: string }) {
     );
   }
   return (
-    <div data-state="verified" className="rounded-lg border border-emerald-300 bg-emerald-50 p-4 text-emerald-950 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-50">
-      <p className="font-semibold">Verified: {result.kind.replace(/_/g, " ")} ({name})</p>
+    <div
+      data-state="verified"
+      className="rounded-lg border border-emerald-300 bg-emerald-50 p-4 text-emerald-950 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-50"
+    >
+      <p className="font-semibold">
+        Verified: {result.kind.replace(/_/g, " ")} ({name})
+      </p>
       <p className="mt-1 text-sm">{result.summary}</p>
       <dl className="mt-3 space-y-2 text-sm">
         <div>

@@ -24,13 +24,26 @@ import { createOrgs } from "../lib/generate";
 import { percentile, round } from "../lib/stats";
 import type { Benchmark, BenchRow } from "../lib/types";
 
-const support = { kind: "user" as const, userId: "00000000-0000-4000-8000-0000000000a1", email: "bench@provider.example", name: "bench", isSupport: true, orgId: null, role: null, memberships: [] };
+const support = {
+  kind: "user" as const,
+  userId: "00000000-0000-4000-8000-0000000000a1",
+  email: "bench@provider.example",
+  name: "bench",
+  isSupport: true,
+  orgId: null,
+  role: null,
+  memberships: [],
+};
 
 /** One audited change: the state row locked and bumped, and its audit entry, in one transaction. */
 async function change(db: Db, orgId: string, inTree: boolean, i: number): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.execute(sql`select 1 from retention_states where org_id = ${orgId} for update`);
-    const [s] = await tx.update(retentionStates).set({ version: sql`${retentionStates.version} + 1`, updatedAt: new Date() }).where(eq(retentionStates.orgId, orgId)).returning();
+    const [s] = await tx
+      .update(retentionStates)
+      .set({ version: sql`${retentionStates.version} + 1`, updatedAt: new Date() })
+      .where(eq(retentionStates.orgId, orgId))
+      .returning();
     await appendAudit(tx, {
       orgId: inTree ? orgId : null,
       actorType: "system",
@@ -128,7 +141,10 @@ export const benchmark: Benchmark = {
       note: `${round(ratio, 2)}x the time of the chain-only change (goal <= 1.2x)`,
     });
     const full = await timed(Math.min(changes, 400), (i) =>
-      (i % 2 ? liftRestriction(support, { orgId: serviceOrg, reason: "bench lift" }, db) : restrictOrganization(support, { orgId: serviceOrg, reason: "provider_discretion", note: "bench" }, db)).then(() => undefined),
+      (i % 2
+        ? liftRestriction(support, { orgId: serviceOrg, reason: "bench lift" }, db)
+        : restrictOrganization(support, { orgId: serviceOrg, reason: "provider_discretion", note: "bench" }, db)
+      ).then(() => undefined),
     );
     rows.push({
       benchmark: "audit",

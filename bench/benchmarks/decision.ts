@@ -75,14 +75,21 @@ export const benchmark: Benchmark = {
     const streamClients = ctx.quick ? 100 : 1000;
     const db = ctx.handle.db;
     const orgIds = await createOrgs(db, orgCount, "decision");
-    const { token, summary } = await createServiceToken({ kind: "system", name: "bench" }, { name: "bench decision", scopes: ["policy:read", "moderation:write"] }, db);
+    const { token, summary } = await createServiceToken(
+      { kind: "system", name: "bench" },
+      { name: "bench decision", scopes: ["policy:read", "moderation:write"] },
+      db,
+    );
     const headers = { authorization: `Bearer ${token}` };
     const rows: BenchRow[] = [];
     const base = await ctx.app();
     const wrk = ensureWrk(ctx.log);
 
     ctx.log("decisions over HTTP (fast path)");
-    const targets = Array.from({ length: orgCount }, (_, i) => `/api/v1/orgs/${orgIds[(i * 7919) % orgIds.length]}/retention-decision?product=llm&enableLogging=false`);
+    const targets = Array.from(
+      { length: orgCount },
+      (_, i) => `/api/v1/orgs/${orgIds[(i * 7919) % orgIds.length]}/retention-decision?product=llm&enableLogging=false`,
+    );
     const http = await load(base, targets, headers, seconds, wrk);
     ctx.log("pgbench -S");
     const scale = ctx.quick ? 1 : 10;
@@ -98,7 +105,15 @@ export const benchmark: Benchmark = {
       p99Ms: round(http.p99Ms, 2),
       note: `${round(http.rate / pgb.tps, 2)}x pgbench (goal >= 1.0x, p99 <= 2 ms)`,
     });
-    rows.push({ benchmark: "decision", variant: "pgbench -S (primary-key select), same run", data: `scale ${scale}, 8 clients, 2 threads, ${seconds} s`, rate: round(pgb.tps), unit: "tps", p50Ms: round(pgb.p50, 2), p99Ms: round(pgb.p99, 2) });
+    rows.push({
+      benchmark: "decision",
+      variant: "pgbench -S (primary-key select), same run",
+      data: `scale ${scale}, 8 clients, 2 threads, ${seconds} s`,
+      rate: round(pgb.tps),
+      unit: "tps",
+      p50Ms: round(pgb.p50, 2),
+      p99Ms: round(pgb.p99, 2),
+    });
 
     ctx.log("decide() in process");
     const client = createRetentionClient({ baseUrl: base, token, staleAfterMs: 60_000, stream: false });
@@ -137,7 +152,12 @@ export const benchmark: Benchmark = {
       const principal: ServicePrincipal = { kind: "service", tokenId: summary.id, name: "bench", scopes: ["moderation:write"] };
       const rounds = ctx.quick ? 3 : 10;
       // Orgs that are not restricted yet (the generated world mixes states).
-      const free = (await db.execute(sql`select org_id from retention_states where restriction = 'none' and org_id in (${sql.join(orgIds.map((o) => sql`${o}::uuid`), sql`, `)}) limit ${rounds}`)) as unknown as { rows: { org_id: string }[] };
+      const free = (await db.execute(
+        sql`select org_id from retention_states where restriction = 'none' and org_id in (${sql.join(
+          orgIds.map((o) => sql`${o}::uuid`),
+          sql`, `,
+        )}) limit ${rounds}`,
+      )) as unknown as { rows: { org_id: string }[] };
       const targetsToRestrict = free.rows.map((r) => r.org_id);
       const delays: number[] = [];
       for (let r = 0; r < rounds; r++) {

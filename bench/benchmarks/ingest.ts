@@ -16,7 +16,19 @@ import { runLoad } from "../lib/http-load";
 import { percentile, round } from "../lib/stats";
 import type { Benchmark, BenchRow } from "../lib/types";
 
-const COLUMNS = ["id", "org_id", "occurred_at", "product", "model", "input_units", "output_units", "status", "latency_ms", "api_key_id", "zero_retention"] as const;
+const COLUMNS = [
+  "id",
+  "org_id",
+  "occurred_at",
+  "product",
+  "model",
+  "input_units",
+  "output_units",
+  "status",
+  "latency_ms",
+  "api_key_id",
+  "zero_retention",
+] as const;
 const BARE_TABLE = (name: string) => `create table ${name} (
   id uuid primary key, org_id uuid not null, occurred_at timestamptz not null, product text not null, model text not null,
   input_units bigint not null, output_units bigint not null, status text not null, latency_ms integer not null,
@@ -59,7 +71,12 @@ export const benchmark: Benchmark = {
 
     // Warm the app (JIT, pools) on other events.
     for (let i = 0; i < warmup.length; i += batchSize) {
-      await runLoad({ baseUrl: base, concurrency: 1, total: 1, next: () => ({ method: "POST", path: "/api/v1/usage/events", headers, body: JSON.stringify({ events: warmup.slice(i, i + batchSize) }) }) });
+      await runLoad({
+        baseUrl: base,
+        concurrency: 1,
+        total: 1,
+        next: () => ({ method: "POST", path: "/api/v1/usage/events", headers, body: JSON.stringify({ events: warmup.slice(i, i + batchSize) }) }),
+      });
     }
 
     ctx.log(`ingest over HTTP: ${bodies.length} batches of ${batchSize}`);
@@ -83,7 +100,12 @@ export const benchmark: Benchmark = {
     const httpRate = total / http.seconds;
 
     ctx.log("replaying 20 batches (all duplicates)");
-    const replay = await runLoad({ baseUrl: base, concurrency, total: 20, next: (i) => ({ method: "POST", path: "/api/v1/usage/events", headers, body: bodies[i] }) });
+    const replay = await runLoad({
+      baseUrl: base,
+      concurrency,
+      total: 20,
+      next: (i) => ({ method: "POST", path: "/api/v1/usage/events", headers, body: bodies[i] }),
+    });
 
     // The same rows, straight into bare tables, through a pool of the same size.
     const pool = new pg.Pool({ ...pgConnection(ctx.url), max: concurrency });
@@ -116,10 +138,14 @@ export const benchmark: Benchmark = {
       Readable.from(
         (function* () {
           for (let i = 0; i < events.length; i += 1000) {
-            yield events
-              .slice(i, i + 1000)
-              .map((e) => [e.id, e.orgId, e.occurredAt, e.product, e.model, e.inputUnits, e.outputUnits, e.status, e.latencyMs, e.apiKeyId, e.zeroRetention].join("\t"))
-              .join("\n") + "\n";
+            yield (
+              events
+                .slice(i, i + 1000)
+                .map((e) =>
+                  [e.id, e.orgId, e.occurredAt, e.product, e.model, e.inputUnits, e.outputUnits, e.status, e.latencyMs, e.apiKeyId, e.zeroRetention].join("\t"),
+                )
+                .join("\n") + "\n"
+            );
           }
         })(),
       ),
@@ -148,8 +174,20 @@ export const benchmark: Benchmark = {
       p50Ms: round(percentile(replay.latenciesMs, 50), 2),
       p99Ms: round(percentile(replay.latenciesMs, 99), 2),
     });
-    rows.push({ benchmark: "ingest", variant: "plain SQL INSERT … ON CONFLICT DO NOTHING (500/batch, bare table)", data, rate: round(plainRate), unit: "rows/s" });
-    rows.push({ benchmark: "ingest", variant: "COPY (bare table, one stream)", data: `${total.toLocaleString("en-US")} rows`, rate: round(copyRate), unit: "rows/s" });
+    rows.push({
+      benchmark: "ingest",
+      variant: "plain SQL INSERT … ON CONFLICT DO NOTHING (500/batch, bare table)",
+      data,
+      rate: round(plainRate),
+      unit: "rows/s",
+    });
+    rows.push({
+      benchmark: "ingest",
+      variant: "COPY (bare table, one stream)",
+      data: `${total.toLocaleString("en-US")} rows`,
+      rate: round(copyRate),
+      unit: "rows/s",
+    });
     return rows;
   },
 };

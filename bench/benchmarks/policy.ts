@@ -29,7 +29,9 @@ export function pgbench(url: string, seconds: number, scale: number): { tps: num
   const init = spawnSync(bin, ["-i", "-q", "-s", String(scale), url], { encoding: "utf8" });
   if (init.status !== 0) throw new Error(`pgbench -i failed: ${init.stderr}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pgbench-"));
-  const run = spawnSync(bin, ["-S", "-n", "-c", String(CLIENTS), "-j", String(THREADS), "-T", String(seconds), "-l", `--log-prefix=${dir}/log`, url], { encoding: "utf8" });
+  const run = spawnSync(bin, ["-S", "-n", "-c", String(CLIENTS), "-j", String(THREADS), "-T", String(seconds), "-l", `--log-prefix=${dir}/log`, url], {
+    encoding: "utf8",
+  });
   if (run.status !== 0) throw new Error(`pgbench failed: ${run.stderr}`);
   const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(run.stdout)?.[1] ?? NaN);
   const latencies: number[] = [];
@@ -57,7 +59,12 @@ export async function load(base: string, targets: string[], headers: Record<stri
   await runLoad({ baseUrl: base, concurrency: CLIENTS, total: targets.length * 2, next });
   const r = await runLoad({ baseUrl: base, concurrency: CLIENTS, seconds, next });
   if ((r.statuses.get(200) ?? 0) !== r.requests) throw new Error(`policy answered ${JSON.stringify([...r.statuses])}`);
-  return { rate: r.requests / r.seconds, p50Ms: percentile(r.latenciesMs, 50), p99Ms: percentile(r.latenciesMs, 99), client: "Node client on the same cores (wrk unavailable)" };
+  return {
+    rate: r.requests / r.seconds,
+    p50Ms: percentile(r.latenciesMs, 50),
+    p99Ms: percentile(r.latenciesMs, 99),
+    client: "Node client on the same cores (wrk unavailable)",
+  };
 }
 
 /** The same build under plain `next start`, on the next port, while `fn` runs. */

@@ -89,7 +89,9 @@ export const benchmark: Benchmark = {
     await pg.unsafe("create index on bench_removal_copy (org_id, occurred_at)");
     await pg.unsafe("vacuum analyze bench_removal_copy");
     const t0 = performance.now();
-    const plain = await pg.unsafe(`delete from bench_removal_copy where org_id = '${orgId}' and occurred_at >= '${fromAt.toISOString()}' and occurred_at < '${toAt.toISOString()}'`);
+    const plain = await pg.unsafe(
+      `delete from bench_removal_copy where org_id = '${orgId}' and occurred_at >= '${fromAt.toISOString()}' and occurred_at < '${toAt.toISOString()}'`,
+    );
     const plainSeconds = (performance.now() - t0) / 1000;
     const plainRate = (plain.rowCount ?? 0) / plainSeconds;
     await pg.unsafe("drop table bench_removal_copy");
@@ -140,7 +142,14 @@ export const benchmark: Benchmark = {
         unit: "rows/s",
         note: `${round(jobRate / plainRate, 2)}x plain DELETE (goal >= 0.5x); ${report.batches} batches, max batch ${job.maxBatchMs} ms (goal <= 1000 ms); ${report.retries} lock retries; ${job.eventsDeleted.toLocaleString("en-US")} deleted incl. events ingested during the job`,
       },
-      { benchmark: "removal", variant: "one plain DELETE … WHERE on a copy (no rollups)", data, rate: round(plainRate), unit: "rows/s", note: `${round(plainSeconds, 2)} s in one transaction` },
+      {
+        benchmark: "removal",
+        variant: "one plain DELETE … WHERE on a copy (no rollups)",
+        data,
+        rate: round(plainRate),
+        unit: "rows/s",
+        note: `${round(plainSeconds, 2)} s in one transaction`,
+      },
       {
         benchmark: "removal",
         variant: "ingest of 100-event batches into the range, idle",

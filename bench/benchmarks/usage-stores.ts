@@ -48,7 +48,16 @@ export const benchmark: Benchmark = {
       ] as [string, UsageStore][]) {
         const [orgId] = await createOrgs(db, 1, `bench-stores-${label}`);
         const [org] = await queryRows<{ name: string }>(db, sql`select name from organizations where id = ${orgId}`);
-        const reader: UserPrincipal = { kind: "user", userId: orgId, email: "bench@example.com", name: "bench", isSupport: false, orgId, role: "member", memberships: [{ orgId, orgName: org.name, role: "member" }] };
+        const reader: UserPrincipal = {
+          kind: "user",
+          userId: orgId,
+          email: "bench@example.com",
+          name: "bench",
+          isSupport: false,
+          orgId,
+          role: "member",
+          memberships: [{ orgId, orgName: org.name, role: "member" }],
+        };
         const events = generateEvents([orgId], n, { spreadMs: 89 * 86_400_000 });
         const started = performance.now();
         for (let i = 0; i < events.length; i += 1000) {
@@ -61,26 +70,63 @@ export const benchmark: Benchmark = {
           const t = performance.now();
           const d = await store.dashboard(reader, { orgId, range: { key: "90d" } }, db);
           times.push(performance.now() - t);
-          if (i === 0 && d.totals.current.requests + d.totals.previous.requests !== n) ctx.log(`usage-stores: ${label} counted ${d.totals.current.requests + d.totals.previous.requests} of ${n}`);
+          if (i === 0 && d.totals.current.requests + d.totals.previous.requests !== n)
+            ctx.log(`usage-stores: ${label} counted ${d.totals.current.requests + d.totals.previous.requests} of ${n}`);
         }
         let bytes: number;
         if (store.kind === "clickhouse") {
-          const [b] = await (await h.client.query({ query: "SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE active AND database = currentDatabase() AND table LIKE 'usage_%'", format: "JSONEachRow" })).json<{ b: string }>();
+          const [b] = await (
+            await h.client.query({
+              query: "SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE active AND database = currentDatabase() AND table LIKE 'usage_%'",
+              format: "JSONEachRow",
+            })
+          ).json<{ b: string }>();
           const [l] = await queryRows<{ b: number }>(db, sql`select pg_total_relation_size('usage_ledger')::float8 as b`);
           bytes = Number(b.b) + Number(l.b);
         } else {
-          const [b] = await queryRows<{ b: number }>(db, sql`select (pg_total_relation_size('usage_events') + pg_total_relation_size('usage_rollups_hourly') + pg_total_relation_size('usage_rollups_daily'))::float8 as b`);
+          const [b] = await queryRows<{ b: number }>(
+            db,
+            sql`select (pg_total_relation_size('usage_events') + pg_total_relation_size('usage_rollups_hourly') + pg_total_relation_size('usage_rollups_daily'))::float8 as b`,
+          );
           bytes = Number(b.b);
         }
         const rate = n / seconds;
         results.set(label, { rate, p50: percentile(times, 50), bytes });
-        rows.push({ benchmark: "usage-stores", variant: `${label}: ingest (store.ingest, batches of 1,000${label === "clickhouse" ? ", relayed" : ""})`, data: `${n} events`, rate: round(rate), unit: "events/s" });
-        rows.push({ benchmark: "usage-stores", variant: `${label}: 90-day dashboard read (in process)`, data: `${n} events`, rate: round(1000 / percentile(times, 50), 1), unit: "reads/s", p50Ms: round(percentile(times, 50), 2), p99Ms: round(percentile(times, 99), 2) });
-        rows.push({ benchmark: "usage-stores", variant: `${label}: bytes on disk per million events`, data: `${n} events`, rate: round((bytes / n) * 1e6 / 2 ** 20), unit: "MiB/1M events", note: label === "clickhouse" ? "raw + rollups in ClickHouse, plus the PostgreSQL ledger" : "raw + both rollups with indexes" });
+        rows.push({
+          benchmark: "usage-stores",
+          variant: `${label}: ingest (store.ingest, batches of 1,000${label === "clickhouse" ? ", relayed" : ""})`,
+          data: `${n} events`,
+          rate: round(rate),
+          unit: "events/s",
+        });
+        rows.push({
+          benchmark: "usage-stores",
+          variant: `${label}: 90-day dashboard read (in process)`,
+          data: `${n} events`,
+          rate: round(1000 / percentile(times, 50), 1),
+          unit: "reads/s",
+          p50Ms: round(percentile(times, 50), 2),
+          p99Ms: round(percentile(times, 99), 2),
+        });
+        rows.push({
+          benchmark: "usage-stores",
+          variant: `${label}: bytes on disk per million events`,
+          data: `${n} events`,
+          rate: round(((bytes / n) * 1e6) / 2 ** 20),
+          unit: "MiB/1M events",
+          note: label === "clickhouse" ? "raw + rollups in ClickHouse, plus the PostgreSQL ledger" : "raw + both rollups with indexes",
+        });
       }
       const p = results.get("postgres")!;
       const c = results.get("clickhouse")!;
-      rows.push({ benchmark: "usage-stores", variant: "clickhouse / postgres", data: `${n} events each`, rate: round(c.rate / p.rate, 2), unit: "x ingest", note: `90-day read p50 ${round(c.p50 / p.p50, 2)}x; disk ${round(c.bytes / p.bytes, 2)}x` });
+      rows.push({
+        benchmark: "usage-stores",
+        variant: "clickhouse / postgres",
+        data: `${n} events each`,
+        rate: round(c.rate / p.rate, 2),
+        unit: "x ingest",
+        note: `90-day read p50 ${round(c.p50 / p.p50, 2)}x; disk ${round(c.bytes / p.bytes, 2)}x`,
+      });
     } finally {
       await h.close();
       fs.rmSync(dir, { recursive: true, force: true });

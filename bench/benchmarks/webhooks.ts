@@ -55,7 +55,8 @@ export const benchmark: Benchmark = {
       const latencies: number[] = [];
       for (let i = 0; i < n; i++) {
         const before = rx.requests.length;
-        if (i % 2 === 0) await restrictOrganization(support, { orgId: org.id, reason: "provider_discretion", note: `Bench restriction ${i}`, ticketRef: `BENCH-${i}` });
+        if (i % 2 === 0)
+          await restrictOrganization(support, { orgId: org.id, reason: "provider_discretion", note: `Bench restriction ${i}`, ticketRef: `BENCH-${i}` });
         else await liftRestriction(support, { orgId: org.id, reason: "Bench lift", ticketRef: `BENCH-${i}` });
         const committed = Date.now();
         await rx.waitFor(before + 1, 30_000);

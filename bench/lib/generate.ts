@@ -23,7 +23,12 @@ export async function createOrgs(db: Db, n: number, prefix: string): Promise<str
   for (let start = 0; start < n; start += 500) {
     const batch = Array.from({ length: Math.min(500, n - start) }, (_, k) => {
       const i = start + k;
-      return { name: `${prefix} ${i}`, slug: `${prefix}-${i}-${crypto.randomBytes(3).toString("hex")}`, plan: i % 5 === 0 ? ("free" as const) : ("enterprise" as const), timeZone: ZONES[i % ZONES.length] };
+      return {
+        name: `${prefix} ${i}`,
+        slug: `${prefix}-${i}-${crypto.randomBytes(3).toString("hex")}`,
+        plan: i % 5 === 0 ? ("free" as const) : ("enterprise" as const),
+        timeZone: ZONES[i % ZONES.length],
+      };
     });
     const rows = await db.insert(organizations).values(batch).returning({ id: organizations.id });
     await db.insert(retentionStates).values(

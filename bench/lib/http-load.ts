@@ -33,19 +33,16 @@ export async function runLoad(options: {
   const one = (req: LoadRequest) =>
     new Promise<void>((resolve, reject) => {
       const t0 = performance.now();
-      const r = http.request(
-        { host: u.hostname, port: u.port, method: req.method, path: req.path, headers: req.headers, agent },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c) => chunks.push(c));
-          res.on("end", () => {
-            latencies.push(performance.now() - t0);
-            statuses.set(res.statusCode ?? 0, (statuses.get(res.statusCode ?? 0) ?? 0) + 1);
-            if (options.keepBodies) bodies.push(Buffer.concat(chunks).toString("utf8"));
-            resolve();
-          });
-        },
-      );
+      const r = http.request({ host: u.hostname, port: u.port, method: req.method, path: req.path, headers: req.headers, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => {
+          latencies.push(performance.now() - t0);
+          statuses.set(res.statusCode ?? 0, (statuses.get(res.statusCode ?? 0) ?? 0) + 1);
+          if (options.keepBodies) bodies.push(Buffer.concat(chunks).toString("utf8"));
+          resolve();
+        });
+      });
       r.on("error", reject);
       if (req.body) r.write(req.body);
       r.end();
@@ -61,5 +58,11 @@ export async function runLoad(options: {
     }),
   );
   agent.destroy();
-  return { requests: latencies.length, seconds: (performance.now() - started) / 1000, latenciesMs: latencies, statuses, bodies: options.keepBodies ? bodies : undefined };
+  return {
+    requests: latencies.length,
+    seconds: (performance.now() - started) / 1000,
+    latenciesMs: latencies,
+    statuses,
+    bodies: options.keepBodies ? bodies : undefined,
+  };
 }

@@ -15,7 +15,11 @@ export type RunningServer = { base: string; stop(): void; /** The server process
 function ensureBuild(log: (l: string) => void): void {
   if (fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) return;
   log("no production build: running next build once");
-  const r = spawnSync(path.join(ROOT, "node_modules/.bin/next"), ["build"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  const r = spawnSync(path.join(ROOT, "node_modules/.bin/next"), ["build"], {
+    cwd: ROOT,
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
   if (r.status !== 0) throw new Error("next build failed");
 }
 
@@ -27,7 +31,14 @@ export async function startServer(options: { url: string; port: number; log: (l:
     : [process.execPath, ["--import", "tsx", "server.ts"]];
   const proc = spawn(command, args, {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: options.url, AUTH_SECRET: crypto.randomBytes(33).toString("base64url"), PORT: String(options.port), APP_URL: base, NODE_ENV: "production" },
+    env: {
+      ...process.env,
+      DATABASE_URL: options.url,
+      AUTH_SECRET: crypto.randomBytes(33).toString("base64url"),
+      PORT: String(options.port),
+      APP_URL: base,
+      NODE_ENV: "production",
+    },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";

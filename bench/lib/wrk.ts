@@ -15,7 +15,8 @@ export function ensureWrk(log: (l: string) => void): string | null {
   if (found) return found;
   log("installing Debian's wrk package (the bench's C load generator)");
   const sudo = process.getuid?.() === 0 ? [] : ["sudo"];
-  const run = (args: string[]) => spawnSync(sudo[0] ?? args[0], sudo.length ? args : args.slice(1), { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  const run = (args: string[]) =>
+    spawnSync(sudo[0] ?? args[0], sudo.length ? args : args.slice(1), { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
   run(["apt-get", "update", "-qq"]);
   run(["apt-get", "install", "-y", "-qq", "wrk"]);
   return spawnSync("sh", ["-c", "command -v wrk"], { encoding: "utf8" }).stdout.trim() || null;
@@ -38,7 +39,10 @@ end
 
 export type WrkResult = { requests: number; seconds: number; rate: number; p50Ms: number; p95Ms: number; p99Ms: number; non2xx: number; socketErrors: number };
 
-export function runWrk(bin: string, options: { baseUrl: string; targets: string[]; headers: Record<string, string>; connections: number; threads: number; seconds: number }): WrkResult {
+export function runWrk(
+  bin: string,
+  options: { baseUrl: string; targets: string[]; headers: Record<string, string>; connections: number; threads: number; seconds: number },
+): WrkResult {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wrk-"));
   try {
     fs.writeFileSync(path.join(dir, "script.lua"), SCRIPT);
@@ -50,7 +54,16 @@ export function runWrk(bin: string, options: { baseUrl: string; targets: string[
     const m = /WRK_RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(r.stdout);
     if (r.status !== 0 || !m) throw new Error(`wrk failed: ${r.stderr || r.stdout}`);
     const [requests, durationUs, p50Us, p95Us, p99Us, non2xx, socketErrors] = m.slice(1).map(Number);
-    return { requests, seconds: durationUs / 1e6, rate: requests / (durationUs / 1e6), p50Ms: p50Us / 1000, p95Ms: p95Us / 1000, p99Ms: p99Us / 1000, non2xx, socketErrors };
+    return {
+      requests,
+      seconds: durationUs / 1e6,
+      rate: requests / (durationUs / 1e6),
+      p50Ms: p50Us / 1000,
+      p95Ms: p95Us / 1000,
+      p99Ms: p99Us / 1000,
+      non2xx,
+      socketErrors,
+    };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -63,35 +63,85 @@ export function LoginForm({ next, initialError }: { next?: string; initialError?
   return (
     <form className="mt-6 space-y-4" method="post" action="/api/session" onSubmit={onSubmit} noValidate>
       <div>
-        <label htmlFor="email" className="block text-sm font-medium">Email</label>
-        <input id="email" name="email" type="email" autoComplete="username" required className={input}
-          aria-invalid={errors.email ? true : undefined} aria-describedby={errors.email ? "email-error" : undefined} />
-        {errors.email && <p id="email-error" className="mt-1 text-sm text-red-700 dark:text-red-400">{errors.email}</p>}
+        <label htmlFor="email" className="block text-sm font-medium">
+          Email
+        </label>
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          className={input}
+          aria-invalid={errors.email ? true : undefined}
+          aria-describedby={errors.email ? "email-error" : undefined}
+        />
+        {errors.email && (
+          <p id="email-error" className="mt-1 text-sm text-red-700 dark:text-red-400">
+            {errors.email}
+          </p>
+        )}
       </div>
       <div>
-        <label htmlFor="password" className="block text-sm font-medium">Password</label>
-        <input id="password" name="password" type="password" autoComplete="current-password" required className={input}
-          aria-invalid={errors.password ? true : undefined} aria-describedby={errors.password ? "password-error" : undefined} />
-        {errors.password && <p id="password-error" className="mt-1 text-sm text-red-700 dark:text-red-400">{errors.password}</p>}
+        <label htmlFor="password" className="block text-sm font-medium">
+          Password
+        </label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          className={input}
+          aria-invalid={errors.password ? true : undefined}
+          aria-describedby={errors.password ? "password-error" : undefined}
+        />
+        {errors.password && (
+          <p id="password-error" className="mt-1 text-sm text-red-700 dark:text-red-400">
+            {errors.password}
+          </p>
+        )}
       </div>
       {askCode && (
         <div>
-          <label htmlFor="code" className="block text-sm font-medium">Authentication code</label>
+          <label htmlFor="code" className="block text-sm font-medium">
+            Authentication code
+          </label>
           <p id="code-hint" className="mt-1 text-xs text-slate-600 dark:text-slate-400">
             The 6-digit code from your authenticator app. Lost the device? Enter one of your recovery codes.
           </p>
-          <input ref={codeInput} id="code" name="code" type="text" inputMode="text" autoComplete="one-time-code" required maxLength={64} className={input}
-            aria-invalid={errors.code ? true : undefined} aria-describedby={errors.code ? "code-hint code-error" : "code-hint"} />
-          {errors.code && <p id="code-error" className="mt-1 text-sm text-red-700 dark:text-red-400">{errors.code}</p>}
+          <input
+            ref={codeInput}
+            id="code"
+            name="code"
+            type="text"
+            inputMode="text"
+            autoComplete="one-time-code"
+            required
+            maxLength={64}
+            className={input}
+            aria-invalid={errors.code ? true : undefined}
+            aria-describedby={errors.code ? "code-hint code-error" : "code-hint"}
+          />
+          {errors.code && (
+            <p id="code-error" className="mt-1 text-sm text-red-700 dark:text-red-400">
+              {errors.code}
+            </p>
+          )}
         </div>
       )}
       <div aria-live="polite" className="min-h-5">
         {errors.form && (
-          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">{errors.form}</p>
+          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
+            {errors.form}
+          </p>
         )}
       </div>
-      <button type="submit" disabled={pending}
-        className="w-full rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60">
+      <button
+        type="submit"
+        disabled={pending}
+        className="w-full rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+      >
         {pending ? "Signing in…" : askCode ? "Verify and sign in" : "Sign in"}
       </button>
     </form>

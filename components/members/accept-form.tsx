@@ -16,20 +16,36 @@ export function AcceptInvitationForm({ action, token, newAccount }: { action: Se
       {newAccount ? (
         <>
           <div>
-            <label htmlFor={name.id} className="block text-sm font-medium">Your name</label>
+            <label htmlFor={name.id} className="block text-sm font-medium">
+              Your name
+            </label>
             <input {...name} required autoComplete="name" className={`mt-1 ${inputClass}`} />
             <FieldError result={state} prefix="accept" name="name" />
           </div>
           <div>
-            <label htmlFor={password.id} className="block text-sm font-medium">Choose a password</label>
-            <input {...password} type="password" required minLength={12} autoComplete="new-password" className={`mt-1 ${inputClass}`} aria-describedby={`${password.id}-error accept-password-help`} />
-            <p id="accept-password-help" className="mt-1 text-xs text-slate-600 dark:text-slate-400">At least 12 characters.</p>
+            <label htmlFor={password.id} className="block text-sm font-medium">
+              Choose a password
+            </label>
+            <input
+              {...password}
+              type="password"
+              required
+              minLength={12}
+              autoComplete="new-password"
+              className={`mt-1 ${inputClass}`}
+              aria-describedby={`${password.id}-error accept-password-help`}
+            />
+            <p id="accept-password-help" className="mt-1 text-xs text-slate-600 dark:text-slate-400">
+              At least 12 characters.
+            </p>
             <FieldError result={state} prefix="accept" name="password" />
           </div>
         </>
       ) : null}
       <FormStatus result={state} />
-      <Button type="submit" variant="primary" disabled={pending} className="w-full">{pending ? "Joining…" : "Accept the invitation"}</Button>
+      <Button type="submit" variant="primary" disabled={pending} className="w-full">
+        {pending ? "Joining…" : "Accept the invitation"}
+      </Button>
     </form>
   );
 }

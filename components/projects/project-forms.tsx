@@ -19,20 +19,40 @@ export function CreateProjectForm({ action, orgId }: { action: Action<{ projectI
     <form action={formAction} className="flex flex-wrap items-start gap-3" noValidate>
       <input type="hidden" name="orgId" value={orgId} />
       <div className="min-w-64 flex-1">
-        <label htmlFor="project-create-name" className="block text-sm font-medium">Name</label>
+        <label htmlFor="project-create-name" className="block text-sm font-medium">
+          Name
+        </label>
         <input {...fieldProps(state, "project-create", "name")} required maxLength={80} className={`${inputClass} mt-1`} />
         <FieldError result={state} prefix="project-create" name="name" />
       </div>
-      <Button type="submit" variant="primary" disabled={pending} className="mt-6">{pending ? "Creating…" : "Create project"}</Button>
+      <Button type="submit" variant="primary" disabled={pending} className="mt-6">
+        {pending ? "Creating…" : "Create project"}
+      </Button>
       <div className="basis-full">
         <FormStatus result={state} id="project-create-status" />
-        {projectId ? <a href={`/projects/${projectId}`} className="text-sm font-medium text-brand-700 underline dark:text-brand-300">Open the new project</a> : null}
+        {projectId ? (
+          <a href={`/projects/${projectId}`} className="text-sm font-medium text-brand-700 underline dark:text-brand-300">
+            Open the new project
+          </a>
+        ) : null}
       </div>
     </form>
   );
 }
 
-export function RenameProjectForm({ action, orgId, projectId, version, name }: { action: Action; orgId: string; projectId: string; version: number; name: string }) {
+export function RenameProjectForm({
+  action,
+  orgId,
+  projectId,
+  version,
+  name,
+}: {
+  action: Action;
+  orgId: string;
+  projectId: string;
+  version: number;
+  name: string;
+}) {
   const [state, formAction, pending] = useActionState(action, IDLE);
   return (
     <form action={formAction} className="flex flex-wrap items-start gap-3" noValidate>
@@ -40,11 +60,15 @@ export function RenameProjectForm({ action, orgId, projectId, version, name }: {
       <input type="hidden" name="projectId" value={projectId} />
       <input type="hidden" name="expectedVersion" value={version} />
       <div className="min-w-64 flex-1">
-        <label htmlFor="project-rename-name" className="block text-sm font-medium">Name</label>
+        <label htmlFor="project-rename-name" className="block text-sm font-medium">
+          Name
+        </label>
         <input {...fieldProps(state, "project-rename", "name", name)} required maxLength={80} className={`${inputClass} mt-1`} />
         <FieldError result={state} prefix="project-rename" name="name" />
       </div>
-      <Button type="submit" disabled={pending} className="mt-6">{pending ? "Renaming…" : "Rename"}</Button>
+      <Button type="submit" disabled={pending} className="mt-6">
+        {pending ? "Renaming…" : "Rename"}
+      </Button>
       <FormStatus result={state} id="project-rename-status" className="basis-full" />
     </form>
   );
@@ -94,25 +118,33 @@ export function ProjectPolicyForm({
         </p>
       </div>
       <div>
-        <label htmlFor="project-policy-contentRetentionDays" className="block text-sm font-medium">Content retention (days)</label>
+        <label htmlFor="project-policy-contentRetentionDays" className="block text-sm font-medium">
+          Content retention (days)
+        </label>
         <input
           {...fieldProps(state, "project-policy", "contentRetentionDays", current.contentRetentionDays?.toString() ?? "")}
           inputMode="numeric"
           placeholder={`organization: ${org.contentRetentionDays}`}
           className={`${inputClass} mt-1 max-w-48`}
         />
-        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">At most {org.contentRetentionDays}, the organization&apos;s; blank keeps the organization&apos;s.</p>
+        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+          At most {org.contentRetentionDays}, the organization&apos;s; blank keeps the organization&apos;s.
+        </p>
         <FieldError result={state} prefix="project-policy" name="contentRetentionDays" />
       </div>
       <div>
-        <label htmlFor="project-policy-cacheWindowSeconds" className="block text-sm font-medium">Private cache window (seconds)</label>
+        <label htmlFor="project-policy-cacheWindowSeconds" className="block text-sm font-medium">
+          Private cache window (seconds)
+        </label>
         <input
           {...fieldProps(state, "project-policy", "cacheWindowSeconds", current.cacheWindowSeconds?.toString() ?? "")}
           inputMode="numeric"
           placeholder={`organization: ${org.cacheWindowSeconds}`}
           className={`${inputClass} mt-1 max-w-48`}
         />
-        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">At most {org.cacheWindowSeconds}, the organization&apos;s; blank keeps the organization&apos;s.</p>
+        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+          At most {org.cacheWindowSeconds}, the organization&apos;s; blank keeps the organization&apos;s.
+        </p>
         <FieldError result={state} prefix="project-policy" name="cacheWindowSeconds" />
       </div>
       <fieldset>
@@ -127,13 +159,27 @@ export function ProjectPolicyForm({
         </label>
         <FieldError result={state} prefix="project-policy" name="trainingUse" />
       </fieldset>
-      <Button type="submit" variant="primary" disabled={pending}>{pending ? "Saving…" : "Save retention settings"}</Button>
+      <Button type="submit" variant="primary" disabled={pending}>
+        {pending ? "Saving…" : "Save retention settings"}
+      </Button>
       <FormStatus result={state} id="project-policy-status" />
     </form>
   );
 }
 
-export function ArchiveProjectButton({ action, orgId, projectId, version, name }: { action: Action; orgId: string; projectId: string; version: number; name: string }) {
+export function ArchiveProjectButton({
+  action,
+  orgId,
+  projectId,
+  version,
+  name,
+}: {
+  action: Action;
+  orgId: string;
+  projectId: string;
+  version: number;
+  name: string;
+}) {
   const [state, formAction, pending] = useActionState(action, IDLE);
   return (
     <div className="space-y-2">
@@ -149,8 +195,12 @@ export function ArchiveProjectButton({ action, orgId, projectId, version, name }
             <input type="hidden" name="orgId" value={orgId} />
             <input type="hidden" name="projectId" value={projectId} />
             <input type="hidden" name="expectedVersion" value={version} />
-            <Button type="button" onClick={close} data-autofocus>Cancel</Button>
-            <Button type="submit" variant="primary" disabled={pending} onClick={() => setTimeout(close, 0)}>Archive</Button>
+            <Button type="button" onClick={close} data-autofocus>
+              Cancel
+            </Button>
+            <Button type="submit" variant="primary" disabled={pending} onClick={() => setTimeout(close, 0)}>
+              Archive
+            </Button>
           </form>
         )}
       </ConfirmDialog>

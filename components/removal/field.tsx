@@ -8,7 +8,11 @@ export function Field({ id, label, error, help, children }: { id: string; label:
         {label}
       </label>
       {children}
-      {help ? <p id={`${id}-help`} className="mt-1 text-xs text-slate-600 dark:text-slate-400">{help}</p> : null}
+      {help ? (
+        <p id={`${id}-help`} className="mt-1 text-xs text-slate-600 dark:text-slate-400">
+          {help}
+        </p>
+      ) : null}
       <p id={`${id}-error`} aria-live="polite" className="mt-1 text-xs text-red-700 dark:text-red-300">
         {error ?? ""}
       </p>
@@ -20,7 +24,11 @@ export const inputClass = "mt-1 block w-full max-w-md rounded-md border border-s
 
 export function StatusLine({ status, message }: { status: string; message?: string }) {
   return (
-    <p role="status" aria-live="polite" className={status === "ok" ? "text-sm text-emerald-700 dark:text-emerald-300" : "text-sm text-red-700 dark:text-red-300"}>
+    <p
+      role="status"
+      aria-live="polite"
+      className={status === "ok" ? "text-sm text-emerald-700 dark:text-emerald-300" : "text-sm text-red-700 dark:text-red-300"}
+    >
       {message ?? ""}
     </p>
   );

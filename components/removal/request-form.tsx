@@ -16,7 +16,14 @@ export function RemovalRequestForm({ action, orgId, today }: { action: Action; o
       <input type="hidden" name="orgId" value={orgId} />
       <Field id="scope" label="What to remove" error={err("scope")}>
         {/* Keyed by the value: a select takes its defaultValue only when mounted, and React resets the form after each action. */}
-        <select key={typed(state, "scope", "organization")} id="scope" name="scope" defaultValue={typed(state, "scope", "organization")} className={inputClass} {...aria("scope")}>
+        <select
+          key={typed(state, "scope", "organization")}
+          id="scope"
+          name="scope"
+          defaultValue={typed(state, "scope", "organization")}
+          className={inputClass}
+          {...aria("scope")}
+        >
           <option value="organization">Everything of this organization</option>
           <option value="api_key">One API key</option>
           <option value="project">One project</option>
@@ -45,7 +52,13 @@ export function RemovalRequestForm({ action, orgId, today }: { action: Action; o
         </Field>
       </div>
       <label className="flex items-start gap-2 text-sm">
-        <input key={typed(state, "includeContent", "off")} type="checkbox" name="includeContent" defaultChecked={typed(state, "includeContent") === "on"} className="mt-1" />
+        <input
+          key={typed(state, "includeContent", "off")}
+          type="checkbox"
+          name="includeContent"
+          defaultChecked={typed(state, "includeContent") === "on"}
+          className="mt-1"
+        />
         <span>Also remove content kept outside Zero Data Retention by the serving fleet</span>
       </label>
       <div className="flex items-center gap-3">
@@ -65,7 +78,9 @@ export function CancelRemovalForm({ action, orgId, requestId }: { action: Action
     <form action={formAction} className="flex items-center gap-2">
       <input type="hidden" name="orgId" value={orgId} />
       <input type="hidden" name="requestId" value={requestId} />
-      <Button type="submit" disabled={pending}>Cancel request</Button>
+      <Button type="submit" disabled={pending}>
+        Cancel request
+      </Button>
       <StatusLine status={state.status} message={state.message} />
     </form>
   );

@@ -15,14 +15,32 @@ export function ReviewRemovalForm({ action, requestId }: { action: Action; reque
     <form action={formAction} className="space-y-2" data-testid="removal-review-form">
       <input type="hidden" name="requestId" value={requestId} />
       <Field id={id("reason")} label="Reason" error={err("reason")}>
-        <input id={id("reason")} name="reason" defaultValue={typed(state, "reason")} aria-invalid={err("reason") ? true : undefined} aria-describedby={`${id("reason")}-error`} className={inputClass} />
+        <input
+          id={id("reason")}
+          name="reason"
+          defaultValue={typed(state, "reason")}
+          aria-invalid={err("reason") ? true : undefined}
+          aria-describedby={`${id("reason")}-error`}
+          className={inputClass}
+        />
       </Field>
       <Field id={id("ticketRef")} label="Ticket" error={err("ticketRef")}>
-        <input id={id("ticketRef")} name="ticketRef" defaultValue={typed(state, "ticketRef")} aria-invalid={err("ticketRef") ? true : undefined} aria-describedby={`${id("ticketRef")}-error`} className={inputClass} />
+        <input
+          id={id("ticketRef")}
+          name="ticketRef"
+          defaultValue={typed(state, "ticketRef")}
+          aria-invalid={err("ticketRef") ? true : undefined}
+          aria-describedby={`${id("ticketRef")}-error`}
+          className={inputClass}
+        />
       </Field>
       <div className="flex items-center gap-2">
-        <Button type="submit" name="decision" value="approve" variant="primary" disabled={pending}>Approve</Button>
-        <Button type="submit" name="decision" value="reject" disabled={pending}>Reject</Button>
+        <Button type="submit" name="decision" value="approve" variant="primary" disabled={pending}>
+          Approve
+        </Button>
+        <Button type="submit" name="decision" value="reject" disabled={pending}>
+          Reject
+        </Button>
         <StatusLine status={state.status} message={state.message} />
       </div>
     </form>

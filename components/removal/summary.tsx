@@ -11,7 +11,11 @@ const TONE: Record<RemovalStatus, string> = {
 };
 
 export function RemovalStatusBadge({ status }: { status: RemovalStatus }) {
-  return <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${TONE[status]}`} data-testid="removal-status">{REMOVAL_STATUS_LABELS[status]}</span>;
+  return (
+    <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${TONE[status]}`} data-testid="removal-status">
+      {REMOVAL_STATUS_LABELS[status]}
+    </span>
+  );
 }
 
 export function scopeText(r: { scope: string; apiKeyId: string | null; projectId: string | null }): string {

@@ -15,7 +15,16 @@ export function UsageRetentionForm({ action, orgId, days, min, max }: { action: 
     <form action={formAction} className="space-y-2" data-testid="usage-retention-form">
       <input type="hidden" name="orgId" value={orgId} />
       <Field id="ur-days" label={`Days of raw usage events kept (${min} to ${max})`} error={err("days")}>
-        <input id="ur-days" name="days" type="number" min={min} max={max} defaultValue={typed(state, "days", String(days))} className={inputClass} {...aria("days")} />
+        <input
+          id="ur-days"
+          name="days"
+          type="number"
+          min={min}
+          max={max}
+          defaultValue={typed(state, "days", String(days))}
+          className={inputClass}
+          {...aria("days")}
+        />
       </Field>
       <Field id="ur-reason" label="Reason" error={err("reason")}>
         <input id="ur-reason" name="reason" defaultValue={typed(state, "reason")} className={inputClass} {...aria("reason")} />
@@ -24,7 +33,9 @@ export function UsageRetentionForm({ action, orgId, days, min, max }: { action: 
         <input id="ur-ticketRef" name="ticketRef" defaultValue={typed(state, "ticketRef")} className={inputClass} {...aria("ticketRef")} />
       </Field>
       <div className="flex items-center gap-3">
-        <Button type="submit" variant="primary" disabled={pending}>Save window</Button>
+        <Button type="submit" variant="primary" disabled={pending}>
+          Save window
+        </Button>
         <StatusLine status={state.status} message={state.message} />
       </div>
     </form>

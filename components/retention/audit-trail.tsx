@@ -38,19 +38,33 @@ export function AuditTrail({ entries, timeZone }: { entries: RetentionAuditEntry
         <caption className="sr-only">Retention audit trail, newest first</caption>
         <thead>
           <tr className="border-b border-slate-100 text-left text-xs text-slate-600 dark:border-slate-800 dark:text-slate-400">
-            <th scope="col" className="px-5 py-2 font-medium">When</th>
-            <th scope="col" className="px-3 py-2 font-medium">What</th>
-            <th scope="col" className="px-3 py-2 font-medium">By</th>
-            <th scope="col" className="px-3 py-2 font-medium">Change</th>
-            <th scope="col" className="px-3 py-2 font-medium">Reason</th>
-            <th scope="col" className="px-5 py-2 font-medium">Ticket</th>
+            <th scope="col" className="px-5 py-2 font-medium">
+              When
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              What
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              By
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              Change
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              Reason
+            </th>
+            <th scope="col" className="px-5 py-2 font-medium">
+              Ticket
+            </th>
           </tr>
         </thead>
         <tbody>
           {entries.map((e) => (
             <tr key={e.id} className="border-b border-slate-50 align-top last:border-0 dark:border-slate-800/60">
               <td className="whitespace-nowrap px-5 py-2 text-slate-600 dark:text-slate-400">{formatDateTime(e.at, timeZone)}</td>
-              <th scope="row" className="px-3 py-2 text-left font-medium">{ACTION_LABEL[e.action] ?? e.action}</th>
+              <th scope="row" className="px-3 py-2 text-left font-medium">
+                {ACTION_LABEL[e.action] ?? e.action}
+              </th>
               <td className="px-3 py-2">{e.actor}</td>
               <td className="whitespace-nowrap px-3 py-2">
                 {summarize(e.before)} → {summarize(e.after)}

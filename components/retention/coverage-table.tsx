@@ -19,17 +19,33 @@ export function CoverageTable({ intervals, timeZone }: { intervals: CoverageRow[
         <caption className="sr-only">ZDR coverage, newest first</caption>
         <thead>
           <tr className="border-b border-slate-100 text-left text-xs text-slate-600 dark:border-slate-800 dark:text-slate-400">
-            <th scope="col" className="px-5 py-2 font-medium">From</th>
-            <th scope="col" className="px-3 py-2 font-medium">Until</th>
-            <th scope="col" className="px-3 py-2 font-medium">ZDR</th>
-            <th scope="col" className="px-3 py-2 font-medium">Began with</th>
-            <th scope="col" className="px-3 py-2 text-right font-medium">Requests</th>
-            <th scope="col" className="px-5 py-2 text-right font-medium">Served without ZDR</th>
+            <th scope="col" className="px-5 py-2 font-medium">
+              From
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              Until
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              ZDR
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              Began with
+            </th>
+            <th scope="col" className="px-3 py-2 text-right font-medium">
+              Requests
+            </th>
+            <th scope="col" className="px-5 py-2 text-right font-medium">
+              Served without ZDR
+            </th>
           </tr>
         </thead>
         <tbody>
           {intervals.map((i) => (
-            <tr key={i.openedBy.orgSeq} data-honoured={i.honoured ? "true" : "false"} className="border-b border-slate-50 align-top last:border-0 dark:border-slate-800/60">
+            <tr
+              key={i.openedBy.orgSeq}
+              data-honoured={i.honoured ? "true" : "false"}
+              className="border-b border-slate-50 align-top last:border-0 dark:border-slate-800/60"
+            >
               <td className="whitespace-nowrap px-5 py-2">{formatDateTime(i.from, timeZone)}</td>
               <td className="whitespace-nowrap px-3 py-2">{i.to ? formatDateTime(i.to, timeZone) : "now"}</td>
               <th scope="row" className="px-3 py-2 text-left font-medium">
@@ -37,7 +53,9 @@ export function CoverageTable({ intervals, timeZone }: { intervals: CoverageRow[
               </th>
               <td className="px-3 py-2">{OPENED_BY[i.openedBy.action] ?? i.openedBy.action}</td>
               <td className="px-3 py-2 text-right tabular-nums">{formatInt(i.requests)}</td>
-              <td className="px-5 py-2 text-right tabular-nums" data-testid="without-zdr">{formatInt(i.withoutZdr)}</td>
+              <td className="px-5 py-2 text-right tabular-nums" data-testid="without-zdr">
+                {formatInt(i.withoutZdr)}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -14,10 +14,18 @@ export function EligibilityTable({ products }: { products: EffectivePolicy["prod
         <caption className="sr-only">Zero Data Retention eligibility by product and data type</caption>
         <thead>
           <tr className="border-b border-slate-100 text-left text-xs text-slate-600 dark:border-slate-800 dark:text-slate-400">
-            <th scope="col" className="px-5 py-2 font-medium">Product</th>
-            <th scope="col" className="px-3 py-2 font-medium">Data type</th>
-            <th scope="col" className="px-3 py-2 font-medium">Eligible for ZDR</th>
-            <th scope="col" className="px-5 py-2 font-medium">Content today</th>
+            <th scope="col" className="px-5 py-2 font-medium">
+              Product
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              Data type
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              Eligible for ZDR
+            </th>
+            <th scope="col" className="px-5 py-2 font-medium">
+              Content today
+            </th>
           </tr>
         </thead>
         <tbody>

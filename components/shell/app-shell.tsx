@@ -3,7 +3,19 @@ import { ShieldCheck } from "lucide-react";
 import { cn } from "@/components/ui/cn";
 
 /** The frame of the customer app: a sidebar with the account block and navigation, then the page. */
-export function AppShell({ dark, account, nav, footer, children }: { dark: boolean; account: ReactNode; nav: ReactNode; footer?: ReactNode; children: ReactNode }) {
+export function AppShell({
+  dark,
+  account,
+  nav,
+  footer,
+  children,
+}: {
+  dark: boolean;
+  account: ReactNode;
+  nav: ReactNode;
+  footer?: ReactNode;
+  children: ReactNode;
+}) {
   return (
     <div className={cn(dark && "dark")}>
       <div className="min-h-screen bg-slate-50 text-slate-900 md:flex dark:bg-slate-950 dark:text-slate-100">

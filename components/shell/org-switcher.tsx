@@ -15,7 +15,10 @@ export function OrgSwitcher({ memberships, activeOrgId, action }: { memberships:
           <li key={m.orgId}>
             <form action={action}>
               <input type="hidden" name="orgId" value={m.orgId} />
-              <button type="submit" className="w-full truncate rounded px-2 py-1 text-left text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800">
+              <button
+                type="submit"
+                className="w-full truncate rounded px-2 py-1 text-left text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
+              >
                 {m.orgName}
               </button>
             </form>

@@ -50,18 +50,29 @@ export function ZdrEmblem(p: EmblemProps) {
         {active ? (
           <>
             <p>
-              Active{p.since ? <> since <strong className="font-semibold">{formatDate(p.since, p.timeZone)}</strong></> : null}
-              {p.requestedBy ? <>, on the request of <strong className="font-semibold">{p.requestedBy}</strong></> : null}.
+              Active
+              {p.since ? (
+                <>
+                  {" "}
+                  since <strong className="font-semibold">{formatDate(p.since, p.timeZone)}</strong>
+                </>
+              ) : null}
+              {p.requestedBy ? (
+                <>
+                  , on the request of <strong className="font-semibold">{p.requestedBy}</strong>
+                </>
+              ) : null}
+              .
             </p>
-            <p>
-              Scope: {p.scope === "all_requests" ? "every request of this organization" : "requests sent with enable_logging=false"}, on eligible products.
-            </p>
+            <p>Scope: {p.scope === "all_requests" ? "every request of this organization" : "requests sent with enable_logging=false"}, on eligible products.</p>
             <p>
               <strong className="font-semibold">Kept:</strong> request metadata only (time, product, model, input and output length, status, latency, API key).
             </p>
             <p>
               <strong className="font-semibold">Never kept:</strong> prompts, text, audio, transcripts and outputs.{" "}
-              {p.cacheWindowSeconds > 0 ? `A private cache may hold content for at most ${p.cacheWindowSeconds} seconds, then it is purged.` : "No cache holds content."}
+              {p.cacheWindowSeconds > 0
+                ? `A private cache may hold content for at most ${p.cacheWindowSeconds} seconds, then it is purged.`
+                : "No cache holds content."}
             </p>
           </>
         ) : (

@@ -28,9 +28,16 @@ export function CreateTokenForm({ action }: { action: ServerAction<CreatedToken>
           </code>
         </div>
       ) : null}
-      <form action={formAction} className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900" noValidate key={state.status === "error" ? `e-${chosen.join()}` : "ok"}>
+      <form
+        action={formAction}
+        className="space-y-4 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+        noValidate
+        key={state.status === "error" ? `e-${chosen.join()}` : "ok"}
+      >
         <div>
-          <label htmlFor={name.id} className="block text-sm font-medium">Name</label>
+          <label htmlFor={name.id} className="block text-sm font-medium">
+            Name
+          </label>
           <input
             {...name}
             required
@@ -52,8 +59,16 @@ export function CreateTokenForm({ action }: { action: ServerAction<CreatedToken>
           ))}
           <FieldError result={state} prefix="token" name="scopes" />
         </fieldset>
-        {state.status === "error" && !state.fieldErrors ? <p aria-live="polite" className="text-sm text-red-700 dark:text-red-400">{state.message}</p> : null}
-        <button type="submit" disabled={pending} className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60">
+        {state.status === "error" && !state.fieldErrors ? (
+          <p aria-live="polite" className="text-sm text-red-700 dark:text-red-400">
+            {state.message}
+          </p>
+        ) : null}
+        <button
+          type="submit"
+          disabled={pending}
+          className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+        >
           {pending ? "Creating…" : "Create token"}
         </button>
       </form>

@@ -66,8 +66,14 @@ export function ConfirmDialog({ openLabel, openAriaLabel, openClassName, title, 
       >
         {open ? (
           <div className="space-y-3">
-            <h2 id={titleId} className="text-base font-semibold">{title}</h2>
-            {description ? <p id={descriptionId} className="text-sm text-slate-700 dark:text-slate-300">{description}</p> : null}
+            <h2 id={titleId} className="text-base font-semibold">
+              {title}
+            </h2>
+            {description ? (
+              <p id={descriptionId} className="text-sm text-slate-700 dark:text-slate-300">
+                {description}
+              </p>
+            ) : null}
             {children(close)}
           </div>
         ) : null}

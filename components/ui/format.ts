@@ -26,7 +26,15 @@ export function formatDate(iso: string | Date, timeZone: string): string {
 }
 
 export function formatDateTime(iso: string | Date, timeZone: string): string {
-  return dateTimeFormat("en-US", { timeZone, year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" }).format(new Date(iso));
+  return dateTimeFormat("en-US", {
+    timeZone,
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZoneName: "short",
+  }).format(new Date(iso));
 }
 
 /** "26 hours", "3 days": the age of something, coarse on purpose. */

@@ -8,19 +8,35 @@ export function BreakdownTable({ rows, nameHeader, caption }: { rows: BreakdownR
         <caption className="sr-only">{caption}</caption>
         <thead>
           <tr className="border-b border-slate-100 text-left text-xs font-medium text-slate-600 dark:border-slate-800 dark:text-slate-400">
-            <th scope="col" className="px-5 py-2 font-medium">{nameHeader}</th>
-            <th scope="col" className="px-3 py-2 text-right font-medium">Requests</th>
-            <th scope="col" className="px-3 py-2 font-medium">Share</th>
-            <th scope="col" className="px-3 py-2 text-right font-medium">Input units</th>
-            <th scope="col" className="px-3 py-2 text-right font-medium">Output units</th>
-            <th scope="col" className="px-3 py-2 text-right font-medium">Error rate</th>
-            <th scope="col" className="px-5 py-2 text-right font-medium">p95</th>
+            <th scope="col" className="px-5 py-2 font-medium">
+              {nameHeader}
+            </th>
+            <th scope="col" className="px-3 py-2 text-right font-medium">
+              Requests
+            </th>
+            <th scope="col" className="px-3 py-2 font-medium">
+              Share
+            </th>
+            <th scope="col" className="px-3 py-2 text-right font-medium">
+              Input units
+            </th>
+            <th scope="col" className="px-3 py-2 text-right font-medium">
+              Output units
+            </th>
+            <th scope="col" className="px-3 py-2 text-right font-medium">
+              Error rate
+            </th>
+            <th scope="col" className="px-5 py-2 text-right font-medium">
+              p95
+            </th>
           </tr>
         </thead>
         <tbody className="tabular-nums">
           {rows.map((r) => (
             <tr key={r.key} className="border-b border-slate-50 last:border-0 dark:border-slate-800/60">
-              <th scope="row" className="max-w-56 truncate px-5 py-2 text-left font-medium text-slate-900 dark:text-slate-100">{r.label}</th>
+              <th scope="row" className="max-w-56 truncate px-5 py-2 text-left font-medium text-slate-900 dark:text-slate-100">
+                {r.label}
+              </th>
               <td className="px-3 py-2 text-right">{formatInt(r.requests)}</td>
               <td className="px-3 py-2">
                 <div className="flex items-center gap-2">

@@ -25,9 +25,7 @@ export function RangePicker({ current, from, to, project }: { current: RangeKey;
               aria-current={current === r.key ? "true" : undefined}
               className={cn(
                 "block rounded-md px-3 py-1 text-sm font-medium",
-                current === r.key
-                  ? "bg-brand-600 text-white"
-                  : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800",
+                current === r.key ? "bg-brand-600 text-white" : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800",
               )}
             >
               <span className="sr-only">Last </span>
@@ -40,20 +38,38 @@ export function RangePicker({ current, from, to, project }: { current: RangeKey;
         <summary className={cn(buttonClass(current === "custom" ? "primary" : "secondary"), "cursor-pointer list-none [&::-webkit-details-marker]:hidden")}>
           Custom
         </summary>
-        <form method="get" action="/usage" className="absolute right-0 z-20 mt-2 w-72 space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-lg dark:border-slate-700 dark:bg-slate-900">
+        <form
+          method="get"
+          action="/usage"
+          className="absolute right-0 z-20 mt-2 w-72 space-y-3 rounded-lg border border-slate-200 bg-white p-4 shadow-lg dark:border-slate-700 dark:bg-slate-900"
+        >
           <input type="hidden" name="range" value="custom" />
           {project ? <input type="hidden" name="project" value={project} /> : null}
           <div className="grid grid-cols-2 gap-2">
             <label className="text-xs font-medium text-slate-700 dark:text-slate-300">
               From
-              <input name="from" type="date" required defaultValue={from} className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950" />
+              <input
+                name="from"
+                type="date"
+                required
+                defaultValue={from}
+                className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950"
+              />
             </label>
             <label className="text-xs font-medium text-slate-700 dark:text-slate-300">
               To
-              <input name="to" type="date" required defaultValue={to} className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950" />
+              <input
+                name="to"
+                type="date"
+                required
+                defaultValue={to}
+                className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950"
+              />
             </label>
           </div>
-          <button type="submit" className={buttonClass("primary", "w-full")}>Show range</button>
+          <button type="submit" className={buttonClass("primary", "w-full")}>
+            Show range
+          </button>
         </form>
       </details>
     </div>

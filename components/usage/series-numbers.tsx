@@ -24,17 +24,29 @@ export function SeriesNumbers({ rows, grain }: { rows: SeriesRow[]; grain: "hour
             <caption className="sr-only">Requests and units per {grain}</caption>
             <thead>
               <tr className="text-left text-slate-600 dark:text-slate-400">
-                <th scope="col" className="py-1 font-medium">{grain === "hour" ? "Hour" : "Day"}</th>
-                <th scope="col" className="py-1 text-right font-medium">Requests</th>
-                <th scope="col" className="py-1 text-right font-medium">Errors</th>
-                <th scope="col" className="py-1 text-right font-medium">Input units</th>
-                <th scope="col" className="py-1 text-right font-medium">Output units</th>
+                <th scope="col" className="py-1 font-medium">
+                  {grain === "hour" ? "Hour" : "Day"}
+                </th>
+                <th scope="col" className="py-1 text-right font-medium">
+                  Requests
+                </th>
+                <th scope="col" className="py-1 text-right font-medium">
+                  Errors
+                </th>
+                <th scope="col" className="py-1 text-right font-medium">
+                  Input units
+                </th>
+                <th scope="col" className="py-1 text-right font-medium">
+                  Output units
+                </th>
               </tr>
             </thead>
             <tbody>
               {rows.map((p) => (
                 <tr key={p.bucket} className="border-t border-slate-100 dark:border-slate-800">
-                  <th scope="row" className="py-1 text-left font-normal">{p.when}</th>
+                  <th scope="row" className="py-1 text-left font-normal">
+                    {p.when}
+                  </th>
                   <td className="py-1 text-right">{formatInt(p.requests)}</td>
                   <td className="py-1 text-right">{formatInt(p.errors)}</td>
                   <td className="py-1 text-right">{formatInt(p.inputUnits)}</td>

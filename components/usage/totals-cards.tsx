@@ -27,13 +27,27 @@ function Change({ value, periodLabel, points }: { value: number | null; periodLa
   );
 }
 
-export function TotalsCards({ current, previous, change, periodLabel }: { current: UsageTotals; previous: UsageTotals; change: Record<keyof UsageTotals, number | null>; periodLabel: string }) {
+export function TotalsCards({
+  current,
+  previous,
+  change,
+  periodLabel,
+}: {
+  current: UsageTotals;
+  previous: UsageTotals;
+  change: Record<keyof UsageTotals, number | null>;
+  periodLabel: string;
+}) {
   // A relative change of a rate reads as nonsense ("+50% of 3%"): the error rate moves in percentage points.
   const errorRatePoints = current.errorRate !== null && previous.errorRate !== null ? current.errorRate - previous.errorRate : null;
   return (
     <dl className="grid grid-cols-2 gap-3 md:grid-cols-3">
       {METRICS.map((m) => (
-        <div key={m.key} data-testid={`total-${m.key}`} className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+        <div
+          key={m.key}
+          data-testid={`total-${m.key}`}
+          className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+        >
           <dt className="text-xs font-medium text-slate-600 dark:text-slate-400" title={m.hint}>
             {m.label}
           </dt>

@@ -14,8 +14,23 @@ export default function UsageChart({ points }: { points: ChartPoint[] }) {
       <ComposedChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
         <CartesianGrid stroke="currentColor" strokeOpacity={0.1} vertical={false} />
         <XAxis dataKey="label" tick={{ fontSize: 12, fill: "currentColor" }} tickLine={false} axisLine={false} minTickGap={24} />
-        <YAxis yAxisId="requests" tick={{ fontSize: 12, fill: "currentColor" }} tickFormatter={(v: number) => compact.format(v)} tickLine={false} axisLine={false} width={48} />
-        <YAxis yAxisId="units" orientation="right" tick={{ fontSize: 12, fill: "currentColor" }} tickFormatter={(v: number) => compact.format(v)} tickLine={false} axisLine={false} width={48} />
+        <YAxis
+          yAxisId="requests"
+          tick={{ fontSize: 12, fill: "currentColor" }}
+          tickFormatter={(v: number) => compact.format(v)}
+          tickLine={false}
+          axisLine={false}
+          width={48}
+        />
+        <YAxis
+          yAxisId="units"
+          orientation="right"
+          tick={{ fontSize: 12, fill: "currentColor" }}
+          tickFormatter={(v: number) => compact.format(v)}
+          tickLine={false}
+          axisLine={false}
+          width={48}
+        />
         <Tooltip
           formatter={(v) => full.format(Number(v))}
           contentStyle={{ borderRadius: 8, fontSize: 12 }}
@@ -25,7 +40,16 @@ export default function UsageChart({ points }: { points: ChartPoint[] }) {
         <Legend wrapperStyle={{ fontSize: 12 }} formatter={(value: string) => <span className="text-slate-700 dark:text-slate-300">{value}</span>} />
         <Bar yAxisId="requests" dataKey="requests" name="Requests" fill="#2f6fde" radius={[3, 3, 0, 0]} maxBarSize={28} isAnimationActive={false} />
         <Line yAxisId="units" type="monotone" dataKey="inputUnits" name="Input units" stroke="#0f9f6e" strokeWidth={2} dot={false} isAnimationActive={false} />
-        <Line yAxisId="units" type="monotone" dataKey="outputUnits" name="Output units" stroke="#c2410c" strokeWidth={2} dot={false} isAnimationActive={false} />
+        <Line
+          yAxisId="units"
+          type="monotone"
+          dataKey="outputUnits"
+          name="Output units"
+          stroke="#c2410c"
+          strokeWidth={2}
+          dot={false}
+          isAnimationActive={false}
+        />
       </ComposedChart>
     </ResponsiveContainer>
   );

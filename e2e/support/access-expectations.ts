@@ -34,12 +34,21 @@ export const MATRIX: Record<string, Row> = {
   "/account/two-factor": { url: () => "/account/two-factor", expect: { anonymous: "login", member: "denied", admin: "ok", otherAdmin: "ok", support: "ok" } },
   "/data-removal": { url: () => "/data-removal", expect: adminPage },
   // An id no request has: nobody learns whether a request exists (a member's 403 is a 404 here too).
-  "/data-removal/[id]": { url: () => "/data-removal/00000000-0000-4000-8000-00000000d00d", expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" } },
-  "/data-removal/[id]/certificate": { url: () => "/data-removal/00000000-0000-4000-8000-00000000d00d/certificate", expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" } },
+  "/data-removal/[id]": {
+    url: () => "/data-removal/00000000-0000-4000-8000-00000000d00d",
+    expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" },
+  },
+  "/data-removal/[id]/certificate": {
+    url: () => "/data-removal/00000000-0000-4000-8000-00000000d00d/certificate",
+    expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" },
+  },
   "/settings/webhooks": { url: () => "/settings/webhooks", expect: adminPage },
   "/projects": { url: () => "/projects", expect: customerPage },
   // An id no project has: as unknown to Northwind's people as another org's project.
-  "/projects/[projectId]": { url: () => "/projects/00000000-0000-4000-8000-00000000d00d", expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" } },
+  "/projects/[projectId]": {
+    url: () => "/projects/00000000-0000-4000-8000-00000000d00d",
+    expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" },
+  },
   "/invite/[token]": { url: () => "/invite/not-a-real-token", expect: everyone },
   "/support": { url: () => "/support", expect: supportPage },
   "/support/requests": { url: () => "/support/requests", expect: supportPage },
@@ -54,7 +63,12 @@ export const MATRIX: Record<string, Row> = {
   "/api/health/live": { url: () => "/api/health/live", expect: everyone },
   "/api/health/ready": { url: () => "/api/health/ready", expect: everyone },
   "/api/auth/[...nextauth]": { url: () => "/api/auth/session", expect: everyone },
-  "/api/session": { method: "POST", url: () => "/api/session", body: {}, expect: { anonymous: "invalid", member: "invalid", admin: "invalid", otherAdmin: "invalid", support: "invalid" } },
+  "/api/session": {
+    method: "POST",
+    url: () => "/api/session",
+    body: {},
+    expect: { anonymous: "invalid", member: "invalid", admin: "invalid", otherAdmin: "invalid", support: "invalid" },
+  },
   "/api/v1/openapi.json": { url: () => "/api/v1/openapi.json", expect: everyone },
   "/api/v1/usage/events": { method: "POST", url: () => "/api/v1/usage/events", body: { events: [] }, expect: bearerOnly },
   "/api/v1/orgs/[orgId]/retention-policy": { url: (ids) => `/api/v1/orgs/${ids.northwind}/retention-policy`, expect: bearerOnly },
@@ -62,9 +76,13 @@ export const MATRIX: Record<string, Row> = {
   "/api/v1/retention-policy/stream": { url: () => "/api/v1/retention-policy/stream", expect: bearerOnly },
   "/api/v1/moderation/flags": { method: "POST", url: () => "/api/v1/moderation/flags", body: {}, expect: bearerOnly },
   "/api/v1/removal-orders": { url: () => "/api/v1/removal-orders", expect: bearerOnly },
-  "/api/v1/removal-orders/[id]/completion": { method: "POST", url: () => "/api/v1/removal-orders/00000000-0000-4000-8000-00000000d00d/completion", body: {}, expect: bearerOnly },
+  "/api/v1/removal-orders/[id]/completion": {
+    method: "POST",
+    url: () => "/api/v1/removal-orders/00000000-0000-4000-8000-00000000d00d/completion",
+    body: {},
+    expect: bearerOnly,
+  },
 };
-
 
 /** The calendar month before this one (UTC), YYYY-MM: the latest month a statement is due for. */
 export function previousMonth(now = new Date()): string {

@@ -68,7 +68,12 @@ export function storageStateOf(role: DemoRole): string {
 }
 
 /** Signs in through the login form, as a person would: the password, then the authenticator's code for an account that has one. */
-export async function signInThroughUi(page: Page, email: string, password = DEMO_PASSWORD, totpSecret: string | undefined = TOTP_SECRETS[email]): Promise<void> {
+export async function signInThroughUi(
+  page: Page,
+  email: string,
+  password = DEMO_PASSWORD,
+  totpSecret: string | undefined = TOTP_SECRETS[email],
+): Promise<void> {
   await page.goto("/login");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);

@@ -5,7 +5,10 @@ import { E2E_MAILBOX } from "./env";
 /** Every message the run's SMTP sink received so far (e2e/global-setup.ts writes them). */
 export function mailbox(): SunkMessage[] {
   const text = fs.existsSync(E2E_MAILBOX) ? fs.readFileSync(E2E_MAILBOX, "utf8") : "";
-  return text.split("\n").filter(Boolean).map((line) => JSON.parse(line) as SunkMessage);
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as SunkMessage);
 }
 
 /** The messages addressed to `to` (a spec's own users, so no other spec's mail). */

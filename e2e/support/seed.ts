@@ -40,7 +40,10 @@ export async function seedUser(db: Db, options: { name?: string; emailPrefix?: s
   const t = tag();
   const email = `${options.emailPrefix ?? "user"}-${t}@e2e.example`;
   const name = options.name ?? `E2E User ${t}`;
-  const [row] = await db.insert(users).values({ email, name, passwordHash: await passwordHash() }).returning({ id: users.id });
+  const [row] = await db
+    .insert(users)
+    .values({ email, name, passwordHash: await passwordHash() })
+    .returning({ id: users.id });
   return { id: row.id, email, name, password: DEMO_PASSWORD };
 }
 
@@ -59,7 +62,10 @@ export async function seedOrg(db: Db, options: OrgOptions = {}): Promise<SeededO
   const member = await seedUser(db, { name: `Member ${t}`, emailPrefix: `member-${t}` });
   const day = 24 * 3600 * 1000;
   const id = await db.transaction(async (tx) => {
-    const [org] = await tx.insert(organizations).values({ name, slug, plan, timeZone: "UTC", createdAt: new Date(Date.now() - 30 * day) }).returning({ id: organizations.id });
+    const [org] = await tx
+      .insert(organizations)
+      .values({ name, slug, plan, timeZone: "UTC", createdAt: new Date(Date.now() - 30 * day) })
+      .returning({ id: organizations.id });
     await tx.insert(memberships).values([
       { orgId: org.id, userId: admin.id, role: "admin" },
       { orgId: org.id, userId: member.id, role: "member" },
@@ -72,11 +78,25 @@ export async function seedOrg(db: Db, options: OrgOptions = {}): Promise<SeededO
       zdrRequestedBy: zdr === "off" ? null : admin.id,
       cacheWindowSeconds: zdr === "active" ? 0 : 3600,
       ...(options.restricted
-        ? { restriction: "restricted" as const, restrictionReason: options.restricted.reason, restrictionNote: options.restricted.note, restrictedSince: new Date() }
+        ? {
+            restriction: "restricted" as const,
+            restrictionReason: options.restricted.reason,
+            restrictionNote: options.restricted.note,
+            restrictedSince: new Date(),
+          }
         : {}),
     });
     if (zdr === "requested") {
-      await tx.insert(zdrRequests).values({ orgId: org.id, requestedBy: admin.id, scope: "all_requests", note: options.requestNote ?? "E2E: needed for a test.", status: "pending", createdAt: new Date(Date.now() - 3 * 3600 * 1000) });
+      await tx
+        .insert(zdrRequests)
+        .values({
+          orgId: org.id,
+          requestedBy: admin.id,
+          scope: "all_requests",
+          note: options.requestNote ?? "E2E: needed for a test.",
+          status: "pending",
+          createdAt: new Date(Date.now() - 3 * 3600 * 1000),
+        });
     }
     return org.id;
   });

@@ -42,7 +42,6 @@ export type ActionSpec<S extends z.ZodType, W extends Who> = {
   revalidate?: string | readonly string[];
 };
 
-
 /** The form's fields as strings (a repeated name becomes a list); React's own `$ACTION_…` fields and files are dropped. */
 export function formValues(form: FormData): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -99,7 +98,12 @@ export function action<S extends z.ZodType, W extends Who, D = undefined>(
         const active = user!.memberships.find((m) => m.orgId === user!.orgId);
         const formOrg = user!.memberships.find((m) => m.orgId === rendered);
         if (!active) return refuse("not_found", "You are not a member of any organization; nothing was changed.", values);
-        if (!formOrg) return refuse("not_found", `This form was not opened for ${active.orgName}, and you are not a member of the organization it was opened for. Nothing was changed.`, values);
+        if (!formOrg)
+          return refuse(
+            "not_found",
+            `This form was not opened for ${active.orgName}, and you are not a member of the organization it was opened for. Nothing was changed.`,
+            values,
+          );
         if (formOrg.orgId !== active.orgId) {
           return refuse(
             "conflict",

@@ -22,7 +22,10 @@ export const signOutAction = action({ operation: null, who: "anyone", schema: No
 /** Ends every session of the user, on every device, at their next request. */
 export const signOutEverywhereAction = action({ operation: null, who: "anyone", schema: Nothing }, async ({ actor }) => {
   if (actor) {
-    await getDb().update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, actor.userId));
+    await getDb()
+      .update(users)
+      .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
+      .where(eq(users.id, actor.userId));
     await recordAuthEvent(getDb(), { kind: "sign_out_everywhere", email: actor.email, userId: actor.userId });
   }
   await signOut({ redirectTo: "/login" });

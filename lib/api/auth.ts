@@ -100,7 +100,5 @@ function noteLastUsed(handle: DbHandle, cache: TokenCache, tokenId: string): voi
   if (now - (cache.lastUsedWritten.get(tokenId) ?? 0) < LAST_USED_EVERY_MS) return;
   cache.lastUsedWritten.set(tokenId, now);
   // Off the request's path; a lost write only makes "last used" a minute older.
-  void handle.db
-    .execute(sql`update ${serviceTokens} set last_used_at = now() where id = ${tokenId}`)
-    .catch(() => cache.lastUsedWritten.delete(tokenId));
+  void handle.db.execute(sql`update ${serviceTokens} set last_used_at = now() where id = ${tokenId}`).catch(() => cache.lastUsedWritten.delete(tokenId));
 }

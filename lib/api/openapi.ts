@@ -15,8 +15,12 @@ import { MAX_BODY_BYTES } from "./handler";
 /** The answer of decideRetention() (lib/retention/decision.ts) as the decision endpoint serves it. */
 export const RetentionDecisionSchema = z
   .object({
-    serve: z.boolean().meta({ description: "false: a typed refusal; the request asked for zero retention (enableLogging=false) and it cannot be honoured. Do not serve it." }),
-    keepContent: z.boolean().meta({ description: "Whether content may be kept beyond the private cache. When this endpoint cannot answer (503), keep nothing." }),
+    serve: z
+      .boolean()
+      .meta({ description: "false: a typed refusal; the request asked for zero retention (enableLogging=false) and it cannot be honoured. Do not serve it." }),
+    keepContent: z
+      .boolean()
+      .meta({ description: "Whether content may be kept beyond the private cache. When this endpoint cannot answer (503), keep nothing." }),
     zeroRetention: z.boolean().meta({ description: "Whether the request is served under Zero Data Retention (report it so in the usage event)." }),
     reason: z.enum(DECISION_REASONS),
     cacheWindowSeconds: z.int().min(0).max(3600),
@@ -139,7 +143,13 @@ export function openApiDocument(): Record<string, unknown> {
           "x-required-scope": "policy:read",
           parameters: [
             { name: "orgId", in: "path", required: true, schema: { type: "string", format: "uuid" } },
-            { name: "projectId", in: "query", required: false, schema: { type: "string", format: "uuid" }, description: "The project whose effective policy to answer (strictest of org and project, with `sources`)." },
+            {
+              name: "projectId",
+              in: "query",
+              required: false,
+              schema: { type: "string", format: "uuid" },
+              description: "The project whose effective policy to answer (strictest of org and project, with `sources`).",
+            },
             { name: "If-None-Match", in: "header", required: false, schema: { type: "string" }, description: "A strong ETag from an earlier answer." },
           ],
           responses: {
@@ -171,7 +181,13 @@ export function openApiDocument(): Record<string, unknown> {
             { name: "orgId", in: "path", required: true, schema: { type: "string", format: "uuid" } },
             { name: "product", in: "query", required: true, schema: { type: "string", enum: [...PRODUCT_IDS] } },
             { name: "projectId", in: "query", required: false, schema: { type: "string", format: "uuid" } },
-            { name: "enableLogging", in: "query", required: false, schema: { type: "string", enum: ["true", "false"] }, description: "`false`: the request asks for zero retention. Default `true`." },
+            {
+              name: "enableLogging",
+              in: "query",
+              required: false,
+              schema: { type: "string", enum: ["true", "false"] },
+              description: "`false`: the request asks for zero retention. Default `true`.",
+            },
             { name: "If-None-Match", in: "header", required: false, schema: { type: "string" } },
           ],
           responses: {
@@ -194,18 +210,26 @@ export function openApiDocument(): Record<string, unknown> {
           summary: "Server-sent events of every retention-policy change",
           description:
             "Scope `policy:read`. `text/event-stream`: `ready` (id = the stream's position), then `change` for each committed change " +
-            "(id = its number, data `{\"orgId\"}`: refetch that org's policies), `reset` when a `Last-Event-ID` is older than what is kept " +
+            '(id = its number, data `{"orgId"}`: refetch that org\'s policies), `reset` when a `Last-Event-ID` is older than what is kept ' +
             "(refetch everything), and `heartbeat` every 2 seconds while the stream can vouch that no change is missed. Reconnect with " +
             "`Last-Event-ID` to receive what was committed meanwhile. **Fail closed:** when heartbeats stop, treat cached policies as unknown " +
             "once their staleness bound passes: keep no content.",
           "x-required-scope": "policy:read",
           parameters: [
-            { name: "Last-Event-ID", in: "header", required: false, schema: { type: "string", pattern: "^[0-9]{1,15}$" }, description: "The id of the last event received." },
+            {
+              name: "Last-Event-ID",
+              in: "header",
+              required: false,
+              schema: { type: "string", pattern: "^[0-9]{1,15}$" },
+              description: "The id of the last event received.",
+            },
           ],
           responses: {
             "200": {
               description: "The event stream (stays open).",
-              content: { "text/event-stream": { schema: { type: "string", description: "Events `ready`, `change`, `reset`, `heartbeat`, each with JSON data." } } },
+              content: {
+                "text/event-stream": { schema: { type: "string", description: "Events `ready`, `change`, `reset`, `heartbeat`, each with JSON data." } },
+              },
             },
             "400": problem("Last-Event-ID is not an id this stream sent."),
             ...common,

@@ -54,7 +54,10 @@ function answer(policy: PolicyAnswer, ifNoneMatchHeader: string | null): PlainRe
   if (!built) {
     // Revalidate every time: a cached "ZDR off" must never outlive a change.
     const headers = { etag: policy.etag, "cache-control": "private, no-cache" };
-    built = { ok: { status: 200, headers: { ...headers, "content-type": "application/json" }, body: policy.body }, notModified: { status: 304, headers, body: null } };
+    built = {
+      ok: { status: 200, headers: { ...headers, "content-type": "application/json" }, body: policy.body },
+      notModified: { status: 304, headers, body: null },
+    };
     answers.set(policy, built);
   }
   return ifNoneMatch(ifNoneMatchHeader, policy.etag) ? built.notModified : built.ok;
@@ -125,7 +128,12 @@ function policyArgs(request: RetentionRequest): LookupArgs {
 }
 
 export function answerPolicyRequest(request: RetentionRequest): PlainResponse | Promise<PlainResponse> {
-  return answerFrom(OPTIONS, request, () => policyArgs(request), (policy) => answer(policy, request.ifNoneMatch));
+  return answerFrom(
+    OPTIONS,
+    request,
+    () => policyArgs(request),
+    (policy) => answer(policy, request.ifNoneMatch),
+  );
 }
 
 const DECISION_OPTIONS = { route: DECISION_ROUTE, rateClass: "policy", method: "GET" } as const;
@@ -141,7 +149,11 @@ function decisionQuery(request: RetentionRequest): DecisionQuery {
   const logging = params.get("enableLogging");
   if (logging !== null && logging !== "true" && logging !== "false") problems.push("enableLogging");
   if (problems.length) {
-    const what = { product: `product: one of ${PRODUCT_IDS.join(", ")}`, projectId: "projectId: a UUID", enableLogging: "enableLogging: true or false" } as Record<string, string>;
+    const what = {
+      product: `product: one of ${PRODUCT_IDS.join(", ")}`,
+      projectId: "projectId: a UUID",
+      enableLogging: "enableLogging: true or false",
+    } as Record<string, string>;
     throw new AppError("invalid", `Invalid query parameter(s): ${problems.map((p) => what[p]).join("; ")}`, { fields: problems });
   }
   return { orgId: request.orgId, projectId, product: product!, enableLogging: logging !== "false" };

@@ -73,7 +73,20 @@ export type AuditEntryRecord = {
 };
 
 export const AUDIT_ENTRY_FIELDS = [
-  "id", "orgSeq", "orgId", "actorType", "actorId", "actorLabel", "action", "before", "after", "reason", "ticketRef", "createdAt", "prevHash", "hash",
+  "id",
+  "orgSeq",
+  "orgId",
+  "actorType",
+  "actorId",
+  "actorLabel",
+  "action",
+  "before",
+  "after",
+  "reason",
+  "ticketRef",
+  "createdAt",
+  "prevHash",
+  "hash",
 ] as const;
 
 /** The leaf bytes (as a string) of an entry: canonical JSON of exactly its fields. */

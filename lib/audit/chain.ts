@@ -83,7 +83,10 @@ export async function appendAudit(tx: Tx, { at, ...input }: AuditInput): Promise
   const peaks = new Map<string, string>((rawPeaks as Array<[number, number, string]>).map(([l, i, h]) => [`${l}:${Number(i)}`, h]));
   const record = toEntryRecord({ ...input, id, orgSeq, createdAt, prevHash, hash });
   const { nodes, checkpoint: cp } = await planOrgTreeAppend(record, peaks, new Date());
-  const nodeRows = sql.join(nodes.map((n) => sql`(${orgId}::uuid, ${n.level}::int, ${n.index}::bigint, ${n.hash})`), sql`, `);
+  const nodeRows = sql.join(
+    nodes.map((n) => sql`(${orgId}::uuid, ${n.level}::int, ${n.index}::bigint, ${n.hash})`),
+    sql`, `,
+  );
   await tx.execute(sql`with e as (${entry} returning id),
     n as (insert into audit_tree_nodes (org_id, level, idx, hash) values ${nodeRows} returning 1),
     c as (insert into audit_checkpoints (org_id, tree_size, root_hash, jws, created_at) values (${orgId}::uuid, ${cp.treeSize}, ${cp.rootHash}, ${cp.jws}, ${cp.timestamp}::timestamptz) returning 1)
@@ -113,9 +116,7 @@ export function toEntryRecord(r: Omit<AuditRow, "orgSeq" | "orgId"> & { orgId: s
   };
 }
 
-export type ChainReport =
-  | { ok: true; entries: number }
-  | { ok: false; entries: number; brokenAt: number; problem: string };
+export type ChainReport = { ok: true; entries: number } | { ok: false; entries: number; brokenAt: number; problem: string };
 
 /** Walks the whole chain in id order; names the first entry that does not verify. */
 export async function verifyAuditChain(db: Tx, batchSize = 2000): Promise<ChainReport> {

@@ -22,13 +22,16 @@ export async function verifyOrgTree(db: Tx, orgId: string): Promise<TreeReport> 
   if (gap >= 0) return { ok: false, entries: entries.length, problem: `leaf ${gap} is missing or out of place` };
   const cp = await latestCheckpoint(db, orgId);
   if (!cp) return entries.length === 0 ? { ok: true, entries: 0 } : { ok: false, entries: entries.length, problem: "entries but no checkpoint" };
-  if (cp.treeSize !== entries.length) return { ok: false, entries: entries.length, problem: `the checkpoint signs ${cp.treeSize} entries, the log holds ${entries.length}` };
+  if (cp.treeSize !== entries.length)
+    return { ok: false, entries: entries.length, problem: `the checkpoint signs ${cp.treeSize} entries, the log holds ${entries.length}` };
   const recomputed = merkleRoot(entries.map((e) => leafHash(auditLeaf(e))));
   if (recomputed !== cp.rootHash) return { ok: false, entries: entries.length, problem: "the entries' root differs from the checkpoint's" };
-  if ((await orgRootAt(db, orgId, cp.treeSize)) !== cp.rootHash) return { ok: false, entries: entries.length, problem: "the stored subtrees' root differs from the checkpoint's" };
+  if ((await orgRootAt(db, orgId, cp.treeSize)) !== cp.rootHash)
+    return { ok: false, entries: entries.length, problem: "the stored subtrees' root differs from the checkpoint's" };
   try {
     const { payload } = await verifyDocument<{ orgId: string; treeSize: number; rootHash: string }>(cp.jws);
-    if (payload.orgId !== orgId || payload.treeSize !== cp.treeSize || payload.rootHash !== cp.rootHash) return { ok: false, entries: entries.length, problem: "the checkpoint's signed payload differs from its row" };
+    if (payload.orgId !== orgId || payload.treeSize !== cp.treeSize || payload.rootHash !== cp.rootHash)
+      return { ok: false, entries: entries.length, problem: "the checkpoint's signed payload differs from its row" };
   } catch {
     return { ok: false, entries: entries.length, problem: "the checkpoint's signature does not verify" };
   }

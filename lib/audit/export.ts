@@ -64,7 +64,9 @@ export async function auditConsistency(actor: Principal, input: { orgId: string;
   authorize(actor, "retention.audit.export", { orgId: input.orgId });
   const latest = await latestCheckpoint(db, input.orgId);
   if (!latest || input.from < 1 || input.from > latest.treeSize) {
-    throw new ValidationError("from: must be a tree size between 1 and the latest checkpoint's", [{ path: "from", problem: "must be a tree size between 1 and the latest checkpoint's" }]);
+    throw new ValidationError("from: must be a tree size between 1 and the latest checkpoint's", [
+      { path: "from", problem: "must be a tree size between 1 and the latest checkpoint's" },
+    ]);
   }
   const old = await checkpointAt(db, input.orgId, input.from);
   const proof = await orgConsistencyProof(db, input.orgId, input.from, latest.treeSize);

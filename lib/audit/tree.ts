@@ -8,16 +8,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { auditCheckpoints } from "@/lib/db/schema";
 import { queryRows, type Tx } from "@/lib/db";
 import { auditLeaf, type AuditEntryRecord } from "@/lib/audit/canonical";
-import {
-  completedByAppend,
-  consistencyPathFrom,
-  inclusionPathFrom,
-  leafHash,
-  nodesRead,
-  rootFrom,
-  type Hex,
-  type NodeReader,
-} from "@/lib/audit/merkle";
+import { completedByAppend, consistencyPathFrom, inclusionPathFrom, leafHash, nodesRead, rootFrom, type Hex, type NodeReader } from "@/lib/audit/merkle";
 import { signDocument } from "@/lib/signing";
 
 export const CHECKPOINT_TYP = "zdr-audit-checkpoint+jws";
@@ -28,7 +19,10 @@ export type StoredCheckpoint = CheckpointPayload & { jws: string };
 async function readNodes(db: Tx, orgId: string, coords: Array<[number, number]>): Promise<Map<string, Hex>> {
   const map = new Map<string, Hex>();
   if (coords.length === 0) return map;
-  const pairs = sql.join(coords.map(([l, i]) => sql`(${l}::int, ${i}::bigint)`), sql`, `);
+  const pairs = sql.join(
+    coords.map(([l, i]) => sql`(${l}::int, ${i}::bigint)`),
+    sql`, `,
+  );
   const rows = await queryRows<{ level: number; idx: string | number; hash: string }>(
     db,
     sql`select level, idx, hash from audit_tree_nodes where org_id = ${orgId} and (level, idx) in (${pairs})`,
@@ -55,12 +49,7 @@ async function overStoredNodes<T>(db: Tx, orgId: string, run: (read: NodeReader)
 
 /** The latest stored checkpoint of an org, or null before its first entry. */
 export async function latestCheckpoint(db: Tx, orgId: string): Promise<StoredCheckpoint | null> {
-  const [row] = await db
-    .select()
-    .from(auditCheckpoints)
-    .where(eq(auditCheckpoints.orgId, orgId))
-    .orderBy(desc(auditCheckpoints.treeSize))
-    .limit(1);
+  const [row] = await db.select().from(auditCheckpoints).where(eq(auditCheckpoints.orgId, orgId)).orderBy(desc(auditCheckpoints.treeSize)).limit(1);
   if (!row) return null;
   return { orgId: row.orgId, treeSize: Number(row.treeSize), rootHash: row.rootHash, timestamp: row.createdAt.toISOString(), jws: row.jws };
 }

@@ -56,7 +56,10 @@ function kindOfPayload(payload: unknown): DocumentKind {
 }
 
 /** Checks a compact JWS against a JWKS; says which of truncated, unknown key or bad signature it is. */
-export async function verifyJws(jws: string, keys: JSONWebKeySet | undefined): Promise<{ ok: true; payload: unknown; kid: string } | { ok: false; problem: string }> {
+export async function verifyJws(
+  jws: string,
+  keys: JSONWebKeySet | undefined,
+): Promise<{ ok: true; payload: unknown; kid: string } | { ok: false; problem: string }> {
   const parts = jws.trim().split(".");
   if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p)) || !parts[2]) {
     return { ok: false, problem: "The signed document is not a complete compact JWS (it may be truncated)." };
@@ -75,7 +78,8 @@ export async function verifyJws(jws: string, keys: JSONWebKeySet | undefined): P
     const { payload } = await compactVerify(jws.trim(), createLocalJWKSet(keys), { algorithms: ["EdDSA"] });
     return { ok: true, payload: JSON.parse(new TextDecoder().decode(payload)), kid };
   } catch (err) {
-    if (err instanceof joseErrors.JWSSignatureVerificationFailed) return { ok: false, problem: "The signature does not match: the document was changed after it was signed." };
+    if (err instanceof joseErrors.JWSSignatureVerificationFailed)
+      return { ok: false, problem: "The signature does not match: the document was changed after it was signed." };
     return { ok: false, problem: "The signature could not be checked: the document is damaged or uses an unsupported key." };
   }
 }
@@ -88,13 +92,16 @@ export function chainHashOf(e: AuditEntryRecord): string {
 function checkpointShape(p: unknown): p is { orgId: string; treeSize: number; rootHash: string; timestamp: string } {
   if (!p || typeof p !== "object") return false;
   const c = p as Record<string, unknown>;
-  return typeof c.orgId === "string" && Number.isSafeInteger(c.treeSize) && (c.treeSize as number) >= 0 && isHash(c.rootHash) && typeof c.timestamp === "string";
+  return (
+    typeof c.orgId === "string" && Number.isSafeInteger(c.treeSize) && (c.treeSize as number) >= 0 && isHash(c.rootHash) && typeof c.timestamp === "string"
+  );
 }
 
 async function verifyExport(doc: Record<string, unknown>, fallbackKeys?: JSONWebKeySet): Promise<VerifyResult> {
   const kind = "audit_export" as const;
   const keys = (doc.jwks as JSONWebKeySet | undefined) ?? fallbackKeys;
-  if (typeof doc.orgId !== "string" || !Array.isArray(doc.entries)) return { ok: false, kind, problem: "The export is incomplete: it has no orgId or no entries list." };
+  if (typeof doc.orgId !== "string" || !Array.isArray(doc.entries))
+    return { ok: false, kind, problem: "The export is incomplete: it has no orgId or no entries list." };
   const entries = doc.entries as Array<{ entry?: AuditEntryRecord; inclusionProof?: unknown }>;
   if (doc.checkpoint === null && entries.length === 0) {
     return { ok: true, kind, summary: "An empty audit log: no entries and no checkpoint yet.", proves: PROVES[kind][0], doesNotProve: PROVES[kind][1] };
@@ -112,16 +119,29 @@ async function verifyExport(doc: Record<string, unknown>, fallbackKeys?: JSONWeb
     if (!e || typeof e !== "object" || !Array.isArray(proof) || !AUDIT_ENTRY_FIELDS.every((f) => f in e)) {
       return { ok: false, kind, entry: i, problem: `Entry ${i + 1} is incomplete (a field or its proof is missing).` };
     }
-    if (e.orgSeq !== i) return { ok: false, kind, entry: i, problem: `Entry ${i + 1} is out of place: it says it is entry ${Number(e.orgSeq) + 1} (an entry was removed, inserted or moved).` };
+    if (e.orgSeq !== i)
+      return {
+        ok: false,
+        kind,
+        entry: i,
+        problem: `Entry ${i + 1} is out of place: it says it is entry ${Number(e.orgSeq) + 1} (an entry was removed, inserted or moved).`,
+      };
     if (e.orgId !== doc.orgId) return { ok: false, kind, entry: i, problem: `Entry ${i + 1} belongs to another organization.` };
-    if (i >= cp.treeSize) return { ok: false, kind, entry: i, problem: `Entry ${i + 1} is beyond the signed checkpoint (${cp.treeSize} entries): it was added to the export.` };
-    if (chainHashOf(e) !== e.hash) return { ok: false, kind, entry: i, problem: `Entry ${i + 1} (${String(e.action)}) was changed: its content does not match its hash.` };
+    if (i >= cp.treeSize)
+      return { ok: false, kind, entry: i, problem: `Entry ${i + 1} is beyond the signed checkpoint (${cp.treeSize} entries): it was added to the export.` };
+    if (chainHashOf(e) !== e.hash)
+      return { ok: false, kind, entry: i, problem: `Entry ${i + 1} (${String(e.action)}) was changed: its content does not match its hash.` };
     if (!verifyInclusion(i, cp.treeSize, leafHash(auditLeaf(e)), proof as string[], cp.rootHash)) {
       return { ok: false, kind, entry: i, problem: `Entry ${i + 1} (${String(e.action)}) is not in the signed tree: it or its proof was changed.` };
     }
   }
   if (entries.length !== cp.treeSize) {
-    return { ok: false, kind, entry: entries.length, problem: `The export has ${entries.length} entries but the checkpoint signed ${cp.treeSize}: entries were left out.` };
+    return {
+      ok: false,
+      kind,
+      entry: entries.length,
+      problem: `The export has ${entries.length} entries but the checkpoint signed ${cp.treeSize}: entries were left out.`,
+    };
   }
   const coverage = zdrCoverage(entries.map((x) => x.entry!));
   // Exports made before coverage was added carry none; one that carries it must follow from the entries.
@@ -129,9 +149,13 @@ async function verifyExport(doc: Record<string, unknown>, fallbackKeys?: JSONWeb
     return { ok: false, kind, problem: "The ZDR coverage in the export does not follow from its entries: it was changed." };
   }
   return {
-    ok: true, kind, kid: sig.kid, payload: cp,
+    ok: true,
+    kind,
+    kid: sig.kid,
+    payload: cp,
     summary: `All ${entries.length} entries of organization ${cp.orgId} are in the signed log (root ${cp.rootHash.slice(0, 16)}…, ${cp.timestamp}).`,
-    proves: PROVES[kind][0], doesNotProve: PROVES[kind][1],
+    proves: PROVES[kind][0],
+    doesNotProve: PROVES[kind][1],
   };
 }
 
@@ -149,7 +173,14 @@ export async function verifyDocumentText(text: string, keys?: JSONWebKeySet): Pr
   try {
     doc = JSON.parse(trimmed);
   } catch {
-    return { ok: false, kind: "unknown", problem: trimmed.startsWith("{") || trimmed.startsWith("[") ? "The file is not complete JSON (it may be truncated)." : "This is not a document we issue: neither JSON nor a signed JWS." };
+    return {
+      ok: false,
+      kind: "unknown",
+      problem:
+        trimmed.startsWith("{") || trimmed.startsWith("[")
+          ? "The file is not complete JSON (it may be truncated)."
+          : "This is not a document we issue: neither JSON nor a signed JWS.",
+    };
   }
   if (typeof doc === "string") return verifySigned(doc, keys);
   if (!doc || typeof doc !== "object" || Array.isArray(doc)) return { ok: false, kind: "unknown", problem: "This is not a document we issue." };
@@ -173,7 +204,8 @@ async function verifySigned(jws: string, keys?: JSONWebKeySet): Promise<VerifyRe
   if (!sig.ok) return { ok: false, kind, problem: sig.problem };
   const k = kindOfPayload(sig.payload);
   const p = sig.payload as Record<string, unknown>;
-  if (k === "checkpoint" && !checkpointShape(sig.payload)) return { ok: false, kind: k, problem: "The checkpoint's payload is malformed (rootHash must be 64 lowercase hex digits)." };
+  if (k === "checkpoint" && !checkpointShape(sig.payload))
+    return { ok: false, kind: k, problem: "The checkpoint's payload is malformed (rootHash must be 64 lowercase hex digits)." };
   if (k === "retention_statement") {
     const problem = await statementProblem(p, keys);
     if (problem) return { ok: false, kind: k, problem };
@@ -197,8 +229,10 @@ function statementRequests(p: Record<string, unknown>): string {
 /** A statement's inner evidence: the checkpoint it names is signed by a key of the set, for the same org, and its figures add up. */
 async function statementProblem(p: Record<string, unknown>, keys?: JSONWebKeySet): Promise<string | null> {
   const r = p.requests as { total?: unknown; underZdr?: unknown; withoutZdr?: unknown } | undefined;
-  if (typeof p.orgId !== "string" || typeof p.month !== "string" || !r || !Array.isArray(p.coverage) || !p.policy) return "The statement is incomplete (orgId, month, policy, coverage or requests missing).";
-  if (![r.total, r.underZdr, r.withoutZdr].every((n) => Number.isSafeInteger(n)) || (r.underZdr as number) + (r.withoutZdr as number) !== r.total) return "The statement's request counts do not add up.";
+  if (typeof p.orgId !== "string" || typeof p.month !== "string" || !r || !Array.isArray(p.coverage) || !p.policy)
+    return "The statement is incomplete (orgId, month, policy, coverage or requests missing).";
+  if (![r.total, r.underZdr, r.withoutZdr].every((n) => Number.isSafeInteger(n)) || (r.underZdr as number) + (r.withoutZdr as number) !== r.total)
+    return "The statement's request counts do not add up.";
   const cp = p.checkpoint as { jws?: unknown; treeSize?: unknown; rootHash?: unknown } | null;
   if (cp === null) return null;
   if (!cp || typeof cp.jws !== "string") return "The statement's checkpoint is incomplete.";
@@ -206,6 +240,7 @@ async function statementProblem(p: Record<string, unknown>, keys?: JSONWebKeySet
   if (!inner.ok) return `The statement's checkpoint: ${inner.problem}`;
   if (!checkpointShape(inner.payload)) return "The statement's checkpoint is not a checkpoint.";
   if (inner.payload.orgId !== p.orgId) return "The statement's checkpoint is for another organization.";
-  if (inner.payload.treeSize !== cp.treeSize || inner.payload.rootHash !== cp.rootHash) return "The statement names another tree size or root hash than its signed checkpoint.";
+  if (inner.payload.treeSize !== cp.treeSize || inner.payload.rootHash !== cp.rootHash)
+    return "The statement names another tree size or root hash than its signed checkpoint.";
   return null;
 }

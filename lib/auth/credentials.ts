@@ -16,7 +16,12 @@ import { ssoForEmail } from "./sso-domains";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/http/client-address";
 
 export const SignInSchema = z.object({
-  email: z.string().trim().toLowerCase().pipe(z.email({ error: "Enter a valid email address" })).pipe(z.string().max(254)),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.email({ error: "Enter a valid email address" }))
+    .pipe(z.string().max(254)),
   password: z.string().min(1, "Enter your password").max(1024, "Password is too long"),
   /** The second factor: a TOTP code or a recovery code; absent or empty on the first step. */
   code: z

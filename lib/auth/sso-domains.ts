@@ -23,4 +23,3 @@ export async function ssoForEmail(db: Tx, email: string): Promise<SsoRoute | nul
     .where(eq(ssoDomains.domain, domain));
   return row ? { orgId: row.orgId, providerId: ssoProviderId(row.orgId), enforced: row.enforced } : null;
 }
-

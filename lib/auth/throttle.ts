@@ -37,7 +37,10 @@ export async function checkSignInThrottle(db: Tx, input: { email: string; ip: st
   ];
   let retryAfter = 0;
   for (const c of checks) {
-    const [{ n }] = await db.select({ n: sql<number>`count(*)::int` }).from(authEvents).where(c.where);
+    const [{ n }] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(authEvents)
+      .where(c.where);
     if (n >= c.limit) {
       // The lock lifts when the oldest of the last `limit` failures leaves the window.
       const window = await failuresSince(db, c.where, c.limit);

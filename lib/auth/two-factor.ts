@@ -29,7 +29,14 @@ export const RECOVERY_CODE_COUNT = 10;
 const sealingKey = () => derivedKey("totp seeds v1");
 
 function totp(secretBase32: string, label = "account"): OTPAuth.TOTP {
-  return new OTPAuth.TOTP({ issuer: TOTP_ISSUER, label, algorithm: "SHA1", digits: 6, period: TOTP_PERIOD_SECONDS, secret: OTPAuth.Secret.fromBase32(secretBase32) });
+  return new OTPAuth.TOTP({
+    issuer: TOTP_ISSUER,
+    label,
+    algorithm: "SHA1",
+    digits: 6,
+    period: TOTP_PERIOD_SECONDS,
+    secret: OTPAuth.Secret.fromBase32(secretBase32),
+  });
 }
 
 /** The code an authenticator shows now (for tests and the demo's README; the server never needs it). */
@@ -71,7 +78,10 @@ export async function twoFactorStatus(db: Tx, userId: string): Promise<TwoFactor
 }
 
 export async function isTwoFactorEnrolled(db: Tx, userId: string): Promise<boolean> {
-  const [row] = await db.select({ u: userTotp.userId }).from(userTotp).where(and(eq(userTotp.userId, userId), isNotNull(userTotp.confirmedAt)));
+  const [row] = await db
+    .select({ u: userTotp.userId })
+    .from(userTotp)
+    .where(and(eq(userTotp.userId, userId), isNotNull(userTotp.confirmedAt)));
   return Boolean(row);
 }
 
@@ -93,20 +103,32 @@ export async function startTwoFactorEnrolment(actor: UserPrincipal, db: Tx = get
   await db
     .insert(userTotp)
     .values({ userId: actor.userId, secretSealed: sealed })
-    .onConflictDoUpdate({ target: userTotp.userId, set: { secretSealed: sealed, lastUsedStep: null, createdAt: new Date() }, setWhere: isNull(userTotp.confirmedAt) });
+    .onConflictDoUpdate({
+      target: userTotp.userId,
+      set: { secretSealed: sealed, lastUsedStep: null, createdAt: new Date() },
+      setWhere: isNull(userTotp.confirmedAt),
+    });
   const otpauthUri = totp(secret, actor.email).toString();
   const qrSvg = await QRCode.toString(otpauthUri, { type: "svg", errorCorrectionLevel: "M", margin: 1 });
   return { secret, otpauthUri, qrSvg, qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(qrSvg).toString("base64")}` };
 }
 
 /** Step two: the first code confirms the seed; the recovery codes are returned this once and stored hashed. */
-export async function confirmTwoFactorEnrolment(actor: UserPrincipal, input: { code: string }, db: Tx = getDb(), at: Date = new Date()): Promise<{ recoveryCodes: string[] }> {
+export async function confirmTwoFactorEnrolment(
+  actor: UserPrincipal,
+  input: { code: string },
+  db: Tx = getDb(),
+  at: Date = new Date(),
+): Promise<{ recoveryCodes: string[] }> {
   authorizeOwn(actor);
   const [row] = await db.select().from(userTotp).where(eq(userTotp.userId, actor.userId));
   if (!row) throw new AppError("conflict", "Start the set-up first: no authenticator is waiting for a code");
   if (row.confirmedAt) throw new AppError("conflict", "Two-factor sign-in is already set up for this account");
   const step = matchingStep(unseal(row.secretSealed, sealingKey()), input.code, at);
-  if (step === null) throw new ValidationError("That code does not match.", [{ path: "code", problem: "That code does not match; enter the code your authenticator app shows now" }]);
+  if (step === null)
+    throw new ValidationError("That code does not match.", [
+      { path: "code", problem: "That code does not match; enter the code your authenticator app shows now" },
+    ]);
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
   await db.transaction(async (tx) => {
     const done = await tx
@@ -127,7 +149,9 @@ export async function disableTwoFactor(actor: UserPrincipal, input: { code: stri
   if (actor.isSupport) throw new AppError("forbidden", "Support staff must keep two-factor sign-in");
   if (!(await isTwoFactorEnrolled(db, actor.userId))) throw new AppError("conflict", "Two-factor sign-in is not set up for this account");
   if ((await verifySecondFactor(db, actor.userId, input.code, at)) !== "ok") {
-    throw new ValidationError("That code does not match.", [{ path: "code", problem: "That code does not match; enter the code your authenticator app shows now" }]);
+    throw new ValidationError("That code does not match.", [
+      { path: "code", problem: "That code does not match; enter the code your authenticator app shows now" },
+    ]);
   }
   await db.transaction(async (tx) => {
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, actor.userId));
@@ -143,7 +167,10 @@ export async function disableTwoFactor(actor: UserPrincipal, input: { code: stri
 export async function verifySecondFactor(db: Tx, userId: string, code: string, at: Date = new Date()): Promise<"ok" | "invalid"> {
   const token = code.replace(/\s/g, "");
   if (/^\d{6}$/.test(token)) {
-    const [row] = await db.select().from(userTotp).where(and(eq(userTotp.userId, userId), isNotNull(userTotp.confirmedAt)));
+    const [row] = await db
+      .select()
+      .from(userTotp)
+      .where(and(eq(userTotp.userId, userId), isNotNull(userTotp.confirmedAt)));
     if (!row) return "invalid";
     const step = matchingStep(unseal(row.secretSealed, sealingKey()), token, at);
     if (step === null) return "invalid";

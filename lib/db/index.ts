@@ -132,7 +132,11 @@ function openEmbedded(dbDir: string): DbHandle {
     const url = err instanceof DatabaseLockedError ? embeddedSocketUrl(dbDir) : undefined;
     if (!url) throw err;
     const handle = openPostgres(url, { max: 1 });
-    return { ...handle, url: undefined, label: `the running app's embedded database (process ${err instanceof DatabaseLockedError ? err.pid : "?"}, local socket)` };
+    return {
+      ...handle,
+      url: undefined,
+      label: `the running app's embedded database (process ${err instanceof DatabaseLockedError ? err.pid : "?"}, local socket)`,
+    };
   }
 }
 
@@ -189,6 +193,9 @@ export function connectError(err: unknown, label: string): Error {
     "3D000": "the database does not exist",
   };
   const timedOut = /timeout/i.test(e?.message ?? "");
-  const why = hints[code] ?? (timedOut ? "the connection timed out" : undefined) ?? (e?.message ? e.message.replace(/postgres(ql)?:\/\/[^\s]+/g, "<url>") : "unknown error");
+  const why =
+    hints[code] ??
+    (timedOut ? "the connection timed out" : undefined) ??
+    (e?.message ? e.message.replace(/postgres(ql)?:\/\/[^\s]+/g, "<url>") : "unknown error");
   return new Error(`Cannot connect to ${label}: ${why}${code ? ` [${code}]` : ""}.`);
 }

@@ -7,7 +7,10 @@ import fs from "node:fs";
 import path from "node:path";
 
 export class DatabaseLockedError extends Error {
-  constructor(public readonly dataDir: string, public readonly pid: number) {
+  constructor(
+    public readonly dataDir: string,
+    public readonly pid: number,
+  ) {
     super(
       `The embedded database at ${path.relative(process.cwd(), dataDir) || dataDir} is in use by process ${pid} ` +
         `(probably the running app). Stop that process first, or use PostgreSQL (DATABASE_URL) to share a database.`,

@@ -44,8 +44,7 @@ import {
   ZDR_STATUSES,
 } from "@/lib/vocabulary";
 
-const createdAt = () =>
-  timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
 // ---------------------------------------------------------------------------
 // Enumerations (the vocabulary of the design: lib/vocabulary.ts)
@@ -157,10 +156,7 @@ export const authEvents = pgTable(
     ip: text("ip"),
     createdAt: createdAt(),
   },
-  (t) => [
-    index("auth_events_email_ip_idx").on(t.email, t.ip, t.createdAt),
-    index("auth_events_ip_idx").on(t.ip, t.createdAt),
-  ],
+  (t) => [index("auth_events_email_ip_idx").on(t.email, t.ip, t.createdAt), index("auth_events_ip_idx").on(t.ip, t.createdAt)],
 );
 
 /**
@@ -251,10 +247,7 @@ export const retentionStates = pgTable(
   (t) => [
     check("cache_window_range", sql`${t.cacheWindowSeconds} between 0 and 3600`),
     check("retention_days_range", sql`${t.contentRetentionDays} between 0 and 3650`),
-    check(
-      "restriction_reason_present",
-      sql`(${t.restriction} = 'none') = (${t.restrictionReason} is null)`,
-    ),
+    check("restriction_reason_present", sql`(${t.restriction} = 'none') = (${t.restrictionReason} is null)`),
   ],
 );
 
@@ -276,7 +269,9 @@ export const zdrRequests = pgTable(
   (t) => [
     index("zdr_requests_status_idx").on(t.status, t.createdAt),
     // At most one pending request per org.
-    uniqueIndex("zdr_requests_one_pending").on(t.orgId).where(sql`${t.status} = 'pending'`),
+    uniqueIndex("zdr_requests_one_pending")
+      .on(t.orgId)
+      .where(sql`${t.status} = 'pending'`),
   ],
 );
 
@@ -416,7 +411,9 @@ export const outbox = pgTable(
   },
   (t) => [
     uniqueIndex("outbox_message_id_key").on(t.messageId),
-    index("outbox_pending_idx").on(t.availableAt).where(sql`${t.deliveredAt} is null`),
+    index("outbox_pending_idx")
+      .on(t.availableAt)
+      .where(sql`${t.deliveredAt} is null`),
   ],
 );
 
@@ -434,7 +431,9 @@ export const webhookEndpoints = pgTable(
   "webhook_endpoints",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
     url: text("url").notNull(),
     description: text("description").notNull().default(""),
     /** Event types (lib/vocabulary.ts WEBHOOK_EVENT_TYPES) this endpoint receives. */
@@ -457,8 +456,12 @@ export const webhookDeliveries = pgTable(
   "webhook_deliveries",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    endpointId: uuid("endpoint_id").notNull().references(() => webhookEndpoints.id, { onDelete: "cascade" }),
-    orgId: uuid("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
     webhookId: text("webhook_id").notNull(),
     eventType: text("event_type").notNull(),
     status: webhookDeliveryStatusEnum("status").notNull().default("pending"),
@@ -470,10 +473,7 @@ export const webhookDeliveries = pgTable(
     deliveredAt: timestamp("delivered_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [
-    uniqueIndex("webhook_deliveries_webhook_id_key").on(t.webhookId),
-    index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.createdAt),
-  ],
+  (t) => [uniqueIndex("webhook_deliveries_webhook_id_key").on(t.webhookId), index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.createdAt)],
 );
 
 export const serviceTokens = pgTable(
@@ -572,7 +572,9 @@ export const usageEvents = pgTable(
     index("usage_events_org_time_idx").on(t.orgId, t.occurredAt),
     // A project of the same organization, enforced by the database too.
     foreignKey({ columns: [t.projectId, t.orgId], foreignColumns: [projects.id, projects.orgId] }).onDelete("cascade"),
-    index("usage_events_project_time_idx").on(t.projectId, t.occurredAt).where(sql`${t.projectId} is not null`),
+    index("usage_events_project_time_idx")
+      .on(t.projectId, t.occurredAt)
+      .where(sql`${t.projectId} is not null`),
   ],
 );
 
@@ -754,10 +756,7 @@ export const removalJobs = pgTable(
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
-  (t) => [
-    index("removal_jobs_due_idx").on(t.status, t.createdAt),
-    uniqueIndex("removal_jobs_request_key").on(t.requestId),
-  ],
+  (t) => [index("removal_jobs_due_idx").on(t.status, t.createdAt), uniqueIndex("removal_jobs_request_key").on(t.requestId)],
 );
 
 /** The fleet's part of a request that includes content: taken from GET /api/v1/removal-orders. */

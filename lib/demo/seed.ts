@@ -10,15 +10,7 @@ import { hashPassword } from "@/lib/auth/password";
 import { enrolWithKnownSecret } from "@/lib/auth/two-factor";
 import { rebuildRollups } from "@/lib/usage/rollups";
 import type { Plan, Product } from "@/lib/vocabulary";
-import {
-  memberships,
-  organizations,
-  projects,
-  retentionStates,
-  supportStaff,
-  users,
-  zdrRequests,
-} from "@/lib/db/schema";
+import { memberships, organizations, projects, retentionStates, supportStaff, users, zdrRequests } from "@/lib/db/schema";
 
 export const DEMO_PASSWORD = "demo-password-1";
 /** The demo support user's TOTP seed (base32), published in the README: `oathtool --totp -b ZDRDEMOSUPPORTTOTPSECRET`. */
@@ -232,17 +224,61 @@ export async function seedDemoWorld(db: Db, options: { usage?: boolean } = {}): 
       { orgId: fabrikam, ...off },
     ]);
     await tx.insert(zdrRequests).values([
-      { orgId: northwind, requestedBy: northwindAdmin, scope: "all_requests", note: "HIPAA: clinical dictation and patient messaging.", status: "approved", resolvedBy: support, resolvedAt: zdrSince, createdAt: new Date(now - 61 * day) },
-      { orgId: contoso, requestedBy: contosoAdmin, scope: "all_requests", note: "PCI DSS scope reduction for the contact center.", status: "pending", createdAt: new Date(now - 26 * 3600 * 1000) },
+      {
+        orgId: northwind,
+        requestedBy: northwindAdmin,
+        scope: "all_requests",
+        note: "HIPAA: clinical dictation and patient messaging.",
+        status: "approved",
+        resolvedBy: support,
+        resolvedAt: zdrSince,
+        createdAt: new Date(now - 61 * day),
+      },
+      {
+        orgId: contoso,
+        requestedBy: contosoAdmin,
+        scope: "all_requests",
+        note: "PCI DSS scope reduction for the contact center.",
+        status: "pending",
+        createdAt: new Date(now - 26 * 3600 * 1000),
+      },
     ]);
 
     // The audit trail is dated when its changes happened, so it, the state (zdrSince) and the
     // usage events' zero_retention flags tell one story (the ZDR coverage on /retention reads all three).
     const demo = { actorLabel: "demo seed", reason: "Demo world", before: null } as const;
     const requested = { zdrStatus: "requested", zdrScope: "all_requests", restriction: "none" } as const;
-    await appendAudit(tx, { ...demo, orgId: northwind, actorType: "user", actorId: northwindAdmin, action: "zdr.requested", after: requested, ticketRef: null, at: new Date(now - 61 * day) });
-    await appendAudit(tx, { ...demo, orgId: northwind, actorType: "support", actorId: support, action: "zdr.enabled", before: requested, after: { ...requested, zdrStatus: "active" }, ticketRef: "SUP-1042", at: zdrSince });
-    await appendAudit(tx, { ...demo, orgId: contoso, actorType: "user", actorId: contosoAdmin, action: "zdr.requested", after: requested, ticketRef: null, at: new Date(now - 26 * 3600 * 1000) });
+    await appendAudit(tx, {
+      ...demo,
+      orgId: northwind,
+      actorType: "user",
+      actorId: northwindAdmin,
+      action: "zdr.requested",
+      after: requested,
+      ticketRef: null,
+      at: new Date(now - 61 * day),
+    });
+    await appendAudit(tx, {
+      ...demo,
+      orgId: northwind,
+      actorType: "support",
+      actorId: support,
+      action: "zdr.enabled",
+      before: requested,
+      after: { ...requested, zdrStatus: "active" },
+      ticketRef: "SUP-1042",
+      at: zdrSince,
+    });
+    await appendAudit(tx, {
+      ...demo,
+      orgId: contoso,
+      actorType: "user",
+      actorId: contosoAdmin,
+      action: "zdr.requested",
+      after: requested,
+      ticketRef: null,
+      at: new Date(now - 26 * 3600 * 1000),
+    });
 
     const projectOfKey = new Map<string, Map<string, string>>();
     for (const o of DEMO_ORGS) {
@@ -256,7 +292,15 @@ export async function seedDemoWorld(db: Db, options: { usage?: boolean } = {}): 
           .values({ orgId, name: p.name, contentRetentionDays: p.contentRetentionDays ?? null, createdAt: new Date(now - 100 * day) })
           .returning();
         keys.set(p.apiKey, row.id);
-        await appendAudit(tx, { ...demo, orgId, actorType: "user", actorId: adminId, action: "project.created", after: { projectId: row.id, name: p.name, contentRetentionDays: row.contentRetentionDays }, ticketRef: null });
+        await appendAudit(tx, {
+          ...demo,
+          orgId,
+          actorType: "user",
+          actorId: adminId,
+          action: "project.created",
+          after: { projectId: row.id, name: p.name, contentRetentionDays: row.contentRetentionDays },
+          ticketRef: null,
+        });
       }
     }
 

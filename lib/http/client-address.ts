@@ -20,7 +20,12 @@ export function trustFunction(setting: string | undefined): (addr: string, i: nu
     const hops = Number(value);
     return (_addr, i) => i < hops;
   }
-  return proxyaddr.compile(value.split(",").map((s) => s.trim()).filter(Boolean));
+  return proxyaddr.compile(
+    value
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 export function resolveClientAddress(req: Pick<IncomingMessage, "headers" | "socket">, trust: (addr: string, i: number) => boolean): string {

@@ -69,7 +69,9 @@ export function errorAnswer(err: unknown): PlainResponse {
     return problemAnswer(err.code, err.message, { headers, errors });
   }
   if (isDatabaseUnavailable(err)) {
-    return problemAnswer("unavailable", "The database cannot be reached right now. Nothing was stored; retry the same request.", { headers: { "retry-after": "1" } });
+    return problemAnswer("unavailable", "The database cannot be reached right now. Nothing was stored; retry the same request.", {
+      headers: { "retry-after": "1" },
+    });
   }
   return problemAnswer("internal", "The request could not be completed. Nothing was stored.");
 }
@@ -83,7 +85,8 @@ export function errorResponse(err: unknown): Response {
  * the driver's code or a SQLSTATE of class 08 or 57P, anywhere in the cause
  * chain. A 503 tells the fleet to retry the batch; a 500 would say it was bad.
  */
-const PG_CONNECTION_LOST = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Cannot use a pool after calling end)/;
+const PG_CONNECTION_LOST =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Cannot use a pool after calling end)/;
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   let e = err;

@@ -52,7 +52,8 @@ export async function recordModerationFlag(actor: Principal | null, body: unknow
   const flag = parsed.data;
   const principal = actor;
   const [org] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, flag.orgId));
-  if (!org) throw new ValidationError("The flag was rejected: unknown organization. Nothing was stored.", [{ path: "$.orgId", problem: "unknown organization" }]);
+  if (!org)
+    throw new ValidationError("The flag was rejected: unknown organization. Nothing was stored.", [{ path: "$.orgId", problem: "unknown organization" }]);
 
   const result = await db.transaction(async (tx: Tx) => {
     const [row] = await tx

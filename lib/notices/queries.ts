@@ -13,7 +13,10 @@ export const AcknowledgeNoticeSchema = z.object({ noticeId: z.uuid({ error: "Thi
 /** Notices not yet acknowledged by an admin: the count in the navigation. */
 export async function countUnacknowledgedNotices(actor: Principal, orgId: string, db: Tx = getDb()): Promise<number> {
   authorize(actor, "notices.read", { orgId });
-  const [row] = await db.select({ n: count() }).from(notices).where(and(eq(notices.orgId, orgId), isNull(notices.acknowledgedAt)));
+  const [row] = await db
+    .select({ n: count() })
+    .from(notices)
+    .where(and(eq(notices.orgId, orgId), isNull(notices.acknowledgedAt)));
   return row.n;
 }
 
@@ -38,11 +41,7 @@ export async function acknowledgeNotice(actor: Principal, input: { orgId: string
       .for("update");
     if (!existing) throw notFound("Notice not found");
     if (existing.acknowledgedAt) return existing;
-    const [row] = await tx
-      .update(notices)
-      .set({ acknowledgedAt: new Date(), acknowledgedBy: actor.userId })
-      .where(eq(notices.id, existing.id))
-      .returning();
+    const [row] = await tx.update(notices).set({ acknowledgedAt: new Date(), acknowledgedBy: actor.userId }).where(eq(notices.id, existing.id)).returning();
     await appendAudit(tx, {
       orgId: input.orgId,
       actorType: "user",

@@ -86,13 +86,29 @@ function removalNotice(kind: NoticeKind, c: NoticeContext, base: Omit<NoticeDeta
     case "removal_requested":
       return make(`Data removal requested for ${c.orgName}`, `A request to remove ${what} was made at ${when}. ${none}`, none);
     case "removal_approved":
-      return make(`Data removal approved for ${c.orgName}`, `Support approved the removal of ${what} at ${when}. It runs shortly; you will be told when it is complete.`, "Your traffic is not affected; usage pages will show nothing for the removed scope and days.");
+      return make(
+        `Data removal approved for ${c.orgName}`,
+        `Support approved the removal of ${what} at ${when}. It runs shortly; you will be told when it is complete.`,
+        "Your traffic is not affected; usage pages will show nothing for the removed scope and days.",
+      );
     case "removal_rejected":
-      return make(`Data removal rejected for ${c.orgName}`, `Support rejected the request to remove ${what} at ${when}. Nothing was removed.`, "Nothing changes: the data stays as it was.");
+      return make(
+        `Data removal rejected for ${c.orgName}`,
+        `Support rejected the request to remove ${what} at ${when}. Nothing was removed.`,
+        "Nothing changes: the data stays as it was.",
+      );
     case "removal_cancelled":
-      return make(`Data removal cancelled for ${c.orgName}`, `The request to remove ${what} was cancelled at ${when}. Nothing was removed.`, "Nothing changes: the data stays as it was.");
+      return make(
+        `Data removal cancelled for ${c.orgName}`,
+        `The request to remove ${what} was cancelled at ${when}. Nothing was removed.`,
+        "Nothing changes: the data stays as it was.",
+      );
     case "removal_running":
-      return make(`Data removal running for ${c.orgName}`, `The removal of ${what} started at ${when}.`, "Usage pages for the scope and days change while it runs and show nothing once it completes.");
+      return make(
+        `Data removal running for ${c.orgName}`,
+        `The removal of ${what} started at ${when}.`,
+        "Usage pages for the scope and days change while it runs and show nothing once it completes.",
+      );
     case "removal_completed": {
       const n = r.eventsRemoved ?? 0;
       const counted =
@@ -100,10 +116,18 @@ function removalNotice(kind: NoticeKind, c: NoticeContext, base: Omit<NoticeDeta
           ? "No usage events matched the scope and days, so none were removed."
           : `${n.toLocaleString("en-US")} usage event${n === 1 ? " was" : "s were"} removed, with their share of the hourly and daily totals.`;
       const fleet = r.includeContent ? ` The serving fleet reported ${(r.fleetItemsRemoved ?? 0).toLocaleString("en-US")} content item(s) removed.` : "";
-      return make(`Data removal completed for ${c.orgName}`, `The removal of ${what} completed at ${when} and was verified by reading the store. ${counted}${fleet} A signed certificate is on the Data removal page.`, counted);
+      return make(
+        `Data removal completed for ${c.orgName}`,
+        `The removal of ${what} completed at ${when} and was verified by reading the store. ${counted}${fleet} A signed certificate is on the Data removal page.`,
+        counted,
+      );
     }
     case "removal_failed":
-      return make(`Data removal failed for ${c.orgName}`, `The removal of ${what} failed at ${when}: ${r.failure ?? "it could not be verified"}. Support has been told and will retry; what was removed so far stays removed.`, "Some of the data in scope may still be stored.");
+      return make(
+        `Data removal failed for ${c.orgName}`,
+        `The removal of ${what} failed at ${when}: ${r.failure ?? "it could not be verified"}. Support has been told and will retry; what was removed so far stays removed.`,
+        "Some of the data in scope may still be stored.",
+      );
     default:
       throw new Error(`not a removal notice: ${kind}`);
   }
@@ -140,7 +164,15 @@ export function composeNotice(kind: NoticeKind, c: NoticeContext): NoticeContent
         kind,
         title: `Zero Data Retention restricted for ${c.orgName}`,
         body: `Zero Data Retention access for ${c.orgName} was restricted at ${when} (${REASON_LABELS[r.reason]}). ${trafficImpact}`,
-        details: { ...base, reasonCategory: r.reason, reasonLabel: REASON_LABELS[r.reason], note: r.note, affectedProducts: zdrEligibleProducts(), trafficImpact, contest: CONTEST },
+        details: {
+          ...base,
+          reasonCategory: r.reason,
+          reasonLabel: REASON_LABELS[r.reason],
+          note: r.note,
+          affectedProducts: zdrEligibleProducts(),
+          trafficImpact,
+          contest: CONTEST,
+        },
       };
     }
     case "restriction_lifted": {
@@ -247,7 +279,11 @@ export function composeEmail(notice: NoticeContent, recipientName: string, appUr
 }
 
 /** The email to support staff when an organization asks for Zero Data Retention: who, what, by when, and the link to act on it. */
-export function composeZdrRequestEmail(r: { orgName: string; orgId: string; scopeLabel: string; requestedAt: Date }, recipientName: string, appUrl: string): EmailContent {
+export function composeZdrRequestEmail(
+  r: { orgName: string; orgId: string; scopeLabel: string; requestedAt: Date },
+  recipientName: string,
+  appUrl: string,
+): EmailContent {
   const dueBy = businessDeadline(r.requestedAt);
   const link = `${appUrl}/support/orgs/${r.orgId}`;
   const utc = (d: Date) => `${d.toISOString().replace("T", " ").slice(0, 16)} UTC`;
@@ -258,7 +294,17 @@ export function composeZdrRequestEmail(r: { orgName: string; orgId: string; scop
     ["Review by", `${utc(dueBy)} (one business day, weekends not counted)`],
   ];
   const body = `${r.orgName} asked for Zero Data Retention. Verify the requester and enable it, or decline it, from the organization's page in the support console.`;
-  const text = [`Hello ${recipientName},`, "", body, "", ...rows.map(([k, v]) => `${k}: ${v}`), "", `Review the request: ${link}`, "", "You receive this email because you are support staff in ZDR Console."].join("\n");
+  const text = [
+    `Hello ${recipientName},`,
+    "",
+    body,
+    "",
+    ...rows.map(([k, v]) => `${k}: ${v}`),
+    "",
+    `Review the request: ${link}`,
+    "",
+    "You receive this email because you are support staff in ZDR Console.",
+  ].join("\n");
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#0f172a">
 <p>Hello ${escapeHtml(recipientName)},</p>
 <p>${escapeHtml(body)}</p>

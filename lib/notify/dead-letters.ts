@@ -48,7 +48,12 @@ export async function listDeadLetters(actor: Principal | null, db: Tx = getDb(),
     .where(and(isNull(outbox.deliveredAt), isNotNull(outbox.abandonedAt)))
     .orderBy(desc(outbox.abandonedAt), desc(outbox.id))
     .limit(limit);
-  return rows.map((r) => ({ ...r, kind: r.kind === "webhook" ? "webhook" : "email", subject: r.kind === "email" ? r.subject : null, abandonedAt: r.abandonedAt! }));
+  return rows.map((r) => ({
+    ...r,
+    kind: r.kind === "webhook" ? "webhook" : "email",
+    subject: r.kind === "email" ? r.subject : null,
+    abandonedAt: r.abandonedAt!,
+  }));
 }
 
 /** The support console's outbox page: the queue's figures and its dead letters. */

@@ -72,10 +72,7 @@ export async function orgAdmins(tx: Tx, orgId: string): Promise<{ userId: string
  * One email per administrator of the org, written inside the caller's
  * transaction so it commits with the change it announces.
  */
-export async function enqueueNoticeEmails(
-  tx: Tx,
-  input: { orgId: string; noticeId: string; notice: NoticeContent; appUrl: string },
-): Promise<number> {
+export async function enqueueNoticeEmails(tx: Tx, input: { orgId: string; noticeId: string; notice: NoticeContent; appUrl: string }): Promise<number> {
   const admins = await orgAdmins(tx, input.orgId);
   if (admins.length === 0) return 0;
   await tx.insert(outbox).values(
@@ -176,7 +173,10 @@ export async function purgeDelivered(db: Tx, days = DELIVERED_RETENTION_DAYS): P
 
 /** Gives up on a message whose retries are spent; it is never claimed again. */
 export async function markAbandoned(db: Tx, id: number, error: string): Promise<void> {
-  await db.update(outbox).set({ abandonedAt: sql`now()`, lockedUntil: null, lastError: error.slice(0, 120) }).where(eq(outbox.id, id));
+  await db
+    .update(outbox)
+    .set({ abandonedAt: sql`now()`, lockedUntil: null, lastError: error.slice(0, 120) })
+    .where(eq(outbox.id, id));
 }
 
 /** Puts a message back with a backoff; the error kept is a short class of failure, never message text. */

@@ -91,7 +91,9 @@ type Worker = { timer: NodeJS.Timeout; kick: () => void; stop: () => Promise<voi
 const g = processState("outboxWorker", (): { value?: Worker } => ({}));
 
 /** Starts this process's worker (idempotent). */
-export function startOutboxWorker(options: Omit<DrainOptions, "transport"> & { intervalMs?: number; transport?: MailTransport; onError?: (err: unknown) => void } = {}): Worker {
+export function startOutboxWorker(
+  options: Omit<DrainOptions, "transport"> & { intervalMs?: number; transport?: MailTransport; onError?: (err: unknown) => void } = {},
+): Worker {
   if (g.value) return g.value;
   const transport = options.transport ?? defaultTransport();
   let running: Promise<void> | null = null;

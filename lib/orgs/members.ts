@@ -22,14 +22,23 @@ import { OrgRoleSchema } from "@/lib/vocabulary";
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
 export const InviteSchema = z.object({
-  email: z.string().trim().toLowerCase().pipe(z.email({ error: "Enter a valid email address" })).pipe(z.string().max(254, "At most 254 characters")),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.email({ error: "Enter a valid email address" }))
+    .pipe(z.string().max(254, "At most 254 characters")),
   role: OrgRoleSchema,
 });
 export const RoleSchema = z.object({ userId: z.uuid({ error: "Unknown member" }), role: OrgRoleSchema });
 export const RemoveMemberSchema = z.object({ userId: z.uuid({ error: "Unknown member" }) });
 export const RevokeInvitationSchema = z.object({ invitationId: z.uuid({ error: "Unknown invitation" }) });
 /** The invitation form: the token, and for a new person a name and password (checked by AcceptSchema in acceptInvitation). */
-export const AcceptInvitationForm = z.object({ token: z.string().min(1, "This invitation link is invalid").max(200), name: z.string().optional(), password: z.string().optional() });
+export const AcceptInvitationForm = z.object({
+  token: z.string().min(1, "This invitation link is invalid").max(200),
+  name: z.string().optional(),
+  password: z.string().optional(),
+});
 export const AcceptSchema = z.object({
   name: z.string().trim().min(1, "Enter your name").max(120, "At most 120 characters"),
   password: z.string().min(12, "At least 12 characters").max(1024, "Password is too long"),
@@ -72,7 +81,14 @@ export async function inviteMember(actor: Principal, raw: { orgId: string; email
     const [org] = await tx.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, input.orgId));
     const [inv] = await tx
       .insert(invitations)
-      .values({ orgId: input.orgId, email: input.email, role: input.role, tokenHash: sha256(token), invitedBy: actor.userId, expiresAt: new Date(Date.now() + INVITATION_TTL_MS) })
+      .values({
+        orgId: input.orgId,
+        email: input.email,
+        role: input.role,
+        tokenHash: sha256(token),
+        invitedBy: actor.userId,
+        expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+      })
       .returning({ id: invitations.id, expiresAt: invitations.expiresAt });
     const appUrl = env().APP_URL;
     const link = `${appUrl}/invite/${token}`;
@@ -91,14 +107,32 @@ export async function inviteMember(actor: Principal, raw: { orgId: string; email
     } catch {
       /* keep the default */
     }
-    await enqueueEmail(tx, { to: input.email, orgId: input.orgId, subject: `Invitation to ${org.name} on ZDR Console`, text, html, messageId: `<invitation-${inv.id}@${host}>` });
-    await appendAudit(tx, { ...actorOf(actor), orgId: input.orgId, action: "member.invited", before: null, after: { email: input.email, role: input.role }, reason: null, ticketRef: null });
+    await enqueueEmail(tx, {
+      to: input.email,
+      orgId: input.orgId,
+      subject: `Invitation to ${org.name} on ZDR Console`,
+      text,
+      html,
+      messageId: `<invitation-${inv.id}@${host}>`,
+    });
+    await appendAudit(tx, {
+      ...actorOf(actor),
+      orgId: input.orgId,
+      action: "member.invited",
+      before: null,
+      after: { email: input.email, role: input.role },
+      reason: null,
+      ticketRef: null,
+    });
     return { invitationId: inv.id, token };
   });
 }
 
 async function adminCount(tx: Parameters<Parameters<Db["transaction"]>[0]>[0], orgId: string): Promise<number> {
-  const [r] = await tx.select({ n: count() }).from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.role, "admin")));
+  const [r] = await tx
+    .select({ n: count() })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.role, "admin")));
   return r.n;
 }
 
@@ -112,14 +146,28 @@ export async function changeMemberRole(actor: Principal, raw: { orgId: string; u
   const input = { orgId: raw.orgId, ...parseInput(RoleSchema, { userId: raw.userId, role: raw.role }) };
   return db.transaction(async (tx) => {
     await lockMemberships(tx, input.orgId);
-    const [m] = await tx.select().from(memberships).where(and(eq(memberships.orgId, input.orgId), eq(memberships.userId, input.userId)));
+    const [m] = await tx
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.orgId, input.orgId), eq(memberships.userId, input.userId)));
     if (!m) throw notFound("Member not found");
     if (m.role === input.role) return;
     if (m.role === "admin" && (await adminCount(tx, input.orgId)) <= 1) {
       throw new AppError("conflict", "The last administrator cannot be demoted; make someone else an administrator first");
     }
-    await tx.update(memberships).set({ role: input.role }).where(and(eq(memberships.orgId, input.orgId), eq(memberships.userId, input.userId)));
-    await appendAudit(tx, { ...actorOf(actor), orgId: input.orgId, action: "member.role_changed", before: { userId: input.userId, role: m.role }, after: { userId: input.userId, role: input.role }, reason: null, ticketRef: null });
+    await tx
+      .update(memberships)
+      .set({ role: input.role })
+      .where(and(eq(memberships.orgId, input.orgId), eq(memberships.userId, input.userId)));
+    await appendAudit(tx, {
+      ...actorOf(actor),
+      orgId: input.orgId,
+      action: "member.role_changed",
+      before: { userId: input.userId, role: m.role },
+      after: { userId: input.userId, role: input.role },
+      reason: null,
+      ticketRef: null,
+    });
   });
 }
 
@@ -128,13 +176,24 @@ export async function removeMember(actor: Principal, raw: { orgId: string; userI
   const input = { orgId: raw.orgId, ...parseInput(RemoveMemberSchema, { userId: raw.userId }) };
   return db.transaction(async (tx) => {
     await lockMemberships(tx, input.orgId);
-    const [m] = await tx.select().from(memberships).where(and(eq(memberships.orgId, input.orgId), eq(memberships.userId, input.userId)));
+    const [m] = await tx
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.orgId, input.orgId), eq(memberships.userId, input.userId)));
     if (!m) throw notFound("Member not found");
     if (m.role === "admin" && (await adminCount(tx, input.orgId)) <= 1) {
       throw new AppError("conflict", "The last administrator cannot be removed");
     }
     await tx.delete(memberships).where(and(eq(memberships.orgId, input.orgId), eq(memberships.userId, input.userId)));
-    await appendAudit(tx, { ...actorOf(actor), orgId: input.orgId, action: "member.removed", before: { userId: input.userId, role: m.role }, after: null, reason: null, ticketRef: null });
+    await appendAudit(tx, {
+      ...actorOf(actor),
+      orgId: input.orgId,
+      action: "member.removed",
+      before: { userId: input.userId, role: m.role },
+      after: null,
+      reason: null,
+      ticketRef: null,
+    });
   });
 }
 
@@ -151,7 +210,15 @@ export async function revokeInvitation(actor: Principal, raw: { orgId: string; i
 /** What the invitation page shows before accepting; null for an unknown, used or expired link. */
 export async function findInvitation(token: string, db: Db = getDb()) {
   const [inv] = await db
-    .select({ id: invitations.id, email: invitations.email, role: invitations.role, orgName: organizations.name, expiresAt: invitations.expiresAt, acceptedAt: invitations.acceptedAt, hasAccount: users.id })
+    .select({
+      id: invitations.id,
+      email: invitations.email,
+      role: invitations.role,
+      orgName: organizations.name,
+      expiresAt: invitations.expiresAt,
+      acceptedAt: invitations.acceptedAt,
+      hasAccount: users.id,
+    })
     .from(invitations)
     .innerJoin(organizations, eq(organizations.id, invitations.orgId))
     .leftJoin(users, eq(users.email, invitations.email))
@@ -172,7 +239,11 @@ export async function acceptInvitation(
   const passwordHash = newAccount ? await hashPassword(newAccount.password) : null;
   return db.transaction(async (tx) => {
     // The row lock makes "used once" hold under two simultaneous clicks.
-    const [inv] = await tx.select().from(invitations).where(eq(invitations.tokenHash, sha256(input.token))).for("update");
+    const [inv] = await tx
+      .select()
+      .from(invitations)
+      .where(eq(invitations.tokenHash, sha256(input.token)))
+      .for("update");
     if (!inv || inv.acceptedAt || inv.expiresAt <= new Date()) throw new AppError("not_found", "This invitation link is invalid, used or expired");
     const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.email, inv.email));
     let userId: string;
@@ -188,7 +259,17 @@ export async function acceptInvitation(
     }
     await tx.insert(memberships).values({ orgId: inv.orgId, userId, role: inv.role }).onConflictDoNothing();
     await tx.update(invitations).set({ acceptedAt: new Date() }).where(eq(invitations.id, inv.id));
-    await appendAudit(tx, { actorType: "user", actorId: userId, actorLabel: inv.email, orgId: inv.orgId, action: "member.joined", before: null, after: { email: inv.email, role: inv.role }, reason: null, ticketRef: null });
+    await appendAudit(tx, {
+      actorType: "user",
+      actorId: userId,
+      actorLabel: inv.email,
+      orgId: inv.orgId,
+      action: "member.joined",
+      before: null,
+      after: { email: inv.email, role: inv.role },
+      reason: null,
+      ticketRef: null,
+    });
     return { orgId: inv.orgId, userId };
   });
 }

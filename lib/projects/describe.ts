@@ -24,14 +24,21 @@ function zdrValue(p: EffectivePolicy): string {
 export function describeProjectPolicy(org: EffectivePolicy, project: EffectivePolicy): PolicyLine[] {
   const line = (key: keyof PolicySources, label: string, value: string, orgSays: string): PolicyLine => {
     const source = project.sources[key];
-    const sentence = source === "project" ? `${label}: ${value} — set on this project; the organization ${orgSays}.` : `${label}: ${value} — the organization's setting.`;
+    const sentence =
+      source === "project" ? `${label}: ${value} — set on this project; the organization ${orgSays}.` : `${label}: ${value} — the organization's setting.`;
     return { key, label, value, source, sentence };
   };
   const zdr = zdrValue(project);
   // A project asking for every request while the org's ZDR is not honoured changes nothing yet: say so.
   const zdrLine =
     project.sources.zdrScope === "project" && !project.zdr.honoured
-      ? { key: "zdrScope" as const, label: "Zero Data Retention", value: zdr, source: "project" as const, sentence: `Zero Data Retention: ${zdr} — this project asks for every request, which applies once the organization's ZDR is active.` }
+      ? {
+          key: "zdrScope" as const,
+          label: "Zero Data Retention",
+          value: zdr,
+          source: "project" as const,
+          sentence: `Zero Data Retention: ${zdr} — this project asks for every request, which applies once the organization's ZDR is active.`,
+        }
       : line("zdrScope", "Zero Data Retention", zdr, "applies it only to requests that set enable_logging=false");
   return [
     zdrLine,

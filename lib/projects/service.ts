@@ -40,7 +40,13 @@ const ProjectName = z
   .regex(/^[^\u0000-\u001f]*$/, "must not contain control characters");
 
 /** A version the page showed: a number, or its text on a form (checked as text first). */
-const Version = z.union([z.int().positive(), z.string().regex(/^\d{1,9}$/, "The page is out of date; reload it").transform(Number)]);
+const Version = z.union([
+  z.int().positive(),
+  z
+    .string()
+    .regex(/^\d{1,9}$/, "The page is out of date; reload it")
+    .transform(Number),
+]);
 
 /** An optional whole number from a form: blank means "the organization's value". */
 const optionalWhole = (max: number, unit: string) =>
@@ -69,7 +75,12 @@ const optionalWhole = (max: number, unit: string) =>
 const Checkbox = z.union([z.boolean(), z.enum(["on", "true", "false", ""]).transform((v) => v === "on" || v === "true")]);
 
 export const CreateProjectInput = z.object({ orgId: z.uuid(), name: ProjectName });
-export const RenameProjectInput = z.object({ orgId: z.uuid(), projectId: z.uuid({ error: "Unknown project" }), name: ProjectName, expectedVersion: Version.optional() });
+export const RenameProjectInput = z.object({
+  orgId: z.uuid(),
+  projectId: z.uuid({ error: "Unknown project" }),
+  name: ProjectName,
+  expectedVersion: Version.optional(),
+});
 export const ArchiveProjectInput = z.object({ orgId: z.uuid(), projectId: z.uuid({ error: "Unknown project" }), expectedVersion: Version.optional() });
 export const ProjectPolicyInput = z.object({
   orgId: z.uuid(),
@@ -129,9 +140,13 @@ async function lockProject(tx: Tx, orgId: string, projectId: string, expectedVer
   // Another organization's project is as unknown as one that does not exist.
   if (!p) throw notFound("Project not found");
   if (expectedVersion !== undefined && p.version !== expectedVersion) {
-    throw new AppError("conflict", `Someone else changed the project ${p.name} (you saw version ${expectedVersion}, it is now ${p.version}). Review it and try again.`, {
-      current: projectAuditView(p),
-    });
+    throw new AppError(
+      "conflict",
+      `Someone else changed the project ${p.name} (you saw version ${expectedVersion}, it is now ${p.version}). Review it and try again.`,
+      {
+        current: projectAuditView(p),
+      },
+    );
   }
   if (p.archivedAt) throw new AppError("conflict", `The project ${p.name} is archived; it can no longer be changed.`);
   return p;
@@ -204,11 +219,17 @@ export async function createProject(actor: Principal | null, input: CreateProjec
     const org = await orgContext(tx, i.orgId, true);
     // The org row lock orders concurrent creates, so the count and the name check hold.
     await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, i.orgId)).for("update");
-    const active = await tx.select({ name: projects.name }).from(projects).where(and(eq(projects.orgId, i.orgId), isNull(projects.archivedAt)));
+    const active = await tx
+      .select({ name: projects.name })
+      .from(projects)
+      .where(and(eq(projects.orgId, i.orgId), isNull(projects.archivedAt)));
     if (active.some((p) => p.name.toLowerCase() === i.name.toLowerCase())) {
-      throw new ValidationError(`${org.orgName} already has a project named ${i.name}.`, [{ path: "name", problem: "another project of this organization has this name" }]);
+      throw new ValidationError(`${org.orgName} already has a project named ${i.name}.`, [
+        { path: "name", problem: "another project of this organization has this name" },
+      ]);
     }
-    if (active.length >= MAX_ACTIVE_PROJECTS) throw new AppError("conflict", `${org.orgName} has ${MAX_ACTIVE_PROJECTS} projects; archive one before creating another.`);
+    if (active.length >= MAX_ACTIVE_PROJECTS)
+      throw new AppError("conflict", `${org.orgName} has ${MAX_ACTIVE_PROJECTS} projects; archive one before creating another.`);
     const [p] = await tx.insert(projects).values({ orgId: i.orgId, name: i.name }).returning();
     await recordProjectChangeIn(tx, actor, org, { action: "project.created", change: "created", before: null, after: p, email: false });
     return p;
@@ -223,18 +244,31 @@ export async function renameProject(actor: Principal | null, input: RenameProjec
   const row = await db.transaction(async (tx) => {
     const org = await orgContext(tx, i.orgId, false);
     const before = await lockProject(tx, i.orgId, i.projectId, i.expectedVersion);
-    if (before.name === i.name) throw new ValidationError("That is already the project's name; nothing was changed.", [{ path: "name", problem: "is the current name" }]);
+    if (before.name === i.name)
+      throw new ValidationError("That is already the project's name; nothing was changed.", [{ path: "name", problem: "is the current name" }]);
     const clash = await tx
       .select({ id: projects.id })
       .from(projects)
-      .where(and(eq(projects.orgId, i.orgId), isNull(projects.archivedAt), sql`lower(${projects.name}) = lower(${i.name})`, sql`${projects.id} <> ${i.projectId}`));
-    if (clash.length) throw new ValidationError(`${org.orgName} already has a project named ${i.name}.`, [{ path: "name", problem: "another project of this organization has this name" }]);
+      .where(
+        and(eq(projects.orgId, i.orgId), isNull(projects.archivedAt), sql`lower(${projects.name}) = lower(${i.name})`, sql`${projects.id} <> ${i.projectId}`),
+      );
+    if (clash.length)
+      throw new ValidationError(`${org.orgName} already has a project named ${i.name}.`, [
+        { path: "name", problem: "another project of this organization has this name" },
+      ]);
     const [after] = await tx
       .update(projects)
       .set({ name: i.name, version: sql`${projects.version} + 1` })
       .where(eq(projects.id, before.id))
       .returning();
-    await recordProjectChangeIn(tx, actor, org, { action: "project.renamed", change: "renamed", before, after, summary: `It was called ${before.name}; its retention settings are unchanged.`, email: false });
+    await recordProjectChangeIn(tx, actor, org, {
+      action: "project.renamed",
+      change: "renamed",
+      before,
+      after,
+      summary: `It was called ${before.name}; its retention settings are unchanged.`,
+      email: false,
+    });
     return after;
   });
   kickOutbox();
@@ -271,7 +305,11 @@ export async function archiveProject(actor: Principal | null, input: ArchiveProj
  * the field and the org value that bounds it. Empty when the overrides only
  * tighten (or leave) the org's values.
  */
-export function looseningProblems(plan: Plan, state: RetentionStateRow, o: { cacheWindowSeconds: number | null; contentRetentionDays: number | null }): FieldProblem[] {
+export function looseningProblems(
+  plan: Plan,
+  state: RetentionStateRow,
+  o: { cacheWindowSeconds: number | null; contentRetentionDays: number | null },
+): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const org = effectivePolicy(plan, state);
   if (o.cacheWindowSeconds != null && o.cacheWindowSeconds > org.cacheWindowSeconds) {
@@ -332,7 +370,11 @@ export async function updateProjectPolicy(actor: Principal | null, input: Projec
 export type ProjectView = { project: ProjectRow; policy: EffectivePolicy };
 
 /** The org's projects (active first, by name), each with its effective policy. */
-export async function listProjects(actor: Principal | null, input: { orgId: string; includeArchived?: boolean }, db: Tx = getDb()): Promise<{ orgPolicy: EffectivePolicy; projects: ProjectView[] }> {
+export async function listProjects(
+  actor: Principal | null,
+  input: { orgId: string; includeArchived?: boolean },
+  db: Tx = getDb(),
+): Promise<{ orgPolicy: EffectivePolicy; projects: ProjectView[] }> {
   authorize(actor, "projects.read", { orgId: input.orgId });
   const org = await orgContext(db, input.orgId, false);
   const rows = await db
@@ -347,11 +389,18 @@ export async function listProjects(actor: Principal | null, input: { orgId: stri
 }
 
 /** One project with its effective policy and the org's; another org's project is 404. */
-export async function getProject(actor: Principal | null, input: { orgId: string; projectId: string }, db: Tx = getDb()): Promise<ProjectView & { orgPolicy: EffectivePolicy; orgName: string }> {
+export async function getProject(
+  actor: Principal | null,
+  input: { orgId: string; projectId: string },
+  db: Tx = getDb(),
+): Promise<ProjectView & { orgPolicy: EffectivePolicy; orgName: string }> {
   authorize(actor, "projects.read", { orgId: input.orgId });
   if (!z.uuid().safeParse(input.projectId).success) throw notFound("Project not found");
   const org = await orgContext(db, input.orgId, false);
-  const [p] = await db.select().from(projects).where(and(eq(projects.id, input.projectId), eq(projects.orgId, input.orgId)));
+  const [p] = await db
+    .select()
+    .from(projects)
+    .where(and(eq(projects.id, input.projectId), eq(projects.orgId, input.orgId)));
   if (!p) throw notFound("Project not found");
   return { project: p, policy: effectivePolicy(org.plan, org.state, p), orgPolicy: effectivePolicy(org.plan, org.state), orgName: org.orgName };
 }

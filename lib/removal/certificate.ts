@@ -26,7 +26,15 @@ export type RemovalCertificate = {
   scope: { kind: string; projectId: string | null; apiKeyId: string | null };
   range: { fromDay: string; toDay: string; timeZone: string; from: string; to: string };
   includeContent: boolean;
-  removed: { store: string; where: string; rows?: number; rowsDeleted?: number; rowsAdjusted?: number; itemsRemoved?: number | null; completedAt?: string | null }[];
+  removed: {
+    store: string;
+    where: string;
+    rows?: number;
+    rowsDeleted?: number;
+    rowsAdjusted?: number;
+    itemsRemoved?: number | null;
+    completedAt?: string | null;
+  }[];
   verification: Verification;
   /** `cutoff`: events in scope stored up to then were removed; later reports into the range are new data. */
   times: { requestedAt: string; approvedAt: string | null; startedAt: string | null; cutoff: string | null; completedAt: string };
@@ -34,7 +42,11 @@ export type RemovalCertificate = {
   auditEntry: { id: number; hash: string; action: string };
 };
 
-type StoredCounts = RemovalCounts & { cutoffAt?: string | null; verification: Verification; fleet: { itemsRemoved: number | null; completedAt: string | null } | null };
+type StoredCounts = RemovalCounts & {
+  cutoffAt?: string | null;
+  verification: Verification;
+  fleet: { itemsRemoved: number | null; completedAt: string | null } | null;
+};
 
 export function certificatePayload(r: RemovalRequestView, orgName: string, audit: { id: number; hash: string; action: string }): RemovalCertificate {
   const c = r.counts as StoredCounts;
@@ -43,7 +55,13 @@ export function certificatePayload(r: RemovalRequestView, orgName: string, audit
     { store: "usage_rollups_hourly", where: "ZDR Console database (hourly totals)", ...c.usage_rollups_hourly },
     { store: "usage_rollups_daily", where: "ZDR Console database (daily totals)", ...c.usage_rollups_daily },
   ];
-  if (r.includeContent) removed.push({ store: "fleet_content", where: "serving fleet (content kept outside ZDR), as reported by the fleet", itemsRemoved: c.fleet?.itemsRemoved ?? null, completedAt: c.fleet?.completedAt ?? null });
+  if (r.includeContent)
+    removed.push({
+      store: "fleet_content",
+      where: "serving fleet (content kept outside ZDR), as reported by the fleet",
+      itemsRemoved: c.fleet?.itemsRemoved ?? null,
+      completedAt: c.fleet?.completedAt ?? null,
+    });
   return {
     type: "removal_certificate",
     version: 1,
@@ -67,7 +85,11 @@ export function certificatePayload(r: RemovalRequestView, orgName: string, audit
 }
 
 /** The signed certificate of a completed request; a request not completed has none (409), another org's is 404. */
-export async function removalCertificate(actor: Principal | null, input: { orgId: string; requestId: string }, db: Tx = getDb()): Promise<{ jws: string; payload: RemovalCertificate }> {
+export async function removalCertificate(
+  actor: Principal | null,
+  input: { orgId: string; requestId: string },
+  db: Tx = getDb(),
+): Promise<{ jws: string; payload: RemovalCertificate }> {
   const r = await getRemovalRequest(actor, input, db);
   if (r.status !== "completed" || !r.lastAuditId) throw new AppError("conflict", `This request is ${r.status}; only a completed removal has a certificate.`);
   const [audit] = await db.select({ id: auditLog.id, hash: auditLog.hash, action: auditLog.action }).from(auditLog).where(eq(auditLog.id, r.lastAuditId));

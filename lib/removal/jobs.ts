@@ -60,7 +60,11 @@ type Scope = Pick<RemovalJob, "orgId" | "fromAt" | "toAt" | "apiKeyId" | "projec
 
 function scopeWhere(job: Scope, alias = ""): SQL {
   const c = (name: string) => sql.raw(alias ? `${alias}.${name}` : name);
-  const parts = [sql`${c("org_id")} = ${job.orgId}`, sql`${c("occurred_at")} >= ${job.fromAt.toISOString()}::timestamptz`, sql`${c("occurred_at")} < ${job.toAt.toISOString()}::timestamptz`];
+  const parts = [
+    sql`${c("org_id")} = ${job.orgId}`,
+    sql`${c("occurred_at")} >= ${job.fromAt.toISOString()}::timestamptz`,
+    sql`${c("occurred_at")} < ${job.toAt.toISOString()}::timestamptz`,
+  ];
   if (job.apiKeyId !== null) parts.push(sql`${c("api_key_id")} = ${job.apiKeyId}`);
   if (job.projectId !== null) parts.push(sql`${c("project_id")} = ${job.projectId}`);
   if (job.cutoffAt !== null) parts.push(sql`${c("received_at")} <= ${job.cutoffAt.toISOString()}::timestamptz`);
@@ -126,7 +130,10 @@ async function subtract(tx: Tx, orgId: string, grain: "h" | "d", deltas: Delta[]
           output_units = r.output_units - d.output_units, latency_ms_sum = r.latency_ms_sum - d.latency_ms_sum, latency_hist = ${hist}
         from ${d} d where ${match} returning r.requests`,
   );
-  const deleted = await queryRows<{ n: string | number }>(tx, sql`with gone as (delete from ${table} r using ${d} d where ${match} and r.requests = 0 returning 1) select count(*) as n from gone`);
+  const deleted = await queryRows<{ n: string | number }>(
+    tx,
+    sql`with gone as (delete from ${table} r using ${d} d where ${match} and r.requests = 0 returning 1) select count(*) as n from gone`,
+  );
   const n = Number(deleted[0].n);
   return { adjusted: updated.length - n, deleted: n };
 }
@@ -169,7 +176,10 @@ export async function runBatch(db: Db, job: RemovalJob, options: JobOptions = {}
       );
       n = deltas.filter((d) => d.grain === "h").reduce((a, d) => a + Number(d.requests), 0);
     } else {
-      const [r] = await queryRows<{ n: string | number }>(tx, sql`with del as (delete from usage_events e using (${victims}) v where e.id = v.id returning 1) select count(*) as n from del`);
+      const [r] = await queryRows<{ n: string | number }>(
+        tx,
+        sql`with del as (delete from usage_events e using (${victims}) v where e.id = v.id returning 1) select count(*) as n from del`,
+      );
       n = Number(r.n);
     }
     if (o.pauseInBatchMs) await tx.execute(sql`select pg_sleep(${o.pauseInBatchMs / 1000})`);
@@ -213,7 +223,11 @@ export async function claimJob(db: Db, options: JobOptions = {}): Promise<Remova
     if (!job) return null;
     let [row] = await tx.select().from(removalJobs).where(eq(removalJobs.id, job.id));
     if (row.rowsRemaining === null) {
-      [row] = await tx.update(removalJobs).set({ rowsRemaining: await countInScope(tx, row) }).where(eq(removalJobs.id, row.id)).returning();
+      [row] = await tx
+        .update(removalJobs)
+        .set({ rowsRemaining: await countInScope(tx, row) })
+        .where(eq(removalJobs.id, row.id))
+        .returning();
     }
     if (row.requestId) {
       const [r] = await tx.select().from(removalRequests).where(eq(removalRequests.id, row.requestId)).for("update");
@@ -322,7 +336,12 @@ export async function completeRequestIfDoneIn(tx: Tx, requestId: string): Promis
   if (!job || job.status !== "done") return null;
   const [order] = await tx.select().from(removalOrders).where(eq(removalOrders.requestId, r.id));
   if (r.includeContent && order?.status !== "completed") return null;
-  const counts = { ...jobCounts(job), cutoffAt: job.cutoffAt?.toISOString() ?? null, verification: job.verification, fleet: order ? { itemsRemoved: order.itemsRemoved, completedAt: order.completedAt?.toISOString() ?? null } : null };
+  const counts = {
+    ...jobCounts(job),
+    cutoffAt: job.cutoffAt?.toISOString() ?? null,
+    verification: job.verification,
+    fleet: order ? { itemsRemoved: order.itemsRemoved, completedAt: order.completedAt?.toISOString() ?? null } : null,
+  };
   const [after] = await tx.update(removalRequests).set({ status: "completed", finishedAt: new Date(), counts }).where(eq(removalRequests.id, r.id)).returning();
   // webhooks: enqueue "removal.completed" here, in this transaction (built on another branch).
   await recordTransitionIn(tx, SYSTEM_REMOVAL, r, after, {
@@ -338,7 +357,11 @@ async function failJob(db: Db, job: RemovalJob, why: string): Promise<void> {
     if (!job.requestId) return;
     const [r] = await tx.select().from(removalRequests).where(eq(removalRequests.id, job.requestId)).for("update");
     if (!r || (r.status !== "running" && r.status !== "approved")) return;
-    const [after] = await tx.update(removalRequests).set({ status: "failed", finishedAt: new Date(), failure: why }).where(eq(removalRequests.id, r.id)).returning();
+    const [after] = await tx
+      .update(removalRequests)
+      .set({ status: "failed", finishedAt: new Date(), failure: why })
+      .where(eq(removalRequests.id, r.id))
+      .returning();
     await recordTransitionIn(tx, SYSTEM_REMOVAL, r, after, { action: "removal.failed", notice: { failure: why } });
   });
   kickOutbox();
@@ -352,7 +375,10 @@ async function finishJob(db: Db, job: RemovalJob): Promise<"done" | "more" | "mi
       const v = await verifyJob(tx, current);
       if (v.eventsInScope > 0) return "more" as const;
       if (v.hourlyMismatches > 0 || v.dailyMismatches > 0) return "mismatch" as const;
-      await tx.update(removalJobs).set({ status: "done", verification: v, rowsRemaining: 0, finishedAt: new Date(), leasedUntil: null }).where(eq(removalJobs.id, job.id));
+      await tx
+        .update(removalJobs)
+        .set({ status: "done", verification: v, rowsRemaining: 0, finishedAt: new Date(), leasedUntil: null })
+        .where(eq(removalJobs.id, job.id));
       if (current.requestId) await completeRequestIfDoneIn(tx, current.requestId);
       return "done" as const;
     },
@@ -376,11 +402,21 @@ async function runJobOnStore(db: Db, job: RemovalJob, store: UsageStore, report:
   report.jobs++;
   const scope = { orgId: job.orgId, fromAt: job.fromAt, toAt: job.toAt, apiKeyId: job.apiKeyId, projectId: job.projectId, cutoffAt: job.cutoffAt };
   try {
-    const r = job.adjustRollups ? await store.removeScope(scope, db) : { eventsDeleted: await store.purgeBefore(job.orgId, job.toAt, db), hourlyRows: 0, dailyRows: 0 };
+    const r = job.adjustRollups
+      ? await store.removeScope(scope, db)
+      : { eventsDeleted: await store.purgeBefore(job.orgId, job.toAt, db), hourlyRows: 0, dailyRows: 0 };
     report.batches++;
     report.deleted += r.eventsDeleted;
     const eventsInScope = await store.countInScope(scope, db);
-    const verification = { verifiedAt: new Date().toISOString(), eventsInScope, hourlyBucketsChecked: r.hourlyRows, dailyBucketsChecked: r.dailyRows, hourlyMismatches: 0, dailyMismatches: 0, store: store.kind };
+    const verification = {
+      verifiedAt: new Date().toISOString(),
+      eventsInScope,
+      hourlyBucketsChecked: r.hourlyRows,
+      dailyBucketsChecked: r.dailyRows,
+      hourlyMismatches: 0,
+      dailyMismatches: 0,
+      store: store.kind,
+    };
     if (eventsInScope > 0) {
       await failJob(db, job, "usage events were still in scope after the removal");
       return report;
@@ -388,21 +424,38 @@ async function runJobOnStore(db: Db, job: RemovalJob, store: UsageStore, report:
     await db.transaction(async (tx) => {
       await tx
         .update(removalJobs)
-        .set({ status: "done", eventsDeleted: sql`${removalJobs.eventsDeleted} + ${r.eventsDeleted}`, hourlyRowsAdjusted: r.hourlyRows, dailyRowsAdjusted: r.dailyRows, verification, rowsRemaining: 0, finishedAt: new Date(), leasedUntil: null })
+        .set({
+          status: "done",
+          eventsDeleted: sql`${removalJobs.eventsDeleted} + ${r.eventsDeleted}`,
+          hourlyRowsAdjusted: r.hourlyRows,
+          dailyRowsAdjusted: r.dailyRows,
+          verification,
+          rowsRemaining: 0,
+          finishedAt: new Date(),
+          leasedUntil: null,
+        })
         .where(eq(removalJobs.id, job.id));
       if (job.requestId) await completeRequestIfDoneIn(tx, job.requestId);
     });
     kickOutbox();
   } catch (err) {
     // The store unreachable or a failed statement: the lease lapses and the job is taken again.
-    await db.update(removalJobs).set({ attempts: sql`${removalJobs.attempts} + 1`, lastError: errorClass(err), leasedUntil: null }).where(eq(removalJobs.id, job.id));
+    await db
+      .update(removalJobs)
+      .set({ attempts: sql`${removalJobs.attempts} + 1`, lastError: errorClass(err), leasedUntil: null })
+      .where(eq(removalJobs.id, job.id));
     report.retries++;
   }
   return report;
 }
 
 /** Runs one job to its end (or the time budget). */
-export async function runJob(db: Db, job: RemovalJob, options: JobOptions = {}, report: RunReport = { jobs: 0, batches: 0, deleted: 0, retries: 0, maxBatchMs: 0 }): Promise<RunReport> {
+export async function runJob(
+  db: Db,
+  job: RemovalJob,
+  options: JobOptions = {},
+  report: RunReport = { jobs: 0, batches: 0, deleted: 0, retries: 0, maxBatchMs: 0 },
+): Promise<RunReport> {
   const store = await usageStore();
   if (store.kind !== "postgres") return runJobOnStore(db, job, store, report);
   const o = { ...DEFAULTS, ...options };
@@ -439,7 +492,10 @@ export async function runJob(db: Db, job: RemovalJob, options: JobOptions = {}, 
         continue;
       }
       failures++;
-      await db.update(removalJobs).set({ attempts: sql`${removalJobs.attempts} + 1`, lastError: errorClass(err) }).where(eq(removalJobs.id, job.id));
+      await db
+        .update(removalJobs)
+        .set({ attempts: sql`${removalJobs.attempts} + 1`, lastError: errorClass(err) })
+        .where(eq(removalJobs.id, job.id));
       if (failures >= o.maxAttempts) {
         await failJob(db, job, `the removal stopped after ${failures} failed attempts (${errorClass(err)})`);
         return report;
@@ -478,6 +534,9 @@ export async function scheduleRetentionPurges(db: Db = getDb(), now: Date = new 
 
 /** A job's progress for pages and tests. */
 export async function jobForRequest(db: Tx, requestId: string): Promise<RemovalJob | undefined> {
-  const [j] = await db.select().from(removalJobs).where(and(eq(removalJobs.requestId, requestId)));
+  const [j] = await db
+    .select()
+    .from(removalJobs)
+    .where(and(eq(removalJobs.requestId, requestId)));
   return j;
 }

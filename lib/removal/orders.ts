@@ -67,7 +67,11 @@ function view({ order, request }: Row): RemovalOrderView {
 }
 
 /** Orders the fleet has yet to carry out (pending), oldest first. */
-export async function listRemovalOrders(actor: Principal | null, input: { status?: "pending" | "completed" } = {}, db: Tx = getDb()): Promise<RemovalOrderView[]> {
+export async function listRemovalOrders(
+  actor: Principal | null,
+  input: { status?: "pending" | "completed" } = {},
+  db: Tx = getDb(),
+): Promise<RemovalOrderView[]> {
   authorize(actor, "removal.orders.read");
   const rows = await db
     .select({ order: removalOrders, request: removalRequests })
@@ -80,13 +84,19 @@ export async function listRemovalOrders(actor: Principal | null, input: { status
 }
 
 /** The fleet reports an order carried out; the request completes when its usage part has too. */
-export async function completeRemovalOrder(actor: Principal | null, input: { orderId: string; body: unknown }, db: Db = getDb(), options: { now?: Date } = {}): Promise<RemovalOrderView> {
+export async function completeRemovalOrder(
+  actor: Principal | null,
+  input: { orderId: string; body: unknown },
+  db: Db = getDb(),
+  options: { now?: Date } = {},
+): Promise<RemovalOrderView> {
   authorize(actor, "removal.orders.complete");
   if (!z.uuid().safeParse(input.orderId).success) throw notFound("Removal order not found");
   const body = parseInput(RemovalCompletionSchema, input.body, { style: "json" });
   const completedAt = new Date(body.completedAt);
   const now = options.now ?? new Date();
-  if (completedAt.getTime() > now.getTime() + 5 * 60_000) throw new ValidationError("completedAt must not be in the future", [{ path: "$.completedAt", problem: "must not be in the future" }]);
+  if (completedAt.getTime() > now.getTime() + 5 * 60_000)
+    throw new ValidationError("completedAt must not be in the future", [{ path: "$.completedAt", problem: "must not be in the future" }]);
   const out = await db.transaction(async (tx) => {
     const [row] = await tx
       .select({ order: removalOrders, request: removalRequests })

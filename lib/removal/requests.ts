@@ -35,7 +35,10 @@ const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date like 2026-01-31")
   .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), "must be a real calendar date");
-const identifier = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$/, "must be an API key id (letters, digits and . _ : / @ + -)");
+const identifier = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$/, "must be an API key id (letters, digits and . _ : / @ + -)");
 const optional = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === "" ? undefined : v), s.optional());
 const checkbox = z.preprocess((v) => v === true || v === "on" || v === "true", z.boolean());
 
@@ -90,7 +93,11 @@ export function resolveRemovalDays(
   let toDay: string;
   if (i.range === "custom") {
     const missing = [!i.from && "from", !i.to && "to"].filter(Boolean) as string[];
-    if (missing.length) throw new ValidationError("The range is empty: a custom range needs a first and a last day.", missing.map((path) => ({ path, problem: "is required for a custom range" })));
+    if (missing.length)
+      throw new ValidationError(
+        "The range is empty: a custom range needs a first and a last day.",
+        missing.map((path) => ({ path, problem: "is required for a custom range" })),
+      );
     fromDay = i.from!;
     toDay = i.to!;
     if (fromDay > toDay) throw new ValidationError("The range is reversed.", [{ path: "to", problem: "must be on or after the first day" }]);
@@ -157,7 +164,13 @@ export type RemovalTransition = {
  * audit entry, notice and admin emails, in the caller's transaction. The
  * caller kicks the outbox after its commit.
  */
-export async function recordTransitionIn(tx: Tx, actor: Principal, before: RemovalRequest | null, after: RemovalRequest, t: RemovalTransition): Promise<{ auditId: number }> {
+export async function recordTransitionIn(
+  tx: Tx,
+  actor: Principal,
+  before: RemovalRequest | null,
+  after: RemovalRequest,
+  t: RemovalTransition,
+): Promise<{ auditId: number }> {
   const [org] = await tx.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, after.orgId));
   const [project] = after.projectId ? await tx.select({ name: projects.name }).from(projects).where(eq(projects.id, after.projectId)) : [];
   const audit = await appendAudit(tx, {
@@ -197,16 +210,26 @@ export async function recordTransitionIn(tx: Tx, actor: Principal, before: Remov
 
 /** Whether a project belongs to the org; another org's project is as unknown as a missing one (404). */
 async function projectInOrg(tx: Tx, orgId: string, projectId: string): Promise<boolean> {
-  const [p] = await tx.select({ id: projects.id }).from(projects).where(and(eq(projects.id, projectId), eq(projects.orgId, orgId)));
+  const [p] = await tx
+    .select({ id: projects.id })
+    .from(projects)
+    .where(and(eq(projects.id, projectId), eq(projects.orgId, orgId)));
   return !!p;
 }
 
 /** A customer admin asks for usage data to be removed. */
-export async function requestRemoval(actor: Principal | null, input: RequestRemovalInput, db: Db = getDb(), options: { now?: Date } = {}): Promise<RemovalRequest> {
+export async function requestRemoval(
+  actor: Principal | null,
+  input: RequestRemovalInput,
+  db: Db = getDb(),
+  options: { now?: Date } = {},
+): Promise<RemovalRequest> {
   const i = parseInput(RequestRemovalInput, input);
   authorize(actor, "removal.request", { orgId: i.orgId });
-  if (i.scope === "project" && !i.projectId) throw new ValidationError("Choose the project.", [{ path: "projectId", problem: "is required for a project removal" }]);
-  if (i.scope === "api_key" && !i.apiKeyId) throw new ValidationError("Name the API key.", [{ path: "apiKeyId", problem: "is required for an API key removal" }]);
+  if (i.scope === "project" && !i.projectId)
+    throw new ValidationError("Choose the project.", [{ path: "projectId", problem: "is required for a project removal" }]);
+  if (i.scope === "api_key" && !i.apiKeyId)
+    throw new ValidationError("Name the API key.", [{ path: "apiKeyId", problem: "is required for an API key removal" }]);
 
   const result = await db.transaction(async (tx) => {
     // The org row lock orders concurrent requests of one org, so two overlapping ones cannot both pass the check.
@@ -231,9 +254,13 @@ export async function requestRemoval(actor: Principal | null, input: RequestRemo
       )
       .limit(1);
     if (overlap) {
-      throw new AppError("conflict", `This range overlaps a removal request that is under way (${overlap.status}, ${overlap.fromDay} to ${overlap.toDay}); wait until it finishes or cancel it first.`, {
-        fields: ["range"],
-      });
+      throw new AppError(
+        "conflict",
+        `This range overlaps a removal request that is under way (${overlap.status}, ${overlap.fromDay} to ${overlap.toDay}); wait until it finishes or cancel it first.`,
+        {
+          fields: ["range"],
+        },
+      );
     }
 
     const [row] = await tx
@@ -326,7 +353,12 @@ async function review(actor: Principal | null, decision: Review, input: ReviewRe
       });
       if (r.includeContent) await tx.insert(removalOrders).values({ requestId: r.id, orgId: r.orgId });
     }
-    await recordTransitionIn(tx, actor, r, after, { action: decision === "approve" ? "removal.approved" : "removal.rejected", reason: i.reason, ticketRef, notice: { reason: i.reason } });
+    await recordTransitionIn(tx, actor, r, after, {
+      action: decision === "approve" ? "removal.approved" : "removal.rejected",
+      reason: i.reason,
+      ticketRef,
+      notice: { reason: i.reason },
+    });
     return after;
   });
   kickOutbox();
@@ -356,7 +388,9 @@ async function withProgress(db: Tx, rows: RemovalRequest[]): Promise<RemovalRequ
     const j = jobs.find((x) => x.requestId === r.id);
     return {
       ...r,
-      progress: j ? { eventsDeleted: j.eventsDeleted, rowsRemaining: j.rowsRemaining, batches: j.batches, maxBatchMs: j.maxBatchMs, jobStatus: j.status } : null,
+      progress: j
+        ? { eventsDeleted: j.eventsDeleted, rowsRemaining: j.rowsRemaining, batches: j.batches, maxBatchMs: j.maxBatchMs, jobStatus: j.status }
+        : null,
       order: orders.find((o) => o.requestId === r.id) ?? null,
     };
   });
@@ -373,7 +407,10 @@ export async function listRemovalRequests(actor: Principal | null, input: { orgI
 export async function getRemovalRequest(actor: Principal | null, input: { orgId: string; requestId: string }, db: Tx = getDb()): Promise<RemovalRequestView> {
   authorize(actor, "removal.read", { orgId: input.orgId });
   if (!z.uuid().safeParse(input.requestId).success) throw notFound("Removal request not found");
-  const [row] = await db.select().from(removalRequests).where(and(eq(removalRequests.id, input.requestId), eq(removalRequests.orgId, input.orgId)));
+  const [row] = await db
+    .select()
+    .from(removalRequests)
+    .where(and(eq(removalRequests.id, input.requestId), eq(removalRequests.orgId, input.orgId)));
   if (!row) throw notFound("Removal request not found");
   return (await withProgress(db, [row]))[0];
 }
@@ -389,7 +426,15 @@ export async function listRemovalsForSupport(actor: Principal | null, db: Tx = g
         order by (r.status = 'pending') desc, case when r.status = 'pending' then r.created_at end asc, r.created_at desc limit 200`,
   );
   if (rows.length === 0) return [];
-  const full = await db.select().from(removalRequests).where(inArray(removalRequests.id, rows.map((r) => r.id)));
+  const full = await db
+    .select()
+    .from(removalRequests)
+    .where(
+      inArray(
+        removalRequests.id,
+        rows.map((r) => r.id),
+      ),
+    );
   const views = await withProgress(db, full);
   return rows.map((r) => ({ ...views.find((v) => v.id === r.id)!, orgName: r.org_name }));
 }

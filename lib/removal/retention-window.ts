@@ -25,12 +25,21 @@ export const SetUsageRetentionInput = z.object({
     .int("must be a whole number of days")
     .min(USAGE_RETENTION_BOUNDS.min, `must be at least ${USAGE_RETENTION_BOUNDS.min} days`)
     .max(USAGE_RETENTION_BOUNDS.max, `must be at most ${USAGE_RETENTION_BOUNDS.max} days`),
-  reason: z.string().trim().min(3, "must be at least 3 characters").max(1000, "must be at most 1000 characters").regex(/^[^\u0000]*$/, "must not contain NUL characters"),
+  reason: z
+    .string()
+    .trim()
+    .min(3, "must be at least 3 characters")
+    .max(1000, "must be at most 1000 characters")
+    .regex(/^[^\u0000]*$/, "must not contain NUL characters"),
   ticketRef: TicketRef.nullish().or(z.literal("")),
 });
 export type SetUsageRetentionInput = z.input<typeof SetUsageRetentionInput>;
 
-export async function setUsageRetentionDays(actor: Principal | null, input: SetUsageRetentionInput, db: Db = getDb()): Promise<{ before: number; after: number; orgName: string }> {
+export async function setUsageRetentionDays(
+  actor: Principal | null,
+  input: SetUsageRetentionInput,
+  db: Db = getDb(),
+): Promise<{ before: number; after: number; orgName: string }> {
   authorize(actor, "usage.retention.manage");
   const i = parseInput(SetUsageRetentionInput, input);
   const out = await db.transaction(async (tx) => {

@@ -14,7 +14,9 @@ import { processState } from "@/lib/process-state";
 type Runner = { kick: () => void; stop: () => Promise<void> };
 const g = processState("removalRunner", (): { value?: Runner } => ({}));
 
-export function startRemovalRunner(options: JobOptions & { db?: Db; intervalMs?: number; retentionEveryMs?: number; onError?: (err: unknown) => void } = {}): Runner {
+export function startRemovalRunner(
+  options: JobOptions & { db?: Db; intervalMs?: number; retentionEveryMs?: number; onError?: (err: unknown) => void } = {},
+): Runner {
   if (g.value) return g.value;
   const onError = options.onError ?? ((e: unknown) => console.error(`[zdr] removal runner: ${(e as Error).name}`));
   let running: Promise<void> | null = null;

@@ -9,7 +9,10 @@ import { RestrictionReasonSchema, ZdrScopeSchema } from "@/lib/vocabulary";
 import { DisableInput, EnableInput, LiftInput, RestrictInput, TicketRef } from "./service";
 
 const formFields = {
-  expectedVersion: z.string().regex(/^\d{1,9}$/, "The page is out of date; reload it").transform(Number),
+  expectedVersion: z
+    .string()
+    .regex(/^\d{1,9}$/, "The page is out of date; reload it")
+    .transform(Number),
   ticketRef: z.string().trim().min(1, "Enter the ticket reference (for example SUP-1234)").pipe(TicketRef),
   confirm: z.literal("yes", { error: "Tick the box to confirm this change" }),
 };

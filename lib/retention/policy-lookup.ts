@@ -69,7 +69,11 @@ async function readPolicy(handle: DbHandle, orgId: string, projectId: string | n
       .from(organizations)
       .leftJoin(retentionStates, eq(retentionStates.orgId, organizations.id))
       .where(eq(organizations.id, orgId));
-    if (projectId && rows.length) [project] = await handle.db.select().from(projects).where(and(eq(projects.id, projectId), eq(projects.orgId, orgId)));
+    if (projectId && rows.length)
+      [project] = await handle.db
+        .select()
+        .from(projects)
+        .where(and(eq(projects.id, projectId), eq(projects.orgId, orgId)));
   } catch {
     throw new AppError("unavailable", "The retention state cannot be read right now; keep no content until it can", { retryAfterSeconds: 1 });
   }

@@ -141,7 +141,10 @@ export function parseLastEventId(value: string | null): number | null {
  * `lastEventId` (or a `ready` event carrying the current position), then live
  * changes and heartbeats until `signal` aborts.
  */
-export async function openPolicyStream(actor: Principal | null, input: { lastEventId: string | null; signal: AbortSignal }): Promise<ReadableStream<Uint8Array>> {
+export async function openPolicyStream(
+  actor: Principal | null,
+  input: { lastEventId: string | null; signal: AbortSignal },
+): Promise<ReadableStream<Uint8Array>> {
   authorize(actor, "policy.read");
   const after = parseLastEventId(input.lastEventId);
   const hub = policyHub();

@@ -60,7 +60,9 @@ export const RetentionPolicySchema = z
                 zdrEligible: z.boolean(),
                 zeroRetention: z
                   .enum(["always", "on_request", "never"])
-                  .meta({ description: "`always`: keep nothing; `on_request`: keep nothing when the request sets enable_logging=false; `never`: ZDR does not apply." }),
+                  .meta({
+                    description: "`always`: keep nothing; `on_request`: keep nothing when the request sets enable_logging=false; `never`: ZDR does not apply.",
+                  }),
               })
               .strict(),
           ),

@@ -33,7 +33,11 @@ export type RetentionView = {
 export async function getRetentionView(actor: Principal, args: { orgId: string }, db: Tx = getDb()): Promise<RetentionView> {
   authorize(actor, "retention.read", { orgId: args.orgId });
   const [row] = await db
-    .select({ org: { name: organizations.name, plan: organizations.plan, timeZone: organizations.timeZone, usageRetentionDays: organizations.usageRetentionDays }, state: retentionStates, requester: users.name })
+    .select({
+      org: { name: organizations.name, plan: organizations.plan, timeZone: organizations.timeZone, usageRetentionDays: organizations.usageRetentionDays },
+      state: retentionStates,
+      requester: users.name,
+    })
     .from(organizations)
     .innerJoin(retentionStates, eq(retentionStates.orgId, organizations.id))
     .leftJoin(users, eq(users.id, retentionStates.zdrRequestedBy))

@@ -24,7 +24,12 @@ export const RequestZeroRetentionInput = z
     orgId: z.uuid(),
     scope: ZdrScopeSchema.default("all_requests"),
     /** Why the org needs it (e.g. "HIPAA"), for support's verification; never request content. */
-    note: z.string().trim().max(500, "At most 500 characters").regex(/^[^\u0000]*$/, "No NUL characters").optional(),
+    note: z
+      .string()
+      .trim()
+      .max(500, "At most 500 characters")
+      .regex(/^[^\u0000]*$/, "No NUL characters")
+      .optional(),
   })
   .strict();
 export type RequestZeroRetentionInput = z.input<typeof RequestZeroRetentionInput>;
@@ -86,7 +91,8 @@ export async function requestZeroRetention(actor: Principal | null, input: Reque
       orgId,
       key: `zdr-request-${request.id}`,
       appUrl,
-      compose: (name) => composeZdrRequestEmail({ orgName: row.orgName, orgId, scopeLabel: ZDR_SCOPE_LABELS[scope], requestedAt: request.createdAt }, name, appUrl),
+      compose: (name) =>
+        composeZdrRequestEmail({ orgName: row.orgName, orgId, scopeLabel: ZDR_SCOPE_LABELS[scope], requestedAt: request.createdAt }, name, appUrl),
     });
     return { state, request };
   });

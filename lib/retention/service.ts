@@ -24,7 +24,15 @@ import { composeNotice, type NoticeContext, type NoticeKind } from "@/lib/notify
 import { enqueueNoticeEmails } from "@/lib/notify/outbox";
 import { kickOutbox } from "@/lib/notify/worker";
 import { enqueueWebhookEvent } from "@/lib/webhooks/service";
-import { RestrictionReasonSchema, WEBHOOK_EVENT_TYPES, ZdrScopeSchema, type Plan, type RestrictionReason, type WebhookEventType, type ZdrScope } from "@/lib/vocabulary";
+import {
+  RestrictionReasonSchema,
+  WEBHOOK_EVENT_TYPES,
+  ZdrScopeSchema,
+  type Plan,
+  type RestrictionReason,
+  type WebhookEventType,
+  type ZdrScope,
+} from "@/lib/vocabulary";
 import { effectivePolicy, type RetentionStateRow } from "./policy";
 
 export type TransitionResult = { state: RetentionStateRow; orgName: string; auditId: number; noticeId: string; emails: number };
@@ -53,7 +61,11 @@ const text = (max: number) =>
     .max(max, `must be at most ${max} characters`)
     // PostgreSQL text cannot hold NUL: refused here, it would otherwise fail the transaction with a 500.
     .regex(/^[^\u0000]*$/, "must not contain NUL characters");
-const TicketRef = z.string().trim().max(64, "must be at most 64 characters").regex(/^[A-Za-z0-9][A-Za-z0-9._#/-]*$/, "use letters, digits and . _ # / - only");
+const TicketRef = z
+  .string()
+  .trim()
+  .max(64, "must be at most 64 characters")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._#/-]*$/, "use letters, digits and . _ # / - only");
 const common = {
   orgId: z.uuid(),
   ticketRef: TicketRef.nullish().or(z.literal("")),
@@ -188,7 +200,13 @@ function ensureAvailable(locked: Locked, t: RetentionTransition, why: string): v
 }
 
 /** Runs a transition in the caller's transaction `tx`; the caller commits, then kicks the outbox. */
-async function transitionIn(tx: Tx, actor: Principal, orgId: string, expectedVersion: number | undefined, decide: (l: Locked) => Change): Promise<TransitionResult> {
+async function transitionIn(
+  tx: Tx,
+  actor: Principal,
+  orgId: string,
+  expectedVersion: number | undefined,
+  decide: (l: Locked) => Change,
+): Promise<TransitionResult> {
   const locked = await lockState(tx, orgId, expectedVersion);
   return applyChange(tx, actor, locked, decide(locked));
 }
@@ -247,7 +265,13 @@ export async function liftRestriction(actor: Principal | null, input: LiftInput,
       action: "zdr.restriction_lifted",
       kind: "restriction_lifted",
       // ZDR is honoured again from now: "active since" restarts after the gap, as the coverage on /retention shows.
-      set: { restriction: "none", restrictionReason: null, restrictionNote: null, restrictedSince: null, ...(locked.state.zdrStatus === "active" ? { zdrSince: new Date() } : {}) },
+      set: {
+        restriction: "none",
+        restrictionReason: null,
+        restrictionNote: null,
+        restrictedSince: null,
+        ...(locked.state.zdrStatus === "active" ? { zdrSince: new Date() } : {}),
+      },
       reason: i.reason,
       ticketRef: ticket(i.ticketRef),
       context: {},

@@ -92,9 +92,7 @@ export async function jwks(): Promise<Jwks> {
 /** Signs a JSON payload as a compact JWS; `typ` names the kind of document (e.g. "zdr-removal-certificate+jws"). */
 export async function signDocument(payload: object, options: { typ: string }): Promise<string> {
   const { privateKey, kid } = await keyring();
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
-    .setProtectedHeader({ alg: "EdDSA", kid, typ: options.typ })
-    .sign(privateKey);
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: "EdDSA", kid, typ: options.typ }).sign(privateKey);
 }
 
 export type Verified<T> = { payload: T; kid: string; typ: string | undefined };

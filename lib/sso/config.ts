@@ -42,7 +42,14 @@ export const OrgSsoInput = z.object({
   // A form sends one text; the parsed list (a second parse, in the domain) is read the same way.
   emailDomains: z
     .preprocess((v) => (Array.isArray(v) ? v.join(",") : v), z.string().max(2000, "Too many email domains"))
-    .transform((s) => [...new Set(s.split(/[\s,]+/).map((d) => d.trim().toLowerCase().replace(/^@/, "")).filter(Boolean))])
+    .transform((s) => [
+      ...new Set(
+        s
+          .split(/[\s,]+/)
+          .map((d) => d.trim().toLowerCase().replace(/^@/, ""))
+          .filter(Boolean),
+      ),
+    ])
     .pipe(
       z
         .array(z.string().regex(DOMAIN, "Each email domain looks like example.com"))
@@ -80,11 +87,23 @@ export async function configureOrgSso(actor: Principal | null, input: OrgSsoInpu
     if (!existing && !i.clientSecret) throw new ValidationError("Enter the client secret.", [{ path: "clientSecret", problem: "Enter the client secret" }]);
     const taken = (await tx.select().from(ssoDomains)).filter((d) => d.orgId !== org.id && i.emailDomains.includes(d.domain));
     if (taken.length) {
-      throw new ValidationError("Check the highlighted fields.", [{ path: "emailDomains", problem: `Another organization already signs in with ${taken.map((t) => t.domain).join(", ")}` }]);
+      throw new ValidationError("Check the highlighted fields.", [
+        { path: "emailDomains", problem: `Another organization already signs in with ${taken.map((t) => t.domain).join(", ")}` },
+      ]);
     }
     const secretSealed = i.clientSecret ? seal(i.clientSecret, sealingKey()) : existing!.clientSecretSealed;
-    const values = { issuer: i.issuer, clientId: i.clientId, clientSecretSealed: secretSealed, enforced: i.enforced, updatedBy: actor.userId, updatedAt: new Date() };
-    await tx.insert(orgSso).values({ orgId: org.id, ...values }).onConflictDoUpdate({ target: orgSso.orgId, set: values });
+    const values = {
+      issuer: i.issuer,
+      clientId: i.clientId,
+      clientSecretSealed: secretSealed,
+      enforced: i.enforced,
+      updatedBy: actor.userId,
+      updatedAt: new Date(),
+    };
+    await tx
+      .insert(orgSso)
+      .values({ orgId: org.id, ...values })
+      .onConflictDoUpdate({ target: orgSso.orgId, set: values });
     await tx.delete(ssoDomains).where(eq(ssoDomains.orgId, org.id));
     await tx.insert(ssoDomains).values(i.emailDomains.map((domain) => ({ domain, orgId: org.id })));
     await appendAudit(tx, {
@@ -116,7 +135,17 @@ export async function removeOrgSso(actor: Principal | null, input: z.input<typeo
     if (!org) throw notFound("Organization not found");
     const removed = await tx.delete(orgSso).where(eq(orgSso.orgId, org.id)).returning({ issuer: orgSso.issuer });
     if (!removed.length) throw new AppError("conflict", `${org.name} has no single sign-on to remove`);
-    await appendAudit(tx, { orgId: org.id, actorType: "support", actorId: actor.userId, actorLabel: actor.email, action: "sso.removed", before: { issuer: removed[0].issuer }, after: null, reason: i.reason, ticketRef: i.ticketRef || null });
+    await appendAudit(tx, {
+      orgId: org.id,
+      actorType: "support",
+      actorId: actor.userId,
+      actorLabel: actor.email,
+      action: "sso.removed",
+      before: { issuer: removed[0].issuer },
+      after: null,
+      reason: i.reason,
+      ticketRef: i.ticketRef || null,
+    });
     return { orgName: org.name };
   });
 }

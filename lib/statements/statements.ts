@@ -93,7 +93,15 @@ export async function buildStatement(tx: Tx, orgId: string, month: string, now =
   const period = await monthBounds(tx, month, org.timeZone);
 
   const entries = await tx
-    .select({ orgSeq: auditLog.orgSeq, action: auditLog.action, after: auditLog.after, createdAt: auditLog.createdAt, hash: auditLog.hash, reason: auditLog.reason, ticketRef: auditLog.ticketRef })
+    .select({
+      orgSeq: auditLog.orgSeq,
+      action: auditLog.action,
+      after: auditLog.after,
+      createdAt: auditLog.createdAt,
+      hash: auditLog.hash,
+      reason: auditLog.reason,
+      ticketRef: auditLog.ticketRef,
+    })
     .from(auditLog)
     .where(and(eq(auditLog.orgId, orgId), isNotNull(auditLog.orgSeq), lt(auditLog.createdAt, new Date(period.to))))
     .orderBy(asc(auditLog.orgSeq));
@@ -104,20 +112,45 @@ export async function buildStatement(tx: Tx, orgId: string, month: string, now =
   for (const e of entries) {
     const next = stateView(e.after, state);
     if (!next) {
-      if (e.createdAt.toISOString() >= period.from) otherChanges.push({ at: e.createdAt.toISOString(), action: e.action, orgSeq: Number(e.orgSeq), auditHash: e.hash });
+      if (e.createdAt.toISOString() >= period.from)
+        otherChanges.push({ at: e.createdAt.toISOString(), action: e.action, orgSeq: Number(e.orgSeq), auditHash: e.hash });
       continue;
     }
     state = next;
     if (e.createdAt.toISOString() < period.from) atStart = next;
-    else changes.push({ at: e.createdAt.toISOString(), action: e.action, orgSeq: Number(e.orgSeq), auditHash: e.hash, reason: e.reason, ticketRef: e.ticketRef, ...next });
+    else
+      changes.push({
+        at: e.createdAt.toISOString(),
+        action: e.action,
+        orgSeq: Number(e.orgSeq),
+        auditHash: e.hash,
+        reason: e.reason,
+        ticketRef: e.ticketRef,
+        ...next,
+      });
   }
 
   const counts = await countRequests(tx, orgId, period.from, period.to);
   const removed = await tx
-    .select({ id: removalRequests.id, completedAt: removalRequests.finishedAt, scope: removalRequests.scope, fromDay: removalRequests.fromDay, toDay: removalRequests.toDay, lastAuditId: removalRequests.lastAuditId, auditHash: auditLog.hash })
+    .select({
+      id: removalRequests.id,
+      completedAt: removalRequests.finishedAt,
+      scope: removalRequests.scope,
+      fromDay: removalRequests.fromDay,
+      toDay: removalRequests.toDay,
+      lastAuditId: removalRequests.lastAuditId,
+      auditHash: auditLog.hash,
+    })
     .from(removalRequests)
     .leftJoin(auditLog, eq(auditLog.id, removalRequests.lastAuditId))
-    .where(and(eq(removalRequests.orgId, orgId), eq(removalRequests.status, "completed"), gte(removalRequests.finishedAt, new Date(period.from)), lt(removalRequests.finishedAt, new Date(period.to))))
+    .where(
+      and(
+        eq(removalRequests.orgId, orgId),
+        eq(removalRequests.status, "completed"),
+        gte(removalRequests.finishedAt, new Date(period.from)),
+        lt(removalRequests.finishedAt, new Date(period.to)),
+      ),
+    )
     .orderBy(asc(removalRequests.finishedAt));
   const cp = await latestCheckpoint(tx, orgId);
   const policy = effectivePolicy(org.plan as Plan, org.state);
@@ -183,14 +216,24 @@ function statementEmail(s: RetentionStatement, name: string, appUrl: string) {
 export async function issueStatement(db: Db, input: { orgId: string; month: string }, now = new Date()): Promise<{ jws: string; issued: boolean }> {
   parseMonth(input.month);
   return db.transaction(async (tx) => {
-    const [existing] = await tx.select().from(retentionStatements).where(and(eq(retentionStatements.orgId, input.orgId), eq(retentionStatements.month, input.month)));
+    const [existing] = await tx
+      .select()
+      .from(retentionStatements)
+      .where(and(eq(retentionStatements.orgId, input.orgId), eq(retentionStatements.month, input.month)));
     if (existing) return { jws: existing.jws, issued: false };
     const statement = await buildStatement(tx, input.orgId, input.month, now);
     if (statement.period.to > now.toISOString()) throw new AppError("conflict", `The month ${input.month} is not over yet in the organization's time zone.`);
     const jws = await signDocument(statement, { typ: STATEMENT_TYP });
-    const inserted = await tx.insert(retentionStatements).values({ orgId: input.orgId, month: input.month, jws, issuedAt: now }).onConflictDoNothing().returning({ month: retentionStatements.month });
+    const inserted = await tx
+      .insert(retentionStatements)
+      .values({ orgId: input.orgId, month: input.month, jws, issuedAt: now })
+      .onConflictDoNothing()
+      .returning({ month: retentionStatements.month });
     if (inserted.length === 0) {
-      const [row] = await tx.select().from(retentionStatements).where(and(eq(retentionStatements.orgId, input.orgId), eq(retentionStatements.month, input.month)));
+      const [row] = await tx
+        .select()
+        .from(retentionStatements)
+        .where(and(eq(retentionStatements.orgId, input.orgId), eq(retentionStatements.month, input.month)));
       return { jws: row.jws, issued: false };
     }
     const appUrl = env().APP_URL;
@@ -245,10 +288,16 @@ export async function listStatements(actor: Principal, input: { orgId: string },
 export async function getStatementFile(actor: Principal, input: { orgId: string; month: string }, db: Db = getDb()): Promise<StatementFile> {
   authorize(actor, "retention.statements.read", { orgId: input.orgId });
   const month = parseMonth(input.month);
-  const [row] = await db.select().from(retentionStatements).where(and(eq(retentionStatements.orgId, input.orgId), eq(retentionStatements.month, month)));
+  const [row] = await db
+    .select()
+    .from(retentionStatements)
+    .where(and(eq(retentionStatements.orgId, input.orgId), eq(retentionStatements.month, month)));
   let statement = row?.jws;
   if (!statement) {
-    const [org] = await db.select({ createdAt: organizations.createdAt, timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, input.orgId));
+    const [org] = await db
+      .select({ createdAt: organizations.createdAt, timeZone: organizations.timeZone })
+      .from(organizations)
+      .where(eq(organizations.id, input.orgId));
     if (!org) throw notFound("Organization not found");
     const period = await monthBounds(db, month, org.timeZone);
     const now = new Date();

@@ -100,7 +100,14 @@ export async function getAccount(actor: Principal, orgId: string, db: Tx = getDb
       .orderBy(desc(memberships.role), asc(users.email)),
     db.select().from(auditLog).where(eq(auditLog.orgId, orgId)).orderBy(desc(auditLog.id)).limit(100),
     db
-      .select({ id: zdrRequests.id, status: zdrRequests.status, scope: zdrRequests.scope, note: zdrRequests.note, createdAt: zdrRequests.createdAt, requesterEmail: users.email })
+      .select({
+        id: zdrRequests.id,
+        status: zdrRequests.status,
+        scope: zdrRequests.scope,
+        note: zdrRequests.note,
+        createdAt: zdrRequests.createdAt,
+        requesterEmail: users.email,
+      })
       .from(zdrRequests)
       .leftJoin(users, eq(users.id, zdrRequests.requestedBy))
       .where(eq(zdrRequests.orgId, orgId))
@@ -108,7 +115,14 @@ export async function getAccount(actor: Principal, orgId: string, db: Tx = getDb
       .limit(20),
     db.select().from(moderationFlags).where(eq(moderationFlags.orgId, orgId)).orderBy(desc(moderationFlags.createdAt)).limit(20),
     db
-      .select({ id: notices.id, kind: notices.kind, title: notices.title, createdAt: notices.createdAt, acknowledgedAt: notices.acknowledgedAt, acknowledgedBy: users.email })
+      .select({
+        id: notices.id,
+        kind: notices.kind,
+        title: notices.title,
+        createdAt: notices.createdAt,
+        acknowledgedAt: notices.acknowledgedAt,
+        acknowledgedBy: users.email,
+      })
       .from(notices)
       .leftJoin(users, eq(users.id, notices.acknowledgedBy))
       .where(eq(notices.orgId, orgId))

@@ -21,8 +21,16 @@ const PREFIX_SHOWN = TOKEN_PREFIX.length + 6;
 export const TokenInputSchema = z
   .object({
     // PostgreSQL text cannot hold NUL: refused here, it would otherwise fail the insert with a 500.
-    name: z.string().trim().min(1, "Enter a name for the token").max(80, "At most 80 characters").regex(/^[^\u0000]*$/, "No NUL characters"),
-    scopes: z.array(z.enum(SERVICE_SCOPES, { error: "Unknown scope" })).min(1, "Choose at least one scope").max(SERVICE_SCOPES.length),
+    name: z
+      .string()
+      .trim()
+      .min(1, "Enter a name for the token")
+      .max(80, "At most 80 characters")
+      .regex(/^[^\u0000]*$/, "No NUL characters"),
+    scopes: z
+      .array(z.enum(SERVICE_SCOPES, { error: "Unknown scope" }))
+      .min(1, "Choose at least one scope")
+      .max(SERVICE_SCOPES.length),
   })
   .strict();
 export type TokenInput = z.input<typeof TokenInputSchema>;

@@ -30,9 +30,26 @@ export function* usageCsvLines(d: UsageDashboard): Generator<string> {
   // A filtered export says so in its own line, so a file read later cannot pass for the whole org's.
   if (d.context.project) yield line(["filter", d.context.project.id, `Project: ${d.context.project.name}`, null, null, null, null, null, null, null, null]);
   for (const p of d.series) {
-    yield line([r.grain === "hour" ? "series_hourly" : "series_daily", p.bucket, p.bucket, p.requests, p.errors, p.inputUnits, p.outputUnits, p.requests > 0 ? p.errors / p.requests : null, null, null, null]);
+    yield line([
+      r.grain === "hour" ? "series_hourly" : "series_daily",
+      p.bucket,
+      p.bucket,
+      p.requests,
+      p.errors,
+      p.inputUnits,
+      p.outputUnits,
+      p.requests > 0 ? p.errors / p.requests : null,
+      null,
+      null,
+      null,
+    ]);
   }
-  for (const [section, rows] of [["product", d.breakdowns.product], ["model", d.breakdowns.model], ["api_key", d.breakdowns.apiKey], ["project", d.breakdowns.project]] as const) {
+  for (const [section, rows] of [
+    ["product", d.breakdowns.product],
+    ["model", d.breakdowns.model],
+    ["api_key", d.breakdowns.apiKey],
+    ["project", d.breakdowns.project],
+  ] as const) {
     for (const b of rows) {
       yield line([section, b.key, b.label, b.requests, b.errors, b.inputUnits, b.outputUnits, b.errorRate, null, b.p95Ms, b.share]);
     }

@@ -36,9 +36,7 @@ export const UsageEventSchema = z
   .object({
     id: z.uuid().meta({ description: "The fleet's id of the request; ingest is idempotent by it." }),
     orgId: z.uuid().meta({ description: "The organization the request was made for." }),
-    occurredAt: z.iso
-      .datetime({ offset: true })
-      .meta({ description: "When the request was served (RFC 3339); at most 5 minutes in the future." }),
+    occurredAt: z.iso.datetime({ offset: true }).meta({ description: "When the request was served (RFC 3339); at most 5 minutes in the future." }),
     product: z.enum(PRODUCT_IDS),
     model: identifier.meta({ description: "Model identifier: letters, digits and . _ : / @ + -, at most 128 characters." }),
     inputUnits: z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ description: "Tokens, characters or seconds of audio, per product." }),
@@ -65,9 +63,7 @@ export const IngestResultSchema = z
   .object({
     accepted: z.int().min(0).meta({ description: "Events stored by this request." }),
     duplicates: z.int().min(0).meta({ description: "Events already stored with the same fields (a replay): counted once." }),
-    conflicts: z
-      .array(z.uuid())
-      .meta({ description: "Ids already stored with different fields; the stored event is kept, the new one is not stored." }),
+    conflicts: z.array(z.uuid()).meta({ description: "Ids already stored with different fields; the stored event is kept, the new one is not stored." }),
   })
   .strict()
   .meta({ id: "IngestResult" });
@@ -168,7 +164,8 @@ export async function prepareUsageBatch(actor: Principal | null, body: unknown, 
     const projectOrg = new Map(projectRows.map((p) => [p.id, p.orgId]));
     const badProjects: FieldProblem[] = [];
     events.forEach((e, i) => {
-      if (e.projectId && projectOrg.get(e.projectId) !== e.orgId) badProjects.push({ path: `$.events[${i}].projectId`, problem: "unknown project of this organization" });
+      if (e.projectId && projectOrg.get(e.projectId) !== e.orgId)
+        badProjects.push({ path: `$.events[${i}].projectId`, problem: "unknown project of this organization" });
     });
     if (badProjects.length) reject(badProjects);
   }

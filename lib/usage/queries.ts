@@ -84,7 +84,10 @@ export async function usageContext(actor: Principal, args: Args, db: Tx = getDb(
   let project: UsageContext["project"] = null;
   if (args.projectId) {
     const [p] = /^[0-9a-f-]{36}$/i.test(args.projectId)
-      ? await db.select({ id: projects.id, name: projects.name }).from(projects).where(and(eq(projects.id, args.projectId), eq(projects.orgId, args.orgId)))
+      ? await db
+          .select({ id: projects.id, name: projects.name })
+          .from(projects)
+          .where(and(eq(projects.id, args.projectId), eq(projects.orgId, args.orgId)))
       : [];
     if (!p) throw notFound("Project not found");
     project = p;
@@ -134,9 +137,10 @@ export function totalsFrom(row: MeasureRow): UsageTotals {
 async function totalsOf(db: Tx, orgId: string, range: ResolvedRange, projectId?: string | null): Promise<[UsageTotals, UsageTotals]> {
   const cur = windowFilter(range, "current").where;
   const prev = windowFilter(range, "previous").where;
-  const span = range.grain === "hour"
-    ? sql`hour >= ${range.previous.from}::timestamptz and hour < ${range.current.to}::timestamptz`
-    : sql`day between ${range.previous.from}::date and ${range.current.to}::date`;
+  const span =
+    range.grain === "hour"
+      ? sql`hour >= ${range.previous.from}::timestamptz and hour < ${range.current.to}::timestamptz`
+      : sql`day between ${range.previous.from}::date and ${range.current.to}::date`;
   const rows = await queryRows<MeasureRow & { period: string }>(
     db,
     sql`select case when ${cur} then 'current' else 'previous' end as period, ${measures}, ${hist} as hist
@@ -200,27 +204,29 @@ export type Breakdowns = Record<BreakdownDimension, KeyedRow[]> & { projectNames
  * The three breakdowns from one scan of the rollup (GROUPING SETS), shared by
  * the page's three widgets through React's per-request cache.
  */
-const breakdownRows = cache(async (db: Tx, orgId: string, grain: ResolvedRange["grain"], from: string, to: string, projectId: string | null): Promise<Breakdowns> => {
-  const table = sql.raw(grain === "hour" ? "usage_rollups_hourly" : "usage_rollups_daily");
-  const where = grain === "hour" ? sql`hour >= ${from}::timestamptz and hour < ${to}::timestamptz` : sql`day between ${from}::date and ${to}::date`;
-  const rows = await queryRows<KeyedRow>(
-    db,
-    sql`select product::text as product, model, api_key_id, project_id, grouping(product, model, api_key_id, project_id) as g, ${measures}, ${hist} as hist
+const breakdownRows = cache(
+  async (db: Tx, orgId: string, grain: ResolvedRange["grain"], from: string, to: string, projectId: string | null): Promise<Breakdowns> => {
+    const table = sql.raw(grain === "hour" ? "usage_rollups_hourly" : "usage_rollups_daily");
+    const where = grain === "hour" ? sql`hour >= ${from}::timestamptz and hour < ${to}::timestamptz` : sql`day between ${from}::date and ${to}::date`;
+    const rows = await queryRows<KeyedRow>(
+      db,
+      sql`select product::text as product, model, api_key_id, project_id, grouping(product, model, api_key_id, project_id) as g, ${measures}, ${hist} as hist
         from ${table} where org_id = ${orgId} and ${where}${projectFilter(projectId)}
         group by grouping sets ((product), (model), (api_key_id), (project_id)) order by requests desc`,
-  );
-  const names = await db.select({ id: projects.id, name: projects.name }).from(projects).where(eq(projects.orgId, orgId));
-  // grouping() sets a bit for each column left out (product is the highest): 7 = product kept, 11 = model, 13 = api key, 14 = project.
-  const out: Breakdowns = { product: [], model: [], apiKey: [], project: [], projectNames: new Map(names.map((n) => [n.id, n.name])) };
-  for (const r of rows) {
-    const g = Number(r.g);
-    if (g === 7) out.product.push(r);
-    else if (g === 11) out.model.push(r);
-    else if (g === 13) out.apiKey.push(r);
-    else if (g === 14) out.project.push(r);
-  }
-  return out;
-});
+    );
+    const names = await db.select({ id: projects.id, name: projects.name }).from(projects).where(eq(projects.orgId, orgId));
+    // grouping() sets a bit for each column left out (product is the highest): 7 = product kept, 11 = model, 13 = api key, 14 = project.
+    const out: Breakdowns = { product: [], model: [], apiKey: [], project: [], projectNames: new Map(names.map((n) => [n.id, n.name])) };
+    for (const r of rows) {
+      const g = Number(r.g);
+      if (g === 7) out.product.push(r);
+      else if (g === 11) out.model.push(r);
+      else if (g === 13) out.apiKey.push(r);
+      else if (g === 14) out.project.push(r);
+    }
+    return out;
+  },
+);
 
 function keyOf(dimension: BreakdownDimension, r: KeyedRow): string {
   return (dimension === "product" ? r.product : dimension === "model" ? r.model : dimension === "apiKey" ? r.api_key_id : r.project_id) ?? "";

@@ -10,9 +10,7 @@ import { LATENCY_BOUNDS_MS, LATENCY_BUCKETS } from "./latency";
 
 /** The latency bucket bounds and the histogram aggregate over a column `b` of bucket numbers; ingest uses the same. */
 export const bounds = sql.raw(`array[${LATENCY_BOUNDS_MS.join(",")}]::int[]`);
-export const histogram = sql.raw(
-  `array[${Array.from({ length: LATENCY_BUCKETS }, (_, i) => `count(*) filter (where b = ${i})`).join(", ")}]::bigint[]`,
-);
+export const histogram = sql.raw(`array[${Array.from({ length: LATENCY_BUCKETS }, (_, i) => `count(*) filter (where b = ${i})`).join(", ")}]::bigint[]`);
 
 /** A part of an org's rollups: whole UTC hours [fromHour, toHour) and org-local days [fromDay, toDay]. */
 export type RollupSpan = { fromHour: string; toHour: string; fromDay: string; toDay: string };

@@ -83,7 +83,9 @@ export interface UsageStore {
 /** The store's figures cannot be read right now: pages say so instead of showing zeros. */
 export class UsageUnavailableError extends AppError {
   constructor() {
-    super("unavailable", "Usage figures are unavailable right now: the usage store cannot be reached. Nothing is lost; try again shortly.", { retryAfterSeconds: 5 });
+    super("unavailable", "Usage figures are unavailable right now: the usage store cannot be reached. Nothing is lost; try again shortly.", {
+      retryAfterSeconds: 5,
+    });
     this.name = "UsageUnavailableError";
   }
 }
@@ -128,15 +130,27 @@ export const postgresUsageStore: UsageStore = {
   async removeScope(scope, db = getDb()) {
     return db.transaction(async (tx) => {
       const span = await scopeSpan(tx, scope);
-      const [d] = await queryRows<{ n: number }>(tx, sql`with del as (delete from usage_events where ${pgScopeWhere(scope)} returning 1) select count(*)::int as n from del`);
+      const [d] = await queryRows<{ n: number }>(
+        tx,
+        sql`with del as (delete from usage_events where ${pgScopeWhere(scope)} returning 1) select count(*)::int as n from del`,
+      );
       await rebuildRollups(tx, scope.orgId, span);
-      const [h] = await queryRows<{ n: number }>(tx, sql`select count(*)::int as n from usage_rollups_hourly where org_id = ${scope.orgId} and hour >= ${span.fromHour}::timestamptz and hour < ${span.toHour}::timestamptz`);
-      const [dd] = await queryRows<{ n: number }>(tx, sql`select count(*)::int as n from usage_rollups_daily where org_id = ${scope.orgId} and day between ${span.fromDay}::date and ${span.toDay}::date`);
+      const [h] = await queryRows<{ n: number }>(
+        tx,
+        sql`select count(*)::int as n from usage_rollups_hourly where org_id = ${scope.orgId} and hour >= ${span.fromHour}::timestamptz and hour < ${span.toHour}::timestamptz`,
+      );
+      const [dd] = await queryRows<{ n: number }>(
+        tx,
+        sql`select count(*)::int as n from usage_rollups_daily where org_id = ${scope.orgId} and day between ${span.fromDay}::date and ${span.toDay}::date`,
+      );
       return { eventsDeleted: Number(d.n), hourlyRows: Number(h.n), dailyRows: Number(dd.n) };
     });
   },
   async purgeBefore(orgId, cutoff, db = getDb()) {
-    const [r] = await queryRows<{ n: number }>(db, sql`with del as (delete from usage_events where org_id = ${orgId} and occurred_at < ${cutoff.toISOString()}::timestamptz returning 1) select count(*)::int as n from del`);
+    const [r] = await queryRows<{ n: number }>(
+      db,
+      sql`with del as (delete from usage_events where org_id = ${orgId} and occurred_at < ${cutoff.toISOString()}::timestamptz returning 1) select count(*)::int as n from del`,
+    );
     return Number(r.n);
   },
   async rebuild(orgId, db = getDb()) {

@@ -33,7 +33,8 @@ for (const [addr, prefix] of [
   ["203.0.113.0", 24],
   ["224.0.0.0", 4],
   ["240.0.0.0", 4],
-] as const) blocked.addSubnet(addr, prefix, "ipv4");
+] as const)
+  blocked.addSubnet(addr, prefix, "ipv4");
 for (const [addr, prefix] of [
   ["::", 128],
   ["::1", 128],
@@ -44,7 +45,8 @@ for (const [addr, prefix] of [
   ["fe80::", 10], // link-local
   ["fec0::", 10], // site-local (deprecated)
   ["ff00::", 8], // multicast
-] as const) blocked.addSubnet(addr, prefix, "ipv6");
+] as const)
+  blocked.addSubnet(addr, prefix, "ipv6");
 
 /** The IPv4 address an IPv6 address carries (mapped, NAT64, 6to4), if any. */
 function embeddedIpv4(ip: string): string | null {

@@ -53,7 +53,13 @@ export async function postWebhook(
       (res) => {
         res.resume();
         const code = res.statusCode ?? 0;
-        res.on("end", () => done({ ok: code >= 200 && code < 300, statusCode: code, error: code >= 200 && code < 300 ? null : code >= 300 && code < 400 ? `HTTP ${code} (redirects are not followed)` : `HTTP ${code}` }));
+        res.on("end", () =>
+          done({
+            ok: code >= 200 && code < 300,
+            statusCode: code,
+            error: code >= 200 && code < 300 ? null : code >= 300 && code < 400 ? `HTTP ${code} (redirects are not followed)` : `HTTP ${code}`,
+          }),
+        );
         res.on("error", () => done({ ok: false, statusCode: code, error: "response aborted" }));
       },
     );
@@ -66,7 +72,9 @@ export async function postWebhook(
       req.destroy(new Error("timeout"));
       done({ ok: false, statusCode: null, error: "timeout" });
     });
-    req.on("error", (err: NodeJS.ErrnoException) => done({ ok: false, statusCode: null, error: err.code ?? (err.message === "timeout" ? "timeout" : "connection failed") }));
+    req.on("error", (err: NodeJS.ErrnoException) =>
+      done({ ok: false, statusCode: null, error: err.code ?? (err.message === "timeout" ? "timeout" : "connection failed") }),
+    );
     req.on("close", () => clearTimeout(timer));
     req.end(body);
   });

@@ -56,7 +56,13 @@ export async function deliverWebhookMessage(db: Tx, msg: WebhookMessage, options
     return true;
   }
   const spent = msg.attempts >= maxAttempts || result.error === "refused address";
-  await record({ status: spent ? "failed" : "pending", attempts: msg.attempts, lastStatusCode: result.statusCode, lastError: result.error, lastAttemptAt: now });
+  await record({
+    status: spent ? "failed" : "pending",
+    attempts: msg.attempts,
+    lastStatusCode: result.statusCode,
+    lastError: result.error,
+    lastAttemptAt: now,
+  });
   if (!spent) {
     await markFailed(db, msg, { name: "Webhook", code: result.error ?? undefined });
     return false;
@@ -77,8 +83,21 @@ async function recordFailedDelivery(db: Tx, endpointId: string, disableAfter: nu
       return;
     }
     const reason = `${failures} deliveries in a row failed after every retry`;
-    await tx.update(webhookEndpoints).set({ consecutiveFailures: failures, disabledAt: new Date(), disabledReason: reason }).where(eq(webhookEndpoints.id, e.id));
-    await appendAudit(tx, { orgId: e.orgId, actorType: "system", actorId: null, actorLabel: "webhook delivery", action: "webhook.disabled", before: null, after: { endpointId: e.id, consecutiveFailures: failures }, reason, ticketRef: null });
+    await tx
+      .update(webhookEndpoints)
+      .set({ consecutiveFailures: failures, disabledAt: new Date(), disabledReason: reason })
+      .where(eq(webhookEndpoints.id, e.id));
+    await appendAudit(tx, {
+      orgId: e.orgId,
+      actorType: "system",
+      actorId: null,
+      actorLabel: "webhook delivery",
+      action: "webhook.disabled",
+      before: null,
+      after: { endpointId: e.id, consecutiveFailures: failures },
+      reason,
+      ticketRef: null,
+    });
     const appUrl = env().APP_URL;
     const host = new URL(appUrl).hostname || "zdr-console.local";
     for (const a of await orgAdmins(tx, e.orgId)) {

@@ -32,7 +32,12 @@ const asList = (v: unknown) => (v === undefined || v === "" ? [] : Array.isArray
 export const WebhookEndpointInput = z.object({
   orgId: z.uuid(),
   url: z.string().trim().min(1, "is required").max(2000, "must be at most 2000 characters"),
-  description: z.string().trim().max(200, "must be at most 200 characters").regex(/^[^\u0000]*$/, "must not contain NUL characters").default(""),
+  description: z
+    .string()
+    .trim()
+    .max(200, "must be at most 200 characters")
+    .regex(/^[^\u0000]*$/, "must not contain NUL characters")
+    .default(""),
   eventTypes: z.preprocess(asList, z.array(WebhookEventTypeSchema).min(1, "choose at least one event")),
 });
 export const WebhookEndpointRef = z.object({ orgId: z.uuid(), endpointId: z.uuid() });
@@ -108,13 +113,32 @@ export async function createWebhookEndpoint(
   const url = await checkUrl(i.url);
   const secret = generateWebhookSecret();
   const row = await db.transaction(async (tx) => {
-    const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(webhookEndpoints).where(eq(webhookEndpoints.orgId, i.orgId));
-    if (n >= MAX_ENDPOINTS_PER_ORG) throw new AppError("conflict", `An organization can have at most ${MAX_ENDPOINTS_PER_ORG} webhook endpoints; delete one first.`);
+    const [{ n }] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(webhookEndpoints)
+      .where(eq(webhookEndpoints.orgId, i.orgId));
+    if (n >= MAX_ENDPOINTS_PER_ORG)
+      throw new AppError("conflict", `An organization can have at most ${MAX_ENDPOINTS_PER_ORG} webhook endpoints; delete one first.`);
     const [e] = await tx
       .insert(webhookEndpoints)
-      .values({ orgId: i.orgId, url, description: i.description, eventTypes: [...new Set(i.eventTypes)], secretEncrypted: encryptSecret(secret), createdBy: actor.userId })
+      .values({
+        orgId: i.orgId,
+        url,
+        description: i.description,
+        eventTypes: [...new Set(i.eventTypes)],
+        secretEncrypted: encryptSecret(secret),
+        createdBy: actor.userId,
+      })
       .returning();
-    await appendAudit(tx, { orgId: i.orgId, ...auditActor(actor), action: "webhook.created", before: null, after: { endpointId: e.id, url, eventTypes: e.eventTypes }, reason: null, ticketRef: null });
+    await appendAudit(tx, {
+      orgId: i.orgId,
+      ...auditActor(actor),
+      action: "webhook.created",
+      before: null,
+      after: { endpointId: e.id, url, eventTypes: e.eventTypes },
+      reason: null,
+      ticketRef: null,
+    });
     return e;
   });
   return { endpoint: view(row), secret };
@@ -135,7 +159,11 @@ async function lockEndpoint(tx: Tx, orgId: string, endpointId: string) {
  * A new secret; the old one keeps signing for ROTATION_OVERLAP_MS, so every
  * delivery meanwhile carries both signatures and receivers can switch over.
  */
-export async function rotateWebhookSecret(actor: Principal | null, input: WebhookEndpointRef, db: Db = getDb()): Promise<{ endpoint: WebhookEndpointView; secret: string }> {
+export async function rotateWebhookSecret(
+  actor: Principal | null,
+  input: WebhookEndpointRef,
+  db: Db = getDb(),
+): Promise<{ endpoint: WebhookEndpointView; secret: string }> {
   authorize(actor, "webhooks.manage", { orgId: input.orgId });
   const i = parseInput(WebhookEndpointRef, input);
   const secret = generateWebhookSecret();
@@ -143,10 +171,22 @@ export async function rotateWebhookSecret(actor: Principal | null, input: Webhoo
     const e = await lockEndpoint(tx, i.orgId, i.endpointId);
     const [u] = await tx
       .update(webhookEndpoints)
-      .set({ secretEncrypted: encryptSecret(secret), previousSecretEncrypted: e.secretEncrypted, previousSecretExpiresAt: new Date(Date.now() + ROTATION_OVERLAP_MS) })
+      .set({
+        secretEncrypted: encryptSecret(secret),
+        previousSecretEncrypted: e.secretEncrypted,
+        previousSecretExpiresAt: new Date(Date.now() + ROTATION_OVERLAP_MS),
+      })
       .where(eq(webhookEndpoints.id, e.id))
       .returning();
-    await appendAudit(tx, { orgId: i.orgId, ...auditActor(actor), action: "webhook.secret_rotated", before: null, after: { endpointId: e.id }, reason: null, ticketRef: null });
+    await appendAudit(tx, {
+      orgId: i.orgId,
+      ...auditActor(actor),
+      action: "webhook.secret_rotated",
+      before: null,
+      after: { endpointId: e.id },
+      reason: null,
+      ticketRef: null,
+    });
     return u;
   });
   return { endpoint: view(row), secret };
@@ -158,7 +198,15 @@ export async function deleteWebhookEndpoint(actor: Principal | null, input: Webh
   await db.transaction(async (tx) => {
     const e = await lockEndpoint(tx, i.orgId, i.endpointId);
     await tx.delete(webhookEndpoints).where(eq(webhookEndpoints.id, e.id));
-    await appendAudit(tx, { orgId: i.orgId, ...auditActor(actor), action: "webhook.deleted", before: { endpointId: e.id, url: e.url, eventTypes: e.eventTypes }, after: null, reason: null, ticketRef: null });
+    await appendAudit(tx, {
+      orgId: i.orgId,
+      ...auditActor(actor),
+      action: "webhook.deleted",
+      before: { endpointId: e.id, url: e.url, eventTypes: e.eventTypes },
+      after: null,
+      reason: null,
+      ticketRef: null,
+    });
   });
 }
 
@@ -169,8 +217,20 @@ export async function enableWebhookEndpoint(actor: Principal | null, input: Webh
   const row = await db.transaction(async (tx) => {
     const e = await lockEndpoint(tx, i.orgId, i.endpointId);
     await checkUrl(e.url);
-    const [u] = await tx.update(webhookEndpoints).set({ disabledAt: null, disabledReason: null, consecutiveFailures: 0 }).where(eq(webhookEndpoints.id, e.id)).returning();
-    await appendAudit(tx, { orgId: i.orgId, ...auditActor(actor), action: "webhook.enabled", before: null, after: { endpointId: e.id }, reason: null, ticketRef: null });
+    const [u] = await tx
+      .update(webhookEndpoints)
+      .set({ disabledAt: null, disabledReason: null, consecutiveFailures: 0 })
+      .where(eq(webhookEndpoints.id, e.id))
+      .returning();
+    await appendAudit(tx, {
+      orgId: i.orgId,
+      ...auditActor(actor),
+      action: "webhook.enabled",
+      before: null,
+      after: { endpointId: e.id },
+      reason: null,
+      ticketRef: null,
+    });
     return u;
   });
   return view(row);
@@ -254,9 +314,15 @@ async function enqueueFor(tx: Tx, endpoints: { id: string; orgId: string }[], ty
   const body = JSON.stringify({ type, timestamp: new Date().toISOString(), data });
   const rows = endpoints.map((e) => ({ id: crypto.randomUUID(), endpointId: e.id, orgId: e.orgId, webhookId: newWebhookId(), eventType: type }));
   await tx.insert(webhookDeliveries).values(rows);
-  await tx.insert(outbox).values(
-    rows.map((r) => ({ kind: "webhook", messageId: `webhook:${r.webhookId}`, payload: { deliveryId: r.id, endpointId: r.endpointId, orgId: r.orgId, body } })),
-  );
+  await tx
+    .insert(outbox)
+    .values(
+      rows.map((r) => ({
+        kind: "webhook",
+        messageId: `webhook:${r.webhookId}`,
+        payload: { deliveryId: r.id, endpointId: r.endpointId, orgId: r.orgId, body },
+      })),
+    );
   return rows.map((r) => r.webhookId);
 }
 

@@ -17,7 +17,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 const jar = vi.hoisted(() => ({ cookie: "", authorization: "" }));
 vi.mock("next/headers", () => {
-  const parse = () => new Map(jar.cookie.split(/;\s*/).filter(Boolean).map((c) => [c.slice(0, c.indexOf("=")), c.slice(c.indexOf("=") + 1)]));
+  const parse = () =>
+    new Map(
+      jar.cookie
+        .split(/;\s*/)
+        .filter(Boolean)
+        .map((c) => [c.slice(0, c.indexOf("=")), c.slice(c.indexOf("=") + 1)]),
+    );
   return {
     headers: async () => {
       // Next sets x-forwarded-proto itself; without it Auth.js assumes https and looks for the __Secure- cookie.
@@ -114,7 +120,6 @@ beforeAll(async () => {
   const nwAdmin = (await loadUserPrincipalByEmail(db, "admin@northwind.example"))!;
   await changeMemberRole(nwAdmin, { orgId: ids.northwind, userId: demoted.id, role: "member" }, db);
 });
-
 
 function digestOf(err: unknown): string {
   return String((err as { digest?: unknown })?.digest ?? "");
@@ -221,7 +226,12 @@ describe("access with the proxy bypassed", () => {
     record("access", "pages/routes × sessions, proxy bypassed: cells tried", cells);
     record("access", "pages/routes × sessions, proxy bypassed: unexpected allows", allows.length, "0");
     record("access", "pages/routes × sessions, proxy bypassed: unexpected denies", denies.length, "0");
-    record("access", "pages/routes × sessions, proxy bypassed: cells whose allow/deny differs from the HTTP matrix", allows.length + denies.length + other.length, "0");
+    record(
+      "access",
+      "pages/routes × sessions, proxy bypassed: cells whose allow/deny differs from the HTTP matrix",
+      allows.length + denies.length + other.length,
+      "0",
+    );
     record("access", "pages/routes × sessions, proxy bypassed: refusals answered 401 by the handler where the proxy redirects to /login", flavour.length);
     expect([...allows, ...denies, ...other]).toEqual([]);
   });
@@ -244,9 +254,18 @@ describe("access with the proxy bypassed", () => {
     tokens.push(["user session cookie instead of a token", null, []]);
 
     const endpoints: { scope: ServiceScope; call: (token: string | null, headers?: Record<string, string>) => Promise<Response>; okStatus: number }[] = [
-      { scope: "usage:write", okStatus: 200, call: (t, h) => api("POST", "/api/v1/usage/events", { token: t, headers: h, body: { events: [makeEvent(ids.northwind)] } }) },
+      {
+        scope: "usage:write",
+        okStatus: 200,
+        call: (t, h) => api("POST", "/api/v1/usage/events", { token: t, headers: h, body: { events: [makeEvent(ids.northwind)] } }),
+      },
       { scope: "policy:read", okStatus: 200, call: (t, h) => api("GET", `/api/v1/orgs/${ids.northwind}/retention-policy`, { token: t, headers: h }) },
-      { scope: "moderation:write", okStatus: 201, call: (t, h) => api("POST", "/api/v1/moderation/flags", { token: t, headers: h, body: { orgId: ids.contoso, category: "spam", severity: "low", restrict: false } }) },
+      {
+        scope: "moderation:write",
+        okStatus: 201,
+        call: (t, h) =>
+          api("POST", "/api/v1/moderation/flags", { token: t, headers: h, body: { orgId: ids.contoso, category: "spam", severity: "low", restrict: false } }),
+      },
     ];
     let cells = 0;
     const allows: string[] = [];
@@ -351,7 +370,13 @@ describe("cross-site state changes", () => {
     for (const origin of origins) {
       const headers = new Headers({ "content-type": "application/json" });
       if (origin !== null) headers.set("origin", origin);
-      const res = await signInRoute(new NextRequest(`${ORIGIN}/api/session`, { method: "POST", headers, body: JSON.stringify({ email: "admin@northwind.example", password: "demo-password-1" }) }));
+      const res = await signInRoute(
+        new NextRequest(`${ORIGIN}/api/session`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ email: "admin@northwind.example", password: "demo-password-1" }),
+        }),
+      );
       tried++;
       if (res.status !== 403) accepted.push(`/api/session (direct) origin=${origin}`);
     }

@@ -100,7 +100,8 @@ async function expectInvalid(label: string, field: string, p: () => Promise<unkn
   } catch (err) {
     if (!(err instanceof AppError)) return void failures.push(`${label}: ${(err as Error)?.name} (would be a 500)`);
     if (err.status >= 500 || err.status < 400) return void failures.push(`${label}: status ${err.status}`);
-    if (!(err.details?.fields ?? []).some((f) => f === field || f.startsWith(`${field}.`) || f.includes(field))) failures.push(`${label}: fields ${JSON.stringify(err.details?.fields)} do not name ${field}`);
+    if (!(err.details?.fields ?? []).some((f) => f === field || f.startsWith(`${field}.`) || f.includes(field)))
+      failures.push(`${label}: fields ${JSON.stringify(err.details?.fields)} do not name ${field}`);
     if (err.message.includes(MARK)) failures.push(`${label}: the message echoes the value`);
   }
 }
@@ -137,7 +138,8 @@ describe("bad input", () => {
       { range: "custom", from: "２０２６-０１-０１", to: "2026-01-02" },
     ];
     for (const r of ranges) {
-      const field = "from" in r && r.from && !String(r.from).startsWith("2026-0") && !String(r.from).startsWith("1900") ? "from" : r.range === "custom" ? "" : "range";
+      const field =
+        "from" in r && r.from && !String(r.from).startsWith("2026-0") && !String(r.from).startsWith("1900") ? "from" : r.range === "custom" ? "" : "range";
       await expectInvalid(`parseRangeParams ${JSON.stringify(r).slice(0, 60)}`, field, () => parseRangeParams(r));
       const u = new URL("http://localhost/usage/export");
       for (const [k, v] of Object.entries(r)) for (const x of [v].flat()) if (x !== undefined) u.searchParams.append(k, x);
@@ -170,11 +172,19 @@ describe("bad input", () => {
       ["password", "password oversize", { email: "admin@northwind.example", password: `${MARK}${"p".repeat(1_000_000)}` }],
     ];
     for (const [field, label, body] of bodies) {
-      const req = new NextRequest("http://localhost/api/session", { method: "POST", headers: { origin: "http://localhost", "content-type": "application/json" }, body: JSON.stringify(body) });
+      const req = new NextRequest("http://localhost/api/session", {
+        method: "POST",
+        headers: { origin: "http://localhost", "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
       await expectHttp4xx(`/api/session ${label}`, field, await signInRoute(req));
     }
     for (const raw of [`{"email": "${MARK}`, "null", "[]", "\u0000"]) {
-      const req = new NextRequest("http://localhost/api/session", { method: "POST", headers: { origin: "http://localhost", "content-type": "application/json" }, body: raw });
+      const req = new NextRequest("http://localhost/api/session", {
+        method: "POST",
+        headers: { origin: "http://localhost", "content-type": "application/json" },
+        body: raw,
+      });
       await expectHttp4xx(`/api/session raw ${JSON.stringify(raw).slice(0, 20)}`, "email", await signInRoute(req));
     }
     expectNoFailures();
@@ -184,20 +194,34 @@ describe("bad input", () => {
     for (const v of NASTY) {
       const short = JSON.stringify(v.slice(0, 24));
       // Only the values that are invalid for the field; a valid one would change the org's state.
-      if (v.length > 1000 || v.includes("\u0000")) await expectInvalid(`restrict note ${short}`, "note", () => restrictOrganization(support, { orgId: northwind, reason: "provider_discretion", note: v, ticketRef: "SUP-1" }, db));
-      if (!/^[A-Za-z0-9][A-Za-z0-9._#/-]{0,63}$/.test(v.trim())) await expectInvalid(`enable ticketRef ${short}`, "ticketRef", () => enableZeroRetention(support, { orgId: northwind, reason: "verified", ticketRef: v }, db));
+      if (v.length > 1000 || v.includes("\u0000"))
+        await expectInvalid(`restrict note ${short}`, "note", () =>
+          restrictOrganization(support, { orgId: northwind, reason: "provider_discretion", note: v, ticketRef: "SUP-1" }, db),
+        );
+      if (!/^[A-Za-z0-9][A-Za-z0-9._#/-]{0,63}$/.test(v.trim()))
+        await expectInvalid(`enable ticketRef ${short}`, "ticketRef", () =>
+          enableZeroRetention(support, { orgId: northwind, reason: "verified", ticketRef: v }, db),
+        );
       await expectInvalid(`enable orgId ${short}`, "orgId", () => enableZeroRetention(support, { orgId: v, reason: "verified", ticketRef: "SUP-1" }, db));
-      await expectInvalid(`restrict reason ${short}`, "reason", () => restrictOrganization(support, { orgId: northwind, reason: v as never, note: "note", ticketRef: "SUP-1" }, db));
+      await expectInvalid(`restrict reason ${short}`, "reason", () =>
+        restrictOrganization(support, { orgId: northwind, reason: v as never, note: "note", ticketRef: "SUP-1" }, db),
+      );
       await expectInvalid(`invite email ${short}`, "email", () => inviteMember(admin, { orgId: northwind, email: v, role: "member" }, db));
       await expectInvalid(`invite role ${short}`, "role", () => inviteMember(admin, { orgId: northwind, email: "ok@n.example", role: v as never }, db));
       await expectInvalid(`request scope ${short}`, "scope", () => requestZeroRetention(admin, { orgId: northwind, scope: v as never }, db));
-      await expectInvalid(`token name ${short}`, "name", () => createServiceToken(support, { name: v.length > 100 || v.includes("\u0000") ? v : "", scopes: ["policy:read"] }, db));
+      await expectInvalid(`token name ${short}`, "name", () =>
+        createServiceToken(support, { name: v.length > 100 || v.includes("\u0000") ? v : "", scopes: ["policy:read"] }, db),
+      );
       await expectInvalid(`token scopes ${short}`, "scopes", () => createServiceToken(support, { name: "fleet", scopes: [v as never] }, db));
     }
     // Text that is fine except for a NUL byte or a lone surrogate must be refused by the schema, not by PostgreSQL.
-    await expectInvalid("restrict note with NUL", "note", () => restrictOrganization(support, { orgId: northwind, reason: "provider_discretion", note: "looks fine\u0000", ticketRef: "SUP-1" }, db));
+    await expectInvalid("restrict note with NUL", "note", () =>
+      restrictOrganization(support, { orgId: northwind, reason: "provider_discretion", note: "looks fine\u0000", ticketRef: "SUP-1" }, db),
+    );
     const [contoso] = await db.select().from(organizations).where(eq(organizations.slug, "contoso-bank"));
-    await expectInvalid("enable reason with NUL (an org where enabling would succeed)", "reason", () => enableZeroRetention(support, { orgId: contoso.id, reason: "verified\u0000", ticketRef: "SUP-1" }, db));
+    await expectInvalid("enable reason with NUL (an org where enabling would succeed)", "reason", () =>
+      enableZeroRetention(support, { orgId: contoso.id, reason: "verified\u0000", ticketRef: "SUP-1" }, db),
+    );
     await expectInvalid("token name with NUL", "name", () => createServiceToken(support, { name: "fleet\u0000", scopes: ["policy:read"] }, db));
     expectNoFailures();
   });

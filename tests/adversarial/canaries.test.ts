@@ -44,7 +44,12 @@ const logged: string[] = [];
 const pgLogOffsets = new Map<string, number>();
 
 function pgLogFiles(): string[] {
-  return fs.existsSync(PG_LOG_DIR) ? fs.readdirSync(PG_LOG_DIR).filter((f) => /\.(log|csv|json)$/.test(f)).map((f) => path.join(PG_LOG_DIR, f)) : [];
+  return fs.existsSync(PG_LOG_DIR)
+    ? fs
+        .readdirSync(PG_LOG_DIR)
+        .filter((f) => /\.(log|csv|json)$/.test(f))
+        .map((f) => path.join(PG_LOG_DIR, f))
+    : [];
 }
 
 beforeAll(async () => {
@@ -104,16 +109,33 @@ const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$/;
 const contentFieldNames = ["prompt", "completion", "transcript", "text", "audio", "output", "messages", "input"];
 
 function shapeArb(): fc.Arbitrary<Shape> {
-  const valid = fc.integer({ min: 1, max: 20 }).map((n): Shape => ({ kind: "valid batch", body: { events: Array.from({ length: n }, () => makeEvent(orgId)) } }));
+  const valid = fc
+    .integer({ min: 1, max: 20 })
+    .map((n): Shape => ({ kind: "valid batch", body: { events: Array.from({ length: n }, () => makeEvent(orgId)) } }));
   const withCanary = canaryArb.chain((canary) =>
     fc.oneof(
-      fc.tuple(fc.constantFrom(...contentFieldNames), contentArb(canary)).map(([k, v]): Shape => ({ kind: "unknown field in an event", body: { events: [makeEvent(orgId), { ...makeEvent(orgId), [k]: v }] } })),
-      fc.tuple(fc.constantFrom(...contentFieldNames), contentArb(canary)).map(([k, v]): Shape => ({ kind: "unknown top-level field", body: { events: [makeEvent(orgId)], [k]: v } })),
+      fc
+        .tuple(fc.constantFrom(...contentFieldNames), contentArb(canary))
+        .map(([k, v]): Shape => ({ kind: "unknown field in an event", body: { events: [makeEvent(orgId), { ...makeEvent(orgId), [k]: v }] } })),
+      fc
+        .tuple(fc.constantFrom(...contentFieldNames), contentArb(canary))
+        .map(([k, v]): Shape => ({ kind: "unknown top-level field", body: { events: [makeEvent(orgId)], [k]: v } })),
       // model and apiKeyId are identifiers by design: a bare identifier-shaped word there is metadata, so only free text counts as content.
-      fc.tuple(fc.constantFrom(...eventFields), contentArb(canary)).filter(([k, v]) => !(IDENTIFIER_FIELDS.has(k) && typeof v === "string" && IDENTIFIER.test(v))).map(([k, v]): Shape => ({ kind: "content in a known field", body: { events: [{ ...makeEvent(orgId), [k]: v }] } })),
-      fc.string({ maxLength: 20 }).map((s): Shape => ({ kind: "content as a key name", body: { events: [{ ...makeEvent(orgId), [`${s} ${canary} said`]: true }] } })),
+      fc
+        .tuple(fc.constantFrom(...eventFields), contentArb(canary))
+        .filter(([k, v]) => !(IDENTIFIER_FIELDS.has(k) && typeof v === "string" && IDENTIFIER.test(v)))
+        .map(([k, v]): Shape => ({ kind: "content in a known field", body: { events: [{ ...makeEvent(orgId), [k]: v }] } })),
+      fc
+        .string({ maxLength: 20 })
+        .map((s): Shape => ({ kind: "content as a key name", body: { events: [{ ...makeEvent(orgId), [`${s} ${canary} said`]: true }] } })),
       fc.constant<Shape>({ kind: "not JSON", raw: `{"events":[{"prompt":"${canary}"` }),
-      fc.constant<Shape>({ kind: "JSON with \\u escapes", raw: JSON.stringify({ events: [{ ...makeEvent(orgId), prompt: canary }] }).replace(canary, [...canary].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("")) }),
+      fc.constant<Shape>({
+        kind: "JSON with \\u escapes",
+        raw: JSON.stringify({ events: [{ ...makeEvent(orgId), prompt: canary }] }).replace(
+          canary,
+          [...canary].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join(""),
+        ),
+      }),
       fc.constant<Shape>({ kind: "wrong content type", raw: `prompt=${canary}`, contentType: "application/x-www-form-urlencoded" }),
       fc.constant<Shape>({ kind: "events not an array", body: { events: canary } }),
       fc.constant<Shape>({ kind: "an event is a string", body: { events: [canary] } }),
@@ -152,12 +174,29 @@ describe("content canaries", () => {
       { numRuns: BODIES, seed: Number(process.env.ADVERSARIAL_SEED ?? Date.now() % 2 ** 31) },
     );
     // Moderation flags with the canary in content places, and a valid restricting flag so that emails are owed and written.
-    for (const bad of [{ orgId, category: `self harm: ${PREFIX}flag`, severity: "high", restrict: true }, { orgId, category: "spam", severity: "high", restrict: true, excerpt: `${PREFIX}excerpt` }]) {
-      const res = await flagsRoute(new Request("http://localhost/api/v1/moderation/flags", { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(bad) }), { params: Promise.resolve({}) });
+    for (const bad of [
+      { orgId, category: `self harm: ${PREFIX}flag`, severity: "high", restrict: true },
+      { orgId, category: "spam", severity: "high", restrict: true, excerpt: `${PREFIX}excerpt` },
+    ]) {
+      const res = await flagsRoute(
+        new Request("http://localhost/api/v1/moderation/flags", {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify(bad),
+        }),
+        { params: Promise.resolve({}) },
+      );
       errorBodies.push(`${res.status}\n${await res.text()}`);
       expect(res.status).toBe(400);
     }
-    const ok = await flagsRoute(new Request("http://localhost/api/v1/moderation/flags", { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ orgId, category: "self_harm", severity: "critical", restrict: true }) }), { params: Promise.resolve({}) });
+    const ok = await flagsRoute(
+      new Request("http://localhost/api/v1/moderation/flags", {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ orgId, category: "self_harm", severity: "critical", restrict: true }),
+      }),
+      { params: Promise.resolve({}) },
+    );
     expect(ok.status).toBe(201);
     const report = await drainOutbox({ transport: fileTransport(mailDir) });
     expect(report.delivered).toBeGreaterThan(0);
@@ -184,7 +223,10 @@ describe("content canaries", () => {
     await new Promise((r) => setTimeout(r, 300));
     let pgLogRead = 0;
     for (const f of pgLogFiles()) {
-      const text = fs.readFileSync(f).subarray(pgLogOffsets.get(f) ?? 0).toString("utf8");
+      const text = fs
+        .readFileSync(f)
+        .subarray(pgLogOffsets.get(f) ?? 0)
+        .toString("utf8");
       pgLogRead += text.length;
       count("PostgreSQL server log", text);
     }
@@ -192,7 +234,11 @@ describe("content canaries", () => {
     for (const f of emls) count(".eml files", fs.readFileSync(path.join(mailDir, f), "utf8"));
     for (const b of errorBodies) count("error bodies", b);
     const total = Object.values(found).reduce((a, b) => a + b, 0);
-    record("canaries", `places searched: pg_dump (${(dump.length / 1e6).toFixed(1)} MB), ${logged.length} app log lines, ${pgLogRead} bytes of PostgreSQL log, ${emls.length} .eml files, ${errorBodies.length} error bodies`, 5);
+    record(
+      "canaries",
+      `places searched: pg_dump (${(dump.length / 1e6).toFixed(1)} MB), ${logged.length} app log lines, ${pgLogRead} bytes of PostgreSQL log, ${emls.length} .eml files, ${errorBodies.length} error bodies`,
+      5,
+    );
     record("canaries", "canaries found", total, "0");
     expect(found, samples.join("\n")).toEqual({ pg_dump: 0, "app logs": 0, "PostgreSQL server log": 0, ".eml files": 0, "error bodies": 0 });
     expect(emls.length).toBeGreaterThan(0);

@@ -1,7 +1,12 @@
 /** A child process running a TypeScript entry point, its output kept line by line. */
 import { spawn, type ChildProcess } from "node:child_process";
 
-export type Child = { proc: ChildProcess; lines: () => string[]; exited: Promise<number | null>; waitForLine: (re: RegExp, timeoutMs?: number) => Promise<void> };
+export type Child = {
+  proc: ChildProcess;
+  lines: () => string[];
+  exited: Promise<number | null>;
+  waitForLine: (re: RegExp, timeoutMs?: number) => Promise<void>;
+};
 
 export function startChild(script: string, args: string[], env: Record<string, string>): Child {
   let out = "";

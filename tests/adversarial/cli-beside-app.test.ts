@@ -52,7 +52,12 @@ describe("the commands beside the running app (embedded default)", () => {
       // client's transaction) is open work, named in the closing note.
       // The app still serves after the tools came and went.
       expect((await fetch(`${app.base}/api/health/ready`)).status).toBe(200);
-      record("cli", "commands run beside the app on the embedded default (token:create, audit:verify, db:migrate) that failed", [created, verify, migrate].filter((r) => r.status !== 0).length, "0");
+      record(
+        "cli",
+        "commands run beside the app on the embedded default (token:create, audit:verify, db:migrate) that failed",
+        [created, verify, migrate].filter((r) => r.status !== 0).length,
+        "0",
+      );
     } finally {
       await app.stop();
     }

@@ -35,7 +35,8 @@ let dir: string;
 let url: string;
 let handle: DbHandle;
 
-const asPostgres = (cmd: string, args: string[]) => (process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", `${BIN}/${cmd}`, ...args]] : [`${BIN}/${cmd}`, args]) as [string, string[]];
+const asPostgres = (cmd: string, args: string[]) =>
+  (process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", `${BIN}/${cmd}`, ...args]] : [`${BIN}/${cmd}`, args]) as [string, string[]];
 async function pgCtl(...args: string[]) {
   const [cmd, a] = asPostgres("pg_ctl", ["-D", path.join(dir, "data"), "-w", ...args]);
   await run(cmd, a, { timeout: 60_000 });
@@ -95,16 +96,25 @@ describe("PostgreSQL failing under the app (private cluster)", () => {
     await new Promise((r) => setTimeout(r, 500));
     child.proc.kill("SIGKILL");
     await child.exited;
-    const statuses = child.lines().filter((l) => l.startsWith("status ")).map((l) => Number(l.split(" ")[1]));
+    const statuses = child
+      .lines()
+      .filter((l) => l.startsWith("status "))
+      .map((l) => Number(l.split(" ")[1]));
     const acked = new Set(ackedIds(child.lines()));
     const c = await countCheck(handle.db, orgId, acked);
     record("crashes", "PostgreSQL restarts mid-ingest (private cluster, initdb on its own port)", restarts, `>= ${scale(3, 1)}`);
     record("crashes", "PostgreSQL restart: events acknowledged", acked.size);
     record("crashes", "PostgreSQL restart: acknowledged events lost", c.lost, "0");
     record("crashes", "PostgreSQL restart: events double-counted", c.doubleCounted + c.missingFromRollups, "0");
-    record("crashes", "PostgreSQL restart: refused batches while down (503 / other)", `${statuses.filter((s) => s === 503).length} / ${statuses.filter((s) => s !== 503).length}`);
+    record(
+      "crashes",
+      "PostgreSQL restart: refused batches while down (503 / other)",
+      `${statuses.filter((s) => s === 503).length} / ${statuses.filter((s) => s !== 503).length}`,
+    );
     record("crashes", "PostgreSQL restart: answers during the outage other than 503", statuses.filter((s) => s !== 503).length, "0");
-    console.info(`[pg restart] restart took ${restartMs.join(", ")} ms; statuses while down: ${JSON.stringify(statuses.reduce<Record<number, number>>((a, s) => ((a[s] = (a[s] ?? 0) + 1), a), {}))}`);
+    console.info(
+      `[pg restart] restart took ${restartMs.join(", ")} ms; statuses while down: ${JSON.stringify(statuses.reduce<Record<number, number>>((a, s) => ((a[s] = (a[s] ?? 0) + 1), a), {}))}`,
+    );
     expect(c).toMatchObject({ lost: 0, doubleCounted: 0, missingFromRollups: 0 });
     expect(statuses.filter((s) => s !== 503)).toEqual([]);
   });
@@ -114,7 +124,10 @@ describe("PostgreSQL failing under the app (private cluster)", () => {
     const orgId = await makeOrg(handle.db);
     const token = (await makeToken(handle.db, ["usage:write", "policy:read"])).token;
     const email = `admin-${crypto.randomBytes(4).toString("hex")}@restart.example`;
-    const [user] = await handle.db.insert(users).values({ email, name: "Restart admin", passwordHash: await hashPassword("restart-password-1") }).returning({ id: users.id });
+    const [user] = await handle.db
+      .insert(users)
+      .values({ email, name: "Restart admin", passwordHash: await hashPassword("restart-password-1") })
+      .returning({ id: users.id });
     await handle.db.insert(memberships).values({ orgId, userId: user.id, role: "admin" });
     const app = await startAppServer({ port: 3181, env: { DATABASE_URL: url } });
     const cookie = await signInCookie(app.base, email, "restart-password-1");
@@ -125,13 +138,29 @@ describe("PostgreSQL failing under the app (private cluster)", () => {
     const readySeen: boolean[] = [];
     let running = true;
     const count = (m: Record<string, number>, k: string | number) => (m[k] = (m[k] ?? 0) + 1);
-    const event = (id: string, i: number) => ({ id, orgId, occurredAt: new Date(baseMs - (i % 1000) * 60_000).toISOString(), product: "llm", model: "m", inputUnits: 10, outputUnits: 5, status: "ok", latencyMs: 100, apiKeyId: "key_1", zeroRetention: true });
+    const event = (id: string, i: number) => ({
+      id,
+      orgId,
+      occurredAt: new Date(baseMs - (i % 1000) * 60_000).toISOString(),
+      product: "llm",
+      model: "m",
+      inputUnits: 10,
+      outputUnits: 5,
+      status: "ok",
+      latencyMs: 100,
+      apiKeyId: "key_1",
+      zeroRetention: true,
+    });
     const ingest = async () => {
       let n = 0;
       while (running) {
         const ids = Array.from({ length: 1 + Math.floor(Math.random() * 50) }, () => crypto.randomUUID());
         for (;;) {
-          const res = await fetch(`${app.base}/api/v1/usage/events`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ events: ids.map((id) => event(id, n++)) }) }).catch(() => null);
+          const res = await fetch(`${app.base}/api/v1/usage/events`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+            body: JSON.stringify({ events: ids.map((id) => event(id, n++)) }),
+          }).catch(() => null);
           count(ingestStatuses, res?.status ?? "error");
           if (res?.status === 200) {
             await res.text();
@@ -198,9 +227,23 @@ describe("PostgreSQL failing under the app (private cluster)", () => {
     record("crashes", "server.ts: readiness false during each outage, true after", `${notReady} / ${restarts}`, `${restarts} / ${restarts}`);
     record("crashes", "server.ts: events acknowledged during the restarts", acked.size);
     record("crashes", "server.ts: acknowledged events lost", c.lost, "0");
-    record("crashes", "server.ts: ingest answers other than 200 / 503 (a 500 tells the fleet the batch was bad)", Object.entries(ingestStatuses).filter(([s]) => s !== "200" && s !== "503").reduce((a, [, n]) => a + n, 0), "0");
+    record(
+      "crashes",
+      "server.ts: ingest answers other than 200 / 503 (a 500 tells the fleet the batch was bad)",
+      Object.entries(ingestStatuses)
+        .filter(([s]) => s !== "200" && s !== "503")
+        .reduce((a, [, n]) => a + n, 0),
+      "0",
+    );
     record("crashes", "server.ts: events double-counted", c.doubleCounted + c.missingFromRollups, "0");
-    console.info(`[server.ts restarts] ingest ${JSON.stringify(ingestStatuses)} dashboard ${JSON.stringify(pageStatuses)} exit ${code}\n${app.output().split("\n").filter((l) => /internal error|"level":[56]0/.test(l)).slice(0, 10).join("\n")}`);
+    console.info(
+      `[server.ts restarts] ingest ${JSON.stringify(ingestStatuses)} dashboard ${JSON.stringify(pageStatuses)} exit ${code}\n${app
+        .output()
+        .split("\n")
+        .filter((l) => /internal error|"level":[56]0/.test(l))
+        .slice(0, 10)
+        .join("\n")}`,
+    );
     expect(alive).toBe(true);
     expect(notReady).toBe(restarts);
     expect(c).toMatchObject({ lost: 0, doubleCounted: 0, missingFromRollups: 0 });
@@ -218,10 +261,15 @@ describe("PostgreSQL failing under the app (private cluster)", () => {
       await makeOrg(db, { plan: "free", zdr: "off" }),
       await makeOrg(db, { zdr: "active" }),
     ];
-    await db.update(retentionStates).set({ restriction: "restricted", restrictionReason: "automated_flag", restrictedSince: new Date() }).where(eq(retentionStates.orgId, orgs[4]));
+    await db
+      .update(retentionStates)
+      .set({ restriction: "restricted", restrictionReason: "automated_flag", restrictedSince: new Date() })
+      .where(eq(retentionStates.orgId, orgs[4]));
     const token = (await makeToken(db, ["policy:read"])).token;
     const lookup = (orgId: string) =>
-      policyRoute(new Request(`http://localhost/api/v1/orgs/${orgId}/retention-policy`, { headers: { authorization: `Bearer ${token}` } }), { params: Promise.resolve({ orgId }) });
+      policyRoute(new Request(`http://localhost/api/v1/orgs/${orgId}/retention-policy`, { headers: { authorization: `Bearer ${token}` } }), {
+        params: Promise.resolve({ orgId }),
+      });
     // Warm the token and policy caches while the listener is up.
     // The listener may still be reconnecting after the restarts of the test before.
     await cacheListener(handle).ready;
@@ -255,7 +303,11 @@ describe("PostgreSQL failing under the app (private cluster)", () => {
     record("fail closed", "lookups answered 200 while the database was stopped", answered200, "0");
     record("fail closed", "lookups answering 'retention allowed' while the database was stopped", allowed, "0");
     took.sort((a, b) => a - b);
-    record("fail closed", "time to the error answer with the database stopped, p50 / max (ms)", `${took[Math.floor(took.length / 2)].toFixed(1)} / ${took.at(-1)!.toFixed(1)}`);
+    record(
+      "fail closed",
+      "time to the error answer with the database stopped, p50 / max (ms)",
+      `${took[Math.floor(took.length / 2)].toFixed(1)} / ${took.at(-1)!.toFixed(1)}`,
+    );
     // The fleet waits for this answer on its hot path: fail closed must also be fail fast.
     record("fail closed", "slowest error answer with the database stopped (ms)", Math.round(took.at(-1)!), "<= 2000");
     console.info(`[fail closed] statuses: ${JSON.stringify(statuses)}; ms: ${took.map((t) => t.toFixed(0)).join(" ")}`);

@@ -22,7 +22,8 @@ import { ackedIds, startChild } from "./child";
 import { record, scale } from "./figures";
 
 const chdbInstalled = fs.existsSync(path.join(chdbInstallDir(), "node_modules", "chdb", "package.json"));
-if (process.env.CHDB_REQUIRED === "1" && !chdbInstalled) throw new Error("CHDB_REQUIRED=1 but the embedded ClickHouse engine is missing: run bash scripts/ensure-chdb.sh");
+if (process.env.CHDB_REQUIRED === "1" && !chdbInstalled)
+  throw new Error("CHDB_REQUIRED=1 but the embedded ClickHouse engine is missing: run bash scripts/ensure-chdb.sh");
 
 const fresh = withFreshDatabase();
 afterAll(() => closeCacheListener());
@@ -69,7 +70,7 @@ describe.skipIf(!chdbInstalled)("crashes (ClickHouse store, embedded chDB)", () 
     try {
       const store = clickhouseUsageStore({ clickhouse: () => h, relayAfterIngest: false });
       await store.start(db);
-      const q = async <T,>(query: string) => (await h.client.query({ query, query_params: { org: orgId }, format: "JSONEachRow" })).json<T>();
+      const q = async <T>(query: string) => (await h.client.query({ query, query_params: { org: orgId }, format: "JSONEachRow" })).json<T>();
       const stored = new Set((await q<{ id: string }>("SELECT DISTINCT toString(id) AS id FROM usage_events WHERE org_id = {org:UUID}")).map((r) => r.id));
       const [raw] = await q<{ n: string }>("SELECT count() AS n FROM usage_events WHERE org_id = {org:UUID}");
       const [hourly] = await q<{ n: string }>("SELECT sum(requests) AS n FROM usage_rollups_hourly WHERE org_id = {org:UUID}");
@@ -82,8 +83,17 @@ describe.skipIf(!chdbInstalled)("crashes (ClickHouse store, embedded chDB)", () 
       record("crashes", "clickhouse ingest: events acknowledged before the kills", acked.size);
       record("crashes", "clickhouse ingest: acknowledged events lost", lost, "0");
       record("crashes", "clickhouse ingest: events double-counted (raw or rollups above distinct ids)", doubleCounted, "0");
-      console.info(`[crash clickhouse] ${runs} runs, ${acked.size} acked, ${stored.size} in ClickHouse, ledger ${ledger.n}, ${pending.n} batches still waiting, ${midBatch} kills mid-batch`);
-      expect({ pending: pending.n, lost, doubleCounted, ledgerEqualsStored: ledger.n === stored.size, hourly: Number(hourly.n), daily: Number(daily.n) }).toEqual({
+      console.info(
+        `[crash clickhouse] ${runs} runs, ${acked.size} acked, ${stored.size} in ClickHouse, ledger ${ledger.n}, ${pending.n} batches still waiting, ${midBatch} kills mid-batch`,
+      );
+      expect({
+        pending: pending.n,
+        lost,
+        doubleCounted,
+        ledgerEqualsStored: ledger.n === stored.size,
+        hourly: Number(hourly.n),
+        daily: Number(daily.n),
+      }).toEqual({
         pending: 0,
         lost: 0,
         doubleCounted: 0,

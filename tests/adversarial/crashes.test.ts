@@ -52,7 +52,13 @@ describe("crashes (PostgreSQL)", () => {
     let killedWithBatchesInFlight = 0;
     for (let run = 0; run < runs; run++) {
       const replay = [...acked].sort(() => Math.random() - 0.5).slice(0, 60);
-      const child = startChild("tests/adversarial/ingest-child.ts", [], { DATABASE_URL: url, TOKEN: token, ORG_ID: orgId, BASE_MS: String(baseMs), REPLAY_IDS: JSON.stringify(replay) });
+      const child = startChild("tests/adversarial/ingest-child.ts", [], {
+        DATABASE_URL: url,
+        TOKEN: token,
+        ORG_ID: orgId,
+        BASE_MS: String(baseMs),
+        REPLAY_IDS: JSON.stringify(replay),
+      });
       await child.waitForLine(/^ready$/m);
       await child.waitForLine(/^ack /m);
       await new Promise((r) => setTimeout(r, 50 + Math.random() * 1500));
@@ -68,7 +74,9 @@ describe("crashes (PostgreSQL)", () => {
     record("crashes", "ingest: acknowledged events lost", c.lost, "0");
     record("crashes", "ingest: events double-counted (rollups above events)", c.doubleCounted, "0");
     record("crashes", "ingest: stored events missing from a rollup", c.missingFromRollups, "0");
-    console.info(`[crash ingest] ${runs} runs, ${acked.size} acked, ${c.stored} stored (the rest were in flight), ${killedWithBatchesInFlight} kills mid-batch`);
+    console.info(
+      `[crash ingest] ${runs} runs, ${acked.size} acked, ${c.stored} stored (the rest were in flight), ${killedWithBatchesInFlight} kills mid-batch`,
+    );
     expect(c).toMatchObject({ lost: 0, doubleCounted: 0, missingFromRollups: 0 });
   });
 
@@ -77,7 +85,10 @@ describe("crashes (PostgreSQL)", () => {
     const ADMINS = 5;
     beforeAll(async () => {
       for (let i = 1; i < ADMINS; i++) {
-        const [u] = await db.insert(users).values({ email: `crash-admin${i}@northwind.example`, name: `Admin ${i}` }).returning();
+        const [u] = await db
+          .insert(users)
+          .values({ email: `crash-admin${i}@northwind.example`, name: `Admin ${i}` })
+          .returning();
         await db.insert(memberships).values({ orgId: northwind, userId: u.id, role: "admin" });
       }
       sink = await startSmtpSink({ delayMs: 10 });
@@ -94,7 +105,13 @@ describe("crashes (PostgreSQL)", () => {
       let notDelivered = 0;
       let unowed = 0;
       for (let run = 0; run < runs; run++) {
-        const work = startChild("tests/helpers/notify-child.ts", ["work"], { DATABASE_URL: url, SMTP_URL: sink.url, ORG_ID: northwind, CYCLES: "2", OUTBOX_LEASE_MS: "1000" });
+        const work = startChild("tests/helpers/notify-child.ts", ["work"], {
+          DATABASE_URL: url,
+          SMTP_URL: sink.url,
+          ORG_ID: northwind,
+          CYCLES: "2",
+          OUTBOX_LEASE_MS: "1000",
+        });
         // Killed after a random number of messages of this run, or at a random moment if none arrive first.
         killAt = sink.messages.length + 1 + Math.floor(Math.random() * 15);
         await Promise.race([new Promise<void>((r) => (killed = r)), work.exited, new Promise((r) => setTimeout(r, 2500 + Math.random() * 3000))]);
@@ -178,20 +195,42 @@ describe("crashes (PostgreSQL)", () => {
     } finally {
       await adminSql(TEST_DATABASE_URL, `drop database if exists ${restoredName} with (force)`);
     }
-    record("crashes", `concurrent writers: ${writers} writers across ${orgs.length} orgs, each until ${opsEach} of its retention changes committed`, writers * opsEach);
+    record(
+      "crashes",
+      `concurrent writers: ${writers} writers across ${orgs.length} orgs, each until ${opsEach} of its retention changes committed`,
+      writers * opsEach,
+    );
     record("crashes", "concurrent writers: changes committed / refused as not applicable", `${committed} / ${refused}`);
     record("crashes", "concurrent writers: audit rows minus committed changes", after - before - committed, "0");
     record("crashes", "concurrent writers: errors other than a refusal", unexpected.length, "0");
     record("crashes", "audit chain breaks (live database)", chain.ok ? 0 : 1, "0");
-    record("crashes", "audit chain breaks (after pg_dump and restore into a fresh database)", restoredChain?.ok && restoredChain.entries === chain.entries ? 0 : 1, "0");
-    record("crashes", `org Merkle trees that do not verify, of ${orgs.length} (live database; leaves, stored subtrees, signed checkpoint)`, trees.filter((t) => !t.ok).length, "0");
-    record("crashes", `org Merkle trees that do not verify, of ${orgs.length} (after pg_dump and restore)`, restoredTrees.length === orgs.length ? restoredTrees.filter((t) => !t.ok).length : orgs.length, "0");
+    record(
+      "crashes",
+      "audit chain breaks (after pg_dump and restore into a fresh database)",
+      restoredChain?.ok && restoredChain.entries === chain.entries ? 0 : 1,
+      "0",
+    );
+    record(
+      "crashes",
+      `org Merkle trees that do not verify, of ${orgs.length} (live database; leaves, stored subtrees, signed checkpoint)`,
+      trees.filter((t) => !t.ok).length,
+      "0",
+    );
+    record(
+      "crashes",
+      `org Merkle trees that do not verify, of ${orgs.length} (after pg_dump and restore)`,
+      restoredTrees.length === orgs.length ? restoredTrees.filter((t) => !t.ok).length : orgs.length,
+      "0",
+    );
     expect(unexpected).toEqual([]);
     expect(committed).toBe(writers * opsEach);
     expect(after - before).toBe(committed);
     expect(chain.ok).toBe(true);
     expect(restoredChain).toEqual(chain);
-    expect(trees.every((t) => t.ok), JSON.stringify(trees.filter((t) => !t.ok))).toBe(true);
+    expect(
+      trees.every((t) => t.ok),
+      JSON.stringify(trees.filter((t) => !t.ok)),
+    ).toBe(true);
     expect(restoredTrees).toEqual(trees);
   });
 });

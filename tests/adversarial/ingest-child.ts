@@ -24,7 +24,7 @@ function eventFor(id: string) {
   return {
     id,
     orgId,
-    occurredAt: new Date(baseMs - h.readUInt32BE(0) % (3 * 24 * 3600_000)).toISOString(),
+    occurredAt: new Date(baseMs - (h.readUInt32BE(0) % (3 * 24 * 3600_000))).toISOString(),
     product: PRODUCTS[h[4] % PRODUCTS.length],
     model: `model-${h[5] % 4}`,
     inputUnits: h.readUInt16BE(6),

@@ -67,7 +67,11 @@ describe("load", () => {
         const batch = Array.from({ length: 100 }, () => makeEvent(northwind, { id: crypto.randomUUID() }));
         const t0 = performance.now();
         const res = await ingestRoute(
-          new Request("http://localhost/api/v1/usage/events", { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ events: batch }) }),
+          new Request("http://localhost/api/v1/usage/events", {
+            method: "POST",
+            headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+            body: JSON.stringify({ events: batch }),
+          }),
           { params: Promise.resolve({}) },
         );
         await res.text();

@@ -57,11 +57,16 @@ describe("removal jobs under kill/restart (PostgreSQL)", () => {
     let inScope = 0;
     for (const s of scopes) {
       inScope += await countEvents(db, where(s));
-      const r = await requestRemoval(s.actor, { orgId: s.orgId, scope: s.apiKeyId ? "api_key" : "organization", apiKeyId: s.apiKeyId, range: "custom", from: s.from, to: s.to }, db);
+      const r = await requestRemoval(
+        s.actor,
+        { orgId: s.orgId, scope: s.apiKeyId ? "api_key" : "organization", apiKeyId: s.apiKeyId, range: "custom", from: s.from, to: s.to },
+        db,
+      );
       await approveRemoval(support, { requestId: r.id, reason: "Verified with the account owner" }, db);
     }
     let killedMidJob = 0;
-    const deletedSoFar = async () => Number((await queryRows<{ n: string }>(db, sql`select coalesce(sum(events_deleted), 0)::bigint as n from removal_jobs`))[0].n);
+    const deletedSoFar = async () =>
+      Number((await queryRows<{ n: string }>(db, sql`select coalesce(sum(events_deleted), 0)::bigint as n from removal_jobs`))[0].n);
     for (let run = 0; run < runs; run++) {
       const child = startChild("tests/helpers/removal-child.ts", [], { DATABASE_URL: url, BATCH: "120", PAUSE_MS: "25", LEASE_MS: "300" });
       await child.waitForLine(/^(claimed|done)/m);

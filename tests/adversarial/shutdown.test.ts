@@ -36,12 +36,29 @@ describe("SIGTERM under load (server.ts, embedded PGlite)", () => {
     const acked = new Set<string>();
     const outcomes = { answered: 0, stopping503: 0, refused: 0, resetBeforeAnswer: 0, cut: 0 };
     let running = true;
-    const event = (id: string) => ({ id, orgId, occurredAt: new Date(Date.now() - 60_000).toISOString(), product: "llm", model: "m", inputUnits: 3, outputUnits: 2, status: "ok", latencyMs: 50, apiKeyId: "key_1", zeroRetention: true });
+    const event = (id: string) => ({
+      id,
+      orgId,
+      occurredAt: new Date(Date.now() - 60_000).toISOString(),
+      product: "llm",
+      model: "m",
+      inputUnits: 3,
+      outputUnits: 2,
+      status: "ok",
+      latencyMs: 50,
+      apiKeyId: "key_1",
+      zeroRetention: true,
+    });
     const one = async (i: number) => {
       const ids = Array.from({ length: 20 }, () => crypto.randomUUID());
-      const req = i % 2 === 0
-        ? fetch(`${app.base}/api/v1/usage/events`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ events: ids.map(event) }) })
-        : fetch(`${app.base}/login`);
+      const req =
+        i % 2 === 0
+          ? fetch(`${app.base}/api/v1/usage/events`, {
+              method: "POST",
+              headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+              body: JSON.stringify({ events: ids.map(event) }),
+            })
+          : fetch(`${app.base}/login`);
       let res: Response;
       try {
         res = await req;
@@ -83,7 +100,10 @@ describe("SIGTERM under load (server.ts, embedded PGlite)", () => {
     await Promise.all(loads);
 
     // The server's side: every request it read and did not answer whole is in its access log as closed_early.
-    const closedEarly = app.output().split("\n").filter((line) => line.includes('"reason":"closed_early"')).length;
+    const closedEarly = app
+      .output()
+      .split("\n")
+      .filter((line) => line.includes('"reason":"closed_early"')).length;
     outcomes.cut += closedEarly;
 
     // A restart on the same directory: the lock is free and every acknowledged event is there, counted once.
@@ -91,8 +111,17 @@ describe("SIGTERM under load (server.ts, embedded PGlite)", () => {
     const c = await countCheck(again.db, orgId, acked);
     await again.close();
 
-    record("shutdown", "SIGTERM under load: requests answered whole / 503 stopping / refused / reset before the server read them", `${outcomes.answered} / ${outcomes.stopping503} / ${outcomes.refused} / ${outcomes.resetBeforeAnswer}`);
-    record("shutdown", "SIGTERM under load: requests read and not answered whole (client saw a cut answer, or the server logged closed_early)", outcomes.cut, "0");
+    record(
+      "shutdown",
+      "SIGTERM under load: requests answered whole / 503 stopping / refused / reset before the server read them",
+      `${outcomes.answered} / ${outcomes.stopping503} / ${outcomes.refused} / ${outcomes.resetBeforeAnswer}`,
+    );
+    record(
+      "shutdown",
+      "SIGTERM under load: requests read and not answered whole (client saw a cut answer, or the server logged closed_early)",
+      outcomes.cut,
+      "0",
+    );
     record("shutdown", `SIGTERM to exit (ms, bound ${BOUND_MS})`, exitMs, `<= ${BOUND_MS + 2000}`);
     record("shutdown", "restart on the same embedded directory: acknowledged events missing", c.lost, "0");
     expect(outcomes.cut).toBe(0);

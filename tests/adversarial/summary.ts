@@ -21,7 +21,7 @@ export function teardown(): void {
     .split("\n")
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Figure);
-  const rank = (s: string) => (SECTION_ORDER.indexOf(s) + 1 || 99);
+  const rank = (s: string) => SECTION_ORDER.indexOf(s) + 1 || 99;
   figures.sort((a, b) => rank(a.section) - rank(b.section));
   const rows = figures.map((f) => {
     const met = f.goal === undefined ? "" : meets(f.value, f.goal) ? "yes" : "**NO**";

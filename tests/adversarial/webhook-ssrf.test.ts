@@ -78,7 +78,7 @@ const RANGES: [number[], number][] = [
 ];
 
 function randomIn([base, prefix]: [number[], number]): string {
-  const b = (base[0] << 24) >>> 0 | (base[1] << 16) | (base[2] << 8) | base[3];
+  const b = ((base[0] << 24) >>> 0) | (base[1] << 16) | (base[2] << 8) | base[3];
   const host = crypto.randomBytes(4).readUInt32BE() & (2 ** (32 - prefix) - 1);
   const n = (b + host) >>> 0;
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
@@ -98,7 +98,10 @@ function randomV6(prefixHex: string, prefixBits: number): string {
 beforeAll(async () => {
   const d = db.handle().db;
   await seedDemoWorld(d, { usage: false });
-  const [org] = await d.select().from(organizations).where(sql`${organizations.slug} = 'northwind-health'`);
+  const [org] = await d
+    .select()
+    .from(organizations)
+    .where(sql`${organizations.slug} = 'northwind-health'`);
   orgId = org.id;
   admin = (await loadUserPrincipalByEmail(d, "admin@northwind.example"))!;
   target = await startWebhookReceiver(3163);
@@ -149,11 +152,16 @@ describe("webhook SSRF", () => {
       `http://127.1:${port}/g`,
     ];
     // Rows that got past creation (added while private targets were allowed, or by a name that since resolves to loopback).
-    await d.insert(webhookEndpoints).values(stored.map((url) => ({ orgId, url, eventTypes: ["zdr.enabled"], secretEncrypted: encryptSecret(generateWebhookSecret()) })));
+    await d
+      .insert(webhookEndpoints)
+      .values(stored.map((url) => ({ orgId, url, eventTypes: ["zdr.enabled"], secretEncrypted: encryptSecret(generateWebhookSecret()) })));
     const n = scale(20, 3);
     for (let i = 0; i < n; i++) await d.transaction((tx) => enqueueWebhookEvent(tx, { orgId, type: "zdr.enabled", data: { orgId, i } }));
     await drainOutbox({ db: d, transport: noMail, webhooks: { allowPrivate: false } });
-    const delivered = await d.select().from(webhookDeliveries).where(sql`${webhookDeliveries.status} = 'delivered'`);
+    const delivered = await d
+      .select()
+      .from(webhookDeliveries)
+      .where(sql`${webhookDeliveries.status} = 'delivered'`);
 
     // A redirect: the first hop is allowed (private targets on), the 302 points at another local receiver; it must never be followed.
     redirector.respond(302, { location: `http://127.0.0.1:${port}/redirected` });
@@ -163,7 +171,10 @@ describe("webhook SSRF", () => {
       .returning();
     await d.transaction((tx) => enqueueWebhookEvent(tx, { orgId, type: "zdr.disabled", data: { orgId } }));
     await drainOutbox({ db: d, transport: noMail, webhooks: { allowPrivate: true } });
-    const [redirected] = await d.select().from(webhookDeliveries).where(sql`${webhookDeliveries.endpointId} = ${ep.id}`);
+    const [redirected] = await d
+      .select()
+      .from(webhookDeliveries)
+      .where(sql`${webhookDeliveries.endpointId} = ${ep.id}`);
 
     record("webhook SSRF", "deliveries attempted to private targets (incl. one redirect)", stored.length * n + 1);
     record("webhook SSRF", "requests that reached a private target", target.requests.length + delivered.length, "0");
@@ -172,7 +183,10 @@ describe("webhook SSRF", () => {
     expect(redirector.requests).toHaveLength(1);
     expect(redirected).toMatchObject({ status: "pending", lastStatusCode: 302 });
     // Refused addresses are not retried.
-    const due = await d.select().from(outbox).where(sql`${outbox.kind} = 'webhook' and ${outbox.abandonedAt} is null and ${outbox.deliveredAt} is null`);
+    const due = await d
+      .select()
+      .from(outbox)
+      .where(sql`${outbox.kind} = 'webhook' and ${outbox.abandonedAt} is null and ${outbox.deliveredAt} is null`);
     expect(due).toHaveLength(1); // only the redirect, which is an ordinary failure
   });
 });

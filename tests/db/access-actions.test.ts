@@ -55,10 +55,36 @@ const FORMS: Record<string, (c: Ctx) => Promise<Record<string, string | string[]
     const [n] = await c.db.insert(notices).values({ orgId: c.northwind, kind: "zdr_enabled", title: "t", body: "b" }).returning({ id: notices.id });
     return { orgId: c.northwind, noticeId: n.id };
   },
-  "app/support/orgs/[orgId]/actions.ts#enableAction": async (c) => ({ orgId: c.northwind, expectedVersion: await c.version(), reason: "verified requester", ticketRef: "SUP-1", scope: "all_requests", confirm: "yes" }),
-  "app/support/orgs/[orgId]/actions.ts#disableAction": async (c) => ({ orgId: c.northwind, expectedVersion: await c.version(), reason: "customer asked", ticketRef: "SUP-2", confirm: "yes" }),
-  "app/support/orgs/[orgId]/actions.ts#restrictAction": async (c) => ({ orgId: c.northwind, expectedVersion: await c.version(), category: "high_risk_use_case", note: "review", ticketRef: "SUP-3", confirm: "yes" }),
-  "app/support/orgs/[orgId]/actions.ts#liftAction": async (c) => ({ orgId: c.northwind, expectedVersion: await c.version(), reason: "review done", ticketRef: "SUP-4", confirm: "yes" }),
+  "app/support/orgs/[orgId]/actions.ts#enableAction": async (c) => ({
+    orgId: c.northwind,
+    expectedVersion: await c.version(),
+    reason: "verified requester",
+    ticketRef: "SUP-1",
+    scope: "all_requests",
+    confirm: "yes",
+  }),
+  "app/support/orgs/[orgId]/actions.ts#disableAction": async (c) => ({
+    orgId: c.northwind,
+    expectedVersion: await c.version(),
+    reason: "customer asked",
+    ticketRef: "SUP-2",
+    confirm: "yes",
+  }),
+  "app/support/orgs/[orgId]/actions.ts#restrictAction": async (c) => ({
+    orgId: c.northwind,
+    expectedVersion: await c.version(),
+    category: "high_risk_use_case",
+    note: "review",
+    ticketRef: "SUP-3",
+    confirm: "yes",
+  }),
+  "app/support/orgs/[orgId]/actions.ts#liftAction": async (c) => ({
+    orgId: c.northwind,
+    expectedVersion: await c.version(),
+    reason: "review done",
+    ticketRef: "SUP-4",
+    confirm: "yes",
+  }),
   "app/support/orgs/[orgId]/actions.ts#configureSsoAction": async (c) => ({
     orgId: c.northwind,
     issuer: "https://login.northwind.example",
@@ -77,7 +103,13 @@ const FORMS: Record<string, (c: Ctx) => Promise<Record<string, string | string[]
   "app/support/outbox/actions.ts#retryDeadLetterAction": async (c) => {
     const [m] = await c.db
       .insert(outbox)
-      .values({ kind: "email", messageId: `<dead-${Math.random()}@test>`, payload: { orgId: c.northwind, subject: "s" }, abandonedAt: new Date(), availableAt: new Date(Date.now() + 86_400_000) })
+      .values({
+        kind: "email",
+        messageId: `<dead-${Math.random()}@test>`,
+        payload: { orgId: c.northwind, subject: "s" },
+        abandonedAt: new Date(),
+        availableAt: new Date(Date.now() + 86_400_000),
+      })
       .returning({ id: outbox.id });
     return { messageId: String(m.id) };
   },
@@ -92,17 +124,35 @@ const FORMS: Record<string, (c: Ctx) => Promise<Record<string, string | string[]
   },
   "app/(customer)/data-removal/actions.ts#cancelRemovalAction": async (c) => ({ orgId: c.northwind, requestId: await pendingRemoval(c) }),
   "app/support/orgs/[orgId]/actions.ts#setUsageRetentionAction": async (c) => ({ orgId: c.northwind, days: "400", reason: "contract", ticketRef: "SUP-5" }),
-  "app/support/removals/actions.ts#reviewRemovalAction": async (c) => ({ requestId: await pendingRemoval(c), reason: "verified", ticketRef: "SUP-6", decision: "reject" }),
+  "app/support/removals/actions.ts#reviewRemovalAction": async (c) => ({
+    requestId: await pendingRemoval(c),
+    reason: "verified",
+    ticketRef: "SUP-6",
+    decision: "reject",
+  }),
   // A public address literal, so no DNS is needed; this test never delivers (no outbox worker runs here).
-  "app/(customer)/settings/webhooks/actions.ts#createWebhookAction": async (c) => ({ orgId: c.northwind, url: "https://93.184.215.14/hook", eventTypes: "zdr.enabled" }),
+  "app/(customer)/settings/webhooks/actions.ts#createWebhookAction": async (c) => ({
+    orgId: c.northwind,
+    url: "https://93.184.215.14/hook",
+    eventTypes: "zdr.enabled",
+  }),
   "app/(customer)/settings/webhooks/actions.ts#rotateWebhookSecretAction": async (c) => ({ orgId: c.northwind, endpointId: await webhookOf(c) }),
   "app/(customer)/settings/webhooks/actions.ts#deleteWebhookAction": async (c) => ({ orgId: c.northwind, endpointId: await webhookOf(c) }),
   "app/(customer)/settings/webhooks/actions.ts#enableWebhookAction": async (c) => ({ orgId: c.northwind, endpointId: await webhookOf(c) }),
   "app/(customer)/settings/webhooks/actions.ts#sendTestWebhookAction": async (c) => ({ orgId: c.northwind, endpointId: await webhookOf(c) }),
   "app/(customer)/projects/actions.ts#createProjectAction": async (c) => ({ orgId: c.northwind, name: `Project ${Math.random()}` }),
-  "app/(customer)/projects/actions.ts#renameProjectAction": async (c) => ({ orgId: c.northwind, projectId: await projectOf(c), name: `Renamed ${Math.random()}` }),
+  "app/(customer)/projects/actions.ts#renameProjectAction": async (c) => ({
+    orgId: c.northwind,
+    projectId: await projectOf(c),
+    name: `Renamed ${Math.random()}`,
+  }),
   "app/(customer)/projects/actions.ts#archiveProjectAction": async (c) => ({ orgId: c.northwind, projectId: await projectOf(c) }),
-  "app/(customer)/projects/actions.ts#updateProjectPolicyAction": async (c) => ({ orgId: c.northwind, projectId: await projectOf(c), contentRetentionDays: "7", trainingUse: "never" }),
+  "app/(customer)/projects/actions.ts#updateProjectPolicyAction": async (c) => ({
+    orgId: c.northwind,
+    projectId: await projectOf(c),
+    contentRetentionDays: "7",
+    trainingUse: "never",
+  }),
   "app/account/two-factor/actions.ts#startTwoFactorAction": async () => ({}),
   "app/account/two-factor/actions.ts#confirmTwoFactorAction": async () => ({ code: "123456" }),
   "app/account/two-factor/actions.ts#disableTwoFactorAction": async () => ({ code: "123456" }),
@@ -201,7 +251,10 @@ beforeAll(async () => {
 
 /** A fresh Northwind member to act on, so one role's change cannot disturb the next. */
 async function freshTarget(d: Db): Promise<string> {
-  const [u] = await d.insert(users).values({ email: `t${Math.random()}@northwind.example`, name: "Target" }).returning({ id: users.id });
+  const [u] = await d
+    .insert(users)
+    .values({ email: `t${Math.random()}@northwind.example`, name: "Target" })
+    .returning({ id: users.id });
   await d.insert(memberships).values({ orgId: northwind, userId: u.id, role: "member" });
   return u.id;
 }
@@ -259,8 +312,10 @@ describe(`server actions × visitors on ${testDbKind}, called for real`, () => {
   });
 
   it("the table keeps the design's walls: only admins manage, only support changes retention, tokens scope the machine API", () => {
-    for (const op of ["retention.request", "retention.audit.read", "notices.acknowledge", "members.manage"] as const) expect(PERMISSIONS[op], op).toEqual({ customer: "admin" });
-    for (const op of ["retention.enable", "retention.disable", "retention.lift", "support.read"] as const) expect(PERMISSIONS[op], op).toEqual({ support: true });
+    for (const op of ["retention.request", "retention.audit.read", "notices.acknowledge", "members.manage"] as const)
+      expect(PERMISSIONS[op], op).toEqual({ customer: "admin" });
+    for (const op of ["retention.enable", "retention.disable", "retention.lift", "support.read"] as const)
+      expect(PERMISSIONS[op], op).toEqual({ support: true });
     expect(PERMISSIONS["retention.restrict"]).toEqual({ support: true, scope: "moderation:write" });
     expect(PERMISSIONS["usage.write"]).toEqual({ scope: "usage:write" });
   });
@@ -292,8 +347,14 @@ describe(`server actions × visitors on ${testDbKind}, called for real`, () => {
   it("a form rendered for one org, sent after switching to another, is refused naming both, and changes neither", async () => {
     const d = db.handle().db;
     const contoso = principals.otherAdmin.orgId!;
-    const [u] = await d.insert(users).values({ email: `two${Math.random()}@example.com`, name: "Two Orgs" }).returning({ id: users.id });
-    await d.insert(memberships).values([{ orgId: northwind, userId: u.id, role: "admin" }, { orgId: contoso, userId: u.id, role: "admin" }]);
+    const [u] = await d
+      .insert(users)
+      .values({ email: `two${Math.random()}@example.com`, name: "Two Orgs" })
+      .returning({ id: users.id });
+    await d.insert(memberships).values([
+      { orgId: northwind, userId: u.id, role: "admin" },
+      { orgId: contoso, userId: u.id, role: "admin" },
+    ]);
     // The session's active org is now Contoso; the form was rendered for Northwind.
     session.user = await loadUserPrincipal(d, u.id, contoso);
     const invite = actionsByKey.get("app/(customer)/members/actions.ts#inviteAction")!;
@@ -318,4 +379,3 @@ describe(`server actions × visitors on ${testDbKind}, called for real`, () => {
     await d.delete(users).where(eq(users.id, id));
   });
 });
-

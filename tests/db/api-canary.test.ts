@@ -28,7 +28,10 @@ const logged: string[] = [];
 const pgLogOffsets = new Map<string, number>();
 
 function pgLogFiles(): string[] {
-  return fs.readdirSync(PG_LOG_DIR).filter((f) => /\.(log|csv|json)$/.test(f)).map((f) => path.join(PG_LOG_DIR, f));
+  return fs
+    .readdirSync(PG_LOG_DIR)
+    .filter((f) => /\.(log|csv|json)$/.test(f))
+    .map((f) => path.join(PG_LOG_DIR, f));
 }
 
 beforeAll(async () => {
@@ -80,7 +83,8 @@ describe(`canary on ${testDbKind}`, () => {
     statuses.push((await call("POST", "/api/v1/usage/events", { token, body: { events: [valid, everyField] } })).status);
     statuses.push((await call("POST", "/api/v1/usage/events", { token, body: { events: [{ ...makeEvent(orgId), transcript: CANARY }] } })).status);
     statuses.push(
-      (await call("POST", "/api/v1/usage/events", { token, body: { events: [{ ...makeEvent(orgId, { model: CANARY, apiKeyId: CANARY }), text: CANARY }] } })).status,
+      (await call("POST", "/api/v1/usage/events", { token, body: { events: [{ ...makeEvent(orgId, { model: CANARY, apiKeyId: CANARY }), text: CANARY }] } }))
+        .status,
     );
     // The canary at the top level, in a body that is not JSON, in a body that is too large.
     statuses.push((await call("POST", "/api/v1/usage/events", { token, body: { events: [valid], audio: CANARY } })).status);
@@ -98,8 +102,12 @@ describe(`canary on ${testDbKind}`, () => {
     // The other endpoints.
     statuses.push((await call("GET", `/api/v1/orgs/${CANARY}/retention-policy`, { token: allScopes })).status);
     statuses.push(
-      (await call("POST", "/api/v1/moderation/flags", { token: allScopes, body: { orgId, category: CANARY, severity: CANARY, restrict: false, excerpt: CANARY } }))
-        .status,
+      (
+        await call("POST", "/api/v1/moderation/flags", {
+          token: allScopes,
+          body: { orgId, category: CANARY, severity: CANARY, restrict: false, excerpt: CANARY },
+        })
+      ).status,
     );
     statuses.push((await call("POST", "/api/v1/usage/events", { token: `zdr_st_${CANARY}`, body: { events: [valid] } })).status);
     statuses.push((await call("POST", "/api/v1/usage/events", { token: CANARY, body: { events: [valid] } })).status);
@@ -114,7 +122,10 @@ describe(`canary on ${testDbKind}`, () => {
   });
 
   it("the canary is in no table", async () => {
-    const tables = await queryRows<{ t: string }>(db, sql`select table_name as t from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`);
+    const tables = await queryRows<{ t: string }>(
+      db,
+      sql`select table_name as t from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`,
+    );
     expect(tables.length).toBeGreaterThan(10);
     let rows = 0;
     for (const { t } of tables) {

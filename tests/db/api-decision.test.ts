@@ -28,7 +28,10 @@ const decision = (orgId: string, query: string, token: string | null = reader, h
   api("GET", `/api/v1/orgs/${orgId}/retention-decision?${query}`, { token, headers });
 
 async function makeProject(orgId: string, over: Partial<typeof projects.$inferInsert> = {}): Promise<string> {
-  const [p] = await db.insert(projects).values({ orgId, name: "p", ...over }).returning({ id: projects.id });
+  const [p] = await db
+    .insert(projects)
+    .values({ orgId, name: "p", ...over })
+    .returning({ id: projects.id });
   return p.id;
 }
 
@@ -46,7 +49,14 @@ describe(`retention-decision API on ${testDbKind}`, () => {
     const orgId = await makeOrg(db, { zdr: "active" });
     const res = await decision(orgId, "product=text_to_speech");
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ serve: true, keepContent: false, zeroRetention: true, reason: "zdr_all_requests", contentRetentionDays: 0, trainingUse: false });
+    expect(await res.json()).toMatchObject({
+      serve: true,
+      keepContent: false,
+      zeroRetention: true,
+      reason: "zdr_all_requests",
+      contentRetentionDays: 0,
+      trainingUse: false,
+    });
     const etag = res.headers.get("etag")!;
     expect((await decision(orgId, "product=text_to_speech", reader, { "if-none-match": etag })).status).toBe(304);
     // Another product has another answer and another tag.
@@ -68,7 +78,11 @@ describe(`retention-decision API on ${testDbKind}`, () => {
     const orgId = await makeOrg(db, { zdr: "active" });
     await db.execute(sql`update retention_states set zdr_scope = 'per_request', version = version + 1 where org_id = ${orgId}`);
     const projectId = await makeProject(orgId, { contentRetentionDays: 7 });
-    expect(await (await decision(orgId, `product=llm&projectId=${projectId}`)).json()).toMatchObject({ keepContent: true, reason: "zdr_not_requested", contentRetentionDays: 7 });
+    expect(await (await decision(orgId, `product=llm&projectId=${projectId}`)).json()).toMatchObject({
+      keepContent: true,
+      reason: "zdr_not_requested",
+      contentRetentionDays: 7,
+    });
     expect(await (await decision(orgId, "product=llm")).json()).toMatchObject({ keepContent: true, contentRetentionDays: 30 });
     await db.execute(sql`update projects set zdr_all_requests = true, version = version + 1 where id = ${projectId}`);
     const after = await until(
@@ -122,7 +136,12 @@ describe(`retention-decision API on ${testDbKind}`, () => {
     const orgId = await makeOrg(db, { zdr: "active" });
     const projectId = await makeProject(orgId, { contentRetentionDays: 7, cacheWindowSeconds: 600 });
     const org = await (await api("GET", `/api/v1/orgs/${orgId}/retention-policy`, { token: reader })).json();
-    expect(org.sources).toEqual({ zdrScope: "organization", cacheWindowSeconds: "organization", contentRetentionDays: "organization", trainingUse: "organization" });
+    expect(org.sources).toEqual({
+      zdrScope: "organization",
+      cacheWindowSeconds: "organization",
+      contentRetentionDays: "organization",
+      trainingUse: "organization",
+    });
     expect(org.projectId).toBeNull();
     const prj = await (await api("GET", `/api/v1/orgs/${orgId}/retention-policy?projectId=${projectId}`, { token: reader })).json();
     expect(prj).toMatchObject({ projectId, contentRetentionDays: 7, cacheWindowSeconds: 600 });

@@ -109,7 +109,10 @@ describe(`usage ingest on ${testDbKind}`, () => {
       expect(res.status, why).toBe(400);
       expect(res.headers.get("content-type")).toBe("application/problem+json");
       const problem = await res.json();
-      expect(problem.errors.map((e: { path: string }) => e.path), why).toEqual([path]);
+      expect(
+        problem.errors.map((e: { path: string }) => e.path),
+        why,
+      ).toEqual([path]);
     }
     expect(await count()).toBe(before);
   });
@@ -234,15 +237,30 @@ describe(`usage ingest on ${testDbKind}`, () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...zones), fc.array(batchArb, { minLength: 1, maxLength: 4 }), async (timeZone, batches) => {
         const org = await makeOrg(db, { timeZone });
-        const projectIds = (await db.insert(projects).values([{ orgId: org, name: "a" }, { orgId: org, name: "b" }]).returning({ id: projects.id })).map((p) => p.id);
+        const projectIds = (
+          await db
+            .insert(projects)
+            .values([
+              { orgId: org, name: "a" },
+              { orgId: org, name: "b" },
+            ])
+            .returning({ id: projects.id })
+        ).map((p) => p.id);
         const sent: EventInput[] = [];
         let expectedStored = 0;
         for (const b of batches) {
           const fresh2 = b.fresh.map(({ offsetMs, project, ...e }) =>
-            makeEvent(org, { ...e, projectId: typeof project === "number" ? projectIds[project] : project, occurredAt: new Date(base + offsetMs).toISOString() }),
+            makeEvent(org, {
+              ...e,
+              projectId: typeof project === "number" ? projectIds[project] : project,
+              occurredAt: new Date(base + offsetMs).toISOString(),
+            }),
           );
           const replays = sent.slice(0, b.replays);
-          const conflicts = sent.slice(-b.conflicts || sent.length).slice(0, b.conflicts).map((e) => ({ ...e, outputUnits: e.outputUnits + 1 }));
+          const conflicts = sent
+            .slice(-b.conflicts || sent.length)
+            .slice(0, b.conflicts)
+            .map((e) => ({ ...e, outputUnits: e.outputUnits + 1 }));
           const res = await ingest([...fresh2, ...replays, ...conflicts]);
           expect(res.status).toBe(200);
           const body = await res.json();
@@ -283,7 +301,11 @@ describe(`usage ingest on ${testDbKind}`, () => {
     const [mine] = await db.insert(projects).values({ orgId, name: "mine" }).returning({ id: projects.id });
     const [theirs] = await db.insert(projects).values({ orgId: other, name: "theirs" }).returning({ id: projects.id });
     const before = await count();
-    const res = await ingest([makeEvent(orgId, { projectId: mine.id }), makeEvent(orgId, { projectId: theirs.id }), makeEvent(orgId, { projectId: crypto.randomUUID() })]);
+    const res = await ingest([
+      makeEvent(orgId, { projectId: mine.id }),
+      makeEvent(orgId, { projectId: theirs.id }),
+      makeEvent(orgId, { projectId: crypto.randomUUID() }),
+    ]);
     expect(res.status).toBe(400);
     const problem = await res.json();
     expect(problem.errors.map((e: { path: string }) => e.path)).toEqual(["$.events[1].projectId", "$.events[2].projectId"]);

@@ -30,7 +30,11 @@ describe(`OpenAPI document on ${testDbKind}`, () => {
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
     expect(refs.length).toBeGreaterThan(5);
     for (const r of refs) {
-      const target = r.slice(8, -1).replace(/^#\//, "").split("/").reduce<unknown>((n, k) => (n as Record<string, unknown>)?.[k], doc);
+      const target = r
+        .slice(8, -1)
+        .replace(/^#\//, "")
+        .split("/")
+        .reduce<unknown>((n, k) => (n as Record<string, unknown>)?.[k], doc);
       expect(target, r).toBeTruthy();
     }
     expect(JSON.stringify(doc)).toContain("keep no content");
@@ -72,7 +76,10 @@ describe(`OpenAPI document on ${testDbKind}`, () => {
     await api("GET", `/api/v1/orgs/${crypto.randomUUID()}/retention-policy`, { token: all });
     await api("GET", pol);
     await api("GET", pol, { token: onlyUsage });
-    const [bare] = await db.insert(organizations).values({ name: "bare", slug: `bare-${crypto.randomBytes(3).toString("hex")}` }).returning();
+    const [bare] = await db
+      .insert(organizations)
+      .values({ name: "bare", slug: `bare-${crypto.randomBytes(3).toString("hex")}` })
+      .returning();
     await api("GET", `/api/v1/orgs/${bare.id}/retention-policy`, { token: all });
 
     const dec = `/api/v1/orgs/${orgId}/retention-decision?product=llm`;
@@ -100,7 +107,17 @@ describe(`OpenAPI document on ${testDbKind}`, () => {
     const removal = (await makeToken(db, ["removal:read", "removal:write"])).token;
     const [req] = await db
       .insert(removalRequests)
-      .values({ orgId, scope: "organization", fromDay: "2026-01-01", toDay: "2026-01-02", fromAt: new Date("2026-01-01T00:00:00Z"), toAt: new Date("2026-01-03T00:00:00Z"), timeZone: "UTC", includeContent: true, status: "running" })
+      .values({
+        orgId,
+        scope: "organization",
+        fromDay: "2026-01-01",
+        toDay: "2026-01-02",
+        fromAt: new Date("2026-01-01T00:00:00Z"),
+        toAt: new Date("2026-01-03T00:00:00Z"),
+        timeZone: "UTC",
+        includeContent: true,
+        status: "running",
+      })
       .returning();
     const [order] = await db.insert(removalOrders).values({ requestId: req.id, orgId }).returning();
     const done = `/api/v1/removal-orders/${order.id}/completion`;
@@ -116,7 +133,12 @@ describe(`OpenAPI document on ${testDbKind}`, () => {
     await api("POST", done, { token: none, body: report });
     await api("POST", done, { token: removal, rawBody: `{"x":"${"a".repeat(20_000)}"}` });
 
-    setRateLimits({ ingest: { perSecond: 1, burst: 1 }, policy: { perSecond: 1, burst: 1 }, moderation: { perSecond: 1, burst: 1 }, removal: { perSecond: 1, burst: 1 } });
+    setRateLimits({
+      ingest: { perSecond: 1, burst: 1 },
+      policy: { perSecond: 1, burst: 1 },
+      moderation: { perSecond: 1, burst: 1 },
+      removal: { perSecond: 1, burst: 1 },
+    });
     try {
       const t = (await makeToken(db, ["usage:write", "policy:read", "moderation:write"])).token;
       for (let i = 0; i < 2; i++) {

@@ -99,7 +99,11 @@ describe(`retention-policy API on ${testDbKind}`, () => {
     const orgId = await makeOrg(db, { zdr: "active" });
     expect((await (await policy(orgId)).json()).zdr.honoured).toBe(true);
     await db.update(organizations).set({ plan: "pro" }).where(eq(organizations.id, orgId));
-    const { value } = await until(() => policy(orgId).then((r) => r.json()), (b) => b.zdr.honoured === false, 1000);
+    const { value } = await until(
+      () => policy(orgId).then((r) => r.json()),
+      (b) => b.zdr.honoured === false,
+      1000,
+    );
     expect(value.zdr.honoured).toBe(false);
   });
 
@@ -128,7 +132,10 @@ describe(`retention-policy API on ${testDbKind}`, () => {
       setDbHandle(good);
     }
     // A state row that is missing is not read as "ZDR off".
-    const [org] = await db.insert(organizations).values({ name: "no state", slug: `no-state-${crypto.randomBytes(3).toString("hex")}` }).returning();
+    const [org] = await db
+      .insert(organizations)
+      .values({ name: "no state", slug: `no-state-${crypto.randomBytes(3).toString("hex")}` })
+      .returning();
     const res = await policy(org.id);
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("1");
@@ -145,7 +152,11 @@ describe(`retention-policy API on ${testDbKind}`, () => {
     };
     try {
       await handle.db.execute(sql`update retention_states set version = version + 1 where org_id = ${orgId}`);
-      const { value } = await until(() => policy(orgId), (r) => r.status !== 200, 1000);
+      const { value } = await until(
+        () => policy(orgId),
+        (r) => r.status !== 200,
+        1000,
+      );
       expect(value.status).toBe(503);
       expect((await value.json()).code).toBe("unavailable");
     } finally {
@@ -157,7 +168,10 @@ describe(`retention-policy API on ${testDbKind}`, () => {
 describe(`moderation flags API on ${testDbKind}`, () => {
   it("records a flag without content and does not restrict unless asked", async () => {
     const orgId = await makeOrg(db);
-    const res = await api("POST", "/api/v1/moderation/flags", { token: moderator, body: { orgId, category: "self_harm", severity: "medium", restrict: false } });
+    const res = await api("POST", "/api/v1/moderation/flags", {
+      token: moderator,
+      body: { orgId, category: "self_harm", severity: "medium", restrict: false },
+    });
     expect(res.status).toBe(201);
     const body = await res.json();
     expect(body).toMatchObject({ orgId, restricted: false, restrictedByThisFlag: false });
@@ -209,7 +223,9 @@ describe(`moderation flags API on ${testDbKind}`, () => {
     });
     expect(unknown.status).toBe(400);
     expect((await unknown.json()).errors[0].path).toBe("$.orgId");
-    expect((await api("POST", "/api/v1/moderation/flags", { token: reader, body: { orgId, category: "fraud", severity: "low", restrict: true } })).status).toBe(403);
+    expect((await api("POST", "/api/v1/moderation/flags", { token: reader, body: { orgId, category: "fraud", severity: "low", restrict: true } })).status).toBe(
+      403,
+    );
     const [n] = await queryRows<{ n: string }>(db, sql`select count(*)::text as n from moderation_flags where org_id = ${orgId}`);
     expect(n.n).toBe("0");
   });

@@ -26,13 +26,32 @@ type Principal = import("@/lib/auth/principal").Principal;
 const db = withFreshDatabase();
 
 function adminOf(orgId: string, role: "admin" | "member" = "admin"): Principal {
-  return { kind: "user", userId: crypto.randomUUID(), email: "a@x.example", name: "A", isSupport: false, orgId, role, memberships: [{ orgId, orgName: "Org", role }] };
+  return {
+    kind: "user",
+    userId: crypto.randomUUID(),
+    email: "a@x.example",
+    name: "A",
+    isSupport: false,
+    orgId,
+    role,
+    memberships: [{ orgId, orgName: "Org", role }],
+  };
 }
 
 async function append(orgId: string | null, n: number, label = "x") {
   for (let i = 0; i < n; i++) {
     await getDb().transaction((tx) =>
-      appendAudit(tx, { orgId, actorType: "support", actorId: null, actorLabel: "support", action: "zdr.enabled", before: { n: i }, after: { n: i + 1, label }, reason: "test", ticketRef: null }),
+      appendAudit(tx, {
+        orgId,
+        actorType: "support",
+        actorId: null,
+        actorLabel: "support",
+        action: "zdr.enabled",
+        before: { n: i },
+        after: { n: i + 1, label },
+        reason: "test",
+        ticketRef: null,
+      }),
     );
   }
 }
@@ -132,7 +151,10 @@ describe("per-org Merkle tree", () => {
     expect(await verifyDocumentText(text.slice(0, 200))).toMatchObject({ ok: false, problem: expect.stringContaining("truncated") });
     expect(await verifyDocumentText("hello")).toMatchObject({ ok: false, kind: "unknown" });
     expect(await verifyDocumentText(doc.checkpoint!.slice(0, -10) + "AAAAAAAAAA")).toMatchObject({ ok: false, problem: expect.stringContaining("signature") });
-    expect(await verifyDocumentText(JSON.stringify({ ...doc, jwks: { keys: [] } }))).toMatchObject({ ok: false, problem: expect.stringContaining("does not hold") });
+    expect(await verifyDocumentText(JSON.stringify({ ...doc, jwks: { keys: [] } }))).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining("does not hold"),
+    });
     expect(await verifyDocumentText(doc.checkpoint!, doc.jwks)).toMatchObject({ ok: true, kind: "checkpoint" });
   });
 

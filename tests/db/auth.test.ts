@@ -55,7 +55,10 @@ describe(`sign-in on ${testDbKind}`, () => {
 
     const later = new Date(Date.now() + WINDOW_MS + 1000);
     expect(await checkSignInThrottle(d, { email, ip: attacker, now: later })).toEqual({ allowed: true });
-    const [lockouts] = await d.select({ n: sql<number>`count(*)::int` }).from(authEvents).where(eq(authEvents.kind, "lockout"));
+    const [lockouts] = await d
+      .select({ n: sql<number>`count(*)::int` })
+      .from(authEvents)
+      .where(eq(authEvents.kind, "lockout"));
     expect(lockouts.n).toBeGreaterThanOrEqual(1);
   });
 
@@ -83,7 +86,10 @@ describe(`sessions and roles on ${testDbKind}`, () => {
     const signedIn = await authenticate({ email: "admin@contoso.example", password: DEMO_PASSWORD, ip: "192.0.2.60" }, d);
     if (!signedIn.ok) throw new Error("sign-in failed");
     expect(await loadUserPrincipal(d, signedIn.userId, null, { sessionVersion: signedIn.sessionVersion })).not.toBeNull();
-    await d.update(users).set({ sessionVersion: sql`${users.sessionVersion} + 1` }).where(eq(users.id, signedIn.userId));
+    await d
+      .update(users)
+      .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
+      .where(eq(users.id, signedIn.userId));
     expect(await loadUserPrincipal(d, signedIn.userId, null, { sessionVersion: signedIn.sessionVersion })).toBeNull();
   });
 

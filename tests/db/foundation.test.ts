@@ -16,8 +16,21 @@ describe(`foundation on ${testDbKind}`, () => {
       sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
     const tables = rows.map((r) => r.table_name);
-    for (const t of ["users", "organizations", "memberships", "support_staff", "retention_states", "usage_events",
-      "usage_rollups_hourly", "usage_rollups_daily", "audit_log", "notices", "outbox", "service_tokens", "zdr_requests"]) {
+    for (const t of [
+      "users",
+      "organizations",
+      "memberships",
+      "support_staff",
+      "retention_states",
+      "usage_events",
+      "usage_rollups_hourly",
+      "usage_rollups_daily",
+      "audit_log",
+      "notices",
+      "outbox",
+      "service_tokens",
+      "zdr_requests",
+    ]) {
       expect(tables).toContain(t);
     }
   });
@@ -34,8 +47,19 @@ describe(`foundation on ${testDbKind}`, () => {
       sql`select column_name from information_schema.columns where table_name = 'usage_events' order by ordinal_position`,
     );
     expect(rows.map((r) => r.column_name)).toEqual([
-      "id", "org_id", "occurred_at", "product", "model", "input_units", "output_units", "status", "latency_ms",
-      "api_key_id", "zero_retention", "received_at", "project_id",
+      "id",
+      "org_id",
+      "occurred_at",
+      "product",
+      "model",
+      "input_units",
+      "output_units",
+      "status",
+      "latency_ms",
+      "api_key_id",
+      "zero_retention",
+      "received_at",
+      "project_id",
     ]);
   });
 
@@ -52,8 +76,12 @@ describe(`foundation on ${testDbKind}`, () => {
     expect(bySlug["fabrikam-studio"].organizations.plan).toBe("free");
 
     const [raw] = await d.select({ n: count(), input: sql<string>`sum(${usageEvents.inputUnits})` }).from(usageEvents);
-    const [hourly] = await d.select({ n: sql<string>`sum(${usageRollupsHourly.requests})`, input: sql<string>`sum(${usageRollupsHourly.inputUnits})` }).from(usageRollupsHourly);
-    const [daily] = await d.select({ n: sql<string>`sum(${usageRollupsDaily.requests})`, input: sql<string>`sum(${usageRollupsDaily.inputUnits})` }).from(usageRollupsDaily);
+    const [hourly] = await d
+      .select({ n: sql<string>`sum(${usageRollupsHourly.requests})`, input: sql<string>`sum(${usageRollupsHourly.inputUnits})` })
+      .from(usageRollupsHourly);
+    const [daily] = await d
+      .select({ n: sql<string>`sum(${usageRollupsDaily.requests})`, input: sql<string>`sum(${usageRollupsDaily.inputUnits})` })
+      .from(usageRollupsDaily);
     expect(raw.n).toBeGreaterThan(100_000);
     expect(Number(hourly.n)).toBe(raw.n);
     expect(Number(daily.n)).toBe(raw.n);

@@ -40,10 +40,16 @@ describe(`members and invitations on ${testDbKind}`, () => {
     const [row] = await d.select().from(invitations).where(eq(invitations.id, invitationId));
     expect(row.email).toBe("new.nurse@northwind.example");
     expect(row.tokenHash).not.toContain(token);
-    const mails = await d.select().from(outbox).where(sql`${outbox.payload}->>'to' = 'new.nurse@northwind.example'`);
+    const mails = await d
+      .select()
+      .from(outbox)
+      .where(sql`${outbox.payload}->>'to' = 'new.nurse@northwind.example'`);
     expect(mails).toHaveLength(1);
     expect((mails[0].payload as { text: string }).text).toContain(`/invite/${token}`);
-    const audits = await d.select().from(auditLog).where(and(eq(auditLog.action, "member.invited"), eq(auditLog.orgId, org["northwind-health"])));
+    const audits = await d
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "member.invited"), eq(auditLog.orgId, org["northwind-health"])));
     expect(audits).toHaveLength(1);
   });
 
@@ -71,7 +77,10 @@ describe(`members and invitations on ${testDbKind}`, () => {
   it("an expired or revoked link is refused", async () => {
     const d = db.handle().db;
     const a = await inviteMember(nwAdmin, { orgId: org["northwind-health"], email: "late@northwind.example", role: "member" }, d);
-    await d.update(invitations).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(invitations.id, a.invitationId));
+    await d
+      .update(invitations)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(invitations.id, a.invitationId));
     expect(await codeOf(acceptInvitation({ token: a.token, signedIn: null, newAccount: { name: "Late", password: "long enough pw" } }, d))).toBe("not_found");
     const b = await inviteMember(nwAdmin, { orgId: org["northwind-health"], email: "revoked@northwind.example", role: "member" }, d);
     expect(await codeOf(revokeInvitation(contosoAdmin, { orgId: org["northwind-health"], invitationId: b.invitationId }, d))).toBe("not_found");

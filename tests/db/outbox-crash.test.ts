@@ -11,7 +11,11 @@ let sink: SmtpSink;
 let orgId: string;
 const ADMINS = 10;
 
-function child(mode: "work" | "drain", url: string, extra: Record<string, string> = {}): { proc: ChildProcess; out: () => string; exited: Promise<number | null> } {
+function child(
+  mode: "work" | "drain",
+  url: string,
+  extra: Record<string, string> = {},
+): { proc: ChildProcess; out: () => string; exited: Promise<number | null> } {
   let out = "";
   // One process, not the tsx wrapper: a SIGKILL to a wrapper would leave its child delivering.
   const proc = spawn(process.execPath, ["--import", "tsx", "tests/helpers/notify-child.ts", mode], {
@@ -30,7 +34,10 @@ describe.skipIf(testDbKind !== "postgres")("a crash while notifications are pend
     await seedDemoWorld(d, { usage: false });
     [{ id: orgId }] = await d.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, "northwind-health"));
     for (let i = 1; i < ADMINS; i++) {
-      const [u] = await d.insert(users).values({ email: `admin${i}@northwind.example`, name: `Admin ${i}` }).returning();
+      const [u] = await d
+        .insert(users)
+        .values({ email: `admin${i}@northwind.example`, name: `Admin ${i}` })
+        .returning();
       await d.insert(memberships).values({ orgId, userId: u.id, role: "admin" });
     }
     // A slow mail server, so the kill lands while messages are in flight.

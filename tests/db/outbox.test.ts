@@ -79,7 +79,10 @@ describe(`outbox on ${testDbKind}`, () => {
       await restrictOrganization(support, { orgId: orgs["northwind-health"], reason: "provider_discretion", note: `Parallel ${i}` });
       await liftRestriction(support, { orgId: orgs["northwind-health"], reason: `Parallel ${i}` });
     }
-    const [{ n: owed }] = await d.select({ n: count() }).from(outbox).where(sql`${outbox.deliveredAt} is null`);
+    const [{ n: owed }] = await d
+      .select({ n: count() })
+      .from(outbox)
+      .where(sql`${outbox.deliveredAt} is null`);
     expect(owed).toBe(30);
     const [a, b] = await Promise.all([
       drainOutbox({ db: d, transport: smtpTransport(sink.url), batchSize: 3 }),
@@ -103,7 +106,10 @@ describe(`outbox on ${testDbKind}`, () => {
       expect(files).toHaveLength(1);
       // Long headers are folded onto the next line.
       const eml = fs.readFileSync(path.join(dir, files[0]), "utf8").replace(/\r?\n[ \t]+/g, " ");
-      const [row] = await d.select().from(outbox).where(sql`${outbox.payload}->>'noticeId' = ${r.noticeId}`);
+      const [row] = await d
+        .select()
+        .from(outbox)
+        .where(sql`${outbox.payload}->>'noticeId' = ${r.noticeId}`);
       expect(eml).toContain(`Message-ID: ${row.messageId}`);
       expect(eml).toContain("To: admin@contoso.example");
       expect(eml).toMatch(/Content-Type: text\/plain/);
@@ -121,12 +127,30 @@ describe(`outbox on ${testDbKind}`, () => {
     await drainOutbox({ db: d, transport: smtpTransport(sink.url) });
     const orgId = orgs["fabrikam-studio"];
     const messageId = `<dead-letter-${Date.now()}@test>`;
-    await d.transaction((tx) => enqueueEmail(tx, { to: "owner@fabrikam.example", orgId, subject: "Dead letter test", text: "link https://x.example/invite/secret", html: "<p>link</p>", messageId }));
-    const down: MailTransport = { describe: "down", close() {}, async send() { throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }); } };
+    await d.transaction((tx) =>
+      enqueueEmail(tx, {
+        to: "owner@fabrikam.example",
+        orgId,
+        subject: "Dead letter test",
+        text: "link https://x.example/invite/secret",
+        html: "<p>link</p>",
+        messageId,
+      }),
+    );
+    const down: MailTransport = {
+      describe: "down",
+      close() {},
+      async send() {
+        throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+      },
+    };
     const row = async () => (await d.select().from(outbox).where(eq(outbox.messageId, messageId)))[0];
     for (let i = 0; i < 3; i++) {
       await drainOutbox({ db: d, transport: down, maxEmailAttempts: 3 });
-      await d.update(outbox).set({ availableAt: new Date(Date.now() - 1000) }).where(eq(outbox.messageId, messageId));
+      await d
+        .update(outbox)
+        .set({ availableAt: new Date(Date.now() - 1000) })
+        .where(eq(outbox.messageId, messageId));
     }
     const dead = await row();
     expect(dead.abandonedAt).not.toBeNull();
@@ -155,10 +179,23 @@ describe(`outbox on ${testDbKind}`, () => {
     await expect(retryDeadLetter(support, { messageId: "x" as never }, d)).rejects.toMatchObject({ code: "invalid" });
 
     // Purge: a delivery older than the window goes, a recent one and an undelivered one stay.
-    await d.update(outbox).set({ deliveredAt: new Date(Date.now() - 8 * 86_400_000) }).where(eq(outbox.id, delivered.id));
-    const recent = await d.select({ id: outbox.id }).from(outbox).where(sql`${outbox.deliveredAt} > now() - interval '1 day'`);
+    await d
+      .update(outbox)
+      .set({ deliveredAt: new Date(Date.now() - 8 * 86_400_000) })
+      .where(eq(outbox.id, delivered.id));
+    const recent = await d
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(sql`${outbox.deliveredAt} > now() - interval '1 day'`);
     expect(await purgeDelivered(d)).toBeGreaterThanOrEqual(1);
     expect(await row()).toBeUndefined();
-    expect((await d.select({ id: outbox.id }).from(outbox).where(sql`${outbox.deliveredAt} > now() - interval '1 day'`)).length).toBe(recent.length);
+    expect(
+      (
+        await d
+          .select({ id: outbox.id })
+          .from(outbox)
+          .where(sql`${outbox.deliveredAt} > now() - interval '1 day'`)
+      ).length,
+    ).toBe(recent.length);
   });
 });

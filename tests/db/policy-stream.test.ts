@@ -110,7 +110,9 @@ describe(`retention-policy stream on ${testDbKind}`, () => {
     const none = await streamRoute(new Request("http://localhost/api/v1/retention-policy/stream"), { params: Promise.resolve({}) });
     expect(none.status).toBe(401);
     const writer = (await makeToken(db, ["usage:write"])).token;
-    const wrong = await streamRoute(new Request("http://localhost/api/v1/retention-policy/stream", { headers: { authorization: `Bearer ${writer}` } }), { params: Promise.resolve({}) });
+    const wrong = await streamRoute(new Request("http://localhost/api/v1/retention-policy/stream", { headers: { authorization: `Bearer ${writer}` } }), {
+      params: Promise.resolve({}),
+    });
     expect(wrong.status).toBe(403);
     const { res } = open("abc");
     const bad = await res;
@@ -201,10 +203,12 @@ describe(`retention-policy stream on ${testDbKind}`, () => {
     const org = await makeOrg(db);
     const count = async () => Number((await queryRows<{ n: number }>(db, sql`select count(*)::int as n from policy_changes where org_id = ${org}`))[0].n);
     const before = await count();
-    await db.transaction(async (tx) => {
-      await tx.execute(sql`update retention_states set cache_window_seconds = 10 where org_id = ${org}`);
-      tx.rollback();
-    }).catch(() => undefined);
+    await db
+      .transaction(async (tx) => {
+        await tx.execute(sql`update retention_states set cache_window_seconds = 10 where org_id = ${org}`);
+        tx.rollback();
+      })
+      .catch(() => undefined);
     expect(await count()).toBe(before);
     await db.execute(sql`update retention_states set cache_window_seconds = 10 where org_id = ${org}`);
     expect(await count()).toBe(before + 1);

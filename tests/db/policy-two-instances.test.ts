@@ -100,7 +100,8 @@ describe.runIf(testDbKind === "postgres")("two app instances", () => {
       });
       expect(flagged.status).toBe(201);
       const committed = performance.now();
-      while (client.decide({ orgId, product: "llm" }).reason !== "restricted" && performance.now() - committed < 1000) await new Promise((r) => setTimeout(r, 2));
+      while (client.decide({ orgId, product: "llm" }).reason !== "restricted" && performance.now() - committed < 1000)
+        await new Promise((r) => setTimeout(r, 2));
       const seen = performance.now() - committed;
       console.info(`[two instances] restriction applied by a client streaming from the other instance after ${seen.toFixed(1)} ms`);
       expect(client.decide({ orgId, product: "llm" }).reason).toBe("restricted");

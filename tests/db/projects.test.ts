@@ -38,7 +38,13 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 }
 
 const count = async (table: typeof auditLog | typeof notices, orgId: string) =>
-  (await db.handle().db.select({ n: sql<number>`count(*)::int` }).from(table).where(eq(table.orgId, orgId)))[0].n;
+  (
+    await db
+      .handle()
+      .db.select({ n: sql<number>`count(*)::int` })
+      .from(table)
+      .where(eq(table.orgId, orgId))
+  )[0].n;
 
 beforeAll(async () => {
   const d = db.handle().db;
@@ -74,15 +80,27 @@ describe(`projects on ${testDbKind}`, () => {
     const audits = await count(auditLog, northwind);
     const noticesBefore = await count(notices, northwind);
     const emailsBefore = (await d.select({ n: sql<number>`count(*)::int` }).from(outbox))[0].n;
-    const after = await updateProjectPolicy(admin, { orgId: northwind, projectId: p.id, expectedVersion: "1", contentRetentionDays: "7", cacheWindowSeconds: "", trainingUse: "never" }, d);
+    const after = await updateProjectPolicy(
+      admin,
+      { orgId: northwind, projectId: p.id, expectedVersion: "1", contentRetentionDays: "7", cacheWindowSeconds: "", trainingUse: "never" },
+      d,
+    );
     expect(after).toMatchObject({ contentRetentionDays: 7, cacheWindowSeconds: null, trainingUse: false, version: 2 });
     expect(await count(auditLog, northwind)).toBe(audits + 1);
-    const [entry] = await d.select().from(auditLog).where(eq(auditLog.orgId, northwind)).orderBy(sql`${auditLog.id} desc`).limit(1);
+    const [entry] = await d
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.orgId, northwind))
+      .orderBy(sql`${auditLog.id} desc`)
+      .limit(1);
     expect(entry).toMatchObject({ action: "project.policy_changed", actorType: "user", actorLabel: "admin@northwind.example" });
     expect(entry.before).toMatchObject({ contentRetentionDays: null, version: 1 });
     expect(entry.after).toMatchObject({ contentRetentionDays: 7, trainingUse: false, version: 2 });
     expect(await count(notices, northwind)).toBe(noticesBefore + 1);
-    const [n] = await d.select().from(notices).where(and(eq(notices.orgId, northwind), eq(notices.auditId, entry.id)));
+    const [n] = await d
+      .select()
+      .from(notices)
+      .where(and(eq(notices.orgId, northwind), eq(notices.auditId, entry.id)));
     expect(n.kind).toBe("project_changed");
     expect(n.body).toContain("Content: kept 7 days — set on this project; the organization keeps 30.");
     // One email per Northwind admin, in the same commit.
@@ -90,7 +108,12 @@ describe(`projects on ${testDbKind}`, () => {
 
     const view = await getProject(member, { orgId: northwind, projectId: p.id }, d);
     expect(view.policy.contentRetentionDays).toBe(7);
-    expect(view.policy.sources).toEqual({ zdrScope: "organization", cacheWindowSeconds: "organization", contentRetentionDays: "project", trainingUse: "organization" });
+    expect(view.policy.sources).toEqual({
+      zdrScope: "organization",
+      cacheWindowSeconds: "organization",
+      contentRetentionDays: "project",
+      trainingUse: "organization",
+    });
     // Northwind's cache window is 0: nothing to tighten, so the org's value stands.
     expect(view.policy.cacheWindowSeconds).toBe(0);
   });
@@ -145,7 +168,10 @@ describe(`projects on ${testDbKind}`, () => {
     const archived = await archiveProject(admin, { orgId: northwind, projectId: p.id }, d);
     expect(archived.archivedAt).not.toBeNull();
     expect(await codeOf(updateProjectPolicy(admin, { orgId: northwind, projectId: p.id, contentRetentionDays: "1" }, d))).toBe("conflict");
-    const actions = await d.select({ action: auditLog.action }).from(auditLog).where(sql`${auditLog.after}->>'projectId' = ${p.id}`);
+    const actions = await d
+      .select({ action: auditLog.action })
+      .from(auditLog)
+      .where(sql`${auditLog.after}->>'projectId' = ${p.id}`);
     expect(actions.map((a) => a.action)).toEqual(["project.created", "project.renamed", "project.archived"]);
   });
 
@@ -212,6 +238,8 @@ describe(`usage by project on ${testDbKind}`, () => {
     const d = db.handle().db;
     const { projects: theirs } = await listProjects(contosoAdmin, { orgId: contoso }, d);
     expect(await codeOf(getUsageTotals(admin, { orgId: northwind, range: { key: "7d" }, now, projectId: theirs[0].project.id }, d))).toBe("not_found");
-    expect(await codeOf(getUsageTotals(admin, { orgId: northwind, range: { key: "7d" }, now, projectId: "'; drop table usage_events; --" }, d))).toBe("not_found");
+    expect(await codeOf(getUsageTotals(admin, { orgId: northwind, range: { key: "7d" }, now, projectId: "'; drop table usage_events; --" }, d))).toBe(
+      "not_found",
+    );
   });
 });

@@ -66,7 +66,8 @@ beforeAll(async () => {
 async function withdrawAll() {
   // Leaves no request under way, so the next test's range does not overlap.
   const d = db.handle().db;
-  for (const r of await d.select().from(removalRequests).where(eq(removalRequests.status, "pending"))) await cancelRemoval(admin, { orgId: r.orgId, requestId: r.id }, d);
+  for (const r of await d.select().from(removalRequests).where(eq(removalRequests.status, "pending")))
+    await cancelRemoval(admin, { orgId: r.orgId, requestId: r.id }, d);
 }
 
 describe(`removal requests (${testDbKind})`, () => {
@@ -74,10 +75,22 @@ describe(`removal requests (${testDbKind})`, () => {
     const d = db.handle().db;
     const base = { orgId: northwind, scope: "organization" as const };
     expect(await codeOf(requestRemoval(admin, { ...base, range: "custom" }, d))).toMatchObject({ code: "invalid", fields: ["from", "to"] });
-    expect(await codeOf(requestRemoval(admin, { ...base, range: "custom", from: addDays(today(), -3), to: addDays(today(), -5) }, d))).toMatchObject({ code: "invalid", fields: ["to"] });
-    expect(await codeOf(requestRemoval(admin, { ...base, range: "custom", from: addDays(today(), -1), to: addDays(today(), 1) }, d))).toMatchObject({ code: "invalid", fields: ["to"] });
-    expect(await codeOf(requestRemoval(admin, { ...base, range: "custom", from: addDays(today(), -500), to: addDays(today(), -1) }, d))).toMatchObject({ code: "invalid", fields: ["from"] });
-    expect(await codeOf(requestRemoval(admin, { ...base, range: "custom", from: "2026-02-30", to: addDays(today(), -1) }, d))).toMatchObject({ code: "invalid", fields: ["from"] });
+    expect(await codeOf(requestRemoval(admin, { ...base, range: "custom", from: addDays(today(), -3), to: addDays(today(), -5) }, d))).toMatchObject({
+      code: "invalid",
+      fields: ["to"],
+    });
+    expect(await codeOf(requestRemoval(admin, { ...base, range: "custom", from: addDays(today(), -1), to: addDays(today(), 1) }, d))).toMatchObject({
+      code: "invalid",
+      fields: ["to"],
+    });
+    expect(await codeOf(requestRemoval(admin, { ...base, range: "custom", from: addDays(today(), -500), to: addDays(today(), -1) }, d))).toMatchObject({
+      code: "invalid",
+      fields: ["from"],
+    });
+    expect(await codeOf(requestRemoval(admin, { ...base, range: "custom", from: "2026-02-30", to: addDays(today(), -1) }, d))).toMatchObject({
+      code: "invalid",
+      fields: ["from"],
+    });
     expect(await codeOf(requestRemoval(admin, { ...base, range: "12d" as "7d" }, d))).toMatchObject({ code: "invalid", fields: ["range"] });
     expect(await codeOf(requestRemoval(admin, { ...base, scope: "api_key", range: "7d" }, d))).toMatchObject({ code: "invalid", fields: ["apiKeyId"] });
     expect(await d.select().from(removalRequests)).toHaveLength(0);
@@ -87,7 +100,9 @@ describe(`removal requests (${testDbKind})`, () => {
     const d = db.handle().db;
     expect((await codeOf(requestRemoval(member, { orgId: northwind, scope: "organization", range: "7d" }, d))).code).toBe("forbidden");
     expect((await codeOf(requestRemoval(contosoAdmin, { orgId: northwind, scope: "organization", range: "7d" }, d))).code).toBe("not_found");
-    expect((await codeOf(requestRemoval(admin, { orgId: northwind, scope: "project", projectId: "00000000-0000-4000-8000-000000000099", range: "7d" }, d))).code).toBe("not_found");
+    expect(
+      (await codeOf(requestRemoval(admin, { orgId: northwind, scope: "project", projectId: "00000000-0000-4000-8000-000000000099", range: "7d" }, d))).code,
+    ).toBe("not_found");
     // Another org's real project is as unknown as a missing one.
     expect((await codeOf(requestRemoval(admin, { orgId: northwind, scope: "project", projectId: contosoProject, range: "7d" }, d))).code).toBe("not_found");
     expect((await codeOf(requestRemoval(admin, { orgId: northwind, scope: "project", range: "7d" }, d))).fields).toEqual(["projectId"]);
@@ -101,7 +116,13 @@ describe(`removal requests (${testDbKind})`, () => {
     expect(r.toDay).toBe(today());
     expect(r.fromDay).toBe(addDays(today(), -6));
     // A second request overlapping one under way says so.
-    const overlap = await codeOf(requestRemoval(admin, { orgId: northwind, scope: "api_key", apiKeyId: "key_a", range: "custom", from: addDays(today(), -3), to: addDays(today(), -2) }, d));
+    const overlap = await codeOf(
+      requestRemoval(
+        admin,
+        { orgId: northwind, scope: "api_key", apiKeyId: "key_a", range: "custom", from: addDays(today(), -3), to: addDays(today(), -2) },
+        d,
+      ),
+    );
     expect(overlap.code).toBe("conflict");
     expect(overlap.message).toMatch(/overlaps a removal request that is under way/);
     // A range next to it is fine for another org.
@@ -113,9 +134,14 @@ describe(`removal requests (${testDbKind})`, () => {
     expect((await codeOf(approveRemoval(support, { requestId: r.id, reason: "verified" }, d))).code).toBe("conflict");
     const actions = (await d.select().from(auditLog).where(eq(auditLog.orgId, northwind))).map((a) => a.action).filter((a) => a.startsWith("removal."));
     expect(actions).toEqual(["removal.requested", "removal.cancelled"]);
-    const kinds = (await d.select().from(notices).where(eq(notices.orgId, northwind))).map((n) => n.kind).filter((k) => k.startsWith("removal_")).sort();
+    const kinds = (await d.select().from(notices).where(eq(notices.orgId, northwind)))
+      .map((n) => n.kind)
+      .filter((k) => k.startsWith("removal_"))
+      .sort();
     expect(kinds).toEqual(["removal_cancelled", "removal_requested"]);
-    const mails = (await d.select().from(outbox)).filter((m) => (m.payload as { orgId: string; subject: string }).orgId === northwind && /removal/i.test((m.payload as { subject: string }).subject));
+    const mails = (await d.select().from(outbox)).filter(
+      (m) => (m.payload as { orgId: string; subject: string }).orgId === northwind && /removal/i.test((m.payload as { subject: string }).subject),
+    );
     expect(mails).toHaveLength(2); // one admin, two notices
   });
 
@@ -128,7 +154,10 @@ describe(`removal requests (${testDbKind})`, () => {
     expect(rej.status).toBe("rejected");
     expect(rej.reviewReason).toBe("The requester could not be verified");
     expect((await codeOf(approveRemoval(support, { requestId: r.id, reason: "changed my mind" }, d))).code).toBe("conflict");
-    const [a] = await d.select().from(auditLog).where(and(eq(auditLog.orgId, northwind), eq(auditLog.action, "removal.rejected")));
+    const [a] = await d
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.orgId, northwind), eq(auditLog.action, "removal.rejected")));
     expect(a.ticketRef).toBe("SUP-1");
     expect(await d.select().from(removalJobs)).toHaveLength(0);
   });
@@ -184,7 +213,12 @@ describe(`removal requests (${testDbKind})`, () => {
     expect(await countEvents(d, sql`${inDays(from, to)} and project_id = ${northwindProject}`)).toBe(0);
     expect(await countEvents(d, sql`${inDays(from, to)} and project_id is null`)).toBe(others);
     expect(await rollupMismatches(d, northwind)).toBe(0);
-    const [n] = await d.select().from(notices).where(eq(notices.kind, "removal_completed")).orderBy(sql`created_at desc`).limit(1);
+    const [n] = await d
+      .select()
+      .from(notices)
+      .where(eq(notices.kind, "removal_completed"))
+      .orderBy(sql`created_at desc`)
+      .limit(1);
     expect(n.body).toContain("project Clinic app");
   });
 
@@ -198,14 +232,30 @@ describe(`removal requests (${testDbKind})`, () => {
     expect(done.status).toBe("completed");
     expect((done.counts as { usage_events: number }).usage_events).toBe(0);
     expect(await countEvents(d)).toBe(all);
-    const [n] = await d.select().from(notices).where(eq(notices.kind, "removal_completed")).orderBy(sql`created_at desc`).limit(1);
+    const [n] = await d
+      .select()
+      .from(notices)
+      .where(eq(notices.kind, "removal_completed"))
+      .orderBy(sql`created_at desc`)
+      .limit(1);
     expect(n.body).toContain("No usage events matched the scope and days, so none were removed.");
   });
 
   it("with content included it completes only when the fleet's order has; the report is idempotent; another org's order is 404", async () => {
     const d = db.handle().db;
     await withdrawAll();
-    const r = await requestRemoval(admin, { orgId: northwind, scope: "organization", range: "custom", from: addDays(today(), -9), to: addDays(today(), -8), includeContent: "on" as unknown as boolean }, d);
+    const r = await requestRemoval(
+      admin,
+      {
+        orgId: northwind,
+        scope: "organization",
+        range: "custom",
+        from: addDays(today(), -9),
+        to: addDays(today(), -8),
+        includeContent: "on" as unknown as boolean,
+      },
+      d,
+    );
     expect(r.includeContent).toBe(true);
     await approveRemoval(support, { requestId: r.id, reason: "Verified with the account owner" }, d);
     const orders = await listRemovalOrders(fleet, {}, d);
@@ -241,7 +291,13 @@ describe(`removal requests (${testDbKind})`, () => {
     // Ingest into the range and next to it while the job runs.
     const outside = makeEvents(northwind, 300, Date.parse(`${addDays(to, 2)}T12:00:00Z`), Date.parse(`${addDays(to, 3)}T12:00:00Z`), { seed: 9 });
     const inside = makeEvents(northwind, 300, start, start + 5 * DAY, { seed: 10 });
-    const before = await countEvents(d, sql`org_id = ${northwind} and id in (${sql.join(outside.map((e) => sql`${e.id}::uuid`), sql`, `)})`);
+    const before = await countEvents(
+      d,
+      sql`org_id = ${northwind} and id in (${sql.join(
+        outside.map((e) => sql`${e.id}::uuid`),
+        sql`, `,
+      )})`,
+    );
     expect(before).toBe(0);
     for (let i = 0; i < 6; i++) await ingestAll(d, [...inside.slice(i * 50, i * 50 + 50), ...outside.slice(i * 50, i * 50 + 50)]);
     await job;
@@ -252,8 +308,18 @@ describe(`removal requests (${testDbKind})`, () => {
     const [ran] = await d.select().from(removalJobs).where(eq(removalJobs.requestId, r.id));
     expect(ran.cutoffAt).not.toBeNull();
     expect(await countEvents(d, sql`${inDays(from, to)} and received_at <= ${ran.cutoffAt!.toISOString()}::timestamptz`)).toBe(0);
-    expect(await countEvents(d, inDays(from, to))).toBe(await countEvents(d, sql`${inDays(from, to)} and received_at > ${ran.cutoffAt!.toISOString()}::timestamptz`));
-    expect(await countEvents(d, sql`id in (${sql.join(outside.map((e) => sql`${e.id}::uuid`), sql`, `)})`)).toBe(300);
+    expect(await countEvents(d, inDays(from, to))).toBe(
+      await countEvents(d, sql`${inDays(from, to)} and received_at > ${ran.cutoffAt!.toISOString()}::timestamptz`),
+    );
+    expect(
+      await countEvents(
+        d,
+        sql`id in (${sql.join(
+          outside.map((e) => sql`${e.id}::uuid`),
+          sql`, `,
+        )})`,
+      ),
+    ).toBe(300);
     expect(await rollupMismatches(d, northwind)).toBe(0);
   });
 
@@ -264,20 +330,33 @@ describe(`removal requests (${testDbKind})`, () => {
     expect((await codeOf(setUsageRetentionDays(contosoAdmin, { orgId: contoso, days: 30, reason: "contract" }, d))).code).toBe("not_found");
     // Support's change only records and queues; the purge below runs it.
     await d.update(organizations).set({ usageRetentionDays: 60 }).where(eq(organizations.id, contoso));
-    expect(await setUsageRetentionDays(support, { orgId: contoso, days: 400, reason: "contract", ticketRef: "SUP-9" }, d)).toMatchObject({ before: 60, after: 400 });
-    const [entry] = await d.select().from(auditLog).where(and(eq(auditLog.orgId, contoso), eq(auditLog.action, "usage.retention_changed")));
+    expect(await setUsageRetentionDays(support, { orgId: contoso, days: 400, reason: "contract", ticketRef: "SUP-9" }, d)).toMatchObject({
+      before: 60,
+      after: 400,
+    });
+    const [entry] = await d
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.orgId, contoso), eq(auditLog.action, "usage.retention_changed")));
     expect(entry).toMatchObject({ before: { usageRetentionDays: 60 }, after: { usageRetentionDays: 400 }, ticketRef: "SUP-9" });
     await d.update(organizations).set({ usageRetentionDays: 30 }).where(eq(organizations.id, contoso));
     const old = await countEvents(d, sql`org_id = ${contoso} and occurred_at < now() - interval '30 days'`);
     expect(old).toBeGreaterThan(0);
-    const [{ n: rollupRequests }] = await d.execute(sql`select sum(requests)::int as n from usage_rollups_daily where org_id = ${contoso}`).then((r) => ((r as unknown as { rows?: { n: number }[] }).rows ?? (r as unknown as { n: number }[])));
+    const [{ n: rollupRequests }] = await d
+      .execute(sql`select sum(requests)::int as n from usage_rollups_daily where org_id = ${contoso}`)
+      .then((r) => (r as unknown as { rows?: { n: number }[] }).rows ?? (r as unknown as { n: number }[]));
     expect(await scheduleRetentionPurges(d)).toBe(1);
     expect(await scheduleRetentionPurges(d)).toBe(0);
     await runRemovalJobs({ db: d, batchSize: 100 });
     expect(await countEvents(d, sql`org_id = ${contoso} and occurred_at < now() - interval '30 days'`)).toBe(0);
-    const [{ n: after }] = await d.execute(sql`select sum(requests)::int as n from usage_rollups_daily where org_id = ${contoso}`).then((r) => ((r as unknown as { rows?: { n: number }[] }).rows ?? (r as unknown as { n: number }[])));
+    const [{ n: after }] = await d
+      .execute(sql`select sum(requests)::int as n from usage_rollups_daily where org_id = ${contoso}`)
+      .then((r) => (r as unknown as { rows?: { n: number }[] }).rows ?? (r as unknown as { n: number }[]));
     expect(after).toBe(rollupRequests);
-    const [job] = await d.select().from(removalJobs).where(and(eq(removalJobs.orgId, contoso), eq(removalJobs.kind, "retention")));
+    const [job] = await d
+      .select()
+      .from(removalJobs)
+      .where(and(eq(removalJobs.orgId, contoso), eq(removalJobs.kind, "retention")));
     expect(job).toMatchObject({ status: "done", eventsDeleted: old });
     // A removal range reaching past the window is refused.
     expect((await codeOf(requestRemoval(contosoAdmin, { orgId: contoso, scope: "organization", range: "90d" }, d))).fields).toEqual(["range"]);

@@ -18,8 +18,14 @@ async function makeEnterpriseOrg(slug: string) {
   const d = db.handle().db;
   const [org] = await d.insert(organizations).values({ name: slug, slug, plan: "enterprise" }).returning();
   await d.insert(retentionStates).values({ orgId: org.id });
-  const [a] = await d.insert(users).values({ email: `admin@${slug}.example`, name: "Ada Admin" }).returning();
-  const [m] = await d.insert(users).values({ email: `member@${slug}.example`, name: "Mo Member" }).returning();
+  const [a] = await d
+    .insert(users)
+    .values({ email: `admin@${slug}.example`, name: "Ada Admin" })
+    .returning();
+  const [m] = await d
+    .insert(users)
+    .values({ email: `member@${slug}.example`, name: "Mo Member" })
+    .returning();
   await d.insert(memberships).values([
     { orgId: org.id, userId: a.id, role: "admin" },
     { orgId: org.id, userId: m.id, role: "member" },
@@ -30,7 +36,14 @@ async function makeEnterpriseOrg(slug: string) {
 beforeAll(async () => {
   const d = db.handle().db;
   await seedDemoWorld(d, { usage: false });
-  for (const email of ["admin@northwind.example", "member@northwind.example", "admin@contoso.example", "member@contoso.example", "owner@fabrikam.example", "support@provider.example"]) {
+  for (const email of [
+    "admin@northwind.example",
+    "member@northwind.example",
+    "admin@contoso.example",
+    "member@contoso.example",
+    "owner@fabrikam.example",
+    "support@provider.example",
+  ]) {
     p[email] = (await loadUserPrincipalByEmail(d, email))!;
   }
   acme = await makeEnterpriseOrg("acme-clinic");
@@ -55,7 +68,10 @@ describe(`retention page reads on ${testDbKind}`, () => {
   it("a restricted org shows the warning state and never claims ZDR", async () => {
     const d = db.handle().db;
     const orgId = p["admin@northwind.example"].orgId!;
-    await d.update(retentionStates).set({ restriction: "restricted", restrictionReason: "automated_flag", restrictedSince: new Date() }).where(eq(retentionStates.orgId, orgId));
+    await d
+      .update(retentionStates)
+      .set({ restriction: "restricted", restrictionReason: "automated_flag", restrictedSince: new Date() })
+      .where(eq(retentionStates.orgId, orgId));
     try {
       const v = await getRetentionView(p["member@northwind.example"], { orgId });
       expect(v.emblem).toBe("restricted");
@@ -86,7 +102,19 @@ describe(`retention page reads on ${testDbKind}`, () => {
   it("'what we keep' lists every column of the usage table, each described", () => {
     const kept = keptFields();
     expect(kept.map((k) => k.column)).toEqual([
-      "id", "org_id", "occurred_at", "product", "model", "input_units", "output_units", "status", "latency_ms", "api_key_id", "project_id", "zero_retention", "received_at",
+      "id",
+      "org_id",
+      "occurred_at",
+      "product",
+      "model",
+      "input_units",
+      "output_units",
+      "status",
+      "latency_ms",
+      "api_key_id",
+      "project_id",
+      "zero_retention",
+      "received_at",
     ]);
     for (const k of kept) expect(k.description, k.column).not.toBe("");
     expect(neverKeptInUsage()).toEqual(expect.arrayContaining(["prompt input", "completion output", "audio input", "transcript output"]));
@@ -104,12 +132,20 @@ describe(`requestZeroRetention on ${testDbKind}`, () => {
   it("a free org cannot ask, an org with a pending request or active ZDR gets a conflict", async () => {
     await expect(requestZeroRetention(p["owner@fabrikam.example"], { orgId: p["owner@fabrikam.example"].orgId! })).rejects.toMatchObject({ code: "forbidden" });
     await expect(requestZeroRetention(p["admin@contoso.example"], { orgId: p["admin@contoso.example"].orgId! })).rejects.toMatchObject({ code: "conflict" });
-    await expect(requestZeroRetention(p["admin@northwind.example"], { orgId: p["admin@northwind.example"].orgId! })).rejects.toMatchObject({ code: "conflict" });
+    await expect(requestZeroRetention(p["admin@northwind.example"], { orgId: p["admin@northwind.example"].orgId! })).rejects.toMatchObject({
+      code: "conflict",
+    });
   });
 
   it("rejects unknown fields and an overlong note by name", async () => {
-    await expect(requestZeroRetention(acme.admin, { orgId: acme.orgId, prompt: "x" } as never)).rejects.toMatchObject({ code: "invalid", details: { fields: ["prompt"] } });
-    await expect(requestZeroRetention(acme.admin, { orgId: acme.orgId, note: "x".repeat(501) })).rejects.toMatchObject({ code: "invalid", details: { fields: ["note"] } });
+    await expect(requestZeroRetention(acme.admin, { orgId: acme.orgId, prompt: "x" } as never)).rejects.toMatchObject({
+      code: "invalid",
+      details: { fields: ["prompt"] },
+    });
+    await expect(requestZeroRetention(acme.admin, { orgId: acme.orgId, note: "x".repeat(501) })).rejects.toMatchObject({
+      code: "invalid",
+      details: { fields: ["note"] },
+    });
   });
 
   it("an admin's request moves off → requested with a pending request and an audit entry, together", async () => {
@@ -120,7 +156,13 @@ describe(`requestZeroRetention on ${testDbKind}`, () => {
     expect(state).toMatchObject({ zdrStatus: "requested", zdrScope: "per_request", zdrRequestedBy: acme.admin.userId, version: before.policy.version + 1 });
     expect(request).toMatchObject({ status: "pending", requestedBy: acme.admin.userId });
     const [audit] = await d.select().from(auditLog).where(eq(auditLog.orgId, acme.orgId));
-    expect(audit).toMatchObject({ action: "zdr.requested", actorType: "user", actorId: acme.admin.userId, before: { zdrStatus: "off" }, after: { zdrStatus: "requested" } });
+    expect(audit).toMatchObject({
+      action: "zdr.requested",
+      actorType: "user",
+      actorId: acme.admin.userId,
+      before: { zdrStatus: "off" },
+      after: { zdrStatus: "requested" },
+    });
     expect((await verifyAuditChain(d)).ok).toBe(true);
 
     const after = await getRetentionView(acme.member, { orgId: acme.orgId });
@@ -129,7 +171,10 @@ describe(`requestZeroRetention on ${testDbKind}`, () => {
     expect(after.canRequest).toEqual({ allowed: false, reason: "already_requested" });
 
     // Support staff are told at once, in the same transaction: one email each, with the org and the link, not the note.
-    const mails = await d.select().from(outbox).where(like(outbox.messageId, `<support-zdr-request-${request.id}.${p["support@provider.example"].userId}@%`));
+    const mails = await d
+      .select()
+      .from(outbox)
+      .where(like(outbox.messageId, `<support-zdr-request-${request.id}.${p["support@provider.example"].userId}@%`));
     expect(mails).toHaveLength(1);
     const mail = mails[0].payload as { to: string; subject: string; text: string; orgId: string };
     expect(mail).toMatchObject({ to: "support@provider.example", orgId: acme.orgId });
@@ -141,10 +186,7 @@ describe(`requestZeroRetention on ${testDbKind}`, () => {
 
   it("two admins asking at once: one request, one conflict", async () => {
     const org = await makeEnterpriseOrg("beta-bank");
-    const results = await Promise.allSettled([
-      requestZeroRetention(org.admin, { orgId: org.orgId }),
-      requestZeroRetention(org.admin, { orgId: org.orgId }),
-    ]);
+    const results = await Promise.allSettled([requestZeroRetention(org.admin, { orgId: org.orgId }), requestZeroRetention(org.admin, { orgId: org.orgId })]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(results.find((r) => r.status === "rejected")).toMatchObject({ reason: { code: "conflict" } });
     const [{ n }] = await db.handle().db.select({ n: count() }).from(zdrRequests).where(eq(zdrRequests.orgId, org.orgId));

@@ -5,12 +5,7 @@ import { seedDemoWorld } from "@/lib/demo/seed";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import type { ServicePrincipal, UserPrincipal } from "@/lib/auth/principal";
 import { AppError } from "@/lib/errors";
-import {
-  disableZeroRetention,
-  enableZeroRetention,
-  liftRestriction,
-  restrictOrganization,
-} from "@/lib/retention/service";
+import { disableZeroRetention, enableZeroRetention, liftRestriction, restrictOrganization } from "@/lib/retention/service";
 import { effectivePolicy, emblemState } from "@/lib/retention/policy";
 import { verifyAuditChain } from "@/lib/audit/chain";
 import { claimOutbox, markFailed } from "@/lib/notify/outbox";
@@ -87,14 +82,24 @@ describe(`retention state machine on ${testDbKind}`, () => {
     expect(req.resolvedBy).toBe(support.userId);
 
     const [entry] = await d.select().from(auditLog).where(eq(auditLog.id, r.auditId));
-    expect(entry).toMatchObject({ orgId, actorType: "support", actorId: support.userId, action: "zdr.enabled", reason: "Requester verified by phone", ticketRef: "SUP-2001" });
+    expect(entry).toMatchObject({
+      orgId,
+      actorType: "support",
+      actorId: support.userId,
+      action: "zdr.enabled",
+      reason: "Requester verified by phone",
+      ticketRef: "SUP-2001",
+    });
     expect(entry.before).toMatchObject({ zdrStatus: "requested" });
     expect(entry.after).toMatchObject({ zdrStatus: "active" });
 
     const [notice] = await d.select().from(notices).where(eq(notices.id, r.noticeId));
     expect(notice).toMatchObject({ orgId, kind: "zdr_enabled", auditId: r.auditId, acknowledgedAt: null });
 
-    const mails = await d.select().from(outbox).where(sql`${outbox.payload}->>'noticeId' = ${r.noticeId}`);
+    const mails = await d
+      .select()
+      .from(outbox)
+      .where(sql`${outbox.payload}->>'noticeId' = ${r.noticeId}`);
     expect(mails.map((m) => (m.payload as { to: string }).to)).toEqual(["admin@contoso.example"]);
     expect(r.emails).toBe(1);
     expect((await verifyAuditChain(d)).ok).toBe(true);
@@ -119,7 +124,9 @@ describe(`retention state machine on ${testDbKind}`, () => {
   });
 
   it("rejects bad input naming the field, never echoing the value", async () => {
-    const e = await caught(restrictOrganization(support, { orgId: orgs["northwind-health"], reason: "bogus" as never, note: "x", ticketRef: "<script>secret</script>" }));
+    const e = await caught(
+      restrictOrganization(support, { orgId: orgs["northwind-health"], reason: "bogus" as never, note: "x", ticketRef: "<script>secret</script>" }),
+    );
     expect(e.code).toBe("invalid");
     expect(e.details?.fields).toEqual(expect.arrayContaining(["reason", "note", "ticketRef"]));
     expect(e.message).not.toContain("secret");
@@ -183,7 +190,17 @@ describe(`retention state machine on ${testDbKind}`, () => {
     expect(second.code).toBe("conflict");
     expect(second.details?.current).toMatchObject({ restriction: "restricted" });
     expect((await stateOf(orgId)).version).toBe(v + 1);
-    const [{ n }] = await db.handle().db.select({ n: count() }).from(notices).where(and(eq(notices.orgId, orgId), eq(notices.kind, "zdr_restricted"), sql`${notices.details}->>'note' = 'Second staff member' or ${notices.details}->>'note' = 'First staff member'`));
+    const [{ n }] = await db
+      .handle()
+      .db.select({ n: count() })
+      .from(notices)
+      .where(
+        and(
+          eq(notices.orgId, orgId),
+          eq(notices.kind, "zdr_restricted"),
+          sql`${notices.details}->>'note' = 'Second staff member' or ${notices.details}->>'note' = 'First staff member'`,
+        ),
+      );
     expect(n).toBe(1);
     await liftRestriction(support, { orgId, reason: "reset" });
   });
@@ -193,14 +210,22 @@ describe(`retention state machine on ${testDbKind}`, () => {
     await drainOutbox({ db: d, transport: smtpTransport(sink.url) });
     sink.messages.length = 0;
     const orgId = orgs["northwind-health"];
-    const r = await restrictOrganization(support, { orgId, reason: "high_risk_use_case", note: "Use case under review: automated triage of emergency calls", ticketRef: "SUP-4242" });
+    const r = await restrictOrganization(support, {
+      orgId,
+      reason: "high_risk_use_case",
+      note: "Use case under review: automated triage of emergency calls",
+      ticketRef: "SUP-4242",
+    });
     const transport = smtpTransport(sink.url);
     const report = await drainOutbox({ db: d, transport, from: "ZDR Console <no-reply@zdr-console.example>" });
     transport.close();
     expect(report).toEqual({ delivered: 2, failed: 0 });
     expect(sink.messages.flatMap((m) => m.to).sort()).toEqual(["admin@northwind.example", "cto@northwind.example"]);
     expect(sink.messages.every((m) => m.to.length === 1)).toBe(true);
-    const rows = await d.select().from(outbox).where(sql`${outbox.payload}->>'noticeId' = ${r.noticeId}`);
+    const rows = await d
+      .select()
+      .from(outbox)
+      .where(sql`${outbox.payload}->>'noticeId' = ${r.noticeId}`);
     expect(sink.messages.map((m) => m.messageId).sort()).toEqual(rows.map((x) => x.messageId).sort());
     expect(rows.every((x) => x.deliveredAt !== null)).toBe(true);
     const raw = sink.messages[0].raw;
@@ -217,15 +242,27 @@ describe(`retention state machine on ${testDbKind}`, () => {
     const d = db.handle().db;
     await drainOutbox({ db: d, transport: smtpTransport(sink.url) });
     await restrictOrganization(support, { orgId: orgs["contoso-bank"], reason: "provider_discretion", note: "Retry test" });
-    const failing: MailTransport = { describe: "down", close() {}, async send() { throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }); } };
+    const failing: MailTransport = {
+      describe: "down",
+      close() {},
+      async send() {
+        throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+      },
+    };
     expect(await drainOutbox({ db: d, transport: failing })).toEqual({ delivered: 0, failed: 1 });
-    const [row] = await d.select().from(outbox).where(sql`${outbox.deliveredAt} is null`);
+    const [row] = await d
+      .select()
+      .from(outbox)
+      .where(sql`${outbox.deliveredAt} is null`);
     expect(row.attempts).toBe(1);
     expect(row.lastError).toBe("Error ECONNREFUSED");
     expect(row.availableAt.getTime()).toBeGreaterThan(Date.now() + 1000);
     // Not due yet: nothing to claim.
     expect(await claimOutbox(d)).toEqual([]);
-    await d.update(outbox).set({ availableAt: sql`now()` }).where(eq(outbox.id, row.id));
+    await d
+      .update(outbox)
+      .set({ availableAt: sql`now()` })
+      .where(eq(outbox.id, row.id));
 
     // A worker claims it and dies before sending: nobody else may take it until the lease ends.
     const [claimed] = await claimOutbox(d, { leaseMs: 400 });
@@ -235,7 +272,10 @@ describe(`retention state machine on ${testDbKind}`, () => {
     const [again] = await claimOutbox(d, { leaseMs: 400 });
     expect(again).toMatchObject({ id: row.id, messageId: row.messageId, attempts: 3 });
     await markFailed(d, again, new Error("x"));
-    await d.update(outbox).set({ availableAt: sql`now()` }).where(eq(outbox.id, row.id));
+    await d
+      .update(outbox)
+      .set({ availableAt: sql`now()` })
+      .where(eq(outbox.id, row.id));
     expect(await drainOutbox({ db: d, transport: smtpTransport(sink.url) })).toEqual({ delivered: 1, failed: 0 });
   });
 });

@@ -54,7 +54,10 @@ describe(`single sign-on configuration on ${testDbKind}`, () => {
 
   it("refuses bad input naming the field", async () => {
     const d = db.handle().db;
-    expect(await failure(configureOrgSso(support, { ...base(), issuer: "http://login.northwind-sso.example" }, d))).toMatchObject({ code: "invalid", fields: ["issuer"] });
+    expect(await failure(configureOrgSso(support, { ...base(), issuer: "http://login.northwind-sso.example" }, d))).toMatchObject({
+      code: "invalid",
+      fields: ["issuer"],
+    });
     const domains = await failure(configureOrgSso(support, { ...base(), emailDomains: "not a domain!" }, d));
     expect(domains?.code).toBe("invalid");
     expect(domains?.fields?.length && domains.fields.every((f) => f.startsWith("emailDomains"))).toBe(true);
@@ -71,7 +74,9 @@ describe(`single sign-on configuration on ${testDbKind}`, () => {
     const view = await getOrgSso(support, orgIds["northwind-health"], d);
     expect(view).toMatchObject({ emailDomains: ["clinic.northwind-sso.example", "northwind-sso.example"], enforced: false });
     expect(JSON.stringify(view)).not.toContain("client-secret");
-    expect(await ssoProviderConfigs(d)).toEqual([{ orgId: orgIds["northwind-health"], issuer: "https://login.northwind-sso.example", clientId: "zdr-console", clientSecret: "client-secret-1" }]);
+    expect(await ssoProviderConfigs(d)).toEqual([
+      { orgId: orgIds["northwind-health"], issuer: "https://login.northwind-sso.example", clientId: "zdr-console", clientSecret: "client-secret-1" },
+    ]);
     const audit = await d.select().from(auditLog).where(eq(auditLog.action, "sso.configured"));
     expect(audit).toHaveLength(1);
     expect(JSON.stringify(audit)).not.toContain("client-secret-1");
@@ -79,7 +84,9 @@ describe(`single sign-on configuration on ${testDbKind}`, () => {
 
   it("another org cannot take a domain already signing in elsewhere", async () => {
     const d = db.handle().db;
-    const taken = await failure(configureOrgSso(support, { ...base(), orgId: orgIds["contoso-bank"], emailDomains: "contoso-sso.example, northwind-sso.example" }, d));
+    const taken = await failure(
+      configureOrgSso(support, { ...base(), orgId: orgIds["contoso-bank"], emailDomains: "contoso-sso.example, northwind-sso.example" }, d),
+    );
     expect(taken).toMatchObject({ code: "invalid", fields: ["emailDomains"] });
     expect(await ssoForEmail(d, "someone@northwind-sso.example")).toMatchObject({ orgId: orgIds["northwind-health"] });
     expect(await ssoForEmail(d, "someone@contoso-sso.example")).toBeNull();

@@ -92,7 +92,12 @@ describe(`notices on ${testDbKind}`, () => {
   it("an admin acknowledges a notice (who and when recorded, audited); members and other tenants cannot", async () => {
     const d = db.handle().db;
     const orgId = orgs["northwind-health"];
-    const r = await restrictOrganization(who["support@provider"], { orgId, reason: "high_risk_use_case", note: "Review of triage use case", ticketRef: "SUP-9" });
+    const r = await restrictOrganization(who["support@provider"], {
+      orgId,
+      reason: "high_risk_use_case",
+      note: "Review of triage use case",
+      ticketRef: "SUP-9",
+    });
     expect(await countUnacknowledgedNotices(who["member@northwind"], orgId)).toBe(1);
     const list = await listNotices(who["member@northwind"], orgId);
     expect(list[0]).toMatchObject({ id: r.noticeId, kind: "zdr_restricted", acknowledgedAt: null });

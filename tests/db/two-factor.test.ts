@@ -4,13 +4,7 @@ import * as OTPAuth from "otpauth";
 import { authenticate } from "@/lib/auth/credentials";
 import { loadUserPrincipal, loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import { authorize, isAllowed } from "@/lib/auth/permissions";
-import {
-  confirmTwoFactorEnrolment,
-  currentTotpCode,
-  disableTwoFactor,
-  startTwoFactorEnrolment,
-  twoFactorStatus,
-} from "@/lib/auth/two-factor";
+import { confirmTwoFactorEnrolment, currentTotpCode, disableTwoFactor, startTwoFactorEnrolment, twoFactorStatus } from "@/lib/auth/two-factor";
 import { hashPassword } from "@/lib/auth/password";
 import { AppError } from "@/lib/errors";
 import { authEvents, recoveryCodes, supportStaff, users, userTotp } from "@/lib/db/schema";
@@ -29,7 +23,10 @@ let n = 0;
 async function freshSupportUser(): Promise<{ id: string; email: string }> {
   const d = db.handle().db;
   const email = `staff${++n}-${Date.now()}@provider.example`;
-  const [u] = await d.insert(users).values({ email, name: "New Staff", passwordHash: await hashPassword(DEMO_PASSWORD) }).returning({ id: users.id });
+  const [u] = await d
+    .insert(users)
+    .values({ email, name: "New Staff", passwordHash: await hashPassword(DEMO_PASSWORD) })
+    .returning({ id: users.id });
   await d.insert(supportStaff).values({ userId: u.id });
   return { id: u.id, email };
 }
@@ -58,7 +55,10 @@ describe(`two-factor sign-in on ${testDbKind}`, () => {
     // The same code replayed (RFC 6238, 5.2) is refused.
     expect(await authenticate({ email: SUPPORT, password: DEMO_PASSWORD, code, ip }, d)).toEqual({ ok: false, reason: "invalid_code" });
     // A wrong code with the right password is refused, and logged as a failure.
-    expect(await authenticate({ email: SUPPORT, password: DEMO_PASSWORD, code: code === "000000" ? "111111" : "000000", ip }, d)).toEqual({ ok: false, reason: "invalid_code" });
+    expect(await authenticate({ email: SUPPORT, password: DEMO_PASSWORD, code: code === "000000" ? "111111" : "000000", ip }, d)).toEqual({
+      ok: false,
+      reason: "invalid_code",
+    });
     // A wrong password with a right code of the next step is still only "invalid" (the code is never looked at).
     const next = currentTotpCode(DEMO_SUPPORT_TOTP_SECRET, new Date(Date.now() + STEP_MS));
     expect(await authenticate({ email: SUPPORT, password: "wrong-password", code: next, ip }, d)).toEqual({ ok: false, reason: "invalid" });
@@ -130,7 +130,9 @@ describe(`two-factor sign-in on ${testDbKind}`, () => {
     const { secret } = await startTwoFactorEnrolment(actor, d);
     const { recoveryCodes: codes } = await confirmTwoFactorEnrolment(actor, { code: currentTotpCode(secret) }, d);
     const ip = "192.0.2.70";
-    expect(await authenticate({ email: staff.email, password: DEMO_PASSWORD, code: codes[0].toUpperCase().replace("-", " "), ip }, d)).toMatchObject({ ok: true });
+    expect(await authenticate({ email: staff.email, password: DEMO_PASSWORD, code: codes[0].toUpperCase().replace("-", " "), ip }, d)).toMatchObject({
+      ok: true,
+    });
     expect(await authenticate({ email: staff.email, password: DEMO_PASSWORD, code: codes[0], ip }, d)).toEqual({ ok: false, reason: "invalid_code" });
     expect(await authenticate({ email: staff.email, password: DEMO_PASSWORD, code: codes[1], ip }, d)).toMatchObject({ ok: true });
     // Another user's recovery code opens nothing.
@@ -138,7 +140,10 @@ describe(`two-factor sign-in on ${testDbKind}`, () => {
     const o = (await loadUserPrincipal(d, other.id))!;
     const os = await startTwoFactorEnrolment(o, d);
     const oc = await confirmTwoFactorEnrolment(o, { code: currentTotpCode(os.secret) }, d);
-    expect(await authenticate({ email: staff.email, password: DEMO_PASSWORD, code: oc.recoveryCodes[0], ip }, d)).toEqual({ ok: false, reason: "invalid_code" });
+    expect(await authenticate({ email: staff.email, password: DEMO_PASSWORD, code: oc.recoveryCodes[0], ip }, d)).toEqual({
+      ok: false,
+      reason: "invalid_code",
+    });
     expect((await twoFactorStatus(d, staff.id)).recoveryCodesLeft).toBe(8);
   });
 

@@ -152,18 +152,32 @@ describe(`usage dashboard on ${testDbKind}`, () => {
     const s = await getUsageSeries(northwindAdmin, args, db.handle().db);
     const current = rows.find((r) => r[0] === "totals" && r[1] === "current")!;
     expect(current.slice(3).map(num)).toEqual([
-      t.current.requests, t.current.errors, t.current.inputUnits, t.current.outputUnits, t.current.errorRate, t.current.p50Ms, t.current.p95Ms, null,
+      t.current.requests,
+      t.current.errors,
+      t.current.inputUnits,
+      t.current.outputUnits,
+      t.current.errorRate,
+      t.current.p50Ms,
+      t.current.p95Ms,
+      null,
     ]);
     const series = rows.filter((r) => r[0] === "series_daily");
     expect(series.map((r) => [r[1], num(r[3]), num(r[5]), num(r[6])])).toEqual(s.points.map((p) => [p.bucket, p.requests, p.inputUnits, p.outputUnits]));
-    for (const [section, dimension] of [["product", "product"], ["model", "model"], ["api_key", "apiKey"], ["project", "project"]] as const) {
+    for (const [section, dimension] of [
+      ["product", "product"],
+      ["model", "model"],
+      ["api_key", "apiKey"],
+      ["project", "project"],
+    ] as const) {
       const b = await getUsageBreakdown(northwindAdmin, { ...args, dimension }, db.handle().db);
       const csv = rows.filter((r) => r[0] === section);
       expect(csv.map((r) => [r[1], r[2], num(r[3]), num(r[4]), num(r[5]), num(r[6]), num(r[9]), num(r[10])])).toEqual(
         b.rows.map((x) => [x.key, x.label, x.requests, x.errors, x.inputUnits, x.outputUnits, x.p95Ms, x.share]),
       );
     }
-    expect(rows.length).toBe(1 + 2 + s.points.length + dash.breakdowns.product.length + dash.breakdowns.model.length + dash.breakdowns.apiKey.length + dash.breakdowns.project.length);
+    expect(rows.length).toBe(
+      1 + 2 + s.points.length + dash.breakdowns.product.length + dash.breakdowns.model.length + dash.breakdowns.apiKey.length + dash.breakdowns.project.length,
+    );
   });
 
   it("a member of another organization cannot read Northwind's usage (404, not 403)", async () => {

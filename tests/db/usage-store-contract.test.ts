@@ -39,7 +39,9 @@ const KEYS = ["key_a", "key_b", null] as const;
 
 type Variant = { name: string; make: () => Promise<{ store: UsageStore; relay: () => Promise<void>; close: () => Promise<void> }> };
 
-const variants: Variant[] = [{ name: `postgres store on ${testDbKind}`, make: async () => ({ store: postgresUsageStore, relay: async () => {}, close: async () => {} }) }];
+const variants: Variant[] = [
+  { name: `postgres store on ${testDbKind}`, make: async () => ({ store: postgresUsageStore, relay: async () => {}, close: async () => {} }) },
+];
 if (testDbKind === "pglite" && chdbInstalled) {
   variants.push({
     name: "clickhouse store on embedded chDB",
@@ -170,7 +172,15 @@ for (const variant of variants) {
       await fc.assert(
         fc.asyncProperty(arb, fc.integer({ min: 1, max: 4 }), async (draws, chunks) => {
           const events = draws.map((x) =>
-            event({ orgId, occurredAt: new Date(now.getTime() - x.ageMs).toISOString(), product: x.product, apiKeyId: x.key, status: x.status as UsageEventInput["status"], latencyMs: x.latencyMs, inputUnits: x.inputUnits }),
+            event({
+              orgId,
+              occurredAt: new Date(now.getTime() - x.ageMs).toISOString(),
+              product: x.product,
+              apiKeyId: x.key,
+              status: x.status as UsageEventInput["status"],
+              latencyMs: x.latencyMs,
+              inputUnits: x.inputUnits,
+            }),
           );
           // Overlapping chunks: each repeats the last event of the one before.
           const size = Math.ceil(events.length / chunks);
@@ -187,7 +197,9 @@ for (const variant of variants) {
       const s = await store.series(admin, { orgId, range: { key: "24h" }, now }, db.handle().db);
       expect(s.points.length).toBe(24);
       expect(s.points.reduce((a, p) => a + p.requests, 0)).toBe(t.current.requests);
-      const within = [...model.values()].filter((e) => Date.parse(e.occurredAt) >= Date.parse(t.context.range.current.from) && Date.parse(e.occurredAt) < Date.parse(t.context.range.current.to));
+      const within = [...model.values()].filter(
+        (e) => Date.parse(e.occurredAt) >= Date.parse(t.context.range.current.from) && Date.parse(e.occurredAt) < Date.parse(t.context.range.current.to),
+      );
       expect(t.current.requests).toBe(within.length);
       expect(t.current.p95Ms).not.toBeNull();
     });
@@ -216,8 +228,16 @@ for (const variant of variants) {
     });
 
     it("removal by scope deletes the raw events of one API key in a range and the rollups follow", async () => {
-      const scope = { orgId, fromAt: new Date(now.getTime() - 40 * DAY), toAt: new Date(now.getTime() - 10 * DAY), apiKeyId: "key_b", projectId: null, cutoffAt: null };
-      const inScope = (e: UsageEventInput) => e.apiKeyId === "key_b" && Date.parse(e.occurredAt) >= scope.fromAt.getTime() && Date.parse(e.occurredAt) < scope.toAt.getTime();
+      const scope = {
+        orgId,
+        fromAt: new Date(now.getTime() - 40 * DAY),
+        toAt: new Date(now.getTime() - 10 * DAY),
+        apiKeyId: "key_b",
+        projectId: null,
+        cutoffAt: null,
+      };
+      const inScope = (e: UsageEventInput) =>
+        e.apiKeyId === "key_b" && Date.parse(e.occurredAt) >= scope.fromAt.getTime() && Date.parse(e.occurredAt) < scope.toAt.getTime();
       const want = [...model.values()].filter(inScope).length;
       expect(await store.countInScope(scope, db.handle().db)).toBe(want);
       const r = await store.removeScope(scope, db.handle().db);
@@ -242,7 +262,10 @@ for (const variant of variants) {
     if (variant.name.startsWith("clickhouse")) {
       it("ClickHouse unreachable: ingest still acknowledges (durable in PostgreSQL), reads say unavailable, and the relay delivers each event once", async () => {
         const down = clickhouseUsageStore({ clickhouse: () => openClickHouse({ url: "http://127.0.0.1:1/" }), relayAfterIngest: false });
-        const events = [event({ orgId, occurredAt: new Date(now.getTime() - 2 * DAY).toISOString() }), event({ orgId, occurredAt: new Date(now.getTime() - 2 * DAY).toISOString() })];
+        const events = [
+          event({ orgId, occurredAt: new Date(now.getTime() - 2 * DAY).toISOString() }),
+          event({ orgId, occurredAt: new Date(now.getTime() - 2 * DAY).toISOString() }),
+        ];
         const r = await down.ingest(fleet, { events }, db.handle().db);
         expect(r).toEqual({ accepted: 2, duplicates: 0, conflicts: [] });
         for (const e of events) model.set(e.id, e);
@@ -259,7 +282,10 @@ for (const variant of variants) {
       });
 
       it("a crash after ClickHouse took a batch but before PostgreSQL forgot it: the resend is dropped by its deduplication token", async () => {
-        const events = [event({ orgId, occurredAt: new Date(now.getTime() - DAY).toISOString() }), event({ orgId, occurredAt: new Date(now.getTime() - DAY).toISOString() })];
+        const events = [
+          event({ orgId, occurredAt: new Date(now.getTime() - DAY).toISOString() }),
+          event({ orgId, occurredAt: new Date(now.getTime() - DAY).toISOString() }),
+        ];
         await store.ingest(fleet, { events }, db.handle().db);
         for (const e of events) model.set(e.id, e);
         // What the relay does, up to the insert; then "the process dies" before the batch row is deleted.
@@ -274,7 +300,9 @@ for (const variant of variants) {
         });
         await relay();
         expect(await store.freshness(db.handle().db)).toEqual({ asOf: null, pendingEvents: 0 });
-        const [raw] = await (await ch.client.query({ query: `SELECT count() AS n FROM usage_events WHERE relay_batch = ${Number(b.id)}`, format: "JSONEachRow" })).json<{ n: string }>();
+        const [raw] = await (
+          await ch.client.query({ query: `SELECT count() AS n FROM usage_events WHERE relay_batch = ${Number(b.id)}`, format: "JSONEachRow" })
+        ).json<{ n: string }>();
         expect(Number(raw.n)).toBe(2);
         await check90d();
       });

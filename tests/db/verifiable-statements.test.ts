@@ -30,7 +30,16 @@ type Principal = import("@/lib/auth/principal").Principal;
 
 const db = withFreshDatabase();
 // Support staff as the retention service sees them; the audit actor id is this uuid.
-const support: Principal = { kind: "user", userId: crypto.randomUUID(), email: "support@provider.example", name: "Support", isSupport: true, orgId: null, role: null, memberships: [] };
+const support: Principal = {
+  kind: "user",
+  userId: crypto.randomUUID(),
+  email: "support@provider.example",
+  name: "Support",
+  isSupport: true,
+  orgId: null,
+  role: null,
+  memberships: [],
+};
 
 function principal(orgId: string, userId: string, role: "admin" | "member" = "admin"): Principal {
   return { kind: "user", userId, email: "a@x.example", name: "A", isSupport: false, orgId, role, memberships: [{ orgId, orgName: "Org", role }] };
@@ -39,11 +48,17 @@ function principal(orgId: string, userId: string, role: "admin" | "member" = "ad
 async function makeOrgWithAdmin(createdDaysAgo = 0): Promise<{ orgId: string; admin: Principal; member: Principal }> {
   const d = getDb();
   const slug = `org-${crypto.randomBytes(5).toString("hex")}`;
-  const [org] = await d.insert(schema.organizations).values({ name: `Org ${slug}`, slug, plan: "enterprise", createdAt: new Date(Date.now() - createdDaysAgo * 86400_000) }).returning();
+  const [org] = await d
+    .insert(schema.organizations)
+    .values({ name: `Org ${slug}`, slug, plan: "enterprise", createdAt: new Date(Date.now() - createdDaysAgo * 86400_000) })
+    .returning();
   await d.insert(schema.retentionStates).values({ orgId: org.id, zdrStatus: "off" });
   const ids: string[] = [];
   for (const role of ["admin", "member"] as const) {
-    const [u] = await d.insert(schema.users).values({ email: `${role}-${slug}@x.example`, name: `${role} ${slug}` }).returning();
+    const [u] = await d
+      .insert(schema.users)
+      .values({ email: `${role}-${slug}@x.example`, name: `${role} ${slug}` })
+      .returning();
     await d.insert(schema.memberships).values({ orgId: org.id, userId: u.id, role });
     ids.push(u.id);
   }
@@ -51,9 +66,22 @@ async function makeOrgWithAdmin(createdDaysAgo = 0): Promise<{ orgId: string; ad
 }
 
 async function events(orgId: string, n: number, zeroRetention: boolean, at = new Date()) {
-  await getDb().insert(schema.usageEvents).values(
-    Array.from({ length: n }, () => ({ id: crypto.randomUUID(), orgId, occurredAt: at, product: "text_to_speech" as const, model: "m", inputUnits: 1, outputUnits: 1, status: "ok" as const, latencyMs: 5, zeroRetention })),
-  );
+  await getDb()
+    .insert(schema.usageEvents)
+    .values(
+      Array.from({ length: n }, () => ({
+        id: crypto.randomUUID(),
+        orgId,
+        occurredAt: at,
+        product: "text_to_speech" as const,
+        model: "m",
+        inputUnits: 1,
+        outputUnits: 1,
+        status: "ok" as const,
+        latencyMs: 5,
+        zeroRetention,
+      })),
+    );
 }
 
 const pause = () => new Promise((r) => setTimeout(r, 5));
@@ -131,7 +159,17 @@ describe("monthly retention statements", () => {
     const today = new Date().toISOString().slice(0, 10);
     const [removal] = await getDb()
       .insert(schema.removalRequests)
-      .values({ orgId, scope: "organization", fromDay: today, toDay: today, fromAt: new Date(Date.now() - 3600_000), toAt: new Date(), timeZone: "UTC", status: "completed", finishedAt: new Date() })
+      .values({
+        orgId,
+        scope: "organization",
+        fromDay: today,
+        toDay: today,
+        fromAt: new Date(Date.now() - 3600_000),
+        toAt: new Date(),
+        timeZone: "UTC",
+        status: "completed",
+        finishedAt: new Date(),
+      })
       .returning({ id: schema.removalRequests.id });
     const month = monthOf(new Date());
     // A month not over cannot be stated.
@@ -142,7 +180,10 @@ describe("monthly retention statements", () => {
     expect(first.issued).toBe(true);
     const again = await issueStatement(getDb(), { orgId, month }, at);
     expect(again).toEqual({ jws: first.jws, issued: false });
-    const mails = await getDb().select().from(schema.outbox).where(sql`payload->>'orgId' = ${orgId} and payload->>'subject' like '%Retention statement%'`);
+    const mails = await getDb()
+      .select()
+      .from(schema.outbox)
+      .where(sql`payload->>'orgId' = ${orgId} and payload->>'subject' like '%Retention statement%'`);
     expect(mails).toHaveLength(1); // one admin, once
 
     const payload = JSON.parse(Buffer.from(first.jws.split(".")[1], "base64url").toString());
@@ -153,7 +194,9 @@ describe("monthly retention statements", () => {
     expect(payload.coverage.map((c: { honoured: boolean }) => c.honoured)).toEqual([true, false, true]);
     expect(payload.checkpoint.treeSize).toBe(3);
     expect(payload.policy.otherChanges).toEqual([]);
-    expect(payload.removals).toEqual([expect.objectContaining({ requestId: removal.id, certificate: expect.stringMatching(new RegExp(`/data-removal/${removal.id}/certificate$`)) })]);
+    expect(payload.removals).toEqual([
+      expect.objectContaining({ requestId: removal.id, certificate: expect.stringMatching(new RegExp(`/data-removal/${removal.id}/certificate$`)) }),
+    ]);
 
     expect(await listStatements(admin, { orgId })).toEqual([{ month, issuedAt: at.toISOString() }]);
     const file = await getStatementFile(admin, { orgId, month });
@@ -183,19 +226,30 @@ describe("monthly retention statements", () => {
     // Signed by another Ed25519 key under our kid: the signature fails.
     const { privateKey, publicKey } = crypto.generateKeyPairSync("ed25519");
     const kid = JSON.parse(Buffer.from(h, "base64url").toString()).kid;
-    const forged = await new CompactSign(Buffer.from(p, "base64url")).setProtectedHeader({ alg: "EdDSA", kid, typ: "zdr-retention-statement+jws" }).sign(privateKey);
-    expect(await verifyDocumentText(JSON.stringify({ ...file, statement: forged }))).toMatchObject({ ok: false, problem: expect.stringContaining("signature does not match") });
+    const forged = await new CompactSign(Buffer.from(p, "base64url"))
+      .setProtectedHeader({ alg: "EdDSA", kid, typ: "zdr-retention-statement+jws" })
+      .sign(privateKey);
+    expect(await verifyDocumentText(JSON.stringify({ ...file, statement: forged }))).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining("signature does not match"),
+    });
 
     // Signed by a stranger's key that ships its own JWKS beside ours' absence: named as a key we do not hold.
     const strangerJwk = await exportJWK(publicKey);
     const strangerKid = await calculateJwkThumbprint(strangerJwk);
     const stranger = await new CompactSign(Buffer.from(p, "base64url")).setProtectedHeader({ alg: "EdDSA", kid: strangerKid }).sign(privateKey);
-    expect(await verifyDocumentText(JSON.stringify({ ...file, statement: stranger }))).toMatchObject({ ok: false, problem: expect.stringContaining("does not hold") });
+    expect(await verifyDocumentText(JSON.stringify({ ...file, statement: stranger }))).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining("does not hold"),
+    });
 
     // Truncated file, and a truncated JWS.
     const text = JSON.stringify(file, null, 2);
     expect(await verifyDocumentText(text.slice(0, text.length - 40))).toMatchObject({ ok: false, problem: expect.stringContaining("truncated") });
-    expect(await verifyDocumentText(file.statement.slice(0, file.statement.lastIndexOf(".") + 1))).toMatchObject({ ok: false, problem: expect.stringContaining("truncated") });
+    expect(await verifyDocumentText(file.statement.slice(0, file.statement.lastIndexOf(".") + 1))).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining("truncated"),
+    });
 
     // A statement whose inner checkpoint belongs to another org (re-signed by us would be needed; a stranger cannot): the checkpoint inside is checked too.
     const other = await makeOrgWithAdmin(1);
@@ -205,7 +259,10 @@ describe("monthly retention statements", () => {
     const swapped = JSON.parse(Buffer.from(p, "base64url").toString());
     swapped.checkpoint.jws = otherCp;
     const reSigned = await signDocument(swapped, { typ: "zdr-retention-statement+jws" });
-    expect(await verifyDocumentText(JSON.stringify({ ...file, statement: reSigned }))).toMatchObject({ ok: false, problem: expect.stringContaining("another organization") });
+    expect(await verifyDocumentText(JSON.stringify({ ...file, statement: reSigned }))).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining("another organization"),
+    });
   });
 
   it("the issuer issues every org's previous month once; npm run verify exits 0 on the file and 2 after one altered byte", async () => {
@@ -215,7 +272,10 @@ describe("monthly retention statements", () => {
     expect(issued).toBeGreaterThan(0);
     expect(await issueDueStatements(getDb(), now)).toBe(0);
     const prev = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15)).toISOString().slice(0, 7);
-    const rows = await getDb().select().from(schema.retentionStatements).where(and(eq(schema.retentionStatements.orgId, orgId), eq(schema.retentionStatements.month, prev)));
+    const rows = await getDb()
+      .select()
+      .from(schema.retentionStatements)
+      .where(and(eq(schema.retentionStatements.orgId, orgId), eq(schema.retentionStatements.month, prev)));
     expect(rows).toHaveLength(1);
 
     const file = await getStatementFile(admin, { orgId, month: prev });

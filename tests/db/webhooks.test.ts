@@ -30,7 +30,12 @@ let rx: Receiver;
 const PORT = testDbKind === "pglite" ? 3161 : 3162;
 
 const drain = (webhooks = {}) => drainOutbox({ db: db.handle().db, transport: noMail, webhooks });
-const makeDue = () => db.handle().db.update(outbox).set({ availableAt: sql`now()` }).where(sql`${outbox.deliveredAt} is null`);
+const makeDue = () =>
+  db
+    .handle()
+    .db.update(outbox)
+    .set({ availableAt: sql`now()` })
+    .where(sql`${outbox.deliveredAt} is null`);
 
 beforeAll(async () => {
   const d = db.handle().db;
@@ -89,13 +94,22 @@ describe(`webhooks on ${testDbKind}`, () => {
     expect(hooks).toHaveLength(1);
     const [r] = hooks;
     expect(r.verified).toBe(true);
-    const event = new Webhook(secret).verify(r.body, { "webhook-id": r.id, "webhook-timestamp": r.timestamp, "webhook-signature": r.signature }) as { type: string; data: Record<string, unknown> };
+    const event = new Webhook(secret).verify(r.body, { "webhook-id": r.id, "webhook-timestamp": r.timestamp, "webhook-signature": r.signature }) as {
+      type: string;
+      data: Record<string, unknown>;
+    };
     expect(event.type).toBe("zdr.restricted");
     expect(event.data).toMatchObject({ orgId, restriction: "restricted", restrictionReason: "provider_discretion" });
     expect(r.body).not.toMatch(/@|Secret note|T-1/);
     expect(await db.handle().db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, contoso.endpoint.id))).toHaveLength(0);
     // A tampered body does not verify.
-    expect(() => new Webhook(secret).verify(r.body.replace("restricted", "none"), { "webhook-id": r.id, "webhook-timestamp": r.timestamp, "webhook-signature": r.signature })).toThrow();
+    expect(() =>
+      new Webhook(secret).verify(r.body.replace("restricted", "none"), {
+        "webhook-id": r.id,
+        "webhook-timestamp": r.timestamp,
+        "webhook-signature": r.signature,
+      }),
+    ).toThrow();
     await liftRestriction(support, { orgId, reason: "Reviewed and cleared" });
     await drain();
   });
@@ -114,7 +128,9 @@ describe(`webhooks on ${testDbKind}`, () => {
     expect(await d.select().from(webhookDeliveries).where(eq(webhookDeliveries.orgId, orgId))).toHaveLength(0);
     expect(await d.select().from(outbox).where(eq(outbox.kind, "webhook"))).toHaveLength(before);
     // Content or an email address cannot ride along in data.
-    await expect(d.transaction((tx) => enqueueWebhookEvent(tx, { orgId, type: "zdr.enabled", data: { who: "admin@northwind.example" } }))).rejects.toThrow(/id or a state/);
+    await expect(d.transaction((tx) => enqueueWebhookEvent(tx, { orgId, type: "zdr.enabled", data: { who: "admin@northwind.example" } }))).rejects.toThrow(
+      /id or a state/,
+    );
   });
 
   it("a failed attempt is retried with the same webhook-id, and the log keeps status codes and attempts", async () => {
@@ -126,7 +142,11 @@ describe(`webhooks on ${testDbKind}`, () => {
     expect(await drain()).toEqual({ delivered: 0, failed: 1 });
     const [pending] = await db.handle().db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, webhookId));
     expect(pending).toMatchObject({ status: "pending", attempts: 1, lastStatusCode: 500, lastError: "HTTP 500" });
-    const [o] = await db.handle().db.select().from(outbox).where(eq(outbox.messageId, `webhook:${webhookId}`));
+    const [o] = await db
+      .handle()
+      .db.select()
+      .from(outbox)
+      .where(eq(outbox.messageId, `webhook:${webhookId}`));
     expect(o.availableAt.getTime()).toBeGreaterThan(Date.now()); // backoff
     rx.respond(204);
     await makeDue();
@@ -152,7 +172,11 @@ describe(`webhooks on ${testDbKind}`, () => {
     expect(() => new Webhook(old).verify(r.body, h)).not.toThrow();
     expect(() => new Webhook(fresh).verify(r.body, h)).not.toThrow();
     // After the overlap only the new secret signs.
-    await db.handle().db.update(webhookEndpoints).set({ previousSecretExpiresAt: new Date(Date.now() - 1000) }).where(eq(webhookEndpoints.id, endpoint.id));
+    await db
+      .handle()
+      .db.update(webhookEndpoints)
+      .set({ previousSecretExpiresAt: new Date(Date.now() - 1000) })
+      .where(eq(webhookEndpoints.id, endpoint.id));
     await sendTestWebhook(admin, { orgId, endpointId: endpoint.id });
     await drain();
     const r2 = rx.requests[1];
@@ -172,9 +196,17 @@ describe(`webhooks on ${testDbKind}`, () => {
     await drain(opts);
     const [e] = await db.handle().db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpoint.id));
     expect(e.disabledAt).not.toBeNull();
-    const failed = await db.handle().db.select().from(webhookDeliveries).where(and(eq(webhookDeliveries.endpointId, endpoint.id), eq(webhookDeliveries.status, "failed")));
+    const failed = await db
+      .handle()
+      .db.select()
+      .from(webhookDeliveries)
+      .where(and(eq(webhookDeliveries.endpointId, endpoint.id), eq(webhookDeliveries.status, "failed")));
     expect(failed).toHaveLength(2);
-    const mails = await db.handle().db.select().from(outbox).where(sql`${outbox.messageId} like ${`<webhook-disabled-${endpoint.id}%`}`);
+    const mails = await db
+      .handle()
+      .db.select()
+      .from(outbox)
+      .where(sql`${outbox.messageId} like ${`<webhook-disabled-${endpoint.id}%`}`);
     expect(mails.length).toBeGreaterThan(0);
     // Disabled: no new events are queued for it, and a test event is refused.
     await restrictOrganization(support, { orgId, reason: "provider_discretion", note: "Check disabled endpoint" });

@@ -86,8 +86,7 @@ export async function api(method: "GET" | "POST", path: string, options: CallOpt
       answered.add(`GET ${path} 200`);
       return res;
     }
-  }
-  else if (method === "POST" && completion) {
+  } else if (method === "POST" && completion) {
     template = "/api/v1/removal-orders/{id}/completion";
     res = await removalCompletionRoute(request, { params: Promise.resolve({ id: decodeURIComponent(completion[1]) }) });
   } else if (method === "GET" && policy) {
@@ -130,7 +129,9 @@ function viaFastPath(path: string, headers: Record<string, string>): Promise<Ans
         const req = http.request(`${base}${path}`, { method: "GET", headers, agent: false }, (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string>, body: Buffer.concat(chunks).toString("utf8") }));
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string>, body: Buffer.concat(chunks).toString("utf8") }),
+          );
         });
         req.on("error", reject);
         req.end();
@@ -146,7 +147,8 @@ async function expectSameAnswer(path: string, fast: Answer, route: Response): Pr
   const security = Object.fromEntries(API_SECURITY_HEADERS.map((h) => [h.key.toLowerCase(), h.value]));
   const fromRoute = { ...Object.fromEntries(route.headers), ...security };
   const fromFast = Object.fromEntries(Object.entries(fast.headers).filter(([k]) => !TRANSPORT.has(k)));
-  const same = fast.status === route.status && fast.body === body && JSON.stringify(Object.entries(fromFast).sort()) === JSON.stringify(Object.entries(fromRoute).sort());
+  const same =
+    fast.status === route.status && fast.body === body && JSON.stringify(Object.entries(fromFast).sort()) === JSON.stringify(Object.entries(fromRoute).sort());
   if (!same) {
     throw new Error(
       `GET ${path}: the fast path and the route handler disagree:\n fast ${fast.status} ${JSON.stringify(fromFast)} ${fast.body}\n route ${route.status} ${JSON.stringify(fromRoute)} ${body}`,

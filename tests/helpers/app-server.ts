@@ -11,12 +11,22 @@ import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-export type AppServer = { proc: ChildProcess; base: string; output: () => string; exited: Promise<number | null>; stop: (signal?: NodeJS.Signals) => Promise<number | null> };
+export type AppServer = {
+  proc: ChildProcess;
+  base: string;
+  output: () => string;
+  exited: Promise<number | null>;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+};
 
 /** Builds once when no build exists (the suite's callers run after `next build` in npm test). */
 export function ensureBuild(): void {
   if (fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) return;
-  const r = spawnSync(path.join(ROOT, "node_modules/.bin/next"), ["build"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  const r = spawnSync(path.join(ROOT, "node_modules/.bin/next"), ["build"], {
+    cwd: ROOT,
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
   if (r.status !== 0) throw new Error("next build failed");
 }
 
@@ -25,7 +35,14 @@ export async function startAppServer(options: { port: number; env: Record<string
   const base = `http://127.0.0.1:${options.port}`;
   const proc = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     cwd: ROOT,
-    env: { ...process.env, AUTH_SECRET: crypto.randomBytes(33).toString("base64url"), PORT: String(options.port), APP_URL: base, LOG_LEVEL: "info", ...options.env },
+    env: {
+      ...process.env,
+      AUTH_SECRET: crypto.randomBytes(33).toString("base64url"),
+      PORT: String(options.port),
+      APP_URL: base,
+      LOG_LEVEL: "info",
+      ...options.env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -61,7 +78,14 @@ export async function startAppServer(options: { port: number; env: Record<string
 
 /** Signs in through /api/session and returns the session cookie. */
 export async function signInCookie(base: string, email: string, password: string): Promise<string> {
-  const res = await fetch(`${base}/api/session`, { method: "POST", headers: { "content-type": "application/json", origin: base }, body: JSON.stringify({ email, password }) });
+  const res = await fetch(`${base}/api/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: base },
+    body: JSON.stringify({ email, password }),
+  });
   if (res.status !== 200) throw new Error(`sign-in answered ${res.status}`);
-  return res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
 }

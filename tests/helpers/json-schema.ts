@@ -8,8 +8,27 @@ type Schema = Record<string, unknown> | boolean;
 
 const ANNOTATIONS = new Set(["description", "title", "examples", "default", "readOnly", "writeOnly", "deprecated", "$comment", "id"]);
 const KNOWN = new Set([
-  "$ref", "type", "properties", "required", "additionalProperties", "items", "minItems", "maxItems", "enum", "const",
-  "anyOf", "oneOf", "allOf", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "pattern", "format", "minLength", "maxLength",
+  "$ref",
+  "type",
+  "properties",
+  "required",
+  "additionalProperties",
+  "items",
+  "minItems",
+  "maxItems",
+  "enum",
+  "const",
+  "anyOf",
+  "oneOf",
+  "allOf",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "pattern",
+  "format",
+  "minLength",
+  "maxLength",
 ]);
 
 const FORMATS: Record<string, RegExp> = {
@@ -54,7 +73,8 @@ export function validateJsonSchema(root: Record<string, unknown>, schema: Schema
   }
   if (typeof value === "string") {
     if (typeof schema.pattern === "string" && !new RegExp(schema.pattern as string, "u").test(value)) errors.push(`${at}: does not match pattern`);
-    if (typeof schema.format === "string" && FORMATS[schema.format as string] && !FORMATS[schema.format as string].test(value)) errors.push(`${at}: not a ${schema.format}`);
+    if (typeof schema.format === "string" && FORMATS[schema.format as string] && !FORMATS[schema.format as string].test(value))
+      errors.push(`${at}: not a ${schema.format}`);
     if (typeof schema.minLength === "number" && value.length < schema.minLength) errors.push(`${at}: too short`);
     if (typeof schema.maxLength === "number" && value.length > schema.maxLength) errors.push(`${at}: too long`);
   }
@@ -70,7 +90,8 @@ export function validateJsonSchema(root: Record<string, unknown>, schema: Schema
     for (const [k, v] of Object.entries(obj)) {
       if (k in props) errors.push(...validateJsonSchema(root, props[k], v, `${at}.${k}`));
       else if (schema.additionalProperties === false) errors.push(`${at}.${k}: not allowed`);
-      else if (typeof schema.additionalProperties === "object") errors.push(...validateJsonSchema(root, schema.additionalProperties as Schema, v, `${at}.${k}`));
+      else if (typeof schema.additionalProperties === "object")
+        errors.push(...validateJsonSchema(root, schema.additionalProperties as Schema, v, `${at}.${k}`));
     }
   }
   for (const key of ["allOf", "anyOf", "oneOf"] as const) {
@@ -86,7 +107,7 @@ export function validateJsonSchema(root: Record<string, unknown>, schema: Schema
 
 /** Checks one response against the operation's declared responses: status, content type, headers, body. */
 export async function validateResponse(doc: Record<string, unknown>, method: string, pathTemplate: string, res: Response): Promise<string[]> {
-  const op = ((doc.paths as Record<string, Record<string, unknown>>)[pathTemplate]?.[method.toLowerCase()]) as Record<string, unknown> | undefined;
+  const op = (doc.paths as Record<string, Record<string, unknown>>)[pathTemplate]?.[method.toLowerCase()] as Record<string, unknown> | undefined;
   if (!op) return [`no operation ${method} ${pathTemplate} in the document`];
   const declared = (op.responses as Record<string, Record<string, unknown>>)[String(res.status)];
   if (!declared) return [`status ${res.status} is not declared for ${method} ${pathTemplate}`];

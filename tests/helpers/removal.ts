@@ -9,15 +9,26 @@ import type { ServicePrincipal } from "@/lib/auth/principal";
 import { ingestUsageBatch, type UsageEventInput } from "@/lib/usage/ingest";
 import { bounds, histogram } from "@/lib/usage/rollups";
 
-export const fleet: ServicePrincipal = { kind: "service", tokenId: "00000000-0000-4000-8000-0000000000f1", name: "fleet", scopes: ["usage:write", "removal:read", "removal:write"] };
+export const fleet: ServicePrincipal = {
+  kind: "service",
+  tokenId: "00000000-0000-4000-8000-0000000000f1",
+  name: "fleet",
+  scopes: ["usage:write", "removal:read", "removal:write"],
+};
 
 const MODELS = ["eleven_v3", "scribe_v1", "flash_v2"];
 const KEYS = ["key_a", "key_b", null];
 
 /** n events spread evenly over [fromMs, toMs), deterministic per seed. */
-export function makeEvents(orgId: string, n: number, fromMs: number, toMs: number, options: { apiKeyId?: string | null; projectIds?: (string | null)[]; seed?: number } = {}): UsageEventInput[] {
+export function makeEvents(
+  orgId: string,
+  n: number,
+  fromMs: number,
+  toMs: number,
+  options: { apiKeyId?: string | null; projectIds?: (string | null)[]; seed?: number } = {},
+): UsageEventInput[] {
   let s = options.seed ?? 1;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   return Array.from({ length: n }, (_, i) => {
     const r = rnd();
     return {

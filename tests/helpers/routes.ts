@@ -13,7 +13,10 @@ export function routeFiles(appDir = "app"): Map<string, string> {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (/^(page|route)\.(tsx?|jsx?)$/.test(entry.name)) {
-        const segments = path.relative(appDir, dir).split(path.sep).filter((s) => s && !/^\(.*\)$/.test(s));
+        const segments = path
+          .relative(appDir, dir)
+          .split(path.sep)
+          .filter((s) => s && !/^\(.*\)$/.test(s));
         found.set("/" + segments.join("/"), full);
       }
     }

@@ -70,7 +70,17 @@ function cycles(g: Map<string, Set<string>>): string[][] {
  * (Not `import "server-only"`: server.ts and the CLIs load lib/ outside Next,
  * where that package throws; this check covers the same ground at test time.)
  */
-const CLIENT_SAFE = ["lib/vocabulary", "lib/actions/result", "lib/intl", "lib/usage/products", "lib/usage/latency", "lib/usage/range", "lib/audit/verify", "lib/audit/merkle", "lib/audit/canonical"];
+const CLIENT_SAFE = [
+  "lib/vocabulary",
+  "lib/actions/result",
+  "lib/intl",
+  "lib/usage/products",
+  "lib/usage/latency",
+  "lib/usage/range",
+  "lib/audit/verify",
+  "lib/audit/merkle",
+  "lib/audit/canonical",
+];
 
 describe("architecture", () => {
   it("client components import from lib/ only what is safe in a browser", () => {
@@ -87,7 +97,11 @@ describe("architecture", () => {
   });
 
   it("finds a cycle when there is one (the check can fail)", () => {
-    const g = new Map([["lib/a", new Set(["lib/b"])], ["lib/b", new Set(["lib/c"])], ["lib/c", new Set(["lib/a"])]]);
+    const g = new Map([
+      ["lib/a", new Set(["lib/b"])],
+      ["lib/b", new Set(["lib/c"])],
+      ["lib/c", new Set(["lib/a"])],
+    ]);
     expect(cycles(g)).toEqual([["lib/a", "lib/b", "lib/c", "lib/a"]]);
   });
 
@@ -103,7 +117,8 @@ describe("architecture", () => {
 
   it("components/ never import the data layer, and lib/ never imports app/ or components/", () => {
     const bad: string[] = [];
-    for (const f of files("components")) for (const t of importsOf(f)) if (t.startsWith("lib/db") || /^lib\/[^/]+\/(queries|service)/.test(t)) bad.push(`${f} → ${t}`);
+    for (const f of files("components"))
+      for (const t of importsOf(f)) if (t.startsWith("lib/db") || /^lib\/[^/]+\/(queries|service)/.test(t)) bad.push(`${f} → ${t}`);
     for (const f of files("lib")) for (const t of importsOf(f)) if (t.startsWith("app/") || t.startsWith("components/")) bad.push(`${f} → ${t}`);
     expect(bad).toEqual([]);
   });

@@ -16,7 +16,9 @@ function parse(statements: string[]): { tables: Map<string, Table>; views: Map<s
   const tables = new Map<string, Table>();
   const views = new Map<string, { to: string; from: string; onCluster: boolean }>();
   for (const st of statements) {
-    const t = /^CREATE TABLE IF NOT EXISTS (\w+)( ON CLUSTER '[^']+')?\s*(?:AS (\w+))?\s*(?:\(([\s\S]*?)\)\s*)?ENGINE = (\w+)(?:\([\s\S]*?\))?([\s\S]*)$/.exec(st);
+    const t = /^CREATE TABLE IF NOT EXISTS (\w+)( ON CLUSTER '[^']+')?\s*(?:AS (\w+))?\s*(?:\(([\s\S]*?)\)\s*)?ENGINE = (\w+)(?:\([\s\S]*?\))?([\s\S]*)$/.exec(
+      st,
+    );
     if (t) {
       const body = t[4] ?? "";
       const columns = body
@@ -70,7 +72,8 @@ describe("ClickHouse schema", () => {
       const st = statements.find((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS ${name} `))!;
       expect(st).toContain(`Distributed('usage', currentDatabase(), ${name}_local, cityHash64(org_id))`);
     }
-    for (const s of statements.filter((x) => x.includes("Replicated"))) expect(s).toMatch(/'\/clickhouse\/tables\/\{shard\}\/\{database\}\/\w+_local', '\{replica\}'/);
+    for (const s of statements.filter((x) => x.includes("Replicated")))
+      expect(s).toMatch(/'\/clickhouse\/tables\/\{shard\}\/\{database\}\/\w+_local', '\{replica\}'/);
     for (const [name, v] of single.views) {
       expect(cluster.views.get(name)).toEqual({ to: `${v.to}_local`, from: `${v.from}_local`, onCluster: true });
     }
@@ -78,7 +81,9 @@ describe("ClickHouse schema", () => {
   });
 
   it("the views compute the latency bucket with the bounds of lib/usage/latency", () => {
-    const st = migrationFiles(null).flatMap((f) => migrationStatements(fs.readFileSync(f, "utf8"), null)).filter((s) => s.includes("MATERIALIZED VIEW"));
+    const st = migrationFiles(null)
+      .flatMap((f) => migrationStatements(fs.readFileSync(f, "utf8"), null))
+      .filter((s) => s.includes("MATERIALIZED VIEW"));
     expect(st).toHaveLength(2);
     for (const s of st) expect(s).toMatch(/arrayCount\(b -> latency_ms >= b, \[10, 20, 30, [\d, ]+60000\]\)\), range\(23\)/);
   });

@@ -28,7 +28,10 @@ describe("environment", () => {
   it("chooses the usage store (postgres by default) and names a bad USAGE_STORE, CLICKHOUSE_URL or CLICKHOUSE_CLUSTER", () => {
     const dir = tmp();
     expect(parseEnv({ DATA_DIR: dir }).USAGE_STORE).toBe("postgres");
-    expect(parseEnv({ DATA_DIR: dir, USAGE_STORE: "clickhouse", CLICKHOUSE_URL: "http://u:p@127.0.0.1:8123/zdr", CLICKHOUSE_CLUSTER: "usage" })).toMatchObject({ USAGE_STORE: "clickhouse", CLICKHOUSE_CLUSTER: "usage" });
+    expect(parseEnv({ DATA_DIR: dir, USAGE_STORE: "clickhouse", CLICKHOUSE_URL: "http://u:p@127.0.0.1:8123/zdr", CLICKHOUSE_CLUSTER: "usage" })).toMatchObject({
+      USAGE_STORE: "clickhouse",
+      CLICKHOUSE_CLUSTER: "usage",
+    });
     expect(() => parseEnv({ DATA_DIR: dir, USAGE_STORE: "mysql" })).toThrow(/USAGE_STORE: must be postgres or clickhouse/);
     expect(() => parseEnv({ DATA_DIR: dir, CLICKHOUSE_URL: "tcp://h:9000" })).toThrow(/CLICKHOUSE_URL: must be an http\(s\) URL/);
     expect(() => parseEnv({ DATA_DIR: dir, CLICKHOUSE_CLUSTER: "a'; DROP" })).toThrow(/CLICKHOUSE_CLUSTER: must be a cluster name/);

@@ -57,13 +57,19 @@ const PRODUCTS = { eligible: "text_to_speech", notEligible: "voice_cloning" } as
 function expected(plan: Plan, status: ZdrStatus, scope: ZdrScope, restricted: boolean, eligible: boolean, enableLogging: boolean, ov: ProjectOverrides | null) {
   const effScope = ov?.zdrAllRequests ? "all_requests" : scope;
   const reason =
-    plan !== "enterprise" ? "not_entitled"
-    : restricted ? "restricted"
-    : status !== "active" ? "zdr_off"
-    : !eligible ? "product_not_eligible"
-    : effScope === "all_requests" ? "zdr_all_requests"
-    : !enableLogging ? "zdr_on_request"
-    : "zdr_not_requested";
+    plan !== "enterprise"
+      ? "not_entitled"
+      : restricted
+        ? "restricted"
+        : status !== "active"
+          ? "zdr_off"
+          : !eligible
+            ? "product_not_eligible"
+            : effScope === "all_requests"
+              ? "zdr_all_requests"
+              : !enableLogging
+                ? "zdr_on_request"
+                : "zdr_not_requested";
   const zero = reason === "zdr_all_requests" || reason === "zdr_on_request";
   const serve = enableLogging || zero;
   const keep = serve && !zero;
@@ -118,7 +124,11 @@ describe("effectivePolicy with a project", () => {
   });
 
   it("a tighter project value wins and names the project; a looser one is ignored", () => {
-    const p = effectivePolicy("free", state({ zdrScope: "per_request" }), project({ zdrAllRequests: true, contentRetentionDays: 7, cacheWindowSeconds: 7200, trainingUse: false }));
+    const p = effectivePolicy(
+      "free",
+      state({ zdrScope: "per_request" }),
+      project({ zdrAllRequests: true, contentRetentionDays: 7, cacheWindowSeconds: 7200, trainingUse: false }),
+    );
     expect(p.contentRetentionDays).toBe(7);
     expect(p.cacheWindowSeconds).toBe(3600);
     expect(p.trainingUse).toBe(false);
@@ -145,17 +155,23 @@ describe("a project never loosens (property)", () => {
   });
   it("keepContent, days, cache window and training use are never more, zero retention never less", () => {
     fc.assert(
-      fc.property(arbState, arbProject, fc.constantFrom("text_to_speech", "voice_cloning", "llm", "dubbing"), fc.boolean(), (st, pr, product, enableLogging) => {
-        const s = state({ ...st, restriction: st.restricted ? "restricted" : "none", restrictionReason: st.restricted ? "high_risk_use_case" : null });
-        const org = decideRetention(effectivePolicy(st.plan, s), { product, enableLogging });
-        const prj = decideRetention(effectivePolicy(st.plan, s, project(pr)), { product, enableLogging });
-        expect(prj.keepContent <= org.keepContent).toBe(true);
-        expect(prj.contentRetentionDays).toBeLessThanOrEqual(org.contentRetentionDays);
-        expect(prj.cacheWindowSeconds).toBeLessThanOrEqual(org.cacheWindowSeconds);
-        expect(prj.trainingUse <= org.trainingUse).toBe(true);
-        expect(prj.zeroRetention >= org.zeroRetention).toBe(true);
-        expect(prj.serve).toBe(org.serve || prj.zeroRetention);
-      }),
+      fc.property(
+        arbState,
+        arbProject,
+        fc.constantFrom("text_to_speech", "voice_cloning", "llm", "dubbing"),
+        fc.boolean(),
+        (st, pr, product, enableLogging) => {
+          const s = state({ ...st, restriction: st.restricted ? "restricted" : "none", restrictionReason: st.restricted ? "high_risk_use_case" : null });
+          const org = decideRetention(effectivePolicy(st.plan, s), { product, enableLogging });
+          const prj = decideRetention(effectivePolicy(st.plan, s, project(pr)), { product, enableLogging });
+          expect(prj.keepContent <= org.keepContent).toBe(true);
+          expect(prj.contentRetentionDays).toBeLessThanOrEqual(org.contentRetentionDays);
+          expect(prj.cacheWindowSeconds).toBeLessThanOrEqual(org.cacheWindowSeconds);
+          expect(prj.trainingUse <= org.trainingUse).toBe(true);
+          expect(prj.zeroRetention >= org.zeroRetention).toBe(true);
+          expect(prj.serve).toBe(org.serve || prj.zeroRetention);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -7,11 +7,31 @@ import { PRODUCTS } from "@/lib/usage/products";
 const ORG = "00000000-0000-4000-8000-000000000001";
 function state(over: Partial<RetentionStateRow>): RetentionStateRow {
   return {
-    orgId: ORG, zdrStatus: "off", zdrScope: "all_requests", zdrSince: null, zdrRequestedBy: null, restriction: "none", restrictionReason: null,
-    restrictionNote: null, restrictedSince: null, cacheWindowSeconds: 3600, contentRetentionDays: 30, trainingUseOverride: null, version: 3, updatedAt: new Date(0), ...over,
+    orgId: ORG,
+    zdrStatus: "off",
+    zdrScope: "all_requests",
+    zdrSince: null,
+    zdrRequestedBy: null,
+    restriction: "none",
+    restrictionReason: null,
+    restrictionNote: null,
+    restrictedSince: null,
+    cacheWindowSeconds: 3600,
+    contentRetentionDays: 30,
+    trainingUseOverride: null,
+    version: 3,
+    updatedAt: new Date(0),
+    ...over,
   };
 }
-const project = { id: "00000000-0000-4000-8000-000000000002", zdrAllRequests: false, cacheWindowSeconds: null, contentRetentionDays: null, trainingUse: null, version: 1 };
+const project = {
+  id: "00000000-0000-4000-8000-000000000002",
+  zdrAllRequests: false,
+  cacheWindowSeconds: null,
+  contentRetentionDays: null,
+  trainingUse: null,
+  version: 1,
+};
 
 describe("what /retention says about content", () => {
   it("says 'never kept anywhere' only for the data types ZDR covers now, and how long the rest is kept", () => {
@@ -41,7 +61,9 @@ describe("what /retention says about content", () => {
     const s = state({ zdrStatus: "active", zdrScope: "per_request" });
     const org = effectivePolicy("enterprise", s);
     expect(contentSummary(org).never_kept).toEqual([]);
-    expect(contentSummary(org).not_kept_on_request[0].sentence).toMatch(/^never kept anywhere when the request sets enable_logging=false; otherwise not in usage records, but kept 30 days/);
+    expect(contentSummary(org).not_kept_on_request[0].sentence).toMatch(
+      /^never kept anywhere when the request sets enable_logging=false; otherwise not in usage records, but kept 30 days/,
+    );
     const strict = effectivePolicy("enterprise", s, { ...project, zdrAllRequests: true, contentRetentionDays: 7 });
     expect(contentSummary(strict).not_kept_on_request).toEqual([]);
     expect(contentSummary(strict).kept[0].sentence).toContain("kept 7 days");

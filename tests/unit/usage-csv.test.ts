@@ -3,7 +3,7 @@ import { csvField } from "@/lib/usage/csv";
 
 describe("CSV fields", () => {
   it("defuses values a spreadsheet would run as a formula", () => {
-    for (const v of ["=HYPERLINK(\"http://x\")", "+1", "-1+2", "@SUM(A1)"]) expect(csvField(v).replace(/^"/, "").startsWith("'")).toBe(true);
+    for (const v of ['=HYPERLINK("http://x")', "+1", "-1+2", "@SUM(A1)"]) expect(csvField(v).replace(/^"/, "").startsWith("'")).toBe(true);
   });
 
   it("quotes commas, quotes and line breaks, and leaves numbers and plain keys alone", () => {

@@ -42,16 +42,34 @@ export default async function DataRemovalPage() {
             ) : (
               <table className="w-full text-left text-sm">
                 <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">
-                  <tr><th scope="col" className="py-2">Days</th><th scope="col">Scope</th><th scope="col">Content</th><th scope="col">Requested (UTC)</th><th scope="col">Status</th><th scope="col"><span className="sr-only">Actions</span></th></tr>
+                  <tr>
+                    <th scope="col" className="py-2">
+                      Days
+                    </th>
+                    <th scope="col">Scope</th>
+                    <th scope="col">Content</th>
+                    <th scope="col">Requested (UTC)</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">
+                      <span className="sr-only">Actions</span>
+                    </th>
+                  </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
                   {requests.map((r) => (
                     <tr key={r.id} data-testid="removal-row" className="align-top">
-                      <td className="py-2"><Link className="font-medium text-brand-700 hover:underline dark:text-brand-100" href={`/data-removal/${r.id}`}>{r.fromDay} to {r.toDay}</Link></td>
+                      <td className="py-2">
+                        <Link className="font-medium text-brand-700 hover:underline dark:text-brand-100" href={`/data-removal/${r.id}`}>
+                          {r.fromDay} to {r.toDay}
+                        </Link>
+                      </td>
                       <td>{scopeText(r)}</td>
                       <td>{r.includeContent ? "Included" : "No"}</td>
                       <td>{date.format(r.createdAt)}</td>
-                      <td><RemovalStatusBadge status={r.status} />{r.status === "running" ? <div className="mt-1 text-xs text-slate-600 dark:text-slate-400">{progressText(r.progress)}</div> : null}</td>
+                      <td>
+                        <RemovalStatusBadge status={r.status} />
+                        {r.status === "running" ? <div className="mt-1 text-xs text-slate-600 dark:text-slate-400">{progressText(r.progress)}</div> : null}
+                      </td>
                       <td>{r.status === "pending" ? <CancelRemovalForm action={cancelRemovalAction} orgId={user.orgId} requestId={r.id} /> : null}</td>
                     </tr>
                   ))}

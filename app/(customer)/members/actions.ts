@@ -4,7 +4,16 @@
  * domain (lib/orgs/members.ts) checks the admin role and the tenant again.
  */
 import { action } from "@/lib/actions/action";
-import { changeMemberRole, inviteMember, InviteSchema, removeMember, RemoveMemberSchema, revokeInvitation, RevokeInvitationSchema, RoleSchema } from "@/lib/orgs/members";
+import {
+  changeMemberRole,
+  inviteMember,
+  InviteSchema,
+  removeMember,
+  RemoveMemberSchema,
+  revokeInvitation,
+  RevokeInvitationSchema,
+  RoleSchema,
+} from "@/lib/orgs/members";
 import { ROLE_LABELS } from "@/lib/vocabulary";
 
 const spec = { operation: "members.manage", who: "customer", revalidate: "/members" } as const;

@@ -21,24 +21,54 @@ export default async function MembersPage() {
       <div className="space-y-6">
         <Card aria-labelledby="invite-title">
           <CardHeader id="invite-title" title="Invite someone" description="They receive an email with a link that works once and expires in 7 days." />
-          <CardBody><InviteForm action={inviteAction} orgId={user.orgId} /></CardBody>
+          <CardBody>
+            <InviteForm action={inviteAction} orgId={user.orgId} />
+          </CardBody>
         </Card>
         <Card aria-labelledby="members-title">
           <CardHeader id="members-title" title={`Members (${members.length})`} />
           <div className="overflow-x-auto">
             <table className="w-full text-left text-sm">
               <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">
-                <tr><th scope="col" className="px-5 py-2">Name</th><th scope="col" className="px-5 py-2">Email</th><th scope="col" className="px-5 py-2">Member since</th><th scope="col" className="px-5 py-2">Role</th><th scope="col" className="px-5 py-2"><span className="sr-only">Remove</span></th></tr>
+                <tr>
+                  <th scope="col" className="px-5 py-2">
+                    Name
+                  </th>
+                  <th scope="col" className="px-5 py-2">
+                    Email
+                  </th>
+                  <th scope="col" className="px-5 py-2">
+                    Member since
+                  </th>
+                  <th scope="col" className="px-5 py-2">
+                    Role
+                  </th>
+                  <th scope="col" className="px-5 py-2">
+                    <span className="sr-only">Remove</span>
+                  </th>
+                </tr>
               </thead>
               <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
                 {members.map((m) => (
                   <tr key={m.userId} data-testid="member-row">
-                    <td className="px-5 py-3 font-medium">{m.name}{m.userId === user.userId ? <span className="ml-1 text-slate-500">(you)</span> : null}</td>
+                    <td className="px-5 py-3 font-medium">
+                      {m.name}
+                      {m.userId === user.userId ? <span className="ml-1 text-slate-500">(you)</span> : null}
+                    </td>
                     <td className="px-5 py-3">{m.email}</td>
                     <td className="px-5 py-3 text-slate-600 dark:text-slate-400">{date.format(m.since)}</td>
-                    <td className="px-5 py-3"><RoleForm action={changeRoleAction} orgId={user.orgId} userId={m.userId} role={m.role} name={m.name} /></td>
+                    <td className="px-5 py-3">
+                      <RoleForm action={changeRoleAction} orgId={user.orgId} userId={m.userId} role={m.role} name={m.name} />
+                    </td>
                     <td className="px-5 py-3 text-right">
-                      <RemoveForm action={removeMemberAction} orgId={user.orgId} hidden={{ userId: m.userId }} label="Remove" subject={m.name} confirmText={`${m.name} loses access to this organization at their next request.`} />
+                      <RemoveForm
+                        action={removeMemberAction}
+                        orgId={user.orgId}
+                        hidden={{ userId: m.userId }}
+                        label="Remove"
+                        subject={m.name}
+                        confirmText={`${m.name} loses access to this organization at their next request.`}
+                      />
                     </td>
                   </tr>
                 ))}
@@ -55,8 +85,17 @@ export default async function MembersPage() {
               <ul className="divide-y divide-slate-100 dark:divide-slate-800">
                 {pending.map((i) => (
                   <li key={i.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm" data-testid="invitation-row">
-                    <span><span className="font-medium">{i.email}</span> · {i.role === "admin" ? "Administrator" : "Member"} · expires {date.format(i.expiresAt)}</span>
-                    <RemoveForm action={revokeInvitationAction} orgId={user.orgId} hidden={{ invitationId: i.id }} label="Revoke" subject={`the invitation to ${i.email}`} confirmText={`The link sent to ${i.email} stops working.`} />
+                    <span>
+                      <span className="font-medium">{i.email}</span> · {i.role === "admin" ? "Administrator" : "Member"} · expires {date.format(i.expiresAt)}
+                    </span>
+                    <RemoveForm
+                      action={revokeInvitationAction}
+                      orgId={user.orgId}
+                      hidden={{ invitationId: i.id }}
+                      label="Revoke"
+                      subject={`the invitation to ${i.email}`}
+                      confirmText={`The link sent to ${i.email} stops working.`}
+                    />
                   </li>
                 ))}
               </ul>

@@ -30,7 +30,9 @@ export default async function NoticesPage() {
         description={
           <>
             Changes to your organization&apos;s data retention, newest first. {unread} not yet acknowledged.
-            {isAdmin ? " As an administrator, acknowledge each notice once you have reviewed it." : " An administrator of your organization acknowledges them; you can read them here."}
+            {isAdmin
+              ? " As an administrator, acknowledge each notice once you have reviewed it."
+              : " An administrator of your organization acknowledges them; you can read them here."}
           </>
         }
       />
@@ -49,22 +51,64 @@ export default async function NoticesPage() {
               >
                 <div className="flex flex-wrap items-center gap-2">
                   {isUnread ? <Badge tone="info">Unread</Badge> : null}
-                  <h2 id={`notice-${n.id}`} className={`text-base ${isUnread ? "font-semibold" : "font-medium"}`}>{n.title}</h2>
-                  <span className="ml-auto text-xs text-slate-500"><time dateTime={n.createdAt.toISOString()}>{formatUtc(n.createdAt)}</time></span>
+                  <h2 id={`notice-${n.id}`} className={`text-base ${isUnread ? "font-semibold" : "font-medium"}`}>
+                    {n.title}
+                  </h2>
+                  <span className="ml-auto text-xs text-slate-500">
+                    <time dateTime={n.createdAt.toISOString()}>{formatUtc(n.createdAt)}</time>
+                  </span>
                 </div>
                 <p className="mt-2 text-sm">{n.body}</p>
                 <dl className="mt-3 grid grid-cols-1 gap-x-6 gap-y-1 text-sm sm:grid-cols-[12rem_1fr]">
-                  {d.effectiveAt ? (<><dt className="text-slate-500">Effective</dt><dd>{formatUtc(d.effectiveAt)}</dd></>) : null}
-                  {d.reasonLabel ? (<><dt className="text-slate-500">Reason</dt><dd>{d.reasonLabel}</dd></>) : null}
-                  {d.note ? (<><dt className="text-slate-500">Note from the provider</dt><dd>{d.note}</dd></>) : null}
-                  {d.affectedProducts?.length ? (<><dt className="text-slate-500">Affected products</dt><dd>{d.affectedProducts.join(", ")}</dd></>) : null}
-                  {d.trafficImpact ? (<><dt className="text-slate-500">What it means for your traffic</dt><dd>{d.trafficImpact}</dd></>) : null}
-                  {d.contest ? (<><dt className="text-slate-500">How to contest</dt><dd>{d.contest}</dd></>) : null}
-                  {d.ticketRef ? (<><dt className="text-slate-500">Ticket reference</dt><dd>{d.ticketRef}</dd></>) : null}
+                  {d.effectiveAt ? (
+                    <>
+                      <dt className="text-slate-500">Effective</dt>
+                      <dd>{formatUtc(d.effectiveAt)}</dd>
+                    </>
+                  ) : null}
+                  {d.reasonLabel ? (
+                    <>
+                      <dt className="text-slate-500">Reason</dt>
+                      <dd>{d.reasonLabel}</dd>
+                    </>
+                  ) : null}
+                  {d.note ? (
+                    <>
+                      <dt className="text-slate-500">Note from the provider</dt>
+                      <dd>{d.note}</dd>
+                    </>
+                  ) : null}
+                  {d.affectedProducts?.length ? (
+                    <>
+                      <dt className="text-slate-500">Affected products</dt>
+                      <dd>{d.affectedProducts.join(", ")}</dd>
+                    </>
+                  ) : null}
+                  {d.trafficImpact ? (
+                    <>
+                      <dt className="text-slate-500">What it means for your traffic</dt>
+                      <dd>{d.trafficImpact}</dd>
+                    </>
+                  ) : null}
+                  {d.contest ? (
+                    <>
+                      <dt className="text-slate-500">How to contest</dt>
+                      <dd>{d.contest}</dd>
+                    </>
+                  ) : null}
+                  {d.ticketRef ? (
+                    <>
+                      <dt className="text-slate-500">Ticket reference</dt>
+                      <dd>{d.ticketRef}</dd>
+                    </>
+                  ) : null}
                 </dl>
                 <div className="mt-4 text-sm">
                   {n.acknowledgedAt ? (
-                    <p data-testid="acknowledged">Acknowledged by {acknowledgedByName ?? "a former administrator"}{acknowledgedByEmail ? ` (${acknowledgedByEmail})` : ""} on {formatUtc(n.acknowledgedAt)}.</p>
+                    <p data-testid="acknowledged">
+                      Acknowledged by {acknowledgedByName ?? "a former administrator"}
+                      {acknowledgedByEmail ? ` (${acknowledgedByEmail})` : ""} on {formatUtc(n.acknowledgedAt)}.
+                    </p>
                   ) : isAdmin ? (
                     <AcknowledgeButton noticeId={n.id} orgId={actor.orgId} title={n.title} action={acknowledgeAction} />
                   ) : (

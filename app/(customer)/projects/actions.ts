@@ -4,7 +4,16 @@
  * function checks "projects.manage" and the tenant again.
  */
 import { action } from "@/lib/actions/action";
-import { archiveProject, ArchiveProjectInput, createProject, CreateProjectInput, renameProject, RenameProjectInput, updateProjectPolicy, ProjectPolicyInput } from "@/lib/projects/service";
+import {
+  archiveProject,
+  ArchiveProjectInput,
+  createProject,
+  CreateProjectInput,
+  renameProject,
+  RenameProjectInput,
+  updateProjectPolicy,
+  ProjectPolicyInput,
+} from "@/lib/projects/service";
 
 const spec = { operation: "projects.manage", who: "customer", revalidate: ["/projects", "/retention", "/notices"] } as const;
 

@@ -24,7 +24,9 @@ export default async function ProjectsPage() {
         {admin ? (
           <Card aria-labelledby="create-project-title">
             <CardHeader id="create-project-title" title="Create a project" description="It starts with the organization's retention settings." />
-            <CardBody><CreateProjectForm action={createProjectAction} orgId={user.orgId} /></CardBody>
+            <CardBody>
+              <CreateProjectForm action={createProjectAction} orgId={user.orgId} />
+            </CardBody>
           </Card>
         ) : null}
         <Card aria-labelledby="projects-title">
@@ -39,7 +41,9 @@ export default async function ProjectsPage() {
                   return (
                     <li key={project.id} className="py-3" data-testid="project-row">
                       <div className="flex flex-wrap items-center gap-2">
-                        <a href={`/projects/${project.id}`} className="font-medium text-brand-700 underline dark:text-brand-300">{project.name}</a>
+                        <a href={`/projects/${project.id}`} className="font-medium text-brand-700 underline dark:text-brand-300">
+                          {project.name}
+                        </a>
                         {project.archivedAt ? <Badge>Archived</Badge> : null}
                       </div>
                       <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">

@@ -48,7 +48,9 @@ function StateCard({ view, isAdmin }: { view: RetentionView; isAdmin: boolean })
         <p>
           While restricted, content is kept for up to {p.contentRetentionDays} days. Lifting the restriction restores your previous setting
           {p.zdr.status === "active" ? <> (ZDR for {SCOPE_TEXT[p.zdr.scope]})</> : null}.{" "}
-          <a href="/notices" className="font-medium text-brand-600 underline underline-offset-2 dark:text-brand-100">Read the notice</a>
+          <a href="/notices" className="font-medium text-brand-600 underline underline-offset-2 dark:text-brand-100">
+            Read the notice
+          </a>
         </p>
       </>
     );
@@ -83,8 +85,8 @@ function StateCard({ view, isAdmin }: { view: RetentionView; isAdmin: boolean })
     body = (
       <>
         <p>
-          Zero Data Retention is available on the <strong>enterprise</strong> plan; your organization is on the <strong>{p.plan}</strong> plan.
-          Content is kept for up to {p.contentRetentionDays} days{p.trainingUse ? " and may be used to train our models" : ""}.
+          Zero Data Retention is available on the <strong>enterprise</strong> plan; your organization is on the <strong>{p.plan}</strong> plan. Content is kept
+          for up to {p.contentRetentionDays} days{p.trainingUse ? " and may be used to train our models" : ""}.
         </p>
         <p>To upgrade, contact your account manager or sales@provider.example. Once on enterprise, an administrator can request ZDR on this page.</p>
       </>
@@ -103,7 +105,9 @@ function StateCard({ view, isAdmin }: { view: RetentionView; isAdmin: boolean })
         <div className="pt-0.5">{icon}</div>
         <div className="space-y-2 text-sm leading-relaxed text-slate-700 dark:text-slate-300">
           <div className="flex items-center gap-2">
-            <h2 id="state-title" className="text-base font-semibold text-slate-900 dark:text-slate-50">Zero Data Retention</h2>
+            <h2 id="state-title" className="text-base font-semibold text-slate-900 dark:text-slate-50">
+              Zero Data Retention
+            </h2>
             <span data-testid="retention-state">{badge}</span>
           </div>
           {body}
@@ -134,7 +138,11 @@ export default async function RetentionPage() {
 
         {isAdmin && view.canRequest.allowed ? (
           <Card aria-labelledby="request-title">
-            <CardHeader id="request-title" title="Request Zero Data Retention" description="Support verifies that you are an administrator of this organization, then enables it and confirms by email." />
+            <CardHeader
+              id="request-title"
+              title="Request Zero Data Retention"
+              description="Support verifies that you are an administrator of this organization, then enables it and confirms by email."
+            />
             <CardBody>
               <RequestZdrForm action={requestZdrAction} orgId={view.orgId} />
             </CardBody>
@@ -158,14 +166,16 @@ export default async function RetentionPage() {
               <div>
                 <dt className="text-xs font-medium text-slate-600 dark:text-slate-400">Training use</dt>
                 <dd className="mt-1 font-semibold">{p.trainingUse ? "Content may be used for training" : "Never used for training"}</dd>
-                <dd className="mt-1 text-xs text-slate-600 dark:text-slate-400">{p.plan === "free" ? "Free plan default." : "Paid plans are never used for training."}</dd>
+                <dd className="mt-1 text-xs text-slate-600 dark:text-slate-400">
+                  {p.plan === "free" ? "Free plan default." : "Paid plans are never used for training."}
+                </dd>
               </div>
               <div className="sm:col-span-3" data-testid="usage-retention-window">
                 <dt className="text-xs font-medium text-slate-600 dark:text-slate-400">Usage records</dt>
                 <dd className="mt-1">
-                  Each request&apos;s usage record (time, product, model, lengths, status, latency, API key id) is kept for <strong>{view.usageRetentionDays} days</strong>, then deleted
-                  automatically. The hourly and daily totals on the Usage page stay after that: they add requests up and hold no single request. An administrator can ask for any of it
-                  to be removed sooner on the Data removal page.
+                  Each request&apos;s usage record (time, product, model, lengths, status, latency, API key id) is kept for{" "}
+                  <strong>{view.usageRetentionDays} days</strong>, then deleted automatically. The hourly and daily totals on the Usage page stay after that:
+                  they add requests up and hold no single request. An administrator can ask for any of it to be removed sooner on the Data removal page.
                 </dd>
               </div>
             </dl>
@@ -174,7 +184,11 @@ export default async function RetentionPage() {
 
         <div className="grid gap-6 lg:grid-cols-2">
           <Card aria-labelledby="kept-title">
-            <CardHeader id="kept-title" title="What we keep" description="Every field of a usage record, as stored. This metadata feeds billing, rate limits and your usage page." />
+            <CardHeader
+              id="kept-title"
+              title="What we keep"
+              description="Every field of a usage record, as stored. This metadata feeds billing, rate limits and your usage page."
+            />
             <CardBody>
               <ul className="space-y-1.5 text-sm">
                 {kept.map((k) => (
@@ -218,7 +232,11 @@ export default async function RetentionPage() {
         </Card>
 
         <Card aria-labelledby="content-title">
-          <CardHeader id="content-title" title="What happens to content, per product" description={`For ${view.orgName}'s requests today, from the same state as the emblem.`} />
+          <CardHeader
+            id="content-title"
+            title="What happens to content, per product"
+            description={`For ${view.orgName}'s requests today, from the same state as the emblem.`}
+          />
           <CardBody className="space-y-6">
             <ContentStatements groups={contentSummary(p)} testId="content-organization" />
             {projectViews
@@ -226,12 +244,17 @@ export default async function RetentionPage() {
               .map((v) => (
                 <div key={v.project.id} data-testid="content-project" className="border-t border-slate-100 pt-4 dark:border-slate-800">
                   <h3 className="font-semibold">
-                    Project <a href={`/projects/${v.project.id}`} className="text-brand-600 underline underline-offset-2 dark:text-brand-100">{v.project.name}</a>
+                    Project{" "}
+                    <a href={`/projects/${v.project.id}`} className="text-brand-600 underline underline-offset-2 dark:text-brand-100">
+                      {v.project.name}
+                    </a>
                   </h3>
                   {sameStatements(p, v.policy) ? (
                     <p className="mt-1 text-sm">The same as the organization.</p>
                   ) : (
-                    <div className="mt-2"><ContentStatements groups={contentSummary(v.policy)} /></div>
+                    <div className="mt-2">
+                      <ContentStatements groups={contentSummary(v.policy)} />
+                    </div>
                   )}
                 </div>
               ))}
@@ -245,7 +268,11 @@ export default async function RetentionPage() {
 
         {audit ? (
           <Card aria-labelledby="audit-title">
-            <CardHeader id="audit-title" title="Audit trail" description="Every change to this organization's retention settings: who, when, why. Append-only and tamper-evident." />
+            <CardHeader
+              id="audit-title"
+              title="Audit trail"
+              description="Every change to this organization's retention settings: who, when, why. Append-only and tamper-evident."
+            />
             {audit.length === 0 ? <EmptyState title="No changes yet" /> : <AuditTrail entries={audit} timeZone={view.timeZone} />}
           </Card>
         ) : null}
@@ -265,9 +292,14 @@ export default async function RetentionPage() {
                   {statements.map((st) => (
                     <li key={st.month} className="flex flex-wrap items-center justify-between gap-2 py-2">
                       <span>
-                        <strong>{st.month}</strong> <span className="text-slate-600 dark:text-slate-400">issued {formatDateTime(st.issuedAt, view.timeZone)}</span>
+                        <strong>{st.month}</strong>{" "}
+                        <span className="text-slate-600 dark:text-slate-400">issued {formatDateTime(st.issuedAt, view.timeZone)}</span>
                       </span>
-                      <a href={`/retention/statements/${st.month}`} download className="font-medium text-brand-600 underline underline-offset-2 dark:text-brand-100">
+                      <a
+                        href={`/retention/statements/${st.month}`}
+                        download
+                        className="font-medium text-brand-600 underline underline-offset-2 dark:text-brand-100"
+                      >
                         Download the statement for {st.month} (JSON)
                       </a>
                     </li>
@@ -313,7 +345,8 @@ export default async function RetentionPage() {
                 </a>
               </p>
               <p className="text-xs text-slate-600 dark:text-slate-400">
-                Keep a checkpoint; later, <code>/retention/audit-log/consistency?from=SIZE</code> proves today&apos;s log extends it unchanged. A log proves what was recorded, not that no copy of data exists elsewhere.
+                Keep a checkpoint; later, <code>/retention/audit-log/consistency?from=SIZE</code> proves today&apos;s log extends it unchanged. A log proves
+                what was recorded, not that no copy of data exists elsewhere.
               </p>
             </CardBody>
           </Card>

@@ -53,7 +53,12 @@ export default async function UsagePage({ searchParams }: { searchParams: Search
               current={projectId}
               range={Object.fromEntries(new URLSearchParams(rangeKey))}
             />
-            <RangePicker current={range.key} from={range.key === "custom" ? range.from : undefined} to={range.key === "custom" ? range.to : undefined} project={projectId} />
+            <RangePicker
+              current={range.key}
+              from={range.key === "custom" ? range.from : undefined}
+              to={range.key === "custom" ? range.to : undefined}
+              project={projectId}
+            />
             <ButtonLink href={`/usage/export?${key}`} download>
               <Download className="size-4" aria-hidden="true" />
               Export CSV
@@ -62,7 +67,10 @@ export default async function UsagePage({ searchParams }: { searchParams: Search
         }
       />
       {problem ? (
-        <p role="alert" className="mb-4 rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
+        <p
+          role="alert"
+          className="mb-4 rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-950 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+        >
           {problem}
         </p>
       ) : null}

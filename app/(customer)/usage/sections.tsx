@@ -30,8 +30,7 @@ function Unavailable({ title }: { title: string }) {
     <Card>
       <div role="status">
         <EmptyState icon={<CloudOff className="size-8" />} title={`${title}: figures unavailable`}>
-          The usage store cannot be reached right now, so no figures are shown rather than wrong ones. Nothing your API keys sent is lost; reload in a
-          minute.
+          The usage store cannot be reached right now, so no figures are shown rather than wrong ones. Nothing your API keys sent is lost; reload in a minute.
         </EmptyState>
       </div>
     </Card>
@@ -44,7 +43,10 @@ export async function FreshnessNote() {
   if (!f?.asOf) return null;
   const at = dateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(f.asOf));
   return (
-    <p role="status" className="mb-4 rounded-lg border border-sky-300 bg-sky-50 px-4 py-3 text-sm text-sky-950 dark:border-sky-700 dark:bg-sky-950 dark:text-sky-100">
+    <p
+      role="status"
+      className="mb-4 rounded-lg border border-sky-300 bg-sky-50 px-4 py-3 text-sm text-sky-950 dark:border-sky-700 dark:bg-sky-950 dark:text-sky-100"
+    >
       Data as of {at} UTC: {formatInt(f.pendingEvents)} newer requests are accepted and on their way to these figures.
     </p>
   );
@@ -79,7 +81,9 @@ function bucketLabel(bucket: string, r: ResolvedRange): string {
 }
 
 function localHour(bucket: string, timeZone: string): string {
-  return dateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(bucket));
+  return dateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(
+    new Date(bucket),
+  );
 }
 
 export async function SeriesSection({ user, range, now, projectId }: Props) {
@@ -91,7 +95,11 @@ export async function SeriesSection({ user, range, now, projectId }: Props) {
   const empty = points.every((p) => p.requests === 0);
   return (
     <Card aria-labelledby="series-title">
-      <CardHeader id="series-title" title={`Requests and units per ${grain}`} description={`${r.label}, ${r.grain === "hour" ? "hours" : "days"} in ${r.timeZone}`} />
+      <CardHeader
+        id="series-title"
+        title={`Requests and units per ${grain}`}
+        description={`${r.label}, ${r.grain === "hour" ? "hours" : "days"} in ${r.timeZone}`}
+      />
       <CardBody>
         {empty ? (
           <EmptyState icon={<ChartColumn className="size-8" />} title="Nothing to chart yet">
@@ -103,10 +111,7 @@ export async function SeriesSection({ user, range, now, projectId }: Props) {
               description={`Chart of requests and units per ${grain}; the same numbers are in the table below and in the CSV export.`}
               points={points.map((p) => ({ label: bucketLabel(p.bucket, r), requests: p.requests, inputUnits: p.inputUnits, outputUnits: p.outputUnits }))}
             />
-            <SeriesNumbers
-              grain={grain}
-              rows={points.map((p) => ({ ...p, when: r.grain === "hour" ? localHour(p.bucket, r.timeZone) : p.bucket }))}
-            />
+            <SeriesNumbers grain={grain} rows={points.map((p) => ({ ...p, when: r.grain === "hour" ? localHour(p.bucket, r.timeZone) : p.bucket }))} />
           </>
         )}
       </CardBody>

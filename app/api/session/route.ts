@@ -59,13 +59,19 @@ export async function POST(req: NextRequest) {
       const retry = String((err as RateLimitedSignIn).retryAfterSeconds ?? 900);
       return reply(
         429,
-        { error: "rate_limited", message: `Too many failed attempts. Try again in ${Math.ceil(Number(retry) / 60)} minutes.`, retryAfterSeconds: Number(retry) },
+        {
+          error: "rate_limited",
+          message: `Too many failed attempts. Try again in ${Math.ceil(Number(retry) / 60)} minutes.`,
+          retryAfterSeconds: Number(retry),
+        },
         { "retry-after": retry },
       );
     }
     const code = (err as { code?: string })?.code;
-    if (err instanceof SecondFactorRequired || code === "second_factor_required") return reply(401, { error: "second_factor_required", message: CODE_REQUIRED });
-    if (err instanceof InvalidSecondFactor || code === "invalid_code") return reply(401, { error: "invalid_code", message: CODE_INVALID, fields: { code: CODE_INVALID } });
+    if (err instanceof SecondFactorRequired || code === "second_factor_required")
+      return reply(401, { error: "second_factor_required", message: CODE_REQUIRED });
+    if (err instanceof InvalidSecondFactor || code === "invalid_code")
+      return reply(401, { error: "invalid_code", message: CODE_INVALID, fields: { code: CODE_INVALID } });
     if (err instanceof SsoRequired || code === "sso_required") return reply(403, { error: "sso_required", message: SSO_REQUIRED });
     if (err instanceof CredentialsSignin) return reply(401, { error: "invalid", message: INVALID });
     throw err;

@@ -35,7 +35,10 @@ function typeLabel(s: JsonSchema): string {
   if (s.anyOf) return s.anyOf.map(typeLabel).join(" | ");
   if (s.enum) return s.enum.map((e) => JSON.stringify(e)).join(" | ");
   if (s.type === "array") return `${s.items ? typeLabel(s.items) : "any"}[]${s.minItems !== undefined ? ` (${s.minItems}–${s.maxItems ?? "∞"})` : ""}`;
-  const extra = [s.format, s.minimum !== undefined && s.maximum !== undefined && s.maximum < 1e15 ? `${s.minimum}–${s.maximum}` : s.minimum !== undefined ? `≥ ${s.minimum}` : ""]
+  const extra = [
+    s.format,
+    s.minimum !== undefined && s.maximum !== undefined && s.maximum < 1e15 ? `${s.minimum}–${s.maximum}` : s.minimum !== undefined ? `≥ ${s.minimum}` : "",
+  ]
     .filter(Boolean)
     .join(", ");
   return `${s.type ?? "any"}${extra ? ` (${extra})` : ""}`;
@@ -69,17 +72,32 @@ function SchemaTable({ name, schema }: { name: string; schema: JsonSchema }) {
   const props = fieldRows(schema);
   return (
     <section aria-labelledby={`schema-${name}`} className="space-y-2">
-      <h3 id={`schema-${name}`} className="font-mono text-base font-semibold">{name}</h3>
+      <h3 id={`schema-${name}`} className="font-mono text-base font-semibold">
+        {name}
+      </h3>
       {schema.description && <p className="text-sm text-slate-600 dark:text-slate-400">{schema.description}</p>}
       <table className="w-full text-left text-sm">
         <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
-          <tr><th className="py-1">Field</th><th>Type</th><th>Required</th><th>Description</th></tr>
+          <tr>
+            <th className="py-1">Field</th>
+            <th>Type</th>
+            <th>Required</th>
+            <th>Description</th>
+          </tr>
         </thead>
         <tbody>
           {props.map(({ path: k, schema: v, required }) => (
             <tr key={k} className="border-b border-slate-100 align-top dark:border-slate-800">
               <td className="py-1 font-mono">{k}</td>
-              <td className="font-mono text-xs">{v.$ref ? <a href={`#schema-${refName(v)}`} className="text-brand-700 underline dark:text-brand-100">{refName(v)}</a> : typeLabel(v)}</td>
+              <td className="font-mono text-xs">
+                {v.$ref ? (
+                  <a href={`#schema-${refName(v)}`} className="text-brand-700 underline dark:text-brand-100">
+                    {refName(v)}
+                  </a>
+                ) : (
+                  typeLabel(v)
+                )}
+              </td>
               <td>{required ? "yes" : "no"}</td>
               <td>{v.description ?? (v.pattern ? `pattern ${v.pattern}` : "")}</td>
             </tr>
@@ -103,40 +121,60 @@ export default function ApiReferencePage() {
         <h1 className="text-3xl font-semibold">{doc.info.title}</h1>
         <p className="text-slate-700 dark:text-slate-300">{doc.info.description}</p>
         <p className="text-sm">
-          Version {doc.info.version}. Machine-readable: <a href="/api/v1/openapi.json" className="text-brand-700 underline dark:text-brand-100">/api/v1/openapi.json</a> (OpenAPI 3.1).
-          Authenticate with <code>Authorization: Bearer &lt;service token&gt;</code>; support staff create tokens under Support → Tokens, or run{" "}
+          Version {doc.info.version}. Machine-readable:{" "}
+          <a href="/api/v1/openapi.json" className="text-brand-700 underline dark:text-brand-100">
+            /api/v1/openapi.json
+          </a>{" "}
+          (OpenAPI 3.1). Authenticate with <code>Authorization: Bearer &lt;service token&gt;</code>; support staff create tokens under Support → Tokens, or run{" "}
           <code>npm run token:create -- --name N --scopes a,b</code>.
         </p>
         <p className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950">
-          Errors are <code>application/problem+json</code> and name fields by JSON path, never by value. A retention-policy answer other than 200 or 304
-          means the policy is unknown: <strong>keep no content</strong> of that request.
+          Errors are <code>application/problem+json</code> and name fields by JSON path, never by value. A retention-policy answer other than 200 or 304 means
+          the policy is unknown: <strong>keep no content</strong> of that request.
         </p>
       </header>
       {Object.entries(doc.paths).map(([path, ops]) =>
         Object.entries(ops).map(([method, op]) => (
-          <section key={`${method} ${path}`} aria-labelledby={`op-${method}-${path}`} className="space-y-3 border-t border-slate-200 pt-6 dark:border-slate-800">
+          <section
+            key={`${method} ${path}`}
+            aria-labelledby={`op-${method}-${path}`}
+            className="space-y-3 border-t border-slate-200 pt-6 dark:border-slate-800"
+          >
             <h2 id={`op-${method}-${path}`} className="text-xl font-semibold">
-              <span className="mr-2 rounded bg-slate-200 px-2 py-0.5 font-mono text-sm dark:bg-slate-800">{method.toUpperCase()}</span>{" "}
-              <code>{path}</code>
+              <span className="mr-2 rounded bg-slate-200 px-2 py-0.5 font-mono text-sm dark:bg-slate-800">{method.toUpperCase()}</span> <code>{path}</code>
             </h2>
             <p className="font-medium">{op.summary}</p>
             <p className="text-sm text-slate-700 dark:text-slate-300">{op.description.replace(/\*\*/g, "")}</p>
-            <p className="text-sm">Scope: <code>{op["x-required-scope"]}</code></p>
+            <p className="text-sm">
+              Scope: <code>{op["x-required-scope"]}</code>
+            </p>
             {op.requestBody && (
               <p className="text-sm">
-                Body: <a href={`#schema-${refName(Object.values(op.requestBody.content)[0].schema)}`} className="font-mono text-brand-700 underline dark:text-brand-100">{refName(Object.values(op.requestBody.content)[0].schema)}</a>
+                Body:{" "}
+                <a
+                  href={`#schema-${refName(Object.values(op.requestBody.content)[0].schema)}`}
+                  className="font-mono text-brand-700 underline dark:text-brand-100"
+                >
+                  {refName(Object.values(op.requestBody.content)[0].schema)}
+                </a>
               </p>
             )}
             <table className="w-full text-left text-sm">
               <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
-                <tr><th className="py-1">Status</th><th>Meaning</th><th>Body</th></tr>
+                <tr>
+                  <th className="py-1">Status</th>
+                  <th>Meaning</th>
+                  <th>Body</th>
+                </tr>
               </thead>
               <tbody>
                 {Object.entries(op.responses).map(([status, r]) => (
                   <tr key={status} className="border-b border-slate-100 align-top dark:border-slate-800">
                     <td className="py-1 font-mono">{status}</td>
                     <td>{r.description}</td>
-                    <td className="font-mono text-xs">{r.content ? `${Object.keys(r.content)[0]} ${refName(Object.values(r.content)[0].schema) ?? ""}` : "none"}</td>
+                    <td className="font-mono text-xs">
+                      {r.content ? `${Object.keys(r.content)[0]} ${refName(Object.values(r.content)[0].schema) ?? ""}` : "none"}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -145,7 +183,9 @@ export default function ApiReferencePage() {
         )),
       )}
       <section aria-labelledby="schemas" className="space-y-6 border-t border-slate-200 pt-6 dark:border-slate-800">
-        <h2 id="schemas" className="text-xl font-semibold">Schemas</h2>
+        <h2 id="schemas" className="text-xl font-semibold">
+          Schemas
+        </h2>
         {Object.entries(doc.components.schemas).map(([name, schema]) => (
           <SchemaTable key={name} name={name} schema={schema} />
         ))}

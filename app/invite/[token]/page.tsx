@@ -16,7 +16,9 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
         {!invitation ? (
           <>
             <h1 className="text-xl font-semibold">This invitation cannot be used</h1>
-            <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">The link is unknown, was already used, or has expired. Ask an administrator of the organization to invite you again.</p>
+            <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
+              The link is unknown, was already used, or has expired. Ask an administrator of the organization to invite you again.
+            </p>
           </>
         ) : (
           <>
@@ -26,8 +28,12 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
             </p>
             {invitation.hasAccount && user?.email !== invitation.email ? (
               <div className="mt-6 space-y-3 text-sm">
-                <p>{user ? `You are signed in as ${user.email}. ` : ""}Sign in as {invitation.email} to accept.</p>
-                <ButtonLink variant="primary" href={`/login?next=${encodeURIComponent(`/invite/${token}`)}`}>Sign in</ButtonLink>
+                <p>
+                  {user ? `You are signed in as ${user.email}. ` : ""}Sign in as {invitation.email} to accept.
+                </p>
+                <ButtonLink variant="primary" href={`/login?next=${encodeURIComponent(`/invite/${token}`)}`}>
+                  Sign in
+                </ButtonLink>
               </div>
             ) : (
               <AcceptInvitationForm action={acceptInvitationAction} token={token} newAccount={!invitation.hasAccount} />

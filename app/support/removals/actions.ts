@@ -8,6 +8,11 @@ export const reviewRemovalAction = action(
   async ({ actor, input }) => {
     const { decision, ...review } = input;
     const r = decision === "approve" ? await approveRemoval(actor, review) : await rejectRemoval(actor, review);
-    return { message: decision === "approve" ? `Approved: the removal of ${r.fromDay} to ${r.toDay} runs now.` : `Rejected: nothing of ${r.fromDay} to ${r.toDay} is removed.` };
+    return {
+      message:
+        decision === "approve"
+          ? `Approved: the removal of ${r.fromDay} to ${r.toDay} runs now.`
+          : `Rejected: nothing of ${r.fromDay} to ${r.toDay} is removed.`,
+    };
   },
 );

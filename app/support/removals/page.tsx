@@ -19,14 +19,23 @@ export default async function RemovalsPage() {
     <div className="space-y-6">
       <div>
         <h1 className="text-2xl font-semibold">Removal requests</h1>
-        <p className="text-sm text-slate-600 dark:text-slate-400">Pending first, oldest first. Age counts business days (weekends do not count). Approving starts the removal at once.</p>
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          Pending first, oldest first. Age counts business days (weekends do not count). Approving starts the removal at once.
+        </p>
       </div>
       {rows.length === 0 ? (
         <p className="text-sm">No removal requests.</p>
       ) : (
         <table className="w-full text-left text-sm">
           <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
-            <tr><th className="py-2">Organization</th><th>Scope and days</th><th>Requested</th><th>Age (business days)</th><th>Status</th><th>Decision</th></tr>
+            <tr>
+              <th className="py-2">Organization</th>
+              <th>Scope and days</th>
+              <th>Requested</th>
+              <th>Age (business days)</th>
+              <th>Status</th>
+              <th>Decision</th>
+            </tr>
           </thead>
           <tbody>
             {rows.map((r) => {
@@ -34,11 +43,24 @@ export default async function RemovalsPage() {
               return (
                 <tr key={r.id} className="border-b border-slate-100 align-top dark:border-slate-800" data-testid="removal-request">
                   <td className="py-2 font-medium">{r.orgName}</td>
-                  <td>{scopeText(r)}<div className="text-xs text-slate-500">{r.fromDay} to {r.toDay} ({r.timeZone}){r.includeContent ? ", with content" : ""}</div></td>
-                  <td>{formatUtc(r.createdAt)}<div className="text-xs text-slate-500">{r.requestedByLabel ?? ""}</div></td>
+                  <td>
+                    {scopeText(r)}
+                    <div className="text-xs text-slate-500">
+                      {r.fromDay} to {r.toDay} ({r.timeZone}){r.includeContent ? ", with content" : ""}
+                    </div>
+                  </td>
+                  <td>
+                    {formatUtc(r.createdAt)}
+                    <div className="text-xs text-slate-500">{r.requestedByLabel ?? ""}</div>
+                  </td>
                   <td className="tabular-nums">{(age.businessMs / BUSINESS_DAY).toFixed(1)}</td>
-                  <td><RemovalStatusBadge status={r.status} />{r.status === "running" ? <div className="text-xs text-slate-500">{progressText(r.progress)}</div> : null}</td>
-                  <td className="min-w-64">{r.status === "pending" ? <ReviewRemovalForm action={reviewRemovalAction} requestId={r.id} /> : (r.reviewReason ?? "")}</td>
+                  <td>
+                    <RemovalStatusBadge status={r.status} />
+                    {r.status === "running" ? <div className="text-xs text-slate-500">{progressText(r.progress)}</div> : null}
+                  </td>
+                  <td className="min-w-64">
+                    {r.status === "pending" ? <ReviewRemovalForm action={reviewRemovalAction} requestId={r.id} /> : (r.reviewReason ?? "")}
+                  </td>
                 </tr>
               );
             })}

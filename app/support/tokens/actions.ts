@@ -8,7 +8,10 @@ export const createTokenAction = action(
   { operation: "tokens.manage", who: "support", schema: TokenForm, revalidate: "/support/tokens" },
   async ({ actor, input }) => {
     const { token, summary } = await createServiceToken(actor, input);
-    return { message: `Token “${summary.name}” created with ${summary.scopes.join(", ")}.`, data: { token, name: summary.name, scopes: summary.scopes as readonly string[] } };
+    return {
+      message: `Token “${summary.name}” created with ${summary.scopes.join(", ")}.`,
+      data: { token, name: summary.name, scopes: summary.scopes as readonly string[] },
+    };
   },
 );
 

@@ -17,28 +17,47 @@ export default async function TokensPage() {
       <div>
         <h1 className="text-2xl font-semibold">Service tokens</h1>
         <p className="text-sm text-slate-600 dark:text-slate-400">
-          Bearer tokens of the machine API (<a href="/docs/api" className="text-brand-700 underline dark:text-brand-100">reference</a>). A token is
-          shown once when created; a revoked token is refused on its next request.
+          Bearer tokens of the machine API (
+          <a href="/docs/api" className="text-brand-700 underline dark:text-brand-100">
+            reference
+          </a>
+          ). A token is shown once when created; a revoked token is refused on its next request.
         </p>
       </div>
       <section aria-labelledby="create-heading" className="space-y-3">
-        <h2 id="create-heading" className="text-lg font-medium">Create a token</h2>
+        <h2 id="create-heading" className="text-lg font-medium">
+          Create a token
+        </h2>
         <CreateTokenForm action={createTokenAction} />
       </section>
       <section aria-labelledby="list-heading" className="space-y-3">
-        <h2 id="list-heading" className="text-lg font-medium">Tokens</h2>
+        <h2 id="list-heading" className="text-lg font-medium">
+          Tokens
+        </h2>
         {tokens.length === 0 ? (
           <p className="text-sm">No service tokens yet.</p>
         ) : (
           <table className="w-full text-left text-sm" data-testid="token-list">
             <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
-              <tr><th className="py-2">Name</th><th>Prefix</th><th>Scopes</th><th>Created</th><th>Last used</th><th>Status</th><th><span className="sr-only">Actions</span></th></tr>
+              <tr>
+                <th className="py-2">Name</th>
+                <th>Prefix</th>
+                <th>Scopes</th>
+                <th>Created</th>
+                <th>Last used</th>
+                <th>Status</th>
+                <th>
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
             </thead>
             <tbody>
               {tokens.map((t) => (
                 <tr key={t.id} className="border-b border-slate-100 dark:border-slate-800">
                   <td className="py-2">{t.name}</td>
-                  <td><code>{t.prefix}…</code></td>
+                  <td>
+                    <code>{t.prefix}…</code>
+                  </td>
                   <td>{t.scopes.join(", ")}</td>
                   <td>{fmt(t.createdAt)}</td>
                   <td>{fmt(t.lastUsedAt)}</td>
@@ -47,7 +66,11 @@ export default async function TokensPage() {
                     {!t.revokedAt && (
                       <form action={revokeTokenAction}>
                         <input type="hidden" name="tokenId" value={t.id} />
-                        <button type="submit" aria-label={`Revoke ${t.name}`} className="rounded-md border border-red-300 px-2 py-1 text-red-700 hover:bg-red-50 dark:border-red-800 dark:text-red-400">
+                        <button
+                          type="submit"
+                          aria-label={`Revoke ${t.name}`}
+                          className="rounded-md border border-red-300 px-2 py-1 text-red-700 hover:bg-red-50 dark:border-red-800 dark:text-red-400"
+                        >
                           Revoke
                         </button>
                       </form>

@@ -45,7 +45,9 @@ export async function migrateClickHouse(h: ClickHouseHandle, root = process.cwd(
     query: `CREATE TABLE IF NOT EXISTS usage_schema_migrations${onCluster} (name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)) ENGINE = ${engine} ORDER BY name`,
   });
   const done = new Set(
-    (await (await h.client.query({ query: "SELECT name FROM usage_schema_migrations FINAL", format: "JSONEachRow" })).json<{ name: string }>()).map((r) => r.name),
+    (await (await h.client.query({ query: "SELECT name FROM usage_schema_migrations FINAL", format: "JSONEachRow" })).json<{ name: string }>()).map(
+      (r) => r.name,
+    ),
   );
   const applied: string[] = [];
   for (const file of migrationFiles(h.cluster, root)) {

@@ -39,7 +39,6 @@ import {
   usageContext,
   type BreakdownDimension,
   type Breakdowns,
-  type KeyedRow,
   type MeasureRow,
   type TotalsWithChange,
   type UsageContext,
@@ -65,7 +64,19 @@ export function chTime(iso: string | Date): string {
 
 /** The fields of an event, in a fixed order, hashed: equal fingerprints are a replay, different ones a conflict. */
 export function fingerprint(r: UsageEventRow): string {
-  const fields = [r.org_id, new Date(r.occurred_at).toISOString(), r.product, r.model, r.input_units, r.output_units, r.status, r.latency_ms, r.api_key_id ?? null, r.project_id ?? null, r.zero_retention];
+  const fields = [
+    r.org_id,
+    new Date(r.occurred_at).toISOString(),
+    r.product,
+    r.model,
+    r.input_units,
+    r.output_units,
+    r.status,
+    r.latency_ms,
+    r.api_key_id ?? null,
+    r.project_id ?? null,
+    r.zero_retention,
+  ];
   return crypto.createHash("sha256").update(JSON.stringify(fields)).digest("hex");
 }
 
@@ -104,12 +115,22 @@ async function chRows<T>(h: ClickHouseHandle, query: string, params: Record<stri
  * A statement with its settings written into it (the embedded engine's connection does not carry
  * per-request settings to every statement): mutations wait for every replica, so what follows sees them done.
  */
-async function chCommand(h: ClickHouseHandle, query: string, params: Record<string, unknown> = {}, settings: Record<string, string | number> = {}): Promise<void> {
+async function chCommand(
+  h: ClickHouseHandle,
+  query: string,
+  params: Record<string, unknown> = {},
+  settings: Record<string, string | number> = {},
+): Promise<void> {
   const all = { ...(query.startsWith("ALTER") ? { mutations_sync: 2 } : query.startsWith("DELETE") ? { lightweight_deletes_sync: 2 } : {}), ...settings };
   const clause = Object.entries(all)
     .map(([k, v]) => `${k} = ${v}`)
     .join(", ");
-  const text = clause && query.startsWith("INSERT INTO") ? query.replace(/^INSERT INTO (\w+)/, `INSERT INTO $1 SETTINGS ${clause}`) : clause ? `${query} SETTINGS ${clause}` : query;
+  const text =
+    clause && query.startsWith("INSERT INTO")
+      ? query.replace(/^INSERT INTO (\w+)/, `INSERT INTO $1 SETTINGS ${clause}`)
+      : clause
+        ? `${query} SETTINGS ${clause}`
+        : query;
   await h.client.command({ query: text, query_params: params });
 }
 
@@ -226,7 +247,11 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
           return relayIn(tx, h);
         });
       } catch (err) {
-        await db.execute(sql`update usage_relay_batches set attempts = attempts + 1, last_error = ${String((err as Error)?.name ?? "Error").slice(0, 120)} where id = (select min(id) from usage_relay_batches)`).catch(() => {});
+        await db
+          .execute(
+            sql`update usage_relay_batches set attempts = attempts + 1, last_error = ${String((err as Error)?.name ?? "Error").slice(0, 120)} where id = (select min(id) from usage_relay_batches)`,
+          )
+          .catch(() => {});
         throw err;
       }
       if (n < 0) break;
@@ -318,7 +343,9 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
     const by = new Map(rows.map((r) => [r.period, r]));
     const current = totalsFrom(measureRow(by.get("current")));
     const previous = totalsFrom(measureRow(by.get("previous")));
-    const change = Object.fromEntries((Object.keys(current) as (keyof UsageTotals)[]).map((k) => [k, relative(current[k], previous[k])])) as TotalsWithChange["change"];
+    const change = Object.fromEntries(
+      (Object.keys(current) as (keyof UsageTotals)[]).map((k) => [k, relative(current[k], previous[k])]),
+    ) as TotalsWithChange["change"];
     return { current, previous, change, context };
   }
 
@@ -418,7 +445,14 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
           project_id: (r.project_id as string | null) ?? null,
           zero_retention: Boolean(r.zero_retention),
         }));
-        const ledger = events.map((e) => ({ id: e.id, org_id: e.org_id, occurred_at: e.occurred_at, fingerprint: fingerprint(e), api_key_id: e.api_key_id, project_id: e.project_id }));
+        const ledger = events.map((e) => ({
+          id: e.id,
+          org_id: e.org_id,
+          occurred_at: e.occurred_at,
+          fingerprint: fingerprint(e),
+          api_key_id: e.api_key_id,
+          project_id: e.project_id,
+        }));
         await tx.execute(sql`insert into usage_ledger (id, org_id, occurred_at, fingerprint, api_key_id, project_id)
               select * from jsonb_to_recordset(${JSON.stringify(ledger)}::jsonb) as x(id uuid, org_id uuid, occurred_at timestamptz, fingerprint text, api_key_id text, project_id uuid)
               on conflict (id) do nothing`);
@@ -439,7 +473,9 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
           received_at: chTime(new Date(rows[i].received_at as string)),
         }));
         await tx.execute(sql`insert into usage_relay_batches (rows, events) values (${JSON.stringify(batch)}::jsonb, ${batch.length})`);
-        await tx.execute(sql`delete from usage_events where id in (select (x->>'id')::uuid from jsonb_array_elements(${JSON.stringify(ledger.map((l) => ({ id: l.id })))}::jsonb) x)`);
+        await tx.execute(
+          sql`delete from usage_events where id in (select (x->>'id')::uuid from jsonb_array_elements(${JSON.stringify(ledger.map((l) => ({ id: l.id })))}::jsonb) x)`,
+        );
         return rows.length;
       });
       if (n === 0) break;
@@ -472,7 +508,14 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
       const prepared = await prepareUsageBatch(actor, body, db, options);
       const conflicts = new Set(prepared.conflicts);
       let duplicates = prepared.duplicates;
-      const ledger = prepared.rows.map((r) => ({ id: r.id, org_id: r.org_id, occurred_at: r.occurred_at, fingerprint: fingerprint(r), api_key_id: r.api_key_id, project_id: r.project_id }));
+      const ledger = prepared.rows.map((r) => ({
+        id: r.id,
+        org_id: r.org_id,
+        occurred_at: r.occurred_at,
+        fingerprint: fingerprint(r),
+        api_key_id: r.api_key_id,
+        project_id: r.project_id,
+      }));
       const accepted = await db.transaction(async (tx) => {
         const inserted = await queryRows<{ id: string }>(
           tx,
@@ -538,8 +581,16 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
         await tx.execute(sql`delete from usage_ledger where ${ledgerScopeWhere(scope)}`);
         await rebuildSpan(h, scope.orgId, span);
         const p = { org: scope.orgId, fh: chTime(span.fromHour), th: chTime(span.toHour), fd: span.fromDay, td: span.toDay };
-        const [hr] = await chRows<{ n: string }>(h, "SELECT count() AS n FROM usage_rollups_hourly FINAL WHERE org_id = {org:UUID} AND hour >= {fh:DateTime64(3, 'UTC')} AND hour < {th:DateTime64(3, 'UTC')}", p);
-        const [dr] = await chRows<{ n: string }>(h, "SELECT count() AS n FROM usage_rollups_daily FINAL WHERE org_id = {org:UUID} AND day BETWEEN {fd:Date} AND {td:Date}", p);
+        const [hr] = await chRows<{ n: string }>(
+          h,
+          "SELECT count() AS n FROM usage_rollups_hourly FINAL WHERE org_id = {org:UUID} AND hour >= {fh:DateTime64(3, 'UTC')} AND hour < {th:DateTime64(3, 'UTC')}",
+          p,
+        );
+        const [dr] = await chRows<{ n: string }>(
+          h,
+          "SELECT count() AS n FROM usage_rollups_daily FINAL WHERE org_id = {org:UUID} AND day BETWEEN {fd:Date} AND {td:Date}",
+          p,
+        );
         return { eventsDeleted: Number(c.n), hourlyRows: Number(hr.n), dailyRows: Number(dr.n) };
       });
     },
@@ -547,7 +598,11 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
     async purgeBefore(orgId, cutoff, db = getDb()) {
       return exclusive(db, async (tx, h) => {
         const p = { org: orgId, cutoff: chTime(cutoff) };
-        const [c] = await chRows<{ n: string }>(h, "SELECT count() AS n FROM usage_events FINAL WHERE org_id = {org:UUID} AND occurred_at < {cutoff:DateTime64(3, 'UTC')}", p);
+        const [c] = await chRows<{ n: string }>(
+          h,
+          "SELECT count() AS n FROM usage_events FINAL WHERE org_id = {org:UUID} AND occurred_at < {cutoff:DateTime64(3, 'UTC')}",
+          p,
+        );
         await chCommand(h, "DELETE FROM usage_events WHERE org_id = {org:UUID} AND occurred_at < {cutoff:DateTime64(3, 'UTC')}", p);
         await tx.execute(sql`delete from usage_ledger where org_id = ${orgId} and occurred_at < ${cutoff.toISOString()}::timestamptz`);
         return Number(c.n);
@@ -559,13 +614,20 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
         const [org] = await tx.select({ timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, orgId));
         if (!org) return;
         // The org's calendar days follow its time zone of now (a change of zone moves them).
-        await chCommand(h, "ALTER TABLE usage_events UPDATE day = toDate(occurred_at, {tz:String}) WHERE org_id = {org:UUID} AND day != toDate(occurred_at, {tz:String})", { org: orgId, tz: org.timeZone });
+        await chCommand(
+          h,
+          "ALTER TABLE usage_events UPDATE day = toDate(occurred_at, {tz:String}) WHERE org_id = {org:UUID} AND day != toDate(occurred_at, {tz:String})",
+          { org: orgId, tz: org.timeZone },
+        );
         await rebuildSpan(h, orgId, null);
       });
     },
 
     async freshness(db = getDb()) {
-      const [r] = await queryRows<{ oldest: string | Date | null; n: number }>(db, sql`select min(created_at) as oldest, coalesce(sum(events), 0)::int as n from usage_relay_batches`);
+      const [r] = await queryRows<{ oldest: string | Date | null; n: number }>(
+        db,
+        sql`select min(created_at) as oldest, coalesce(sum(events), 0)::int as n from usage_relay_batches`,
+      );
       return { asOf: r.oldest ? new Date(r.oldest).toISOString() : null, pendingEvents: Number(r.n) };
     },
 

@@ -29,32 +29,94 @@ export default async function RemovalRequestPage({ params }: { params: Promise<{
   const utc = (d: Date | null) => (d ? `${d.toISOString().replace("T", " ").slice(0, 19)} UTC` : "—");
   return (
     <>
-      <PageHeader title={`Removal of ${r.fromDay} to ${r.toDay}`} description={`${scopeText(r)}, days in ${r.timeZone}${r.includeContent ? ", content kept by the fleet included" : ""}.`} />
+      <PageHeader
+        title={`Removal of ${r.fromDay} to ${r.toDay}`}
+        description={`${scopeText(r)}, days in ${r.timeZone}${r.includeContent ? ", content kept by the fleet included" : ""}.`}
+      />
       <div className="space-y-6">
         <Card aria-labelledby="state">
           <CardHeader id="state" title="State" actions={<RemovalStatusBadge status={r.status} />} />
           <CardBody>
             <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-1 text-sm">
-              <dt>Requested</dt><dd>{utc(r.createdAt)} by {r.requestedByLabel ?? "—"}</dd>
-              <dt>Reviewed</dt><dd>{utc(r.reviewedAt)}{r.reviewedByLabel ? ` by ${r.reviewedByLabel}` : ""}{r.reviewReason ? `: ${r.reviewReason}` : ""}{r.ticketRef ? ` (${r.ticketRef})` : ""}</dd>
-              <dt>Finished</dt><dd>{utc(r.finishedAt)}</dd>
-              {r.status === "running" ? (<><dt>Progress</dt><dd data-testid="removal-progress">{progressText(r.progress)}</dd></>) : null}
-              {r.failure ? (<><dt>Failure</dt><dd>{r.failure}</dd></>) : null}
+              <dt>Requested</dt>
+              <dd>
+                {utc(r.createdAt)} by {r.requestedByLabel ?? "—"}
+              </dd>
+              <dt>Reviewed</dt>
+              <dd>
+                {utc(r.reviewedAt)}
+                {r.reviewedByLabel ? ` by ${r.reviewedByLabel}` : ""}
+                {r.reviewReason ? `: ${r.reviewReason}` : ""}
+                {r.ticketRef ? ` (${r.ticketRef})` : ""}
+              </dd>
+              <dt>Finished</dt>
+              <dd>{utc(r.finishedAt)}</dd>
+              {r.status === "running" ? (
+                <>
+                  <dt>Progress</dt>
+                  <dd data-testid="removal-progress">{progressText(r.progress)}</dd>
+                </>
+              ) : null}
+              {r.failure ? (
+                <>
+                  <dt>Failure</dt>
+                  <dd>{r.failure}</dd>
+                </>
+              ) : null}
             </dl>
           </CardBody>
         </Card>
         {r.status === "completed" && c ? (
           <Card aria-labelledby="counts">
-            <CardHeader id="counts" title="What was removed" description={`Verified at ${c.verification.verifiedAt.replace("T", " ").slice(0, 19)} UTC by reading the store: ${c.verification.eventsInScope} events left in scope, totals equal to the events in ${n.format(c.verification.hourlyBucketsChecked)} hours and ${n.format(c.verification.dailyBucketsChecked)} days.`} actions={<ButtonLink variant="primary" href={`/data-removal/${r.id}/certificate`} download>Download certificate</ButtonLink>} />
+            <CardHeader
+              id="counts"
+              title="What was removed"
+              description={`Verified at ${c.verification.verifiedAt.replace("T", " ").slice(0, 19)} UTC by reading the store: ${c.verification.eventsInScope} events left in scope, totals equal to the events in ${n.format(c.verification.hourlyBucketsChecked)} hours and ${n.format(c.verification.dailyBucketsChecked)} days.`}
+              actions={
+                <ButtonLink variant="primary" href={`/data-removal/${r.id}/certificate`} download>
+                  Download certificate
+                </ButtonLink>
+              }
+            />
             <CardBody>
-              {c.usage_events === 0 ? <p className="mb-2 text-sm" data-testid="removal-none">No usage events matched the scope and days, so none were removed.</p> : null}
+              {c.usage_events === 0 ? (
+                <p className="mb-2 text-sm" data-testid="removal-none">
+                  No usage events matched the scope and days, so none were removed.
+                </p>
+              ) : null}
               <table className="w-full text-left text-sm" data-testid="removal-counts">
-                <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400"><tr><th scope="col" className="py-1">Table</th><th scope="col">Rows removed</th><th scope="col">Rows reduced</th></tr></thead>
+                <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">
+                  <tr>
+                    <th scope="col" className="py-1">
+                      Table
+                    </th>
+                    <th scope="col">Rows removed</th>
+                    <th scope="col">Rows reduced</th>
+                  </tr>
+                </thead>
                 <tbody>
-                  <tr><td className="py-1">Usage events (raw metadata)</td><td data-testid="count-usage_events">{n.format(c.usage_events)}</td><td>—</td></tr>
-                  <tr><td className="py-1">Hourly totals</td><td>{n.format(c.usage_rollups_hourly.rowsDeleted)}</td><td>{n.format(c.usage_rollups_hourly.rowsAdjusted)}</td></tr>
-                  <tr><td className="py-1">Daily totals</td><td>{n.format(c.usage_rollups_daily.rowsDeleted)}</td><td>{n.format(c.usage_rollups_daily.rowsAdjusted)}</td></tr>
-                  {r.includeContent ? <tr><td className="py-1">Content kept by the serving fleet (fleet&apos;s report)</td><td>{c.fleet?.itemsRemoved === null || c.fleet === null ? "—" : n.format(c.fleet.itemsRemoved)}</td><td>{c.fleet?.completedAt ? `reported done ${c.fleet.completedAt.replace("T", " ").slice(0, 19)} UTC` : ""}</td></tr> : null}
+                  <tr>
+                    <td className="py-1">Usage events (raw metadata)</td>
+                    <td data-testid="count-usage_events">{n.format(c.usage_events)}</td>
+                    <td>—</td>
+                  </tr>
+                  <tr>
+                    <td className="py-1">Hourly totals</td>
+                    <td>{n.format(c.usage_rollups_hourly.rowsDeleted)}</td>
+                    <td>{n.format(c.usage_rollups_hourly.rowsAdjusted)}</td>
+                  </tr>
+                  <tr>
+                    <td className="py-1">Daily totals</td>
+                    <td>{n.format(c.usage_rollups_daily.rowsDeleted)}</td>
+                    <td>{n.format(c.usage_rollups_daily.rowsAdjusted)}</td>
+                  </tr>
+                  {r.includeContent ? (
+                    <tr>
+                      <td className="py-1">Content kept by the serving fleet (fleet&apos;s report)</td>
+                      <td>{c.fleet?.itemsRemoved === null || c.fleet === null ? "—" : n.format(c.fleet.itemsRemoved)}</td>
+                      <td>{c.fleet?.completedAt ? `reported done ${c.fleet.completedAt.replace("T", " ").slice(0, 19)} UTC` : ""}</td>
+                    </tr>
+                  ) : null}
                 </tbody>
               </table>
             </CardBody>

@@ -26,8 +26,13 @@ export default async function ProjectPage({ params }: { params: Promise<{ projec
         title={project.name}
         description={
           <>
-            <ButtonLink href="/projects" variant="ghost" className="px-1 py-0 underline">Projects</ButtonLink> · {project.archivedAt ? <Badge>Archived</Badge> : "Active"} ·{" "}
-            <a href={`/usage?project=${project.id}`} className="underline">Usage of this project</a>
+            <ButtonLink href="/projects" variant="ghost" className="px-1 py-0 underline">
+              Projects
+            </ButtonLink>{" "}
+            · {project.archivedAt ? <Badge>Archived</Badge> : "Active"} ·{" "}
+            <a href={`/usage?project=${project.id}`} className="underline">
+              Usage of this project
+            </a>
           </>
         }
       />
@@ -51,15 +56,29 @@ export default async function ProjectPage({ params }: { params: Promise<{ projec
         {editable ? (
           <>
             <Card aria-labelledby="tighten-title">
-              <CardHeader id="tighten-title" title="Retention settings" description="A project can only tighten the organization's settings; a looser value is refused and nothing changes." />
+              <CardHeader
+                id="tighten-title"
+                title="Retention settings"
+                description="A project can only tighten the organization's settings; a looser value is refused and nothing changes."
+              />
               <CardBody>
                 <ProjectPolicyForm
                   action={updateProjectPolicyAction}
                   orgId={user.orgId}
                   projectId={project.id}
                   version={project.version}
-                  current={{ zdrAllRequests: project.zdrAllRequests, cacheWindowSeconds: project.cacheWindowSeconds, contentRetentionDays: project.contentRetentionDays, trainingUse: project.trainingUse }}
-                  org={{ cacheWindowSeconds: orgPolicy.cacheWindowSeconds, contentRetentionDays: orgPolicy.contentRetentionDays, trainingUse: orgPolicy.trainingUse, perRequest: orgPolicy.zdr.scope === "per_request" }}
+                  current={{
+                    zdrAllRequests: project.zdrAllRequests,
+                    cacheWindowSeconds: project.cacheWindowSeconds,
+                    contentRetentionDays: project.contentRetentionDays,
+                    trainingUse: project.trainingUse,
+                  }}
+                  org={{
+                    cacheWindowSeconds: orgPolicy.cacheWindowSeconds,
+                    contentRetentionDays: orgPolicy.contentRetentionDays,
+                    trainingUse: orgPolicy.trainingUse,
+                    perRequest: orgPolicy.zdr.scope === "per_request",
+                  }}
                 />
               </CardBody>
             </Card>
@@ -73,7 +92,9 @@ export default async function ProjectPage({ params }: { params: Promise<{ projec
           </>
         ) : (
           <p className="text-sm text-slate-600 dark:text-slate-400">
-            {project.archivedAt ? "This project is archived; its settings can no longer be changed." : "Only an administrator of your organization can change this project."}
+            {project.archivedAt
+              ? "This project is archived; its settings can no longer be changed."
+              : "Only an administrator of your organization can change this project."}
           </p>
         )}
       </div>

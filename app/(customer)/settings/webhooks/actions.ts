@@ -23,7 +23,10 @@ export const createWebhookAction = action({ ...spec, schema: WebhookEndpointInpu
 
 export const rotateWebhookSecretAction = action({ ...spec, schema: WebhookEndpointRef }, async ({ actor, input, org }) => {
   const { secret } = await rotateWebhookSecret(actor, { ...input, orgId: org.id });
-  return { message: `New signing secret for ${org.name}'s endpoint; the previous one keeps signing for 24 hours. Copy it now: it is shown only this once.`, data: { secret } };
+  return {
+    message: `New signing secret for ${org.name}'s endpoint; the previous one keeps signing for 24 hours. Copy it now: it is shown only this once.`,
+    data: { secret },
+  };
 });
 
 export const deleteWebhookAction = action({ ...spec, schema: WebhookEndpointRef }, async ({ actor, input, org }) => {

@@ -26,8 +26,14 @@ export default async function WebhooksPage() {
       />
       <div className="space-y-6">
         <Card aria-labelledby="add-webhook-title">
-          <CardHeader id="add-webhook-title" title="Add an endpoint" description="HTTPS only. Failed deliveries are retried with backoff for about half an hour, with the same webhook-id." />
-          <CardBody><CreateWebhookForm action={createWebhookAction} orgId={orgId} /></CardBody>
+          <CardHeader
+            id="add-webhook-title"
+            title="Add an endpoint"
+            description="HTTPS only. Failed deliveries are retried with backoff for about half an hour, with the same webhook-id."
+          />
+          <CardBody>
+            <CreateWebhookForm action={createWebhookAction} orgId={orgId} />
+          </CardBody>
         </Card>
         <Card aria-labelledby="endpoints-title">
           <CardHeader id="endpoints-title" title={`Endpoints (${endpoints.length})`} />
@@ -56,7 +62,13 @@ export default async function WebhooksPage() {
                         <EndpointButton action={sendTestWebhookAction} orgId={orgId} endpointId={e.id} label="Send test event" />
                       )}
                       <EndpointButton action={rotateWebhookSecretAction} orgId={orgId} endpointId={e.id} label="Rotate secret" />
-                      <EndpointButton action={deleteWebhookAction} orgId={orgId} endpointId={e.id} label="Delete" confirmText="Delete this endpoint and its delivery log?" />
+                      <EndpointButton
+                        action={deleteWebhookAction}
+                        orgId={orgId}
+                        endpointId={e.id}
+                        label="Delete"
+                        confirmText="Delete this endpoint and its delivery log?"
+                      />
                     </div>
                   </li>
                 ))}
@@ -70,21 +82,41 @@ export default async function WebhooksPage() {
             <table className="w-full text-left text-sm">
               <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">
                 <tr>
-                  <th scope="col" className="px-5 py-2">Event</th>
-                  <th scope="col" className="px-5 py-2">Endpoint</th>
-                  <th scope="col" className="px-5 py-2">Status</th>
-                  <th scope="col" className="px-5 py-2">HTTP</th>
-                  <th scope="col" className="px-5 py-2">Attempts</th>
-                  <th scope="col" className="px-5 py-2">Created</th>
-                  <th scope="col" className="px-5 py-2">Last attempt</th>
+                  <th scope="col" className="px-5 py-2">
+                    Event
+                  </th>
+                  <th scope="col" className="px-5 py-2">
+                    Endpoint
+                  </th>
+                  <th scope="col" className="px-5 py-2">
+                    Status
+                  </th>
+                  <th scope="col" className="px-5 py-2">
+                    HTTP
+                  </th>
+                  <th scope="col" className="px-5 py-2">
+                    Attempts
+                  </th>
+                  <th scope="col" className="px-5 py-2">
+                    Created
+                  </th>
+                  <th scope="col" className="px-5 py-2">
+                    Last attempt
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
                 {deliveries.map((d) => (
                   <tr key={d.id} data-testid="webhook-delivery" data-status={d.status} data-webhook-id={d.webhookId}>
-                    <td className="px-5 py-2"><code>{d.eventType}</code><span className="block font-mono text-xs text-slate-500">{d.webhookId}</span></td>
+                    <td className="px-5 py-2">
+                      <code>{d.eventType}</code>
+                      <span className="block font-mono text-xs text-slate-500">{d.webhookId}</span>
+                    </td>
                     <td className="max-w-56 truncate px-5 py-2 font-mono text-xs">{urlOf.get(d.endpointId)}</td>
-                    <td className="px-5 py-2">{WEBHOOK_DELIVERY_STATUS_LABELS[d.status]}{d.lastError ? <span className="block text-xs text-slate-500">{d.lastError}</span> : null}</td>
+                    <td className="px-5 py-2">
+                      {WEBHOOK_DELIVERY_STATUS_LABELS[d.status]}
+                      {d.lastError ? <span className="block text-xs text-slate-500">{d.lastError}</span> : null}
+                    </td>
                     <td className="px-5 py-2">{d.lastStatusCode ?? "–"}</td>
                     <td className="px-5 py-2">{d.attempts}</td>
                     <td className="px-5 py-2">{time.format(d.createdAt)}</td>

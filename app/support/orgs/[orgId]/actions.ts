@@ -13,12 +13,18 @@ const page = (orgId: string) => [`/support/orgs/${orgId}`];
 
 export const enableAction = action({ operation: "retention.enable", who: "support", schema: EnableForm }, async ({ actor, input }) => {
   const r = await enableZeroRetention(actor, input);
-  return { message: `Zero Data Retention enabled for ${r.orgName}; its ${r.emails} administrator${r.emails === 1 ? " is" : "s are"} being notified.`, revalidate: page(input.orgId) };
+  return {
+    message: `Zero Data Retention enabled for ${r.orgName}; its ${r.emails} administrator${r.emails === 1 ? " is" : "s are"} being notified.`,
+    revalidate: page(input.orgId),
+  };
 });
 
 export const disableAction = action({ operation: "retention.disable", who: "support", schema: DisableForm }, async ({ actor, input }) => {
   const r = await disableZeroRetention(actor, input);
-  return { message: `Zero Data Retention is off for ${r.orgName} (a pending request is declined); its administrators are being notified.`, revalidate: page(input.orgId) };
+  return {
+    message: `Zero Data Retention is off for ${r.orgName} (a pending request is declined); its administrators are being notified.`,
+    revalidate: page(input.orgId),
+  };
 });
 
 export const restrictAction = action({ operation: "retention.restrict", who: "support", schema: RestrictForm }, async ({ actor, input }) => {
@@ -40,13 +46,16 @@ export const setUsageRetentionAction = action(
   },
 );
 
-export const configureSsoAction = action({ operation: "sso.manage", who: "support", schema: OrgSsoInput, secret: ["clientSecret"] }, async ({ actor, input }) => {
-  const r = await configureOrgSso(actor, input);
-  return {
-    message: `Single sign-on saved for ${r.orgName}${input.enforced ? "; passwords are now refused for its email domains" : ""}.`,
-    revalidate: page(input.orgId),
-  };
-});
+export const configureSsoAction = action(
+  { operation: "sso.manage", who: "support", schema: OrgSsoInput, secret: ["clientSecret"] },
+  async ({ actor, input }) => {
+    const r = await configureOrgSso(actor, input);
+    return {
+      message: `Single sign-on saved for ${r.orgName}${input.enforced ? "; passwords are now refused for its email domains" : ""}.`,
+      revalidate: page(input.orgId),
+    };
+  },
+);
 
 export const removeSsoAction = action({ operation: "sso.manage", who: "support", schema: OrgSsoRemoval }, async ({ actor, input }) => {
   const r = await removeOrgSso(actor, input);

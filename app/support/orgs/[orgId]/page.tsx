@@ -41,18 +41,45 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
   return (
     <div className="space-y-8">
       <div>
-        <p className="text-sm"><Link href="/support" className="text-brand-700 hover:underline dark:text-brand-100">Accounts</Link> /</p>
+        <p className="text-sm">
+          <Link href="/support" className="text-brand-700 hover:underline dark:text-brand-100">
+            Accounts
+          </Link>{" "}
+          /
+        </p>
         <h1 className="text-2xl font-semibold">{org.name}</h1>
-        <p className="text-sm text-slate-600 dark:text-slate-400">{PLAN_LABELS[org.plan]} plan · {org.slug} · created {formatUtc(org.createdAt)}</p>
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          {PLAN_LABELS[org.plan]} plan · {org.slug} · created {formatUtc(org.createdAt)}
+        </p>
       </div>
 
       <section aria-labelledby="state-h" className="rounded-lg border border-slate-200 bg-white p-5 dark:border-slate-800 dark:bg-slate-900">
-        <h2 id="state-h" className="text-lg font-semibold">Retention state</h2>
+        <h2 id="state-h" className="text-lg font-semibold">
+          Retention state
+        </h2>
         <dl className="mt-3 grid grid-cols-1 gap-x-8 gap-y-2 text-sm sm:grid-cols-2" data-testid="retention-state">
-          <div><dt className="text-slate-500">State</dt><dd><ZdrStateBadge zdrStatus={state.zdrStatus} restriction={state.restriction} /></dd></div>
-          <div><dt className="text-slate-500">The customer sees</dt><dd data-testid="customer-emblem">{customerSees}</dd></div>
-          <div><dt className="text-slate-500">ZDR</dt><dd data-testid="zdr-status">{state.zdrStatus}{state.zdrStatus !== "off" ? ` · ${ZDR_SCOPE_LABELS[state.zdrScope]}` : ""}{state.zdrSince ? ` · since ${formatUtc(state.zdrSince)}` : ""}</dd></div>
-          <div><dt className="text-slate-500">Honoured for traffic now</dt><dd>{policy.zdr.honoured ? "Yes: metadata only" : "No: content kept under the retention window"}</dd></div>
+          <div>
+            <dt className="text-slate-500">State</dt>
+            <dd>
+              <ZdrStateBadge zdrStatus={state.zdrStatus} restriction={state.restriction} />
+            </dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">The customer sees</dt>
+            <dd data-testid="customer-emblem">{customerSees}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">ZDR</dt>
+            <dd data-testid="zdr-status">
+              {state.zdrStatus}
+              {state.zdrStatus !== "off" ? ` · ${ZDR_SCOPE_LABELS[state.zdrScope]}` : ""}
+              {state.zdrSince ? ` · since ${formatUtc(state.zdrSince)}` : ""}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Honoured for traffic now</dt>
+            <dd>{policy.zdr.honoured ? "Yes: metadata only" : "No: content kept under the retention window"}</dd>
+          </div>
           <div>
             <dt className="text-slate-500">Restriction</dt>
             <dd data-testid="restriction">
@@ -61,17 +88,27 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
                 : "None"}
             </dd>
           </div>
-          <div><dt className="text-slate-500">Cache window · retention · training</dt><dd>{state.cacheWindowSeconds} s · {state.contentRetentionDays} days · {policy.trainingUse ? "may train" : "never trains"}</dd></div>
-          <div><dt className="text-slate-500">Version</dt><dd className="tabular-nums">{state.version}</dd></div>
+          <div>
+            <dt className="text-slate-500">Cache window · retention · training</dt>
+            <dd>
+              {state.cacheWindowSeconds} s · {state.contentRetentionDays} days · {policy.trainingUse ? "may train" : "never trains"}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Version</dt>
+            <dd className="tabular-nums">{state.version}</dd>
+          </div>
         </dl>
       </section>
 
       {a.pendingRequest ? (
         <section aria-labelledby="req-h" className="rounded-lg border border-sky-200 bg-sky-50 p-5 dark:border-sky-900 dark:bg-sky-950">
-          <h2 id="req-h" className="text-lg font-semibold">Pending ZDR request</h2>
+          <h2 id="req-h" className="text-lg font-semibold">
+            Pending ZDR request
+          </h2>
           <p className="mt-1 text-sm">
-            {a.pendingRequest.requesterEmail ?? "Unknown requester"} asked on {formatUtc(a.pendingRequest.createdAt)} for{" "}
-            ZDR for {ZDR_SCOPE_LABELS[a.pendingRequest.scope].toLowerCase()} ({requestAge(a.pendingRequest.createdAt).label} of business time ago).
+            {a.pendingRequest.requesterEmail ?? "Unknown requester"} asked on {formatUtc(a.pendingRequest.createdAt)} for ZDR for{" "}
+            {ZDR_SCOPE_LABELS[a.pendingRequest.scope].toLowerCase()} ({requestAge(a.pendingRequest.createdAt).label} of business time ago).
           </p>
           {a.pendingRequest.note ? <p className="mt-1 text-sm text-slate-700 dark:text-slate-300">“{a.pendingRequest.note}”</p> : null}
           <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">Verify the requester is an administrator of this organization before enabling.</p>
@@ -79,7 +116,9 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
       ) : null}
 
       <section aria-labelledby="actions-h" className="space-y-3">
-        <h2 id="actions-h" className="text-lg font-semibold">Actions</h2>
+        <h2 id="actions-h" className="text-lg font-semibold">
+          Actions
+        </h2>
         <RetentionActions
           transitions={availableTransitions(org.plan, state)}
           actions={{ enable: enableAction, disable: disableAction, decline: disableAction, restrict: restrictAction, lift: liftAction }}
@@ -92,44 +131,82 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
       </section>
 
       <section aria-labelledby="usage-retention-h" className="space-y-2">
-        <h2 id="usage-retention-h" className="text-lg font-semibold">Usage retention window</h2>
-        <p className="text-sm text-slate-600 dark:text-slate-400">Raw usage events older than {org.usageRetentionDays} days are deleted automatically; hourly and daily totals stay.</p>
-        <UsageRetentionForm action={setUsageRetentionAction} orgId={org.id} days={org.usageRetentionDays} min={USAGE_RETENTION_BOUNDS.min} max={USAGE_RETENTION_BOUNDS.max} />
+        <h2 id="usage-retention-h" className="text-lg font-semibold">
+          Usage retention window
+        </h2>
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          Raw usage events older than {org.usageRetentionDays} days are deleted automatically; hourly and daily totals stay.
+        </p>
+        <UsageRetentionForm
+          action={setUsageRetentionAction}
+          orgId={org.id}
+          days={org.usageRetentionDays}
+          min={USAGE_RETENTION_BOUNDS.min}
+          max={USAGE_RETENTION_BOUNDS.max}
+        />
       </section>
 
       <section aria-labelledby="sso-h" className="space-y-2">
-        <h2 id="sso-h" className="text-lg font-semibold">Single sign-on (OpenID Connect)</h2>
+        <h2 id="sso-h" className="text-lg font-semibold">
+          Single sign-on (OpenID Connect)
+        </h2>
         <p className="text-sm text-slate-600 dark:text-slate-400">
-          {sso ? `Configured: ${sso.emailDomains.join(", ")} sign in through ${sso.issuer}${sso.enforced ? " (enforced: no passwords)" : ""}.` : "Not configured: everyone signs in with a password."}{" "}
-          Redirect URI to register with the identity provider: <code className="break-all">{env().APP_URL}/api/auth/callback/sso-{org.id}</code>
+          {sso
+            ? `Configured: ${sso.emailDomains.join(", ")} sign in through ${sso.issuer}${sso.enforced ? " (enforced: no passwords)" : ""}.`
+            : "Not configured: everyone signs in with a password."}{" "}
+          Redirect URI to register with the identity provider:{" "}
+          <code className="break-all">
+            {env().APP_URL}/api/auth/callback/sso-{org.id}
+          </code>
         </p>
         <SsoForm action={configureSsoAction} remove={removeSsoAction} orgId={org.id} current={sso} />
       </section>
 
       <section aria-labelledby="admins-h">
-        <h2 id="admins-h" className="text-lg font-semibold">Administrators</h2>
-        <p className="text-sm text-slate-600 dark:text-slate-400">They receive every retention notice by email. {a.members.length} other member{a.members.length === 1 ? "" : "s"}.</p>
+        <h2 id="admins-h" className="text-lg font-semibold">
+          Administrators
+        </h2>
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          They receive every retention notice by email. {a.members.length} other member{a.members.length === 1 ? "" : "s"}.
+        </p>
         <ul className="mt-2 text-sm" data-testid="admins">
           {a.admins.map((p) => (
-            <li key={p.userId}>{p.name} · {p.email}{p.disabledAt ? " (disabled: not mailed)" : ""}</li>
+            <li key={p.userId}>
+              {p.name} · {p.email}
+              {p.disabledAt ? " (disabled: not mailed)" : ""}
+            </li>
           ))}
           {a.admins.length === 0 ? <li className="text-amber-800">No administrator: nobody can receive notices.</li> : null}
         </ul>
       </section>
 
       <section aria-labelledby="audit-h">
-        <h2 id="audit-h" className="text-lg font-semibold">Audit trail</h2>
+        <h2 id="audit-h" className="text-lg font-semibold">
+          Audit trail
+        </h2>
         <table className="mt-2 w-full text-left text-sm" data-testid="audit-trail">
           <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
-            <tr><th className="py-2">When</th><th>Who</th><th>Action</th><th>Before → after</th><th>Reason</th><th>Ticket</th></tr>
+            <tr>
+              <th className="py-2">When</th>
+              <th>Who</th>
+              <th>Action</th>
+              <th>Before → after</th>
+              <th>Reason</th>
+              <th>Ticket</th>
+            </tr>
           </thead>
           <tbody>
             {a.audit.map((e) => (
               <tr key={e.id} className="border-b border-slate-100 align-top dark:border-slate-800">
                 <td className="py-2 whitespace-nowrap">{formatUtc(e.createdAt)}</td>
-                <td>{e.actorLabel ?? e.actorType}<div className="text-xs text-slate-500">{e.actorType}</div></td>
+                <td>
+                  {e.actorLabel ?? e.actorType}
+                  <div className="text-xs text-slate-500">{e.actorType}</div>
+                </td>
                 <td>{e.action}</td>
-                <td>{summary(e.before)} → {summary(e.after)}</td>
+                <td>
+                  {summary(e.before)} → {summary(e.after)}
+                </td>
                 <td className="max-w-xs">{e.reason ?? "—"}</td>
                 <td>{e.ticketRef ?? "—"}</td>
               </tr>
@@ -139,11 +216,14 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
       </section>
 
       <section aria-labelledby="notices-h">
-        <h2 id="notices-h" className="text-lg font-semibold">Notices sent</h2>
+        <h2 id="notices-h" className="text-lg font-semibold">
+          Notices sent
+        </h2>
         <ul className="mt-2 space-y-1 text-sm">
           {a.notices.map((n) => (
             <li key={n.id}>
-              {formatUtc(n.createdAt)} · {n.title} · {n.acknowledgedAt ? `acknowledged by ${n.acknowledgedBy ?? "a former admin"} at ${formatUtc(n.acknowledgedAt)}` : "not acknowledged"}
+              {formatUtc(n.createdAt)} · {n.title} ·{" "}
+              {n.acknowledgedAt ? `acknowledged by ${n.acknowledgedBy ?? "a former admin"} at ${formatUtc(n.acknowledgedAt)}` : "not acknowledged"}
             </li>
           ))}
           {a.notices.length === 0 ? <li className="text-slate-600">None yet.</li> : null}
@@ -152,10 +232,14 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
 
       {a.flags.length ? (
         <section aria-labelledby="flags-h">
-          <h2 id="flags-h" className="text-lg font-semibold">Moderation flags</h2>
+          <h2 id="flags-h" className="text-lg font-semibold">
+            Moderation flags
+          </h2>
           <ul className="mt-2 space-y-1 text-sm">
             {a.flags.map((f) => (
-              <li key={f.id}>{formatUtc(f.createdAt)} · {f.category} ({f.severity}) · {f.restrict ? "restricted ZDR" : "recorded only"}</li>
+              <li key={f.id}>
+                {formatUtc(f.createdAt)} · {f.category} ({f.severity}) · {f.restrict ? "restricted ZDR" : "recorded only"}
+              </li>
             ))}
           </ul>
         </section>

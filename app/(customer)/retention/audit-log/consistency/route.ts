@@ -15,7 +15,8 @@ export async function GET(request: Request): Promise<Response> {
     if (!user) throw new AppError("unauthorized", "Sign in first");
     if (!user.orgId) throw new AppError("not_found", "Not found");
     const raw = new URL(request.url).searchParams.get("from") ?? "";
-    if (!/^[1-9][0-9]{0,15}$/.test(raw)) throw new ValidationError("from: must be a positive tree size", [{ path: "from", problem: "must be a positive tree size" }]);
+    if (!/^[1-9][0-9]{0,15}$/.test(raw))
+      throw new ValidationError("from: must be a positive tree size", [{ path: "from", problem: "must be a positive tree size" }]);
     const answer = await auditConsistency(user, { orgId: user.orgId, from: Number(raw) });
     return Response.json(answer, { headers: { "cache-control": "no-store" } });
   } catch (e) {

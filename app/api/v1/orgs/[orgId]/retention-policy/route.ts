@@ -7,5 +7,7 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request, context: { params: Promise<{ orgId: string }> }): Promise<Response> {
   const { orgId } = await context.params;
   const query = new URL(request.url).search.slice(1);
-  return toResponse(await answerPolicyRequest({ authorization: request.headers.get("authorization"), ifNoneMatch: request.headers.get("if-none-match"), orgId, query }));
+  return toResponse(
+    await answerPolicyRequest({ authorization: request.headers.get("authorization"), ifNoneMatch: request.headers.get("if-none-match"), orgId, query }),
+  );
 }
