@@ -87,16 +87,14 @@ export async function seedOrg(db: Db, options: OrgOptions = {}): Promise<SeededO
         : {}),
     });
     if (zdr === "requested") {
-      await tx
-        .insert(zdrRequests)
-        .values({
-          orgId: org.id,
-          requestedBy: admin.id,
-          scope: "all_requests",
-          note: options.requestNote ?? "E2E: needed for a test.",
-          status: "pending",
-          createdAt: new Date(Date.now() - 3 * 3600 * 1000),
-        });
+      await tx.insert(zdrRequests).values({
+        orgId: org.id,
+        requestedBy: admin.id,
+        scope: "all_requests",
+        note: options.requestNote ?? "E2E: needed for a test.",
+        status: "pending",
+        createdAt: new Date(Date.now() - 3 * 3600 * 1000),
+      });
     }
     return org.id;
   });

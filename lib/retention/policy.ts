@@ -58,11 +58,9 @@ export const RetentionPolicySchema = z
               .object({
                 dataType: z.string(),
                 zdrEligible: z.boolean(),
-                zeroRetention: z
-                  .enum(["always", "on_request", "never"])
-                  .meta({
-                    description: "`always`: keep nothing; `on_request`: keep nothing when the request sets enable_logging=false; `never`: ZDR does not apply.",
-                  }),
+                zeroRetention: z.enum(["always", "on_request", "never"]).meta({
+                  description: "`always`: keep nothing; `on_request`: keep nothing when the request sets enable_logging=false; `never`: ZDR does not apply.",
+                }),
               })
               .strict(),
           ),

@@ -314,15 +314,13 @@ async function enqueueFor(tx: Tx, endpoints: { id: string; orgId: string }[], ty
   const body = JSON.stringify({ type, timestamp: new Date().toISOString(), data });
   const rows = endpoints.map((e) => ({ id: crypto.randomUUID(), endpointId: e.id, orgId: e.orgId, webhookId: newWebhookId(), eventType: type }));
   await tx.insert(webhookDeliveries).values(rows);
-  await tx
-    .insert(outbox)
-    .values(
-      rows.map((r) => ({
-        kind: "webhook",
-        messageId: `webhook:${r.webhookId}`,
-        payload: { deliveryId: r.id, endpointId: r.endpointId, orgId: r.orgId, body },
-      })),
-    );
+  await tx.insert(outbox).values(
+    rows.map((r) => ({
+      kind: "webhook",
+      messageId: `webhook:${r.webhookId}`,
+      payload: { deliveryId: r.id, endpointId: r.endpointId, orgId: r.orgId, body },
+    })),
+  );
   return rows.map((r) => r.webhookId);
 }
 
