@@ -11,6 +11,8 @@ import { FieldError, FormStatus, fieldProps, inputClass } from "@/components/ui/
 import { IDLE, typed, type ServerAction } from "@/lib/actions/result";
 
 type Action<D = undefined> = ServerAction<D>;
+/** What a form on one project's page needs: its action, the project, and the version it was read at. */
+type ProjectFormProps = { action: Action; orgId: string; projectId: string; version: number; name: string };
 
 export function CreateProjectForm({ action, orgId }: { action: Action<{ projectId: string }>; orgId: string }) {
   const [state, formAction, pending] = useActionState(action, IDLE);
@@ -40,19 +42,7 @@ export function CreateProjectForm({ action, orgId }: { action: Action<{ projectI
   );
 }
 
-export function RenameProjectForm({
-  action,
-  orgId,
-  projectId,
-  version,
-  name,
-}: {
-  action: Action;
-  orgId: string;
-  projectId: string;
-  version: number;
-  name: string;
-}) {
+export function RenameProjectForm({ action, orgId, projectId, version, name }: ProjectFormProps) {
   const [state, formAction, pending] = useActionState(action, IDLE);
   return (
     <form action={formAction} className="flex flex-wrap items-start gap-3" noValidate>
@@ -167,19 +157,7 @@ export function ProjectPolicyForm({
   );
 }
 
-export function ArchiveProjectButton({
-  action,
-  orgId,
-  projectId,
-  version,
-  name,
-}: {
-  action: Action;
-  orgId: string;
-  projectId: string;
-  version: number;
-  name: string;
-}) {
+export function ArchiveProjectButton({ action, orgId, projectId, version, name }: ProjectFormProps) {
   const [state, formAction, pending] = useActionState(action, IDLE);
   return (
     <div className="space-y-2">

@@ -48,14 +48,15 @@ export function backoffMs(attempts: number): number {
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
-export function messageIdFor(noticeId: string, userId: string, appUrl: string): string {
+/** A stable Message-ID per message and recipient: `<notice-…>` for a notice's email, `<support-…>` for mail to support staff. */
+export function messageIdFor(key: string, userId: string, appUrl: string, kind: "notice" | "support" = "notice"): string {
   let host = "zdr-console.local";
   try {
     host = new URL(appUrl).hostname || host;
   } catch {
     /* keep the default */
   }
-  return `<notice-${noticeId}.${userId}@${host}>`;
+  return `<${kind}-${key}.${userId}@${host}>`;
 }
 
 /** The org's administrators who can receive mail (disabled users excluded). */
@@ -103,7 +104,7 @@ export async function enqueueSupportEmails(
   await tx.insert(outbox).values(
     staff.map((s) => {
       const payload: EmailPayload = { to: s.email, recipientUserId: s.userId, orgId: input.orgId, ...input.compose(s.name) };
-      return { kind: "email", messageId: messageIdFor(input.key, s.userId, input.appUrl).replace("<notice-", "<support-"), payload };
+      return { kind: "email", messageId: messageIdFor(input.key, s.userId, input.appUrl, "support"), payload };
     }),
   );
   return staff.length;

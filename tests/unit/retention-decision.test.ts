@@ -6,31 +6,12 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { effectivePolicy, type ProjectOverrides, type RetentionStateRow } from "@/lib/retention/policy";
+import { effectivePolicy, type ProjectOverrides } from "@/lib/retention/policy";
 import { decideRetention, DECISION_REASONS, POLICY_UNAVAILABLE } from "@/lib/retention/decision";
 import { PLANS, ZDR_SCOPES, ZDR_STATUSES, type Plan, type ZdrScope, type ZdrStatus } from "@/lib/vocabulary";
+import { retentionState } from "../helpers/retention-state";
 
-const ORG = "00000000-0000-4000-8000-000000000001";
-
-function state(over: Partial<RetentionStateRow>): RetentionStateRow {
-  return {
-    orgId: ORG,
-    zdrStatus: "off",
-    zdrScope: "all_requests",
-    zdrSince: null,
-    zdrRequestedBy: null,
-    restriction: "none",
-    restrictionReason: null,
-    restrictionNote: null,
-    restrictedSince: null,
-    cacheWindowSeconds: 3600,
-    contentRetentionDays: 30,
-    trainingUseOverride: null,
-    version: 3,
-    updatedAt: new Date(0),
-    ...over,
-  };
-}
+const state = retentionState;
 
 const project = (over: Partial<ProjectOverrides> = {}): ProjectOverrides => ({
   id: "00000000-0000-4000-8000-0000000000aa",

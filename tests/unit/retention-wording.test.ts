@@ -1,29 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { effectivePolicy, type RetentionStateRow } from "@/lib/retention/policy";
+import { effectivePolicy } from "@/lib/retention/policy";
 import { describeProjectPolicy } from "@/lib/projects/describe";
 import { contentStatements, contentSummary } from "@/lib/retention/wording";
 import { PRODUCTS } from "@/lib/usage/products";
+import { retentionState } from "../helpers/retention-state";
 
-const ORG = "00000000-0000-4000-8000-000000000001";
-function state(over: Partial<RetentionStateRow>): RetentionStateRow {
-  return {
-    orgId: ORG,
-    zdrStatus: "off",
-    zdrScope: "all_requests",
-    zdrSince: null,
-    zdrRequestedBy: null,
-    restriction: "none",
-    restrictionReason: null,
-    restrictionNote: null,
-    restrictedSince: null,
-    cacheWindowSeconds: 3600,
-    contentRetentionDays: 30,
-    trainingUseOverride: null,
-    version: 3,
-    updatedAt: new Date(0),
-    ...over,
-  };
-}
+const state = retentionState;
 const project = {
   id: "00000000-0000-4000-8000-000000000002",
   zdrAllRequests: false,
