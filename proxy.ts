@@ -14,7 +14,7 @@
  * - Pages of signed-out visitors redirect to /login.
  */
 import { NextResponse, type NextRequest } from "next/server";
-import { crossSiteRefusal, isSameOrigin, isStateChanging } from "@/lib/http/origin";
+import { crossSiteRefusal, isSameOrigin, isStateChanging, REQUEST_PATH_HEADER } from "@/lib/http/origin";
 
 const PUBLIC_PAGES = ["/login", "/docs/api", "/invite", "/.well-known", "/verify"];
 
@@ -57,6 +57,7 @@ export default function proxy(req: NextRequest) {
   const csp = contentSecurityPolicy(nonce);
   const headers = new Headers(req.headers);
   headers.set("x-nonce", nonce);
+  headers.set(REQUEST_PATH_HEADER, pathname + req.nextUrl.search);
   headers.set("content-security-policy", csp);
   const res = NextResponse.next({ request: { headers } });
   res.headers.set("content-security-policy", csp);

@@ -62,7 +62,44 @@ const metricsTokenOk = (header: string | undefined) => {
 };
 // Served over https (APP_URL): browsers keep to https for a year once they saw it.
 const hsts = env.APP_URL.startsWith("https://") ? "max-age=31536000; includeSubDomains" : undefined;
-onPoolError((err) => log.warn({ event: "database_connection_lost", code: (err as NodeJS.ErrnoException).code }, "database connection lost"));
+
+/**
+ * While the database is known to be down, a page that fails answers 503 with
+ * Retry-After (come back in a moment), not 500 (something is broken): a lost
+ * connection or a failed page starts a probe that keeps `databaseDown` true
+ * until the database answers again.
+ */
+let databaseDown = false;
+let probing = false;
+function probeDatabase(): void {
+  if (probing) return;
+  probing = true;
+  const again = () =>
+    void readiness().then((r) => {
+      databaseDown = !r.checks.database;
+      if (databaseDown) setTimeout(again, 500).unref();
+      else probing = false;
+    });
+  again();
+}
+onPoolError((err) => {
+  databaseDown = true;
+  probeDatabase();
+  log.warn({ event: "database_connection_lost", code: (err as NodeJS.ErrnoException).code }, "database connection lost");
+});
+/** Next sets the status and writes the head through writeHead (also for an implicit head): the one place to turn a 500 into a 503. */
+function unavailableWhileDatabaseDown(res: http.ServerResponse): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: http.ServerResponse, status: number, ...rest: unknown[]) {
+    if (status === 500) {
+      if (databaseDown) {
+        this.setHeader("retry-after", "5");
+        status = 503;
+      } else probeDatabase();
+    }
+    return (writeHead as (...a: unknown[]) => http.ServerResponse).call(this, status, ...rest);
+  } as typeof res.writeHead;
+}
 
 /** The path without its query, ids kept, anything token-like replaced: an invitation link carries its token in the path. */
 function loggedRoute(url: string | undefined): string {
@@ -129,6 +166,7 @@ server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
     return serveMetrics(res);
   }
   if (serveFastPath(req, res)) return;
+  unavailableWhileDatabaseDown(res);
   void handle(req, res);
 });
 

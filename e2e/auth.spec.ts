@@ -91,7 +91,10 @@ test("sign-out ends the session, for a customer and for support", async ({ page 
   }
 });
 
-test("signing out on all devices ends the other device's session at its next request", async ({ browser, seed }) => {
+test("one device is signed out from another's device list, told why, and kept where it was; then all devices after a confirmation", async ({
+  browser,
+  seed,
+}) => {
   // An admin of its own: signing out everywhere ends every session of the user, the saved demo sessions too.
   const { admin } = await seed.org();
   const laptop = await (await browser.newContext()).newPage();
@@ -101,10 +104,35 @@ test("signing out on all devices ends the other device's session at its next req
   await phone.goto("/retention");
   await expect(phone).toHaveURL(/\/retention$/);
 
-  await laptop.getByRole("button", { name: "Sign out on all devices" }).click();
-  await expect(laptop).toHaveURL(/\/login$/);
+  await laptop.getByRole("link", { name: "Your devices" }).click();
+  await expect(laptop.getByRole("heading", { name: "Your devices" })).toBeVisible();
+  const devices = laptop.getByRole("list", { name: "Signed-in devices" }).getByRole("listitem");
+  await expect(devices).toHaveCount(2);
+  await expect(devices.filter({ hasText: "This device" })).toHaveCount(1);
+  await laptop.getByRole("button", { name: /^Sign out Chrome/ }).click();
+  await expect(laptop.getByRole("status").filter({ hasText: "That device is signed out" })).toBeVisible();
+  await expect(devices).toHaveCount(1);
 
-  // The phone still holds its cookie; the session version it carries is no longer current.
+  // The phone still holds its cookie; its session row is ended, so its next request signs it out and says why.
   await phone.goto("/retention");
-  await expect(phone).toHaveURL(/\/login/);
+  await expect(phone).toHaveURL(/\/login\?next=%2Fretention&ended=ended_elsewhere$/);
+  await expect(phone.getByRole("status").filter({ hasText: "this session was ended from another device" })).toBeVisible();
+  // The laptop's own session goes on.
+  await laptop.goto("/retention");
+  await expect(laptop).toHaveURL(/\/retention$/);
+
+  // Signing out everywhere asks first; Cancel changes nothing.
+  await laptop.goto("/account/sessions");
+  await laptop.getByRole("button", { name: "Sign out on all devices…" }).click();
+  const dialog = laptop.getByRole("dialog", { name: "Sign out on all devices?" });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toBeHidden();
+  await laptop.goto("/retention");
+  await expect(laptop).toHaveURL(/\/retention$/);
+  await laptop.goto("/account/sessions");
+  await laptop.getByRole("button", { name: "Sign out on all devices…" }).click();
+  await laptop.getByRole("dialog", { name: "Sign out on all devices?" }).getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(laptop).toHaveURL(/\/login\?ended=signed_out_everywhere$/);
+  await expect(laptop.getByRole("status").filter({ hasText: "signed out on all devices" })).toBeVisible();
 });

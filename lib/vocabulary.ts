@@ -54,6 +54,17 @@ export const WEBHOOK_EVENT_TYPES = [
 export const WEBHOOK_TEST_EVENT = "webhook.test" as const;
 export const WEBHOOK_DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
 
+/** Why a sign-in session ended (lib/auth/sessions.ts); the ended device is told the reason on its next request. */
+export const SESSION_END_REASONS = ["signed_out", "ended_elsewhere", "signed_out_everywhere", "password_changed"] as const;
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
+/** What the sign-in page says to a device whose session ended for this reason. */
+export const SESSION_END_MESSAGES: Record<SessionEndReason, string> = {
+  signed_out: "You signed out. Sign in again to continue.",
+  ended_elsewhere: "You were signed out: this session was ended from another device. Sign in again to continue.",
+  signed_out_everywhere: "You were signed out: your account was signed out on all devices. Sign in again to continue.",
+  password_changed: "You were signed out: the password of your account was changed. Sign in with the new password to continue.",
+};
+
 /** Where an effective policy value comes from (strictest wins). */
 export const POLICY_SOURCES = ["organization", "project"] as const;
 export type PolicySource = (typeof POLICY_SOURCES)[number];

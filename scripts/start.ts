@@ -8,7 +8,7 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { envOrExit } from "./cli";
-import { DEMO_PASSWORD, DEMO_USERS } from "@/lib/demo/seed";
+import { DEMO_PASSWORD, DEMO_SUPPORT_TOTP_SECRET, DEMO_USERS } from "@/lib/demo/seed";
 
 const SOURCES = ["app", "components", "lib", "public", "next.config.js", "package-lock.json", "proxy.ts", "instrumentation.ts", "drizzle"];
 // server.ts is not built: it runs from source with tsx.;
@@ -61,5 +61,7 @@ if (env.embedded) {
   console.log(`Database: embedded PGlite under ${path.relative(process.cwd(), env.DATA_DIR)}/ (demo world)`);
   console.log(`Demo logins (password: ${DEMO_PASSWORD}):`);
   for (const u of DEMO_USERS) console.log(`  ${u.email.padEnd(28)} ${u.role}${u.org ? ` of ${u.org}` : ""}`);
+  console.log(`Support also needs a 6-digit code: add the TOTP secret ${DEMO_SUPPORT_TOTP_SECRET} to an authenticator app,`);
+  console.log(`  or run: oathtool --totp -b ${DEMO_SUPPORT_TOTP_SECRET}`);
 }
 console.log("Press Ctrl+C to stop.\n");

@@ -7,7 +7,7 @@ import { AccountBlock } from "@/components/shell/account-block";
 import { NavLinks } from "@/components/shell/nav-links";
 import { OrgSwitcher } from "@/components/shell/org-switcher";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
-import { SignOutButton, SignOutEverywhereButton } from "@/components/auth/sign-out-button";
+import { SignOutButton } from "@/components/auth/sign-out-button";
 import type { EmblemProps } from "@/components/shell/zdr-emblem";
 import { setTheme, switchOrganization } from "./actions";
 
@@ -49,7 +49,12 @@ export default async function CustomerLayout({ children }: { children: React.Rea
             <ThemeToggle dark={dark} action={setTheme} />
             <SignOutButton />
           </div>
-          <SignOutEverywhereButton />
+          <a
+            href="/account/sessions"
+            className="block rounded-md px-3 py-1.5 text-xs text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
+          >
+            Your devices
+          </a>
           {user.memberships.some((m) => m.role === "admin") ? (
             <a
               href="/account/two-factor"

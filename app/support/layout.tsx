@@ -36,6 +36,9 @@ export default async function SupportLayout({ children }: { children: React.Reac
           <a href="/account/two-factor" className="text-sm text-slate-700 hover:text-brand-700 dark:text-slate-300">
             Two-factor sign-in
           </a>
+          <a href="/account/sessions" className="text-sm text-slate-700 hover:text-brand-700 dark:text-slate-300">
+            Your devices
+          </a>
           <SignOutButton />
         </div>
       </header>

@@ -32,6 +32,8 @@ export const MATRIX: Record<string, Row> = {
   "/members": { url: () => "/members", expect: adminPage },
   // One's own second factor: customer admins may add one, support staff must (members have nothing to set up here).
   "/account/two-factor": { url: () => "/account/two-factor", expect: { anonymous: "login", member: "denied", admin: "ok", otherAdmin: "ok", support: "ok" } },
+  // One's own signed-in devices: every signed-in person has some.
+  "/account/sessions": { url: () => "/account/sessions", expect: { anonymous: "login", member: "ok", admin: "ok", otherAdmin: "ok", support: "ok" } },
   "/data-removal": { url: () => "/data-removal", expect: adminPage },
   // An id no request has: nobody learns whether a request exists (a member's 403 is a 404 here too).
   "/data-removal/[id]": {

@@ -6,6 +6,8 @@ import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { baseAuthConfig } from "./config";
 import { authenticate, clientAddress, SignInSchema } from "./credentials";
+import { startSession } from "./sessions";
+import { getDb } from "@/lib/db";
 
 export class RateLimitedSignIn extends CredentialsSignin {
   code = "rate_limited";
@@ -38,7 +40,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
         const parsed = SignInSchema.safeParse(credentials);
         if (!parsed.success) return null;
         const result = await authenticate({ ...parsed.data, ip: clientAddress(request.headers) });
-        if (result.ok) return { id: result.userId, sessionVersion: result.sessionVersion } as { id: string };
+        if (result.ok) {
+          const sessionId = await startSession(getDb(), result.userId, request.headers.get("user-agent"));
+          return { id: result.userId, sessionVersion: result.sessionVersion, sessionId } as { id: string };
+        }
         if (result.reason === "rate_limited") throw new RateLimitedSignIn(result.retryAfterSeconds);
         if (result.reason === "second_factor_required") throw new SecondFactorRequired();
         if (result.reason === "invalid_code") throw new InvalidSecondFactor();

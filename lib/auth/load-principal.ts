@@ -3,16 +3,18 @@ import { asc, eq } from "drizzle-orm";
 import type { Tx } from "@/lib/db";
 import { memberships, organizations, supportStaff, users, userTotp } from "@/lib/db/schema";
 import type { UserPrincipal } from "./principal";
+import { isSessionOpen } from "./sessions";
 
 /**
- * Null when the user is gone or disabled, or when `sessionVersion` is given
- * and no longer matches (the session was revoked).
+ * Null when the user is gone or disabled, or for a session (`sessionVersion`
+ * and `sessionId` given) that was revoked: the version no longer matches, or
+ * the device's session row is ended or expired.
  */
 export async function loadUserPrincipal(
   db: Tx,
   userId: string,
   activeOrgId?: string | null,
-  options: { sessionVersion?: number } = {},
+  options: { sessionVersion?: number; sessionId?: string } = {},
 ): Promise<UserPrincipal | null> {
   const [user] = await db
     .select({
@@ -30,6 +32,7 @@ export async function loadUserPrincipal(
     .where(eq(users.id, userId));
   if (!user || user.disabledAt) return null;
   if (options.sessionVersion !== undefined && options.sessionVersion !== user.sessionVersion) return null;
+  if (options.sessionId !== undefined && !(await isSessionOpen(db, user.id, options.sessionId))) return null;
   const ms = await db
     .select({ orgId: memberships.orgId, orgName: organizations.name, role: memberships.role })
     .from(memberships)
@@ -47,6 +50,7 @@ export async function loadUserPrincipal(
     orgId: active?.orgId ?? null,
     role: active?.role ?? null,
     memberships: ms,
+    ...(options.sessionId !== undefined ? { sessionId: options.sessionId } : {}),
   };
 }
 

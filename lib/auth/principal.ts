@@ -21,6 +21,8 @@ export type UserPrincipal = {
   orgId: string | null;
   role: OrgRole | null;
   memberships: Membership[];
+  /** The device's sign-in session (lib/auth/sessions.ts), for a principal loaded from a browser session. */
+  sessionId?: string;
 };
 
 export type ServicePrincipal = {

@@ -6,11 +6,13 @@
  * every session of the user on its next request.
  */
 import { cache } from "react";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { notFound, redirect } from "next/navigation";
 import { getDb } from "@/lib/db";
 import { auth } from "./index";
 import { loadUserPrincipal } from "./load-principal";
+import { sessionEndReason } from "./sessions";
+import { REQUEST_PATH_HEADER } from "@/lib/http/origin";
 import type { OrgRole, UserPrincipal } from "./principal";
 
 export type CustomerPrincipal = UserPrincipal & { orgId: string; role: OrgRole };
@@ -18,18 +20,34 @@ export type CustomerPrincipal = UserPrincipal & { orgId: string; role: OrgRole }
 /** The cookie that remembers which of a user's organizations is active. */
 export const ACTIVE_ORG_COOKIE = "zdr-org";
 
+type SessionClaims = { uid?: string; sv?: number; sid?: string } | null;
+
+const sessionClaims = cache(async (): Promise<SessionClaims> => (await auth()) as SessionClaims);
+
 export const getCurrentUser = cache(async (): Promise<UserPrincipal | null> => {
-  const session = (await auth()) as { uid?: string; sv?: number } | null;
-  if (!session?.uid || typeof session.sv !== "number") return null;
+  const session = await sessionClaims();
+  // A session from before per-device rows (no sid) is treated as ended: one more sign-in.
+  if (!session?.uid || typeof session.sv !== "number" || typeof session.sid !== "string") return null;
   const activeOrg = (await cookies()).get(ACTIVE_ORG_COOKIE)?.value ?? null;
-  return loadUserPrincipal(getDb(), session.uid, activeOrg, { sessionVersion: session.sv });
+  return loadUserPrincipal(getDb(), session.uid, activeOrg, { sessionVersion: session.sv, sessionId: session.sid });
 });
 
-/** A signed-in user, or a redirect to /login. */
+/**
+ * A signed-in user, or a redirect to /login that keeps where the user was
+ * (`?next=`) and, when their session was ended (from another device, on all
+ * devices), says why.
+ */
 export async function requireUser(): Promise<UserPrincipal> {
   const user = await getCurrentUser();
-  if (!user) redirect("/login");
-  return user;
+  if (user) return user;
+  const login = new URLSearchParams();
+  const here = (await headers()).get(REQUEST_PATH_HEADER);
+  if (here && here.startsWith("/") && !here.startsWith("//") && here !== "/") login.set("next", here);
+  const sid = (await sessionClaims())?.sid;
+  const reason = sid ? await sessionEndReason(getDb(), sid) : null;
+  if (reason && reason !== "signed_out") login.set("ended", reason);
+  const query = login.toString();
+  redirect(query ? `/login?${query}` : "/login");
 }
 
 /** A customer acting in an organization; support staff without one get 404. */

@@ -51,7 +51,7 @@ export async function checkSignInThrottle(db: Tx, input: { email: string; ip: st
   return retryAfter > 0 ? { allowed: false, retryAfterSeconds: Math.max(1, retryAfter) } : { allowed: true };
 }
 
-export type AuthEventKind = "sign_in" | "failure" | "lockout" | "sign_out" | "sign_out_everywhere";
+export type AuthEventKind = "sign_in" | "failure" | "lockout" | "sign_out" | "sign_out_everywhere" | "session_ended";
 
 /** The security log: who, from where, what happened. Never a password. */
 export async function recordAuthEvent(

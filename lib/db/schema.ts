@@ -39,6 +39,7 @@ import {
   RESTRICTIONS,
   USAGE_STATUSES,
   WEBHOOK_DELIVERY_STATUSES,
+  SESSION_END_REASONS,
   ZDR_REQUEST_STATUSES,
   ZDR_SCOPES,
   ZDR_STATUSES,
@@ -67,6 +68,7 @@ export const removalJobKindEnum = pgEnum("removal_job_kind", REMOVAL_JOB_KINDS);
 export const removalJobStatusEnum = pgEnum("removal_job_status", REMOVAL_JOB_STATUSES);
 export const removalOrderStatusEnum = pgEnum("removal_order_status", REMOVAL_ORDER_STATUSES);
 export const webhookDeliveryStatusEnum = pgEnum("webhook_delivery_status", WEBHOOK_DELIVERY_STATUSES);
+export const sessionEndReasonEnum = pgEnum("session_end_reason", SESSION_END_REASONS);
 
 // ---------------------------------------------------------------------------
 // People and organizations
@@ -173,6 +175,30 @@ export const userTotp = pgTable("user_totp", {
   lastUsedStep: bigint("last_used_step", { mode: "number" }),
   createdAt: createdAt(),
 });
+
+/**
+ * One row per signed-in device: the session JWT carries its id, and every
+ * request checks the row is still open, so one session can be ended on its
+ * own (from another device's session list) while the others go on. The
+ * device is a coarse label from the user agent ("Chrome on Linux"); no IP
+ * address is kept.
+ */
+export const userSessions = pgTable(
+  "user_sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    device: text("device").notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+    endReason: sessionEndReasonEnum("end_reason"),
+  },
+  (t) => [index("user_sessions_user_idx").on(t.userId, t.createdAt)],
+);
 
 /** One-time recovery codes for a lost authenticator: SHA-256 of each code, spent once. */
 export const recoveryCodes = pgTable(

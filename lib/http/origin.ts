@@ -29,3 +29,6 @@ export function isSameOrigin(headers: Headers, requestOrigin: string): boolean {
 export function crossSiteRefusal(): Response {
   return problemResponse("forbidden", "Cross-site request refused: the Origin header is missing or is not this application's.");
 }
+
+/** The header the proxy sets to a page's path and query (never the client's own), so a sign-in can bring the user back to it. */
+export const REQUEST_PATH_HEADER = "x-zdr-path";

@@ -4,7 +4,8 @@
  * cookies decoded by the real `auth()`, and must give exactly the answer the
  * HTTP matrix expects (e2e/support/access-expectations.ts, the same table).
  * Added principals: an expired session, a session from before a
- * sign-out-everywhere, a session signed with another secret, an admin's
+ * sign-out-everywhere, a session ended from another device, a token naming
+ * another user's session, a session signed with another secret, an admin's
  * session from before a demotion, a bearer token instead of a cookie; the
  * machine API × every service-token scope and a revoked token; tenant walls
  * with counts; cross-site Origin refusals counted through proxy.ts itself.
@@ -42,14 +43,12 @@ vi.mock("next/headers", () => {
 });
 process.env.AUTH_SECRET ??= crypto.randomBytes(33).toString("base64");
 
-import { encode } from "next-auth/jwt";
 import { MATRIX, type Outcome, type Role } from "@/e2e/support/access-expectations";
 import proxy from "@/proxy";
 import type { Db } from "@/lib/db";
 import { closeCacheListener } from "@/lib/db/listen";
 import { memberships, notices, organizations, users } from "@/lib/db/schema";
 import { seedDemoWorld } from "@/lib/demo/seed";
-import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import { SERVICE_SCOPES, type ServiceScope, type UserPrincipal } from "@/lib/auth/principal";
@@ -61,6 +60,8 @@ import { getUsageDashboard } from "@/lib/usage/queries";
 import { createServiceToken, revokeServiceToken } from "@/lib/tokens/tokens";
 import { api, makeEvent, SYSTEM } from "../helpers/api";
 import { withFreshDatabase } from "../helpers/db";
+import { sessionCookie } from "../helpers/session-cookie";
+import { endSession, startSession } from "@/lib/auth/sessions";
 import { routeFiles } from "../helpers/routes";
 import { record } from "./figures";
 
@@ -71,16 +72,6 @@ const ORIGIN = "http://localhost";
 let db: Db;
 let ids: { northwind: string; contoso: string };
 const sessions: Record<string, string> = {};
-
-async function sessionCookie(userId: string, sv: number, options: { maxAge?: number; secret?: string } = {}): Promise<string> {
-  const token = await encode({
-    token: { uid: userId, sv, sub: userId },
-    secret: options.secret ?? env().AUTH_SECRET,
-    salt: "authjs.session-token",
-    maxAge: options.maxAge ?? 3600,
-  });
-  return `authjs.session-token=${token}`;
-}
 
 async function userRow(email: string) {
   const [u] = await db.select().from(users).where(eq(users.email, email));
@@ -101,22 +92,28 @@ beforeAll(async () => {
   };
   for (const [role, email] of Object.entries(emails)) {
     if (!email) continue;
-    const u = await userRow(email);
-    sessions[role] = await sessionCookie(u.id, u.sessionVersion);
+    sessions[role] = await sessionCookie(db, email);
   }
   // Sessions that must count for nothing.
   const admin = await userRow("admin@northwind.example");
-  sessions.expired = await sessionCookie(admin.id, admin.sessionVersion, { maxAge: -3600 });
-  sessions.forged = await sessionCookie(admin.id, admin.sessionVersion, { secret: crypto.randomBytes(33).toString("base64") });
+  sessions.expired = await sessionCookie(db, admin.email, { maxAge: -3600 });
+  sessions.forged = await sessionCookie(db, admin.email, { secret: crypto.randomBytes(33).toString("base64") });
+  // A session ended from another device: its row is closed while the admin's other sessions go on.
+  const endedId = await startSession(db, admin.id, "another browser");
+  sessions.endedElsewhere = await sessionCookie(db, admin.email, { sessionId: endedId });
+  await endSession(db, admin.id, endedId, "ended_elsewhere");
+  // Another user's open session id in a token of this admin's: the row must belong to the token's user.
+  const contosoAdmin = await userRow("admin@contoso.example");
+  sessions.foreignSessionId = await sessionCookie(db, admin.email, { sessionId: await startSession(db, contosoAdmin.id, "theirs") });
   // A second Northwind admin signs in, then signs out everywhere (the version bump the action makes).
   const [twin] = await db.insert(users).values({ email: "twin@northwind.example", name: "Twin" }).returning();
   await db.insert(memberships).values({ orgId: ids.northwind, userId: twin.id, role: "admin" });
-  sessions.signedOutEverywhere = await sessionCookie(twin.id, twin.sessionVersion);
+  sessions.signedOutEverywhere = await sessionCookie(db, twin.email);
   await db.execute(sql`update users set session_version = session_version + 1 where id = ${twin.id}`);
   // A third admin signs in and is then demoted to member: the session keeps working, with a member's rights only.
   const [demoted] = await db.insert(users).values({ email: "demoted@northwind.example", name: "Demoted" }).returning();
   await db.insert(memberships).values({ orgId: ids.northwind, userId: demoted.id, role: "admin" });
-  sessions.demotedAdmin = await sessionCookie(demoted.id, demoted.sessionVersion);
+  sessions.demotedAdmin = await sessionCookie(db, demoted.email);
   const nwAdmin = (await loadUserPrincipalByEmail(db, "admin@northwind.example"))!;
   await changeMemberRole(nwAdmin, { orgId: ids.northwind, userId: demoted.id, role: "member" }, db);
 });
@@ -188,6 +185,8 @@ describe("access with the proxy bypassed", () => {
       ["expired session", "anonymous", { cookie: sessions.expired }],
       ["session signed with another secret", "anonymous", { cookie: sessions.forged }],
       ["session from before sign-out-everywhere", "anonymous", { cookie: sessions.signedOutEverywhere }],
+      ["session ended from another device", "anonymous", { cookie: sessions.endedElsewhere }],
+      ["token naming another user's session", "anonymous", { cookie: sessions.foreignSessionId }],
       ["admin session from before a demotion", "member", { cookie: sessions.demotedAdmin }],
     ];
     const all = await createServiceToken(SYSTEM, { name: "every scope", scopes: [...SERVICE_SCOPES] }, db);

@@ -17,15 +17,13 @@ vi.mock("next/headers", () => ({
 }));
 process.env.AUTH_SECRET ??= crypto.randomBytes(33).toString("base64");
 
-import { encode } from "next-auth/jwt";
 import { GET as exportRoute } from "@/app/(customer)/usage/export/route";
 import { POST as signInRoute } from "@/app/api/session/route";
 import SupportAccountsPage from "@/app/support/page";
 import type { Db } from "@/lib/db";
 import { closeCacheListener } from "@/lib/db/listen";
-import { organizations, users } from "@/lib/db/schema";
+import { organizations } from "@/lib/db/schema";
 import { seedDemoWorld } from "@/lib/demo/seed";
-import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import type { UserPrincipal } from "@/lib/auth/principal";
@@ -37,6 +35,7 @@ import { createServiceToken } from "@/lib/tokens/tokens";
 import { parseRangeParams } from "@/lib/usage/range";
 import { api, makeEvent, makeToken } from "../helpers/api";
 import { withFreshDatabase } from "../helpers/db";
+import { sessionCookie } from "../helpers/session-cookie";
 import { record } from "./figures";
 
 const fresh = withFreshDatabase();
@@ -75,20 +74,14 @@ function expectNoFailures() {
   expect(failures).toEqual([]);
 }
 
-async function cookieFor(email: string): Promise<string> {
-  const [u] = await db.select().from(users).where(eq(users.email, email));
-  const t = await encode({ token: { uid: u.id, sv: u.sessionVersion, sub: u.id }, secret: env().AUTH_SECRET, salt: "authjs.session-token", maxAge: 3600 });
-  return `authjs.session-token=${t}`;
-}
-
 beforeAll(async () => {
   db = fresh.handle().db;
   await seedDemoWorld(db, { usage: false });
   [{ id: northwind }] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, "northwind-health"));
   support = (await loadUserPrincipalByEmail(db, "support@provider.example")) as UserPrincipal;
   admin = (await loadUserPrincipalByEmail(db, "admin@northwind.example")) as UserPrincipal;
-  supportCookie = await cookieFor("support@provider.example");
-  adminCookie = await cookieFor("admin@northwind.example");
+  supportCookie = await sessionCookie(db, "support@provider.example");
+  adminCookie = await sessionCookie(db, "admin@northwind.example");
 });
 
 /** A domain call must refuse with `invalid`, naming a field, without the value. */

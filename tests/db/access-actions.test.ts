@@ -7,11 +7,13 @@
  * action without a form below, or whose answers differ from its row, fails.
  * Only the session (who is signed in) and Next's cache are stood in for.
  */
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { UserPrincipal } from "@/lib/auth/principal";
+import { startSession } from "@/lib/auth/sessions";
 import { loadUserPrincipal, loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import { PERMISSIONS, type Operation } from "@/lib/auth/permissions";
 import type { ActionResult } from "@/lib/actions/result";
@@ -158,6 +160,10 @@ const FORMS: Record<string, (c: Ctx) => Promise<Record<string, string | string[]
   "app/account/two-factor/actions.ts#disableTwoFactorAction": async () => ({ code: "123456" }),
   "lib/actions/session.ts#signOutAction": async () => ({}),
   "lib/actions/session.ts#signOutEverywhereAction": async () => ({}),
+  // One of the caller's own other sessions (another user's id is refused as not found: tests/db/sessions.test.ts).
+  "lib/actions/session.ts#endSessionAction": async (c) => ({
+    sessionId: session.user ? await startSession(c.db, session.user.userId, "vitest") : crypto.randomUUID(),
+  }),
 };
 
 /** A fresh Northwind endpoint for one call. */
