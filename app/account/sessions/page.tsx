@@ -4,8 +4,8 @@ import { getDb } from "@/lib/db";
 import { organizations } from "@/lib/db/schema";
 import { requireUser } from "@/lib/auth/session";
 import { listOpenSessions } from "@/lib/auth/sessions";
-import { endSessionAction } from "@/lib/actions/session";
-import { SessionList, SignOutEverywhereButton } from "@/components/auth/sign-out-button";
+import { endSessionAction, signOutEverywhereAction } from "@/lib/actions/session";
+import { SessionList, SignOutEverywhereButton } from "@/components/auth/session-list";
 import { ButtonLink } from "@/components/ui/button";
 import { formatDateTime } from "@/components/ui/format";
 
@@ -37,7 +37,7 @@ export default async function SessionsPage() {
         />
         <div className="flex flex-wrap items-center justify-between gap-3 border-t border-slate-200 pt-4 dark:border-slate-800">
           <ButtonLink href="/">Back to the console</ButtonLink>
-          <SignOutEverywhereButton count={sessions.length} />
+          <SignOutEverywhereButton action={signOutEverywhereAction} count={sessions.length} />
         </div>
       </div>
     </main>
