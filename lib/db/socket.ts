@@ -100,7 +100,6 @@ export function exclusiveTransactions(pglite: PGlite): PGlite {
       }
     }
     for (;;) {
-      let held: { value: T } | null = null;
       const outcome = await new Promise<{ value: T } | typeof WAIT>((resolve, reject) => {
         void pglite.runExclusive(async () => {
           // An app transaction between two of its statements: let it finish first (it needs this lock to go on).
@@ -112,12 +111,9 @@ export function exclusiveTransactions(pglite: PGlite): PGlite {
             reject(err);
             return;
           }
-          held = { value };
-          if (!pglite.isInTransaction()) return resolve(held);
-          await new Promise<void>((r) => {
-            release = r;
-            resolve(held!);
-          });
+          resolve({ value });
+          // The message left the tool's transaction open: keep the lock until a later message (or the rollback) ends it.
+          if (pglite.isInTransaction()) await new Promise<void>((r) => (release = r));
         });
       });
       if (outcome !== WAIT) return outcome.value;
