@@ -16,7 +16,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { crossSiteRefusal, isSameOrigin, isStateChanging, REQUEST_PATH_HEADER } from "@/lib/http/origin";
 
-const PUBLIC_PAGES = ["/login", "/docs/api", "/invite", "/.well-known", "/verify"];
+const PUBLIC_PAGES = ["/login", "/forgot-password", "/reset-password", "/docs/api", "/invite", "/.well-known", "/verify"];
 
 function hasSessionCookie(req: NextRequest): boolean {
   return req.cookies.getAll().some((c) => /^(__Secure-)?authjs\.session-token(\.\d+)?$/.test(c.name));

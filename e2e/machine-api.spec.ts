@@ -20,6 +20,11 @@ test("support staff create a service token, see it once, use it, and revoke it",
   await page.getByRole("button", { name: "Create token" }).click();
   const token = (await page.getByTestId("new-token").textContent())!.trim();
   expect(token).toMatch(/^zdr_st_[A-Za-z0-9_-]{43}$/);
+  // The Copy button puts exactly the secret on the clipboard, and says so.
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  await page.getByRole("button", { name: "Copy the token" }).click();
+  await expect(page.getByText("Copied to the clipboard.")).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
 
   // The token works against the API (an unknown org is 404, which only an authenticated caller can see).
   const ok = await request.get("/api/v1/orgs/00000000-0000-4000-8000-000000000000/retention-policy", { headers: { authorization: `Bearer ${token}` } });
@@ -33,8 +38,17 @@ test("support staff create a service token, see it once, use it, and revoke it",
   await expect(page.locator("body")).not.toContainText(token);
   expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
 
+  // Revoking asks for the token's name typed again: a near miss keeps the button disabled.
   await row.getByRole("button", { name: `Revoke ${name}` }).click();
-  await expect(page.getByRole("row", { name })).toContainText("revoked");
+  const dialog = page.getByRole("dialog", { name: /Revoke the token/ });
+  const confirm = dialog.getByRole("button", { name: "Revoke the token" });
+  await dialog.getByLabel(/to confirm/).fill(name.slice(0, -1));
+  await expect(confirm).toBeDisabled();
+  await dialog.getByLabel(/to confirm/).fill(name);
+  await confirm.click();
+  await expect(page.getByRole("row", { name })).toContainText("Revoked");
+  // Who created and who revoked it: the support user, by name.
+  await expect(page.getByRole("row", { name })).toContainText(/by \S/);
   const refused = await request.get("/api/v1/orgs/00000000-0000-4000-8000-000000000000/retention-policy", { headers: { authorization: `Bearer ${token}` } });
   expect(refused.status()).toBe(401);
 });

@@ -1,4 +1,7 @@
 import type { Page } from "@playwright/test";
+import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
+import { moderationFlags, zdrRequests } from "@/lib/db/schema";
+import { inviteMember } from "@/lib/orgs/members";
 import { expect, test } from "./support/fixtures";
 import { mailText, mailbox, waitForMail } from "./support/mailbox";
 
@@ -43,7 +46,10 @@ test("support enables a requested ZDR and restricts another org; admins are told
   await enableForm.getByRole("button", { name: "Enable ZDR" }).click();
   await expect(page.getByTestId("zdr-status")).toContainText("active");
   await expect(page.getByTestId("customer-emblem")).toHaveText("ZDR emblem");
-  await expect(page.getByTestId("audit-trail")).toContainText("Requester verified as the admin by phone call-back");
+  const retentionAudit = page.getByTestId("audit-retention");
+  await expect(retentionAudit).toContainText("Requester verified as the admin by phone call-back");
+  // Audit rows read as sentences, with the people by name.
+  await expect(retentionAudit).toContainText("Sam Rivera (Support) enabled Zero Data Retention for ");
 
   // The requesting org's admin sees the emblem and the confirmation notice.
   const requestingAdmin = await as(requesting.admin);
@@ -132,4 +138,71 @@ test("the support console and the notices page have no axe violations", async ({
   await admin.goto("/notices");
   const notices = await new AxeBuilder({ page: admin }).analyze();
   expect(notices.violations.map((v) => `/notices: ${v.id}`)).toEqual([]);
+});
+
+test("the console marks the current page and counts overdue requests; a person's name finds their org; audit rows are sentences, membership apart", async ({
+  as,
+  seed,
+}) => {
+  const org = await seed.org({ label: "Sentence Clinic" });
+  const db = seed.handle.db;
+  // A request filed ten days ago is past its one-business-day target.
+  await db.insert(zdrRequests).values({
+    orgId: org.id,
+    requestedBy: org.admin.id,
+    scope: "all_requests",
+    note: "E2E: overdue.",
+    status: "pending",
+    createdAt: new Date(Date.now() - 10 * 86_400_000),
+  });
+  const admin = (await loadUserPrincipalByEmail(db, org.admin.email))!;
+  const invitee = `jane.roe-${org.slug}@e2e.example`;
+  await inviteMember(admin, { orgId: org.id, email: invitee, role: "admin" }, db);
+
+  const page = await as("support");
+  await page.goto("/support/requests");
+  const nav = page.getByRole("navigation", { name: "Support" });
+  await expect(nav.getByRole("link", { name: /^Requests/ })).toHaveAttribute("aria-current", "page");
+  await expect(nav.getByRole("link", { name: "Accounts" })).not.toHaveAttribute("aria-current", "page");
+  const overdueRows = await page.getByTestId("zdr-request").filter({ hasText: "Overdue by" }).count();
+  expect(overdueRows).toBeGreaterThanOrEqual(1);
+  await expect(nav.getByTestId("overdue-count")).toHaveText(`${overdueRows} overdue`);
+
+  // Search by the admin's name (not an email, not the org's name).
+  await page.goto(`/support?q=${encodeURIComponent(org.admin.name)}`);
+  await expect(page.getByRole("link", { name: org.name })).toBeVisible();
+  await page.getByRole("link", { name: org.name }).click();
+  await expect(nav.getByRole("link", { name: "Accounts" })).toHaveAttribute("aria-current", "page");
+  const membership = page.getByTestId("audit-membership");
+  await expect(membership).toContainText(`${org.admin.name} invited ${invitee} as Administrator`);
+  await expect(page.getByTestId("audit-retention")).toHaveCount(0);
+});
+
+test("support reviews and dismisses moderation flags, with a reason, audited; a decided flag cannot be decided again", async ({ as, seed }) => {
+  const org = await seed.org({ label: "Flagged Studio" });
+  const [flag] = await seed.handle.db
+    .insert(moderationFlags)
+    .values({ orgId: org.id, category: "e2e_false_positive", severity: "low" })
+    .returning({ id: moderationFlags.id });
+  const page = await as("support");
+  await page.goto("/support/flags");
+  await expect(page.getByRole("navigation", { name: "Support" }).getByRole("link", { name: "Flags" })).toHaveAttribute("aria-current", "page");
+  const row = page.getByTestId("flag").filter({ hasText: org.name });
+  await expect(row).toHaveAttribute("data-review", "open");
+  await row.getByRole("button", { name: `Review the flag e2e_false_positive on ${org.name}` }).click();
+  const dialog = page.getByRole("dialog", { name: /Review the flag/ });
+  // No reason: refused, next to the field.
+  await dialog.getByLabel("Dismissed: a false positive").check();
+  await dialog.getByRole("button", { name: "Save the review" }).click();
+  await expect(dialog.getByText("Say why, for the audit trail")).toBeVisible();
+  await dialog.getByLabel(/Reason/).fill("Test traffic from the customer's QA team");
+  await dialog.getByRole("button", { name: "Save the review" }).click();
+  await expect(row).toHaveAttribute("data-review", "dismissed");
+  await expect(row).toContainText("Dismissed");
+  await expect(row).toContainText("by Sam Rivera (Support)");
+  await expect(row).toContainText("Test traffic from the customer's QA team");
+
+  await page.goto(`/support/orgs/${org.id}`);
+  await expect(page.getByTestId("audit-other")).toContainText("Sam Rivera (Support) dismissed a moderation flag (e2e_false_positive)");
+  await expect(page.getByTestId("audit-other")).toContainText(`flag-${flag.id}`);
 });

@@ -30,6 +30,13 @@ const EnvSchema = z.object({
     .refine((v) => /^smtps?:\/\/[^/]+/.test(v), "must be a URL like smtp://user:password@host:587")
     .optional(),
   MAIL_FROM: z.string().trim().min(3).default("ZDR Console <no-reply@zdr-console.example>"),
+  /** A monitored support mailbox: the Reply-To of every email, and where notices tell people to write. */
+  SUPPORT_EMAIL: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.email({ error: "must be an email address like support@provider.example" }))
+    .default("support@provider.example"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   APP_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL like https://console.example.com" }).optional(),
   SIGNING_KEY: z

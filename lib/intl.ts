@@ -16,3 +16,53 @@ export function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptio
   }
   return f;
 }
+
+const plural = (n: number, unit: string) => `${n.toLocaleString("en-US")} ${unit}${n === 1 ? "" : "s"}`;
+
+/**
+ * A duration in the largest whole units people read: 3600 → "1 hour",
+ * 90 → "1 minute 30 seconds", 0 → "0 seconds". Every page, emblem, notice
+ * and email says durations this one way.
+ */
+export function formatDuration(totalSeconds: number): string {
+  const s = Math.max(0, Math.round(totalSeconds));
+  if (s === 0) return "0 seconds";
+  const units: [number, string][] = [
+    [86_400, "day"],
+    [3_600, "hour"],
+    [60, "minute"],
+    [1, "second"],
+  ];
+  const parts: string[] = [];
+  let rest = s;
+  for (const [size, unit] of units) {
+    const n = Math.floor(rest / size);
+    if (n > 0) parts.push(plural(n, unit));
+    rest -= n * size;
+    if (parts.length === 2) break;
+  }
+  return parts.join(" ");
+}
+
+/** "30 days", "1 day": a count of days. */
+export function formatDays(n: number): string {
+  return plural(n, "day");
+}
+
+/** A calendar date in the org's time zone: "Dec 2, 2026". */
+export function formatDate(iso: string | Date, timeZone: string): string {
+  return dateTimeFormat("en-US", { timeZone, year: "numeric", month: "short", day: "numeric" }).format(new Date(iso));
+}
+
+/** A moment in the org's time zone, with the zone named: "Dec 2, 2026, 09:15 AM GMT+1". The one format of pages, notices and emails. */
+export function formatDateTime(iso: string | Date, timeZone: string): string {
+  return dateTimeFormat("en-US", {
+    timeZone,
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZoneName: "short",
+  }).format(new Date(iso));
+}

@@ -53,6 +53,8 @@ export const WEBHOOK_EVENT_TYPES = [
 /** The test event "send test event" delivers; every endpoint receives it, whatever it subscribes to. */
 export const WEBHOOK_TEST_EVENT = "webhook.test" as const;
 export const WEBHOOK_DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
+/** A moderation flag waits for support (open) until someone reviews it (it stands) or dismisses it (a false positive). */
+export const FLAG_REVIEW_STATUSES = ["open", "reviewed", "dismissed"] as const;
 
 /** Why a sign-in session ended (lib/auth/sessions.ts); the ended device is told the reason on its next request. */
 export const SESSION_END_REASONS = ["signed_out", "ended_elsewhere", "signed_out_everywhere", "password_changed"] as const;
@@ -91,6 +93,7 @@ export type RemovalJobStatus = (typeof REMOVAL_JOB_STATUSES)[number];
 export type RemovalOrderStatus = (typeof REMOVAL_ORDER_STATUSES)[number];
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+export type FlagReviewStatus = (typeof FLAG_REVIEW_STATUSES)[number];
 
 export const PlanSchema = z.enum(PLANS);
 export const OrgRoleSchema = z.enum(ORG_ROLES, { error: "Choose member or administrator" });
@@ -134,3 +137,17 @@ export const WEBHOOK_EVENT_LABELS: Record<WebhookEventType, string> = {
   "project.policy_changed": "Project policy changed",
 };
 export const WEBHOOK_DELIVERY_STATUS_LABELS: Record<WebhookDeliveryStatus, string> = { pending: "Pending", delivered: "Delivered", failed: "Failed" };
+
+/** The colour scheme a person picked; "system" follows the device's prefers-color-scheme. */
+export const THEMES = ["system", "light", "dark"] as const;
+export type Theme = (typeof THEMES)[number];
+export const ThemeSchema = z.enum(THEMES);
+export const THEME_LABELS: Record<Theme, string> = { system: "System", light: "Light", dark: "Dark" };
+/** The cookie that holds an explicit choice; absent means "system". */
+export const THEME_COOKIE = "zdr_theme";
+export function themeOf(value: string | undefined): Theme {
+  return value === "light" || value === "dark" ? value : "system";
+}
+
+export const FLAG_REVIEW_STATUS_LABELS: Record<FlagReviewStatus, string> = { open: "Open", reviewed: "Reviewed", dismissed: "Dismissed" };
+export const FlagReviewOutcomeSchema = z.enum(["reviewed", "dismissed"], { error: "Choose reviewed or dismissed" });

@@ -5,15 +5,18 @@ import { z } from "zod";
 import { action } from "@/lib/actions/action";
 import { ACTIVE_ORG_COOKIE } from "@/lib/auth/session";
 import { notFound } from "@/lib/errors";
+import { THEME_COOKIE, THEME_LABELS, ThemeSchema } from "@/lib/vocabulary";
 
 const YEAR = 365 * 24 * 3600;
 
-/** The signed-in person's own theme cookie; reads and writes nothing else. */
+/** The signed-in person's own theme cookie ("system" removes it); reads and writes nothing else. */
 export const setTheme = action(
-  { operation: null, who: "user", schema: z.object({ theme: z.enum(["light", "dark"]).catch("light") }), revalidate: "layout" },
+  { operation: null, who: "user", schema: z.object({ theme: ThemeSchema.catch("system") }), revalidate: "layout" },
   async ({ input }) => {
-    (await cookies()).set("zdr_theme", input.theme, { path: "/", maxAge: YEAR, sameSite: "lax", httpOnly: true });
-    return { message: input.theme === "dark" ? "Dark theme." : "Light theme." };
+    const jar = await cookies();
+    if (input.theme === "system") jar.delete(THEME_COOKIE);
+    else jar.set(THEME_COOKIE, input.theme, { path: "/", maxAge: YEAR, sameSite: "lax", httpOnly: true });
+    return { message: `${THEME_LABELS[input.theme]} theme.` };
   },
 );
 

@@ -1,4 +1,5 @@
 import { cookies } from "next/headers";
+import { THEME_COOKIE, themeOf } from "@/lib/vocabulary";
 import { requireCustomer } from "@/lib/auth/session";
 import { getRetentionView, type RetentionView } from "@/lib/retention/queries";
 import { countUnacknowledgedNotices } from "@/lib/notices/queries";
@@ -9,6 +10,7 @@ import { OrgSwitcher } from "@/components/shell/org-switcher";
 import { ThemeToggle } from "@/components/shell/theme-toggle";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import type { EmblemProps } from "@/components/shell/zdr-emblem";
+import { stateWording } from "@/lib/retention/wording";
 import { setTheme, switchOrganization } from "./actions";
 
 function emblemOf(view: RetentionView): EmblemProps | null {
@@ -23,16 +25,16 @@ function emblemOf(view: RetentionView): EmblemProps | null {
     cacheWindowSeconds: p.cacheWindowSeconds,
     contentRetentionDays: p.contentRetentionDays,
     restrictionReason: p.restriction?.reason ?? null,
+    wording: stateWording(p),
   };
 }
 
 export default async function CustomerLayout({ children }: { children: React.ReactNode }) {
   const user = await requireCustomer();
   const [view, noticeCount, jar] = await Promise.all([getRetentionView(user, { orgId: user.orgId }), countUnacknowledgedNotices(user, user.orgId), cookies()]);
-  const dark = jar.get("zdr_theme")?.value === "dark";
+  const theme = themeOf(jar.get(THEME_COOKIE)?.value);
   return (
     <AppShell
-      dark={dark}
       account={
         <AccountBlock
           orgName={view.orgName}
@@ -46,7 +48,7 @@ export default async function CustomerLayout({ children }: { children: React.Rea
       footer={
         <div className="space-y-1">
           <div className="flex items-center justify-between gap-2">
-            <ThemeToggle dark={dark} action={setTheme} />
+            <ThemeToggle theme={theme} action={setTheme} />
             <SignOutButton />
           </div>
           <a

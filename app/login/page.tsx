@@ -6,9 +6,13 @@ import { SESSION_END_MESSAGES, type SessionEndReason } from "@/lib/vocabulary";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string; error?: string; joined?: string; ended?: string }> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ next?: string; error?: string; joined?: string; ended?: string; reset?: string }>;
+}) {
   if (await getCurrentUser()) redirect("/");
-  const { next, error, joined, ended } = await searchParams;
+  const { next, error, joined, ended, reset } = await searchParams;
   const endedMessage = typeof ended === "string" && ended in SESSION_END_MESSAGES ? SESSION_END_MESSAGES[ended as SessionEndReason] : null;
   return (
     <main className="flex min-h-screen items-center justify-center p-6">
@@ -25,7 +29,17 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
             Your account is ready. Sign in with your new password.
           </p>
         ) : null}
+        {reset ? (
+          <p role="status" className="mt-4 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
+            Your password was changed and every session of your account was ended. Sign in with the new password.
+          </p>
+        ) : null}
         <LoginForm next={typeof next === "string" ? next : undefined} initialError={typeof error === "string" ? error : undefined} />
+        <p className="mt-4 text-sm">
+          <a href="/forgot-password" className="font-medium text-brand-600 underline underline-offset-2 dark:text-brand-100">
+            Forgot password?
+          </a>
+        </p>
       </div>
     </main>
   );

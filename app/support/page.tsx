@@ -64,7 +64,7 @@ export default async function AccountsPage({ searchParams }: { searchParams: Pro
       <p className="text-sm text-slate-600 dark:text-slate-400" aria-live="polite">
         {accounts.length} account{accounts.length === 1 ? "" : "s"}
       </p>
-      <table className="w-full text-left text-sm">
+      <table className="stack-table w-full text-left text-sm">
         <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
           <tr>
             <th className="py-2">Organization</th>
@@ -77,18 +77,20 @@ export default async function AccountsPage({ searchParams }: { searchParams: Pro
         <tbody>
           {accounts.map((a) => (
             <tr key={a.id} className="border-b border-slate-100 dark:border-slate-800">
-              <td className="py-2">
+              <td data-label="" className="py-2">
                 <Link href={`/support/orgs/${a.id}`} className="font-medium text-brand-700 hover:underline dark:text-brand-100">
                   {a.name}
                 </Link>{" "}
-                <span className="text-slate-500">{a.slug}</span>
+                <span className="text-slate-600 dark:text-slate-400">{a.slug}</span>
               </td>
-              <td>{PLAN_LABELS[a.plan]}</td>
-              <td>
+              <td data-label="Plan">{PLAN_LABELS[a.plan]}</td>
+              <td data-label="ZDR">
                 <ZdrStateBadge zdrStatus={a.zdrStatus} restriction={a.restriction} />
               </td>
-              <td>{a.zdrStatus === "off" ? "—" : ZDR_SCOPE_LABELS[a.zdrScope]}</td>
-              <td className="text-right tabular-nums">{a.members}</td>
+              <td data-label="Scope">{a.zdrStatus === "off" ? "—" : ZDR_SCOPE_LABELS[a.zdrScope]}</td>
+              <td data-label="People" className="text-right tabular-nums">
+                {a.members}
+              </td>
             </tr>
           ))}
         </tbody>

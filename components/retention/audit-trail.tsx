@@ -34,7 +34,7 @@ function summarize(v: unknown): string {
 export function AuditTrail({ entries, timeZone }: { entries: RetentionAuditEntry[]; timeZone: string }) {
   return (
     <div className="overflow-x-auto">
-      <table className="w-full text-sm">
+      <table className="stack-table w-full text-sm">
         <caption className="sr-only">Retention audit trail, newest first</caption>
         <thead>
           <tr className="border-b border-slate-100 text-left text-xs text-slate-600 dark:border-slate-800 dark:text-slate-400">
@@ -61,16 +61,24 @@ export function AuditTrail({ entries, timeZone }: { entries: RetentionAuditEntry
         <tbody>
           {entries.map((e) => (
             <tr key={e.id} className="border-b border-slate-50 align-top last:border-0 dark:border-slate-800/60">
-              <td className="whitespace-nowrap px-5 py-2 text-slate-600 dark:text-slate-400">{formatDateTime(e.at, timeZone)}</td>
+              <td data-label="When" className="whitespace-nowrap px-5 py-2 text-slate-600 dark:text-slate-400">
+                {formatDateTime(e.at, timeZone)}
+              </td>
               <th scope="row" className="px-3 py-2 text-left font-medium">
                 {ACTION_LABEL[e.action] ?? e.action}
               </th>
-              <td className="px-3 py-2">{e.actor}</td>
-              <td className="whitespace-nowrap px-3 py-2">
+              <td data-label="By" className="px-3 py-2">
+                {e.actor}
+              </td>
+              <td data-label="Change" className="whitespace-nowrap px-3 py-2">
                 {summarize(e.before)} → {summarize(e.after)}
               </td>
-              <td className="px-3 py-2">{e.reason ?? "–"}</td>
-              <td className="px-5 py-2">{e.ticketRef ?? "–"}</td>
+              <td data-label="Reason" className="px-3 py-2">
+                {e.reason ?? "–"}
+              </td>
+              <td data-label="Ticket" className="px-5 py-2">
+                {e.ticketRef ?? "–"}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -15,7 +15,7 @@ const OPENED_BY: Record<string, string> = {
 export function CoverageTable({ intervals, timeZone }: { intervals: CoverageRow[]; timeZone: string }) {
   return (
     <div className="overflow-x-auto">
-      <table className="w-full text-sm" data-testid="zdr-coverage">
+      <table className="stack-table w-full text-sm" data-testid="zdr-coverage">
         <caption className="sr-only">ZDR coverage, newest first</caption>
         <thead>
           <tr className="border-b border-slate-100 text-left text-xs text-slate-600 dark:border-slate-800 dark:text-slate-400">
@@ -46,14 +46,22 @@ export function CoverageTable({ intervals, timeZone }: { intervals: CoverageRow[
               data-honoured={i.honoured ? "true" : "false"}
               className="border-b border-slate-50 align-top last:border-0 dark:border-slate-800/60"
             >
-              <td className="whitespace-nowrap px-5 py-2">{formatDateTime(i.from, timeZone)}</td>
-              <td className="whitespace-nowrap px-3 py-2">{i.to ? formatDateTime(i.to, timeZone) : "now"}</td>
+              <td data-label="From" className="whitespace-nowrap px-5 py-2">
+                {formatDateTime(i.from, timeZone)}
+              </td>
+              <td data-label="Until" className="whitespace-nowrap px-3 py-2">
+                {i.to ? formatDateTime(i.to, timeZone) : "now"}
+              </td>
               <th scope="row" className="px-3 py-2 text-left font-medium">
                 {i.honoured ? <Badge tone="success">Honoured</Badge> : <Badge tone="warning">Not honoured</Badge>}
               </th>
-              <td className="px-3 py-2">{OPENED_BY[i.openedBy.action] ?? i.openedBy.action}</td>
-              <td className="px-3 py-2 text-right tabular-nums">{formatInt(i.requests)}</td>
-              <td className="px-5 py-2 text-right tabular-nums" data-testid="without-zdr">
+              <td data-label="Began with" className="px-3 py-2">
+                {OPENED_BY[i.openedBy.action] ?? i.openedBy.action}
+              </td>
+              <td data-label="Requests" className="px-3 py-2 text-right tabular-nums">
+                {formatInt(i.requests)}
+              </td>
+              <td data-label="Served without ZDR" className="px-5 py-2 text-right tabular-nums" data-testid="without-zdr">
                 {formatInt(i.withoutZdr)}
               </td>
             </tr>

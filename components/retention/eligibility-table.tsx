@@ -10,7 +10,7 @@ const NOW: Record<"always" | "on_request" | "never", { text: string; tone: "succ
 export function EligibilityTable({ products }: { products: EffectivePolicy["products"] }) {
   return (
     <div className="overflow-x-auto">
-      <table className="w-full text-sm">
+      <table className="stack-table w-full text-sm">
         <caption className="sr-only">Zero Data Retention eligibility by product and data type</caption>
         <thead>
           <tr className="border-b border-slate-100 text-left text-xs text-slate-600 dark:border-slate-800 dark:text-slate-400">
@@ -37,9 +37,13 @@ export function EligibilityTable({ products }: { products: EffectivePolicy["prod
                     {p.label}
                   </th>
                 ) : null}
-                <td className="px-3 py-2">{d.dataType}</td>
-                <td className="px-3 py-2">{d.zdrEligible ? <Badge tone="success">Eligible</Badge> : <Badge>Not eligible</Badge>}</td>
-                <td className="px-5 py-2">
+                <td data-label="Data type" className="px-3 py-2">
+                  {d.dataType}
+                </td>
+                <td data-label="Eligible for ZDR" className="px-3 py-2">
+                  {d.zdrEligible ? <Badge tone="success">Eligible</Badge> : <Badge>Not eligible</Badge>}
+                </td>
+                <td data-label="Content today" className="px-5 py-2">
                   <Badge tone={NOW[d.zeroRetention].tone}>{NOW[d.zeroRetention].text}</Badge>
                 </td>
               </tr>

@@ -23,7 +23,8 @@ export function NavLinks({ noticeCount, isAdmin = false }: { noticeCount: number
     <ul className="space-y-0.5">
       {LINKS.filter((l) => isAdmin || !("adminOnly" in l)).map(({ href, label, icon: Icon }) => {
         const current = pathname === href || pathname.startsWith(`${href}/`);
-        const count = href === "/notices" && noticeCount > 0 ? noticeCount : 0;
+        // The count asks for an action; members cannot acknowledge, so they get no badge they could never clear.
+        const count = href === "/notices" && isAdmin && noticeCount > 0 ? noticeCount : 0;
         return (
           <li key={href}>
             <a

@@ -1,6 +1,7 @@
 import type { RestrictionReason, ZdrScope } from "@/lib/vocabulary";
 import { ChevronDown, ShieldAlert, ShieldCheck } from "lucide-react";
 import { formatDate } from "@/components/ui/format";
+import type { StateWording } from "@/lib/retention/wording";
 
 export type EmblemProps = {
   state: "active" | "restricted";
@@ -12,6 +13,8 @@ export type EmblemProps = {
   cacheWindowSeconds: number;
   contentRetentionDays: number;
   restrictionReason: RestrictionReason | null;
+  /** The one wording of the state (lib/retention/wording.ts): the same sentence as /retention, the notice and the email. */
+  wording: StateWording;
 };
 
 export const RESTRICTION_REASON_LABEL = {
@@ -33,7 +36,7 @@ export function ZdrEmblem(p: EmblemProps) {
         data-testid="zdr-emblem"
         data-state={p.state}
         className={
-          "flex cursor-pointer list-none items-center gap-2 rounded-lg border px-2.5 py-2 text-sm font-medium [&::-webkit-details-marker]:hidden " +
+          "flex cursor-pointer list-none items-center gap-2 rounded-lg border px-2.5 py-1 text-sm font-medium md:py-2 [&::-webkit-details-marker]:hidden " +
           (active
             ? "border-emerald-200 bg-emerald-50 text-emerald-900 hover:bg-emerald-100 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100 dark:hover:bg-emerald-900"
             : "border-amber-300 bg-amber-50 text-amber-950 hover:bg-amber-100 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100 dark:hover:bg-amber-900")
@@ -42,7 +45,7 @@ export function ZdrEmblem(p: EmblemProps) {
         {active ? <ShieldCheck className="size-5 shrink-0" aria-hidden="true" /> : <ShieldAlert className="size-5 shrink-0" aria-hidden="true" />}
         <span className="min-w-0 flex-1 leading-tight">
           {active ? "Zero Data Retention" : "ZDR restricted"}
-          <span className="block text-xs font-normal opacity-80">{active ? "Active" : "Content may be retained"}</span>
+          <span className="hidden text-xs font-normal md:block">{p.wording.short}</span>
         </span>
         <ChevronDown className="size-4 shrink-0 transition-transform group-open:rotate-180" aria-hidden="true" />
       </summary>
@@ -64,25 +67,16 @@ export function ZdrEmblem(p: EmblemProps) {
               ) : null}
               .
             </p>
-            <p>Scope: {p.scope === "all_requests" ? "every request of this organization" : "requests sent with enable_logging=false"}, on eligible products.</p>
-            <p>
-              <strong className="font-semibold">Kept:</strong> request metadata only (time, product, model, input and output length, status, latency, API key).
-            </p>
-            <p>
-              <strong className="font-semibold">Never kept:</strong> prompts, text, audio, transcripts and outputs.{" "}
-              {p.cacheWindowSeconds > 0
-                ? `A private cache may hold content for at most ${p.cacheWindowSeconds} seconds, then it is purged.`
-                : "No cache holds content."}
-            </p>
+            <p data-testid="state-meaning">{p.wording.meaning}</p>
           </>
         ) : (
           <>
             <p>
-              Zero Data Retention is <strong className="font-semibold">not honoured</strong>
+              Restricted
               {p.since ? <> since {formatDate(p.since, p.timeZone)}</> : null}
-              {p.restrictionReason ? <>, because of {RESTRICTION_REASON_LABEL[p.restrictionReason]}</> : null}.
+              {p.restrictionReason ? <>, because of {RESTRICTION_REASON_LABEL[p.restrictionReason]}</> : null}. Your administrators have been notified.
             </p>
-            <p>While restricted, content is kept for up to {p.contentRetentionDays} days. Your administrators have been notified.</p>
+            <p data-testid="state-meaning">{p.wording.meaning}</p>
             <p>
               <a className="font-medium text-brand-600 underline underline-offset-2 dark:text-brand-100" href="/notices">
                 Read the notice

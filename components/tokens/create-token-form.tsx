@@ -1,6 +1,7 @@
 "use client";
 import { useActionState } from "react";
 import { FieldError, fieldProps } from "@/components/ui/form";
+import { CopyButton } from "@/components/ui/copy-button";
 import { IDLE, typedAll, type ActionResult, type ServerAction } from "@/lib/actions/result";
 
 const SCOPES = [
@@ -26,6 +27,9 @@ export function CreateTokenForm({ action }: { action: ServerAction<CreatedToken>
           <code data-testid="new-token" className="mt-2 block break-all rounded bg-white px-2 py-1 font-mono text-xs dark:bg-slate-900">
             {state.data.token}
           </code>
+          <p className="mt-2">
+            <CopyButton value={state.data.token} label="Copy the token" />
+          </p>
         </div>
       ) : null}
       <form

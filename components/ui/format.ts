@@ -1,5 +1,4 @@
 /** Formatting shared by the pages: numbers in en-US grouping, dates in the organization's time zone. */
-import { dateTimeFormat } from "@/lib/intl";
 
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
@@ -21,21 +20,7 @@ export function formatMs(ms: number | null): string {
   return ms >= 1000 ? `${(ms / 1000).toLocaleString("en-US", { maximumFractionDigits: 1 })} s` : `${ms} ms`;
 }
 
-export function formatDate(iso: string | Date, timeZone: string): string {
-  return dateTimeFormat("en-US", { timeZone, year: "numeric", month: "short", day: "numeric" }).format(new Date(iso));
-}
-
-export function formatDateTime(iso: string | Date, timeZone: string): string {
-  return dateTimeFormat("en-US", {
-    timeZone,
-    year: "numeric",
-    month: "short",
-    day: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    timeZoneName: "short",
-  }).format(new Date(iso));
-}
+export { formatDate, formatDateTime, formatDuration, formatDays } from "@/lib/intl";
 
 /** "26 hours", "3 days": the age of something, coarse on purpose. */
 export function formatAge(fromIso: string, now: Date = new Date()): string {

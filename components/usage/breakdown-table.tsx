@@ -3,7 +3,8 @@ import { formatInt, formatMs, formatPercent } from "@/components/ui/format";
 
 export function BreakdownTable({ rows, nameHeader, caption }: { rows: BreakdownRow[]; nameHeader: string; caption: string }) {
   return (
-    <div className="overflow-x-auto">
+    // Scrolls sideways on a phone: focusable and named, so a keyboard can scroll it too.
+    <div className="overflow-x-auto" tabIndex={0} role="region" aria-label={caption}>
       <table className="w-full text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead>

@@ -52,6 +52,9 @@ export const MATRIX: Record<string, Row> = {
     expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" },
   },
   "/invite/[token]": { url: () => "/invite/not-a-real-token", expect: everyone },
+  // Public: a signed-in person may ask for a reset too; an unknown link is a page that says so.
+  "/forgot-password": { url: () => "/forgot-password", expect: everyone },
+  "/reset-password/[token]": { url: () => "/reset-password/not-a-real-token", expect: everyone },
   "/support": { url: () => "/support", expect: supportPage },
   "/support/requests": { url: () => "/support/requests", expect: supportPage },
   "/support/flags": { url: () => "/support/flags", expect: supportPage },
@@ -72,6 +75,11 @@ export const MATRIX: Record<string, Row> = {
     expect: { anonymous: "invalid", member: "invalid", admin: "invalid", otherAdmin: "invalid", support: "invalid" },
   },
   "/api/v1/openapi.json": { url: () => "/api/v1/openapi.json", expect: everyone },
+  // An address no endpoint has: a problem+json 404 for everyone, with or without a token.
+  "/api/v1/[...path]": {
+    url: () => "/api/v1/no/such/endpoint",
+    expect: { anonymous: "denied", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" },
+  },
   "/api/v1/usage/events": { method: "POST", url: () => "/api/v1/usage/events", body: { events: [] }, expect: bearerOnly },
   "/api/v1/orgs/[orgId]/retention-policy": { url: (ids) => `/api/v1/orgs/${ids.northwind}/retention-policy`, expect: bearerOnly },
   "/api/v1/orgs/[orgId]/retention-decision": { url: (ids) => `/api/v1/orgs/${ids.northwind}/retention-decision?product=llm`, expect: bearerOnly },

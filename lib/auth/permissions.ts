@@ -52,6 +52,7 @@ export const PERMISSIONS = {
   "outbox.read": { support: true },
   "outbox.retry": { support: true },
   "sso.manage": { support: true },
+  "moderation.review": { support: true },
   // The machine API
   "usage.write": { scope: "usage:write" },
   "policy.read": { scope: "policy:read" },

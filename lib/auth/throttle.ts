@@ -27,10 +27,19 @@ async function failuresSince(db: Tx, where: ReturnType<typeof and>, limit: numbe
     .then((rows) => rows.slice(-limit));
 }
 
-export async function checkSignInThrottle(db: Tx, input: { email: string; ip: string; now?: Date }): Promise<ThrottleVerdict> {
+/**
+ * `kind` is what is counted: failed sign-ins by default; password reset
+ * requests ("reset_requested") go through the same windows and limits, so
+ * one address cannot flood an inbox or probe accounts faster than it could
+ * guess passwords.
+ */
+export async function checkSignInThrottle(
+  db: Tx,
+  input: { email: string; ip: string; now?: Date; kind?: "failure" | "reset_requested" },
+): Promise<ThrottleVerdict> {
   const now = input.now ?? new Date();
   const since = new Date(now.getTime() - WINDOW_MS);
-  const recent = and(eq(authEvents.kind, "failure"), gt(authEvents.createdAt, since), eq(authEvents.ip, input.ip));
+  const recent = and(eq(authEvents.kind, input.kind ?? "failure"), gt(authEvents.createdAt, since), eq(authEvents.ip, input.ip));
   const checks = [
     { where: and(recent, eq(authEvents.email, input.email)), limit: MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS },
     { where: recent, limit: MAX_FAILURES_PER_ADDRESS },
@@ -51,7 +60,7 @@ export async function checkSignInThrottle(db: Tx, input: { email: string; ip: st
   return retryAfter > 0 ? { allowed: false, retryAfterSeconds: Math.max(1, retryAfter) } : { allowed: true };
 }
 
-export type AuthEventKind = "sign_in" | "failure" | "lockout" | "sign_out" | "sign_out_everywhere" | "session_ended";
+export type AuthEventKind = "sign_in" | "failure" | "lockout" | "sign_out" | "sign_out_everywhere" | "session_ended" | "reset_requested" | "password_reset";
 
 /** The security log: who, from where, what happened. Never a password. */
 export async function recordAuthEvent(

@@ -40,6 +40,7 @@ import {
   USAGE_STATUSES,
   WEBHOOK_DELIVERY_STATUSES,
   SESSION_END_REASONS,
+  FLAG_REVIEW_STATUSES,
   ZDR_REQUEST_STATUSES,
   ZDR_SCOPES,
   ZDR_STATUSES,
@@ -69,6 +70,7 @@ export const removalJobStatusEnum = pgEnum("removal_job_status", REMOVAL_JOB_STA
 export const removalOrderStatusEnum = pgEnum("removal_order_status", REMOVAL_ORDER_STATUSES);
 export const webhookDeliveryStatusEnum = pgEnum("webhook_delivery_status", WEBHOOK_DELIVERY_STATUSES);
 export const sessionEndReasonEnum = pgEnum("session_end_reason", SESSION_END_REASONS);
+export const flagReviewStatusEnum = pgEnum("flag_review_status", FLAG_REVIEW_STATUSES);
 
 // ---------------------------------------------------------------------------
 // People and organizations
@@ -145,6 +147,26 @@ export const invitations = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("invitations_token_hash_key").on(t.tokenHash), index("invitations_org_idx").on(t.orgId)],
+);
+
+/**
+ * "Forgot password?" links: one live per user (a new request replaces the
+ * old), single use, expiring. Only the SHA-256 of the token is stored; the
+ * token itself is only in the email.
+ */
+export const passwordResets = pgTable(
+  "password_resets",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("password_resets_token_hash_key").on(t.tokenHash), index("password_resets_user_idx").on(t.userId)],
 );
 
 /** Sign-in attempts, for throttling and the security log. Never holds a password. */
@@ -313,6 +335,11 @@ export const moderationFlags = pgTable(
     restrict: boolean("restrict").notNull().default(false),
     tokenId: uuid("token_id"),
     createdAt: createdAt(),
+    /** Support's review: open until someone reviews it (the flag stands) or dismisses it; audited either way. */
+    reviewStatus: flagReviewStatusEnum("review_status").notNull().default("open"),
+    reviewedBy: uuid("reviewed_by").references(() => users.id, { onDelete: "set null" }),
+    reviewedAt: timestamp("reviewed_at", { withTimezone: true }),
+    reviewNote: text("review_note"),
   },
   (t) => [index("moderation_flags_org_idx").on(t.orgId, t.createdAt)],
 );
@@ -515,6 +542,7 @@ export const serviceTokens = pgTable(
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    revokedBy: uuid("revoked_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("service_tokens_hash_key").on(t.tokenHash)],

@@ -4,14 +4,16 @@
  * once through the same domain function support staff use, so the audit
  * entry and the admins' notices follow from there.
  */
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, getDbHandle, type Db, type Tx } from "@/lib/db";
 import { announceLocally } from "@/lib/db/listen";
 import { moderationFlags, organizations, retentionStates } from "@/lib/db/schema";
 import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
-import { issueProblems, ValidationError } from "@/lib/errors";
+import { AppError, issueProblems, notFound, parseInput, ValidationError } from "@/lib/errors";
+import { appendAudit } from "@/lib/audit/chain";
+import { FlagReviewOutcomeSchema, type FlagReviewStatus } from "@/lib/vocabulary";
 import { restrictOrganizationIn } from "@/lib/retention/service";
 import { kickOutbox } from "@/lib/notify/worker";
 
@@ -86,4 +88,51 @@ export async function recordModerationFlag(actor: Principal | null, body: unknow
     announceLocally(getDbHandle(), `org:${flag.orgId}`);
   }
   return result;
+}
+
+/** Support's review of a flag: it stands (reviewed) or was a false positive (dismissed), with the reason typed. */
+export const FlagReviewForm = z.object({
+  flagId: z.uuid({ error: "Unknown flag" }),
+  outcome: FlagReviewOutcomeSchema,
+  note: z
+    .string()
+    .trim()
+    .min(1, "Say why, for the audit trail")
+    .max(500, "At most 500 characters")
+    .regex(/^[^\u0000]*$/, "No NUL characters"),
+});
+export type FlagReviewInput = z.input<typeof FlagReviewForm>;
+
+/**
+ * Closes an open flag, audited in the same transaction. A flag is reviewed
+ * once: a second review is a conflict, so two agents cannot both decide. A
+ * dismissal does not lift a restriction the flag caused: that stays a
+ * decision of its own on the account page (lift, with a reason and ticket).
+ */
+export async function reviewModerationFlag(actor: Principal | null, raw: FlagReviewInput, db: Db = getDb()) {
+  authorize(actor, "moderation.review");
+  const input = parseInput(FlagReviewForm, raw);
+  return db.transaction(async (tx: Tx) => {
+    const [flag] = await tx.select().from(moderationFlags).where(eq(moderationFlags.id, input.flagId));
+    if (!flag) throw notFound("Moderation flag not found");
+    const [row] = await tx
+      .update(moderationFlags)
+      .set({ reviewStatus: input.outcome, reviewedBy: actor.userId, reviewedAt: new Date(), reviewNote: input.note })
+      .where(and(eq(moderationFlags.id, input.flagId), eq(moderationFlags.reviewStatus, "open")))
+      .returning();
+    if (!row) throw new AppError("conflict", "This flag was already reviewed; the page now shows who decided.");
+    const view = (status: FlagReviewStatus) => ({ flagId: flag.id, category: flag.category, severity: flag.severity, reviewStatus: status });
+    await appendAudit(tx, {
+      orgId: flag.orgId,
+      actorType: "support",
+      actorId: actor.userId,
+      actorLabel: actor.email,
+      action: input.outcome === "dismissed" ? "moderation.flag_dismissed" : "moderation.flag_reviewed",
+      before: view("open"),
+      after: view(input.outcome),
+      reason: input.note,
+      ticketRef: `flag-${flag.id}`,
+    });
+    return row;
+  });
 }

@@ -7,6 +7,8 @@ import { PRODUCTS } from "@/lib/usage/products";
 
 import { RESTRICTION_REASON_LABELS as REASON_LABELS, type NoticeKind, type RestrictionReason, type ZdrScope } from "@/lib/vocabulary";
 import { businessDeadline } from "@/lib/business-time";
+import { env } from "@/lib/env";
+import { formatDateTime } from "@/lib/intl";
 
 export type { NoticeKind, RestrictionReason };
 
@@ -20,6 +22,10 @@ export type NoticeDetails = {
   trafficImpact: string;
   contest: string | null;
   zdrScope: ZdrScope | null;
+  /** The org's time zone: every date of the notice and its email is said in it. */
+  timeZone?: string;
+  /** What support typed as the reason of the change (enable, disable, lift), beside the ticket. */
+  supportReason?: string | null;
 };
 
 export type NoticeContent = { kind: NoticeKind; title: string; body: string; details: NoticeDetails };
@@ -32,6 +38,14 @@ export function zdrEligibleProducts(): string[] {
 export type NoticeContext = {
   orgName: string;
   effectiveAt: Date;
+  /** The org's IANA time zone (default UTC). */
+  timeZone?: string;
+  /** The one sentence of the state after the change (stateWording(policy).meaning, lib/retention/wording.ts): what the notice says it means. */
+  meaning?: string;
+  /** What support typed as the reason. */
+  supportReason?: string | null;
+  /** The state before the change, where the wording depends on it (a restriction of an org without ZDR). */
+  zdrStatusBefore?: "off" | "requested" | "active";
   contentRetentionDays: number;
   trainingUse: boolean;
   ticketRef: string | null;
@@ -133,15 +147,18 @@ function removalNotice(kind: NoticeKind, c: NoticeContext, base: Omit<NoticeDeta
   }
 }
 
-function keptSentence(c: NoticeContext): string {
+/** How to contest a restriction: a monitored mailbox and the ticket; acknowledging is not agreeing. */
+export function contestText(ticketRef: string | null): string {
   return (
-    `Request content is kept under your standard retention window of ${c.contentRetentionDays} days ` +
-    `(plus up to 30 days in backups) and ${c.trainingUse ? "may be used for model training under your plan" : "is never used for model training"}.`
+    `To contest this decision, write to ${env().SUPPORT_EMAIL} (or reply to this email)${ticketRef ? `, quoting ticket ${ticketRef}` : ""}. ` +
+    "Acknowledging the notice on the Notices page only records that an administrator has read it; it does not accept the decision."
   );
 }
 
-const CONTEST =
-  "To contest this decision, reply to this notice through your account contact or write to support, quoting the ticket reference; an administrator can also acknowledge it on the Notices page.";
+function meaningOf(c: NoticeContext): string {
+  if (!c.meaning) throw new Error("a retention notice needs the wording of the state after the change");
+  return c.meaning;
+}
 
 export function composeNotice(kind: NoticeKind, c: NoticeContext): NoticeContent {
   const base = {
@@ -153,67 +170,63 @@ export function composeNotice(kind: NoticeKind, c: NoticeContext): NoticeContent
     affectedProducts: [] as string[],
     contest: null,
     zdrScope: c.zdrScope ?? null,
+    timeZone: c.timeZone ?? "UTC",
+    supportReason: c.supportReason ?? null,
   };
-  const when = c.effectiveAt.toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  const when = formatDateTime(c.effectiveAt, c.timeZone ?? "UTC");
   if (kind.startsWith("removal_")) return removalNotice(kind, c, base, when);
   switch (kind) {
     case "zdr_restricted": {
       const r = c.restriction!;
-      const trafficImpact = `Zero Data Retention is not honoured while the restriction stands. ${keptSentence(c)}`;
+      const hadZdr = c.zdrStatusBefore === undefined || c.zdrStatusBefore === "active";
+      const body = hadZdr
+        ? `Zero Data Retention access for ${c.orgName} was restricted at ${when} (${REASON_LABELS[r.reason]}).`
+        : `Access to Zero Data Retention for ${c.orgName} was restricted at ${when} (${REASON_LABELS[r.reason]}). ` +
+          `Zero Data Retention was not on for your organization, so nothing changes for your traffic today; while the restriction stands it cannot be ${c.zdrStatusBefore === "requested" ? "enabled, and your pending request waits" : "requested or enabled"}.`;
       return {
         kind,
         title: `Zero Data Retention restricted for ${c.orgName}`,
-        body: `Zero Data Retention access for ${c.orgName} was restricted at ${when} (${REASON_LABELS[r.reason]}). ${trafficImpact}`,
+        body,
         details: {
           ...base,
           reasonCategory: r.reason,
           reasonLabel: REASON_LABELS[r.reason],
           note: r.note,
-          affectedProducts: zdrEligibleProducts(),
-          trafficImpact,
-          contest: CONTEST,
+          affectedProducts: hadZdr ? zdrEligibleProducts() : [],
+          trafficImpact: meaningOf(c),
+          contest: contestText(c.ticketRef),
         },
       };
     }
-    case "restriction_lifted": {
-      const trafficImpact = c.zdrHonouredAfter
-        ? "Zero Data Retention is honoured again for new requests: only request metadata is kept."
-        : `Your organization's previous retention settings apply again. ${keptSentence(c)}`;
+    case "restriction_lifted":
       return {
         kind,
         title: `Restriction lifted for ${c.orgName}`,
-        body: `The restriction on Zero Data Retention for ${c.orgName} was lifted at ${when}. ${trafficImpact}`,
-        details: { ...base, affectedProducts: zdrEligibleProducts(), trafficImpact },
+        body: `The restriction on Zero Data Retention for ${c.orgName} was lifted at ${when}; your previous setting applies again.`,
+        details: { ...base, affectedProducts: zdrEligibleProducts(), trafficImpact: meaningOf(c) },
       };
-    }
-    case "zdr_enabled": {
-      const scope = c.zdrScope === "per_request" ? "requests that ask for it (enable_logging=false)" : "every API request";
-      const trafficImpact = `From ${when} only request metadata (time, input and output length) is kept for ${scope} to eligible products; content may sit in a private cache for at most one hour, then it is purged.`;
+    case "zdr_enabled":
       return {
         kind,
         title: `Zero Data Retention is on for ${c.orgName}`,
-        body: `Support enabled Zero Data Retention for ${c.orgName}. ${trafficImpact}`,
-        details: { ...base, affectedProducts: zdrEligibleProducts(), trafficImpact },
+        body: `Support enabled Zero Data Retention for ${c.orgName} at ${when}.`,
+        details: { ...base, affectedProducts: zdrEligibleProducts(), trafficImpact: meaningOf(c) },
       };
-    }
-    case "zdr_disabled": {
+    case "zdr_disabled":
       if (c.declined) {
-        const trafficImpact = `Nothing changes for your traffic. ${keptSentence(c)}`;
         return {
           kind,
           title: `Zero Data Retention request declined for ${c.orgName}`,
-          body: `Support declined the request to enable Zero Data Retention for ${c.orgName} at ${when}. ${trafficImpact} You may ask again at any time.`,
-          details: { ...base, trafficImpact },
+          body: `Support declined the request to enable Zero Data Retention for ${c.orgName} at ${when}. Nothing changes for your traffic; you may ask again at any time.`,
+          details: { ...base, trafficImpact: meaningOf(c) },
         };
       }
-      const trafficImpact = `Zero Data Retention no longer applies to new requests. ${keptSentence(c)}`;
       return {
         kind,
         title: `Zero Data Retention is off for ${c.orgName}`,
-        body: `Zero Data Retention for ${c.orgName} was turned off at ${when}. ${trafficImpact}`,
-        details: { ...base, affectedProducts: zdrEligibleProducts(), trafficImpact },
+        body: `Zero Data Retention for ${c.orgName} was turned off at ${when}; it no longer applies to new requests.`,
+        details: { ...base, affectedProducts: zdrEligibleProducts(), trafficImpact: meaningOf(c) },
       };
-    }
     case "project_changed": {
       const p = c.project!;
       const verb = { created: "was created", renamed: "was renamed", archived: "was archived", policy_changed: "has new retention settings" }[p.change];
@@ -224,15 +237,13 @@ export function composeNotice(kind: NoticeKind, c: NoticeContext): NoticeContent
         details: { ...base, trafficImpact: p.trafficImpact },
       };
     }
-    case "zdr_requested": {
-      const trafficImpact = "Nothing changes until support enables Zero Data Retention; you will receive a confirmation.";
+    case "zdr_requested":
       return {
         kind,
         title: `Zero Data Retention requested for ${c.orgName}`,
-        body: `A request to enable Zero Data Retention for ${c.orgName} was received at ${when}. ${trafficImpact}`,
-        details: { ...base, trafficImpact },
+        body: `A request to enable Zero Data Retention for ${c.orgName} was received at ${when}. You will receive a confirmation when support has answered.`,
+        details: { ...base, trafficImpact: meaningOf(c) },
       };
-    }
     default:
       throw new Error(`no notice text for ${kind}`);
   }
@@ -240,32 +251,37 @@ export function composeNotice(kind: NoticeKind, c: NoticeContext): NoticeContent
 
 export type EmailContent = { subject: string; text: string; html: string };
 
-function escapeHtml(s: string): string {
+export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
 }
 
-/** The email of a notice: plain text and simple HTML with the same facts. */
-export function composeEmail(notice: NoticeContent, recipientName: string, appUrl: string): EmailContent {
-  const d = notice.details;
-  const rows: [string, string][] = [["Effective", d.effectiveAt.replace("T", " ").slice(0, 19) + " UTC"]];
+/** Where a notice's email links: the notice itself, on the Notices page of its organization. */
+export function noticeLink(appUrl: string, orgId: string, noticeId: string): string {
+  return `${appUrl}/notices?org=${encodeURIComponent(orgId)}#notice-${encodeURIComponent(noticeId)}`;
+}
+
+/** The rows of facts a notice shows, in the page and the email alike. */
+export function noticeRows(d: NoticeDetails): [string, string][] {
+  const rows: [string, string][] = [["Effective", formatDateTime(d.effectiveAt, d.timeZone ?? "UTC")]];
   if (d.reasonLabel) rows.push(["Reason", d.reasonLabel]);
+  if (d.supportReason && d.supportReason !== d.note) rows.push(["Reason given by support", d.supportReason]);
   if (d.note) rows.push(["Note from the provider", d.note]);
   if (d.ticketRef) rows.push(["Ticket reference", d.ticketRef]);
   if (d.affectedProducts.length) rows.push(["Affected products", d.affectedProducts.join(", ")]);
   rows.push(["What it means for your traffic", d.trafficImpact]);
   if (d.contest) rows.push(["How to contest", d.contest]);
-  const link = `${appUrl}/notices`;
-  const text = [
-    `Hello ${recipientName},`,
-    "",
-    notice.body,
-    "",
-    ...rows.map(([k, v]) => `${k}: ${v}`),
-    "",
-    `Review this notice: ${link}`,
-    "",
-    "You receive this email because you are an administrator of this organization in ZDR Console.",
-  ].join("\n");
+  return rows;
+}
+
+/** The email of a notice: plain text and simple HTML with the same facts, linking to the notice itself. */
+export function composeEmail(notice: NoticeContent, recipientName: string, appUrl: string, at?: { orgId: string; noticeId: string }): EmailContent {
+  const rows = noticeRows(notice.details);
+  const link = at ? noticeLink(appUrl, at.orgId, at.noticeId) : `${appUrl}/notices`;
+  const support = env().SUPPORT_EMAIL;
+  const footer = `You receive this email because you are an administrator of this organization in ZDR Console. Questions: ${support} (replies to this email reach it too).`;
+  const text = [`Hello ${recipientName},`, "", notice.body, "", ...rows.map(([k, v]) => `${k}: ${v}`), "", `Review this notice: ${link}`, "", footer].join(
+    "\n",
+  );
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#0f172a">
 <p>Hello ${escapeHtml(recipientName)},</p>
 <p>${escapeHtml(notice.body)}</p>
@@ -273,7 +289,7 @@ export function composeEmail(notice: NoticeContent, recipientName: string, appUr
     .map(([k, v]) => `<tr><th align="left" valign="top">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
     .join("")}</table>
 <p><a href="${escapeHtml(link)}">Review this notice in ZDR Console</a></p>
-<p style="color:#64748b;font-size:12px">You receive this email because you are an administrator of this organization in ZDR Console.</p>
+<p style="color:#64748b;font-size:12px">${escapeHtml(footer).replace(escapeHtml(support), `<a href="mailto:${escapeHtml(support)}">${escapeHtml(support)}</a>`)}</p>
 </body></html>`;
   return { subject: `[ZDR Console] ${notice.title}`, text, html };
 }

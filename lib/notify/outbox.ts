@@ -48,8 +48,8 @@ export function backoffMs(attempts: number): number {
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
-/** A stable Message-ID per message and recipient: `<notice-…>` for a notice's email, `<support-…>` for mail to support staff. */
-export function messageIdFor(key: string, userId: string, appUrl: string, kind: "notice" | "support" = "notice"): string {
+/** A stable Message-ID per message and recipient: `<notice-…>` for a notice's email, `<support-…>` for mail to support staff, `<account-…>` for mail about one's own account. */
+export function messageIdFor(key: string, userId: string, appUrl: string, kind: "notice" | "support" | "account" = "notice"): string {
   let host = "zdr-console.local";
   try {
     host = new URL(appUrl).hostname || host;
@@ -78,7 +78,7 @@ export async function enqueueNoticeEmails(tx: Tx, input: { orgId: string; notice
   if (admins.length === 0) return 0;
   await tx.insert(outbox).values(
     admins.map((a) => {
-      const email = composeEmail(input.notice, a.name, input.appUrl);
+      const email = composeEmail(input.notice, a.name, input.appUrl, { orgId: input.orgId, noticeId: input.noticeId });
       const payload: EmailPayload = { to: a.email, recipientUserId: a.userId, orgId: input.orgId, noticeId: input.noticeId, ...email };
       return { kind: "email", messageId: messageIdFor(input.noticeId, a.userId, input.appUrl), payload };
     }),

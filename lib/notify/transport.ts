@@ -18,6 +18,8 @@ export type MailTransport = {
 function mailOptions(msg: EmailMessage, from: string) {
   return {
     from,
+    // MAIL_FROM may be a no-reply address: replies go to a mailbox someone reads.
+    replyTo: env().SUPPORT_EMAIL,
     to: msg.payload.to,
     subject: msg.payload.subject,
     text: msg.payload.text,

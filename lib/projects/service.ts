@@ -97,7 +97,7 @@ export type RenameProjectInput = z.input<typeof RenameProjectInput>;
 export type ArchiveProjectInput = z.input<typeof ArchiveProjectInput>;
 export type ProjectPolicyInput = z.input<typeof ProjectPolicyInput>;
 
-type OrgContext = { orgId: string; orgName: string; plan: Plan; state: RetentionStateRow };
+type OrgContext = { orgId: string; orgName: string; timeZone: string; plan: Plan; state: RetentionStateRow };
 
 function auditActor(actor: Principal): Pick<AuditInput, "actorType" | "actorId" | "actorLabel"> {
   if (actor.kind === "user") return { actorType: actor.isSupport ? "support" : "user", actorId: actor.userId, actorLabel: actor.email };
@@ -121,14 +121,14 @@ export function projectAuditView(p: ProjectRow) {
 
 async function orgContext(tx: Tx, orgId: string, lock: boolean): Promise<OrgContext> {
   const q = tx
-    .select({ orgName: organizations.name, plan: organizations.plan, state: retentionStates })
+    .select({ orgName: organizations.name, timeZone: organizations.timeZone, plan: organizations.plan, state: retentionStates })
     .from(organizations)
     .innerJoin(retentionStates, eq(retentionStates.orgId, organizations.id))
     .where(eq(organizations.id, orgId));
   // Shared lock: the org's retention cannot change under a project's tightening check (support's changes take FOR UPDATE).
   const [row] = lock ? await q.for("share", { of: retentionStates }) : await q;
   if (!row) throw notFound("Organization not found");
-  return { orgId, orgName: row.orgName, plan: row.plan, state: row.state };
+  return { orgId, orgName: row.orgName, timeZone: row.timeZone, plan: row.plan, state: row.state };
 }
 
 async function lockProject(tx: Tx, orgId: string, projectId: string, expectedVersion: number | undefined): Promise<ProjectRow> {
@@ -171,6 +171,7 @@ async function recordProjectChangeIn(tx: Tx, actor: Principal, org: OrgContext, 
   const notice = composeNotice("project_changed", {
     orgName: org.orgName,
     effectiveAt: now,
+    timeZone: org.timeZone,
     contentRetentionDays: projectPolicy.contentRetentionDays,
     trainingUse: projectPolicy.trainingUse,
     ticketRef: null,

@@ -171,7 +171,7 @@ export async function recordTransitionIn(
   after: RemovalRequest,
   t: RemovalTransition,
 ): Promise<{ auditId: number }> {
-  const [org] = await tx.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, after.orgId));
+  const [org] = await tx.select({ name: organizations.name, timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, after.orgId));
   const [project] = after.projectId ? await tx.select({ name: projects.name }).from(projects).where(eq(projects.id, after.projectId)) : [];
   const audit = await appendAudit(tx, {
     orgId: after.orgId,
@@ -188,6 +188,7 @@ export async function recordTransitionIn(
   const notice = composeNotice(kind, {
     orgName: org.name,
     effectiveAt: now,
+    timeZone: org.timeZone,
     contentRetentionDays: 0,
     trainingUse: false,
     ticketRef: t.ticketRef ?? null,

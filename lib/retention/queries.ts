@@ -12,6 +12,7 @@ import type { Principal } from "@/lib/auth/principal";
 import { notFound } from "@/lib/errors";
 import { PRODUCTS } from "@/lib/usage/products";
 import type { ZdrScope } from "@/lib/vocabulary";
+import { USAGE_RECORD_FIELDS } from "./wording";
 import { effectivePolicy, emblemState, type EffectivePolicy, type EmblemState, type Plan } from "./policy";
 
 export type RetentionView = {
@@ -77,26 +78,8 @@ export function requestEligibility(policy: EffectivePolicy): RetentionView["canR
   return { allowed: true };
 }
 
-/**
- * What a usage record holds, one line per column of the usage table as it is
- * defined: adding a column without describing it here fails a test, so the
- * page cannot silently under-report what is kept.
- */
-export const KEPT_FIELD_DESCRIPTIONS: Record<string, string> = {
-  id: "a random event id, so each request is counted once",
-  org_id: "your organization",
-  occurred_at: "when the request happened",
-  product: "which product served it",
-  model: "which model served it",
-  input_units: "input length (tokens, characters or seconds of audio)",
-  output_units: "output length (tokens, characters or seconds of audio)",
-  status: "whether it succeeded or failed",
-  latency_ms: "how long it took, in milliseconds",
-  api_key_id: "which of your API keys made it",
-  zero_retention: "whether Zero Data Retention applied to it",
-  received_at: "when our usage pipeline recorded it",
-  project_id: "which of your projects it belongs to, when the request named one",
-};
+/** What a usage record holds, one line per column (lib/retention/wording.ts, the one list). */
+export const KEPT_FIELD_DESCRIPTIONS: Record<string, string> = Object.fromEntries(USAGE_RECORD_FIELDS.map((f) => [f.column, f.description]));
 
 export function keptFields(): { column: string; description: string }[] {
   return Object.values(getTableColumns(usageEvents)).map((c) => ({

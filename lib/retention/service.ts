@@ -20,6 +20,7 @@ import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
 import { AppError, parseInput, notFound } from "@/lib/errors";
 import { env } from "@/lib/env";
+import { stateWording } from "./wording";
 import { composeNotice, type NoticeContext, type NoticeKind } from "@/lib/notify/compose";
 import { enqueueNoticeEmails } from "@/lib/notify/outbox";
 import { kickOutbox } from "@/lib/notify/worker";
@@ -104,11 +105,11 @@ export function auditView(s: RetentionStateRow) {
   };
 }
 
-type Locked = { state: RetentionStateRow; plan: Plan; orgName: string };
+type Locked = { state: RetentionStateRow; plan: Plan; orgName: string; timeZone: string };
 
 async function lockState(tx: Tx, orgId: string, expectedVersion: number | undefined): Promise<Locked> {
   const [row] = await tx
-    .select({ state: retentionStates, plan: organizations.plan, orgName: organizations.name })
+    .select({ state: retentionStates, plan: organizations.plan, orgName: organizations.name, timeZone: organizations.timeZone })
     .from(retentionStates)
     .innerJoin(organizations, eq(organizations.id, retentionStates.orgId))
     .where(eq(retentionStates.orgId, orgId))
@@ -133,7 +134,7 @@ type Change = {
   set: Partial<typeof retentionStates.$inferInsert>;
   reason: string;
   ticketRef: string | null;
-  context: Omit<NoticeContext, "orgName" | "effectiveAt" | "contentRetentionDays" | "trainingUse" | "ticketRef">;
+  context: Omit<NoticeContext, "orgName" | "effectiveAt" | "contentRetentionDays" | "trainingUse" | "ticketRef" | "meaning" | "timeZone" | "supportReason">;
   after?: (tx: Tx, now: Date) => Promise<void>;
 };
 
@@ -168,6 +169,10 @@ async function applyChange(tx: Tx, actor: Principal, locked: Locked, change: Cha
     trainingUse: policy.trainingUse,
     ticketRef: change.ticketRef,
     zdrHonouredAfter: policy.zdr.honoured,
+    meaning: stateWording(policy).meaning,
+    timeZone: locked.timeZone,
+    supportReason: change.reason,
+    zdrStatusBefore: locked.state.zdrStatus,
   });
   const [n] = await tx
     .insert(notices)

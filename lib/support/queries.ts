@@ -3,7 +3,7 @@
  * with its audit trail, moderation flags. Support staff only; everyone else
  * gets 404 (authorize "support.read"), whatever page or action asked.
  */
-import { and, asc, desc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
 import { getDb, type Tx } from "@/lib/db";
 import { auditLog, memberships, moderationFlags, notices, organizations, retentionStates, users, zdrRequests } from "@/lib/db/schema";
 import { authorize } from "@/lib/auth/permissions";
@@ -11,6 +11,7 @@ import type { Principal } from "@/lib/auth/principal";
 import { notFound } from "@/lib/errors";
 import { effectivePolicy, emblemState } from "@/lib/retention/policy";
 import { requestAge } from "@/lib/business-time";
+import { auditGroup, auditSentence, peopleOf, type Person } from "@/lib/audit/sentence";
 import type { Plan, ZdrStatus } from "@/lib/vocabulary";
 
 export type ZdrFilter = ZdrStatus | "restricted";
@@ -31,7 +32,7 @@ export async function listAccounts(actor: Principal, filters: { q?: string; zdr?
       or(
         ilike(organizations.name, p),
         ilike(organizations.slug, p),
-        sql`exists (select 1 from ${memberships} m join ${users} u on u.id = m.user_id where m.org_id = ${organizations.id} and u.email ilike ${p})`,
+        sql`exists (select 1 from ${memberships} m join ${users} u on u.id = m.user_id where m.org_id = ${organizations.id} and (u.email ilike ${p} or u.name ilike ${p}))`,
       )!,
     );
   }
@@ -77,6 +78,13 @@ export async function listPendingRequests(actor: Principal, now: Date = new Date
     .where(eq(zdrRequests.status, "pending"))
     .orderBy(asc(zdrRequests.createdAt));
   return rows.map((r) => ({ ...r, age: requestAge(r.createdAt, now) }));
+}
+
+/** How many pending ZDR requests are past their one-business-day target (the count in the console's navigation). */
+export async function countOverdueRequests(actor: Principal, now: Date = new Date(), db: Tx = getDb()): Promise<number> {
+  authorize(actor, "support.read");
+  const rows = await db.select({ createdAt: zdrRequests.createdAt }).from(zdrRequests).where(eq(zdrRequests.status, "pending"));
+  return rows.filter((r) => requestAge(r.createdAt, now).overdue).length;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -129,6 +137,11 @@ export async function getAccount(actor: Principal, orgId: string, db: Tx = getDb
       .orderBy(desc(notices.createdAt))
       .limit(20),
   ]);
+  // Audit rows as sentences: the people they name (actors, members acted on) resolved in one query.
+  const ids = peopleOf(audit);
+  const named = new Map<string, Person>(
+    ids.length ? (await db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, ids))).map((u) => [u.id, u]) : [],
+  );
   return {
     org: row.org,
     state: row.state,
@@ -136,7 +149,7 @@ export async function getAccount(actor: Principal, orgId: string, db: Tx = getDb
     emblem: emblemState(policy),
     admins: people.filter((p) => p.role === "admin"),
     members: people.filter((p) => p.role === "member"),
-    audit,
+    audit: audit.map((e) => ({ ...e, group: auditGroup(e.action), sentence: auditSentence(e, named) })),
     requests,
     pendingRequest: requests.find((r) => r.status === "pending") ?? null,
     flags,
@@ -158,11 +171,17 @@ export async function listModerationFlags(actor: Principal, db: Tx = getDb()) {
       createdAt: moderationFlags.createdAt,
       restriction: retentionStates.restriction,
       restrictionReason: retentionStates.restrictionReason,
+      reviewStatus: moderationFlags.reviewStatus,
+      reviewedAt: moderationFlags.reviewedAt,
+      reviewNote: moderationFlags.reviewNote,
+      reviewedByName: users.name,
     })
     .from(moderationFlags)
     .innerJoin(organizations, eq(organizations.id, moderationFlags.orgId))
     .innerJoin(retentionStates, eq(retentionStates.orgId, moderationFlags.orgId))
-    .orderBy(desc(moderationFlags.createdAt))
+    .leftJoin(users, eq(users.id, moderationFlags.reviewedBy))
+    // Open flags first: they are the work; then the decided ones, newest first.
+    .orderBy(sql`${moderationFlags.reviewStatus} = 'open' desc`, desc(moderationFlags.createdAt))
     .limit(200);
   return rows.map((r) => ({
     ...r,

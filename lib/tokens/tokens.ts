@@ -4,15 +4,15 @@
  * as a SHA-256 hash, revocable. The fleet presents them as bearer tokens.
  */
 import crypto from "node:crypto";
-import { desc, eq, isNull, and } from "drizzle-orm";
+import { desc, eq, inArray, isNull, and } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, getDbHandle, type Tx } from "@/lib/db";
 import { announceLocally } from "@/lib/db/listen";
-import { serviceTokens } from "@/lib/db/schema";
+import { serviceTokens, users } from "@/lib/db/schema";
 import { appendAudit } from "@/lib/audit/chain";
 import { authorize } from "@/lib/auth/permissions";
 import { SERVICE_SCOPES, type Principal, type ServiceScope } from "@/lib/auth/principal";
-import { notFound, parseInput } from "@/lib/errors";
+import { notFound, parseInput, ValidationError } from "@/lib/errors";
 
 /** Recognisable in logs and secret scanners; the rest is 256 random bits. */
 export const TOKEN_PREFIX = "zdr_st_";
@@ -47,7 +47,11 @@ export type ServiceTokenSummary = {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  createdBy: string | null;
+  revokedBy: string | null;
 };
+/** A token in the console's list: who created and who revoked it, by name (null: the command line, or a deleted account). */
+export type ServiceTokenListItem = ServiceTokenSummary & { createdByName: string | null; revokedByName: string | null };
 
 export function hashToken(token: string): string {
   return crypto.createHash("sha256").update(token).digest("hex");
@@ -108,26 +112,52 @@ function summarize(row: typeof serviceTokens.$inferSelect): ServiceTokenSummary 
     createdAt: row.createdAt,
     lastUsedAt: row.lastUsedAt,
     revokedAt: row.revokedAt,
+    createdBy: row.createdBy,
+    revokedBy: row.revokedBy,
   };
 }
 
-export async function listServiceTokens(actor: Principal | null, db: Tx = getDb()): Promise<ServiceTokenSummary[]> {
+export async function listServiceTokens(actor: Principal | null, db: Tx = getDb()): Promise<ServiceTokenListItem[]> {
   authorize(actor, "tokens.manage");
-  const rows = await db.select().from(serviceTokens).orderBy(desc(serviceTokens.createdAt));
-  return rows.map(summarize);
+  const rows = (await db.select().from(serviceTokens).orderBy(desc(serviceTokens.createdAt))).map(summarize);
+  const ids = [...new Set(rows.flatMap((r) => [r.createdBy, r.revokedBy]).filter((x): x is string => x !== null))];
+  const names = new Map(
+    ids.length ? (await db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, ids))).map((u) => [u.id, u.name]) : [],
+  );
+  return rows.map((r) => ({
+    ...r,
+    createdByName: r.createdBy ? (names.get(r.createdBy) ?? null) : null,
+    revokedByName: r.revokedBy ? (names.get(r.revokedBy) ?? null) : null,
+  }));
 }
 
 /** Revokes a token; its next request is refused (caches hear of it through the change notification). */
 export const RevokeTokenInput = z.object({ tokenId: z.uuid({ error: "Unknown token" }) });
+/** The console's form: the token's name typed again, so a revocation is never one slip of the mouse. */
+export const RevokeTokenForm = RevokeTokenInput.extend({
+  confirmName: z.string().trim().min(1, "Type the token's name to confirm").max(80, "At most 80 characters"),
+});
 
-export async function revokeServiceToken(actor: Principal | null, input: { tokenId: string }, db: Tx = getDb()): Promise<ServiceTokenSummary> {
+export async function revokeServiceToken(
+  actor: Principal | null,
+  input: { tokenId: string; confirmName?: string },
+  db: Tx = getDb(),
+): Promise<ServiceTokenSummary> {
   authorize(actor, "tokens.manage");
-  parseInput(RevokeTokenInput, input);
+  parseInput(RevokeTokenInput, { tokenId: input.tokenId });
   const who = actorOf(actor);
   const run = async (tx: Tx) => {
+    if (input.confirmName !== undefined) {
+      const [t] = await tx.select({ name: serviceTokens.name }).from(serviceTokens).where(eq(serviceTokens.id, input.tokenId));
+      if (!t) throw notFound("Service token not found");
+      if (t.name !== input.confirmName.trim())
+        throw new ValidationError("The name typed is not this token's name; nothing was revoked.", [
+          { path: "confirmName", problem: "Type the token's name exactly" },
+        ]);
+    }
     const [row] = await tx
       .update(serviceTokens)
-      .set({ revokedAt: new Date() })
+      .set({ revokedAt: new Date(), revokedBy: actor.kind === "user" ? actor.userId : null })
       .where(and(eq(serviceTokens.id, input.tokenId), isNull(serviceTokens.revokedAt)))
       .returning();
     if (!row) {

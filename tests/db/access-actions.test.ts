@@ -18,20 +18,21 @@ import { loadUserPrincipal, loadUserPrincipalByEmail } from "@/lib/auth/load-pri
 import { PERMISSIONS, type Operation } from "@/lib/auth/permissions";
 import type { ActionResult } from "@/lib/actions/result";
 import type { Db } from "@/lib/db";
-import { memberships, notices, organizations, outbox, retentionStates, users, webhookEndpoints } from "@/lib/db/schema";
+import { memberships, moderationFlags, notices, organizations, outbox, retentionStates, users, webhookEndpoints } from "@/lib/db/schema";
 import { encryptSecret, generateWebhookSecret } from "@/lib/webhooks/secrets";
 import { seedDemoWorld } from "@/lib/demo/seed";
 import { inviteMember } from "@/lib/orgs/members";
 import { createServiceToken } from "@/lib/tokens/tokens";
 import { requestRemoval } from "@/lib/removal/requests";
 import { createProject } from "@/lib/projects/service";
+import { requestPasswordReset } from "@/lib/accounts/password-reset";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
 
 const session = vi.hoisted(() => ({ user: null as UserPrincipal | null }));
 vi.mock("@/lib/auth/session", () => ({ getCurrentUser: async () => session.user, ACTIVE_ORG_COOKIE: "zdr-org" }));
 vi.mock("@/lib/auth/index", () => ({ signOut: async () => undefined }));
 vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
-vi.mock("next/headers", () => ({ cookies: async () => ({ set: () => undefined, get: () => undefined }) }));
+vi.mock("next/headers", () => ({ cookies: async () => ({ set: () => undefined, get: () => undefined }), headers: async () => new Headers() }));
 
 type Role = "anonymous" | "member" | "admin" | "otherAdmin" | "support";
 const ROLES: Role[] = ["anonymous", "member", "otherAdmin", "support", "admin"];
@@ -100,7 +101,11 @@ const FORMS: Record<string, (c: Ctx) => Promise<Record<string, string | string[]
   "app/support/tokens/actions.ts#createTokenAction": async () => ({ name: "fleet", scopes: "policy:read" }),
   "app/support/tokens/actions.ts#revokeTokenAction": async (c) => {
     const { summary } = await createServiceToken({ kind: "system", name: "test" }, { name: "victim", scopes: ["policy:read"] }, c.db);
-    return { tokenId: summary.id };
+    return { tokenId: summary.id, confirmName: "victim" };
+  },
+  "app/support/flags/actions.ts#reviewFlagAction": async (c) => {
+    const [f] = await c.db.insert(moderationFlags).values({ orgId: c.northwind, category: "spam", severity: "low" }).returning({ id: moderationFlags.id });
+    return { flagId: f.id, outcome: "dismissed", note: "a false positive" };
   },
   "app/support/outbox/actions.ts#retryDeadLetterAction": async (c) => {
     const [m] = await c.db
@@ -158,6 +163,14 @@ const FORMS: Record<string, (c: Ctx) => Promise<Record<string, string | string[]
   "app/account/two-factor/actions.ts#startTwoFactorAction": async () => ({}),
   "app/account/two-factor/actions.ts#confirmTwoFactorAction": async () => ({ code: "123456" }),
   "app/account/two-factor/actions.ts#disableTwoFactorAction": async () => ({ code: "123456" }),
+  "app/forgot-password/actions.ts#requestPasswordResetAction": async () => ({ email: `nobody-${Math.random()}@n.example` }),
+  // A live link of a fresh account of its own per call: the token is the credential, whoever is signed in.
+  "app/reset-password/[token]/actions.ts#resetPasswordAction": async (c) => {
+    const email = `reset-${Math.random()}@n.example`;
+    await c.db.insert(users).values({ email, name: "Resetting", passwordHash: "not-a-real-hash" });
+    const { token } = await requestPasswordReset({ email, ip: `test-${Math.random()}` }, c.db);
+    return { token: token!, password: "a long enough password" };
+  },
   "lib/actions/session.ts#signOutAction": async () => ({}),
   "lib/actions/session.ts#signOutEverywhereAction": async () => ({}),
   // One of the caller's own other sessions (another user's id is refused as not found: tests/db/sessions.test.ts).

@@ -7,6 +7,7 @@ import type { ServicePrincipal, UserPrincipal } from "@/lib/auth/principal";
 import { AppError } from "@/lib/errors";
 import { disableZeroRetention, enableZeroRetention, liftRestriction, restrictOrganization } from "@/lib/retention/service";
 import { effectivePolicy, emblemState } from "@/lib/retention/policy";
+import { stateWording } from "@/lib/retention/wording";
 import { verifyAuditChain } from "@/lib/audit/chain";
 import { claimOutbox, markFailed } from "@/lib/notify/outbox";
 import { drainOutbox } from "@/lib/notify/worker";
@@ -103,6 +104,15 @@ describe(`retention state machine on ${testDbKind}`, () => {
     expect(mails.map((m) => (m.payload as { to: string }).to)).toEqual(["admin@contoso.example"]);
     expect(r.emails).toBe(1);
     expect((await verifyAuditChain(d)).ok).toBe(true);
+
+    // The notice and its email say the one sentence of the new state (lib/retention/wording.ts), and the reason support typed.
+    const meaning = stateWording(effectivePolicy("enterprise", r.state)).meaning;
+    expect((notice.details as { trafficImpact: string }).trafficImpact).toBe(meaning);
+    expect(notice.body).not.toContain(meaning);
+    const mail = mails[0].payload as { text: string };
+    expect(mail.text).toContain(meaning);
+    expect(mail.text).toContain("Reason given by support: Requester verified by phone");
+    expect(mail.text).toContain(`/notices?org=${orgId}#notice-${r.noticeId}`);
   });
 
   it("refuses illegal transitions with a clear error and changes nothing", async () => {

@@ -1,11 +1,13 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { auditLog, moderationFlags, notices, organizations } from "@/lib/db/schema";
+import { auditLog, moderationFlags, notices, organizations, users } from "@/lib/db/schema";
 import { seedDemoWorld } from "@/lib/demo/seed";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import type { UserPrincipal } from "@/lib/auth/principal";
 import { AppError } from "@/lib/errors";
-import { getAccount, listAccounts, listModerationFlags, listPendingRequests } from "@/lib/support/queries";
+import { countOverdueRequests, getAccount, listAccounts, listModerationFlags, listPendingRequests } from "@/lib/support/queries";
+import { reviewModerationFlag } from "@/lib/moderation/flags";
+import { createServiceToken, listServiceTokens, revokeServiceToken } from "@/lib/tokens/tokens";
 import { acknowledgeNotice, countUnacknowledgedNotices, listNotices } from "@/lib/notices/queries";
 import { restrictOrganization } from "@/lib/retention/service";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
@@ -43,6 +45,9 @@ describe(`support console reads on ${testDbKind}`, () => {
     expect(await names({ plan: "free" })).toEqual(["Fabrikam Studio"]);
     expect(await names({ q: "CONTOSO" })).toEqual(["Contoso Bank"]);
     expect(await names({ q: "owner@fabrikam" })).toEqual(["Fabrikam Studio"]);
+    // A person's name, as a caller gives it on the phone.
+    const [admin] = await db.handle().db.select({ name: users.name }).from(users).where(eq(users.email, "admin@contoso.example"));
+    expect(await names({ q: admin.name.toUpperCase() })).toEqual(["Contoso Bank"]);
     expect(await names({ q: "%" })).toEqual([]);
     expect(await names({ zdr: "active", plan: "free" })).toEqual([]);
   });
@@ -85,6 +90,55 @@ describe(`support console reads on ${testDbKind}`, () => {
       "Fabrikam Studio": "Recorded for review; ZDR unchanged",
       "Contoso Bank": "Restricted ZDR (restriction still in force)",
     });
+  });
+});
+
+describe(`support console polish on ${testDbKind}`, () => {
+  it("counts the pending requests past their one-business-day target", async () => {
+    const support = who["support@provider"];
+    const now = new Date();
+    const pending = await listPendingRequests(support, now);
+    expect(await countOverdueRequests(support, now)).toBe(pending.filter((r) => r.age.overdue).length);
+    // Ten days on, Contoso's request is overdue whatever the weekday.
+    expect(await countOverdueRequests(support, new Date(now.getTime() + 10 * 86_400_000))).toBe(pending.length);
+    expect(await code(countOverdueRequests(who["admin@northwind"]))).toBe("not_found");
+  });
+
+  it("support reviews or dismisses a flag once, with a reason, audited in the org's trail as a sentence; customers cannot", async () => {
+    const d = db.handle().db;
+    const support = who["support@provider"];
+    const orgId = orgs["fabrikam-studio"];
+    const [flag] = await d.insert(moderationFlags).values({ orgId, category: "self_harm", severity: "medium" }).returning();
+    expect(await code(reviewModerationFlag(who["admin@northwind"], { flagId: flag.id, outcome: "dismissed", note: "x" }, d))).toBe("not_found");
+    expect(await code(reviewModerationFlag(support, { flagId: flag.id, outcome: "dismissed", note: "  " }, d))).toBe("invalid");
+    const row = await reviewModerationFlag(support, { flagId: flag.id, outcome: "dismissed", note: "QA traffic" }, d);
+    expect(row).toMatchObject({ reviewStatus: "dismissed", reviewedBy: support.userId, reviewNote: "QA traffic" });
+    // Decided once: a second review (another agent, a stale tab) is a conflict and changes nothing.
+    expect(await code(reviewModerationFlag(support, { flagId: flag.id, outcome: "reviewed", note: "stands" }, d))).toBe("conflict");
+    const [after] = await d.select().from(moderationFlags).where(eq(moderationFlags.id, flag.id));
+    expect(after.reviewStatus).toBe("dismissed");
+    const entries = await d.select().from(auditLog).where(eq(auditLog.orgId, orgId));
+    const dismissed = entries.filter((e) => e.action === "moderation.flag_dismissed");
+    expect(dismissed).toHaveLength(1);
+    expect(dismissed[0]).toMatchObject({ reason: "QA traffic", ticketRef: `flag-${flag.id}`, actorId: support.userId });
+    const listed = (await listModerationFlags(support)).find((f) => f.id === flag.id)!;
+    expect(listed).toMatchObject({ reviewStatus: "dismissed", reviewedByName: support.name });
+    const account = await getAccount(support, orgId);
+    const entry = account.audit.find((e) => e.action === "moderation.flag_dismissed")!;
+    expect(entry.group).toBe("other");
+    expect(entry.sentence).toBe(`${support.name} dismissed a moderation flag (self_harm)`);
+  });
+
+  it("a token is revoked only with its name typed again, and the list says who created and who revoked it", async () => {
+    const d = db.handle().db;
+    const support = who["support@provider"];
+    const { summary } = await createServiceToken(support, { name: "fleet eu-west", scopes: ["policy:read"] }, d);
+    expect(await code(revokeServiceToken(support, { tokenId: summary.id, confirmName: "fleet eu-wes" }, d))).toBe("invalid");
+    expect((await listServiceTokens(support, d)).find((t) => t.id === summary.id)!.revokedAt).toBeNull();
+    await revokeServiceToken(support, { tokenId: summary.id, confirmName: "fleet eu-west" }, d);
+    const t = (await listServiceTokens(support, d)).find((x) => x.id === summary.id)!;
+    expect(t.revokedAt).not.toBeNull();
+    expect(t).toMatchObject({ createdByName: support.name, revokedByName: support.name });
   });
 });
 

@@ -40,7 +40,7 @@ export default async function DataRemovalPage() {
             {requests.length === 0 ? (
               <p className="text-sm text-slate-600 dark:text-slate-400">No removal has been requested.</p>
             ) : (
-              <table className="w-full text-left text-sm">
+              <table className="stack-table w-full text-left text-sm">
                 <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">
                   <tr>
                     <th scope="col" className="py-2">
@@ -58,19 +58,21 @@ export default async function DataRemovalPage() {
                 <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
                   {requests.map((r) => (
                     <tr key={r.id} data-testid="removal-row" className="align-top">
-                      <td className="py-2">
+                      <td data-label="Days" className="py-2">
                         <Link className="font-medium text-brand-700 hover:underline dark:text-brand-100" href={`/data-removal/${r.id}`}>
                           {r.fromDay} to {r.toDay}
                         </Link>
                       </td>
-                      <td>{scopeText(r)}</td>
-                      <td>{r.includeContent ? "Included" : "No"}</td>
-                      <td>{date.format(r.createdAt)}</td>
-                      <td>
+                      <td data-label="Scope">{scopeText(r)}</td>
+                      <td data-label="Content">{r.includeContent ? "Included" : "No"}</td>
+                      <td data-label="Requested (UTC)">{date.format(r.createdAt)}</td>
+                      <td data-label="Status">
                         <RemovalStatusBadge status={r.status} />
                         {r.status === "running" ? <div className="mt-1 text-xs text-slate-600 dark:text-slate-400">{progressText(r.progress)}</div> : null}
                       </td>
-                      <td>{r.status === "pending" ? <CancelRemovalForm action={cancelRemovalAction} orgId={user.orgId} requestId={r.id} /> : null}</td>
+                      <td data-label="">
+                        {r.status === "pending" ? <CancelRemovalForm action={cancelRemovalAction} orgId={user.orgId} requestId={r.id} /> : null}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

@@ -28,7 +28,7 @@ export default async function MembersPage() {
         <Card aria-labelledby="members-title">
           <CardHeader id="members-title" title={`Members (${members.length})`} />
           <div className="overflow-x-auto">
-            <table className="w-full text-left text-sm">
+            <table className="stack-table w-full text-left text-sm">
               <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">
                 <tr>
                   <th scope="col" className="px-5 py-2">
@@ -51,16 +51,20 @@ export default async function MembersPage() {
               <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
                 {members.map((m) => (
                   <tr key={m.userId} data-testid="member-row">
-                    <td className="px-5 py-3 font-medium">
+                    <td data-label="" className="px-5 py-3 font-medium">
                       {m.name}
-                      {m.userId === user.userId ? <span className="ml-1 text-slate-500">(you)</span> : null}
+                      {m.userId === user.userId ? <span className="ml-1 text-slate-600 dark:text-slate-400">(you)</span> : null}
                     </td>
-                    <td className="px-5 py-3">{m.email}</td>
-                    <td className="px-5 py-3 text-slate-600 dark:text-slate-400">{date.format(m.since)}</td>
-                    <td className="px-5 py-3">
+                    <td data-label="Email" className="px-5 py-3">
+                      {m.email}
+                    </td>
+                    <td data-label="Member since" className="px-5 py-3 text-slate-600 dark:text-slate-400">
+                      {date.format(m.since)}
+                    </td>
+                    <td data-label="Role" className="px-5 py-3">
                       <RoleForm action={changeRoleAction} orgId={user.orgId} userId={m.userId} role={m.role} name={m.name} />
                     </td>
-                    <td className="px-5 py-3 text-right">
+                    <td data-label="" className="px-5 py-3 text-right">
                       <RemoveForm
                         action={removeMemberAction}
                         orgId={user.orgId}

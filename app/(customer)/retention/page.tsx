@@ -1,23 +1,22 @@
 import type { Metadata } from "next";
-import { Clock, ShieldAlert, ShieldCheck, ShieldOff } from "lucide-react";
 import { requireCustomer } from "@/lib/auth/session";
 import { latestAuditCheckpoint } from "@/lib/audit/export";
 import { getZdrCoverage } from "@/lib/retention/coverage";
 import { listStatements } from "@/lib/statements/statements";
-import { getRetentionView, keptFields, listRetentionAudit, neverKeptInUsage, type RetentionView } from "@/lib/retention/queries";
+import { getRetentionView, keptFields, listRetentionAudit, neverKeptInUsage } from "@/lib/retention/queries";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
-import { formatAge, formatDate, formatDateTime } from "@/components/ui/format";
+import { formatDateTime, formatDays, formatDuration } from "@/components/ui/format";
 import { PageHeader } from "@/components/ui/page-header";
 import { AuditTrail } from "@/components/retention/audit-trail";
 import { CoverageTable } from "@/components/retention/coverage-table";
 import { EligibilityTable } from "@/components/retention/eligibility-table";
 import { RequestZdrForm } from "@/components/retention/request-form";
-import { RESTRICTION_REASON_LABEL } from "@/components/shell/zdr-emblem";
+import { StateCard } from "@/components/retention/state-card";
 import { ContentStatements } from "@/components/retention/content-statements";
 import { listProjects } from "@/lib/projects/service";
-import { contentStatements, contentSummary } from "@/lib/retention/wording";
+import { contentStatements, contentSummary, usageRecordSummary } from "@/lib/retention/wording";
 import type { EffectivePolicy } from "@/lib/retention/policy";
 import { requestZdrAction } from "./actions";
 
@@ -25,97 +24,8 @@ const sameStatements = (a: EffectivePolicy, b: EffectivePolicy) => JSON.stringif
 
 export const metadata: Metadata = { title: "Data retention" };
 
-const SCOPE_TEXT = {
-  all_requests: "every request of your organization",
-  per_request: "requests sent with enable_logging=false",
-} as const;
-
-function StateCard({ view, isAdmin }: { view: RetentionView; isAdmin: boolean }) {
-  const { policy: p, timeZone } = view;
-  let icon = <ShieldOff className="size-6 text-slate-500" aria-hidden="true" />;
-  let badge = <Badge>Off</Badge>;
-  let body: React.ReactNode;
-  if (p.restriction) {
-    icon = <ShieldAlert className="size-6 text-amber-600" aria-hidden="true" />;
-    badge = <Badge tone="warning">Restricted</Badge>;
-    body = (
-      <>
-        <p>
-          Zero Data Retention is <strong>not honoured</strong>
-          {p.restriction.since ? <> since {formatDate(p.restriction.since, timeZone)}</> : null}, because of {RESTRICTION_REASON_LABEL[p.restriction.reason]}.
-          {p.restriction.note ? <> Note from the provider: {p.restriction.note}</> : null}
-        </p>
-        <p>
-          While restricted, content is kept for up to {p.contentRetentionDays} days. Lifting the restriction restores your previous setting
-          {p.zdr.status === "active" ? <> (ZDR for {SCOPE_TEXT[p.zdr.scope]})</> : null}.{" "}
-          <a href="/notices" className="font-medium text-brand-600 underline underline-offset-2 dark:text-brand-100">
-            Read the notice
-          </a>
-        </p>
-      </>
-    );
-  } else if (p.zdr.honoured) {
-    icon = <ShieldCheck className="size-6 text-emerald-600" aria-hidden="true" />;
-    badge = <Badge tone="success">Active</Badge>;
-    body = (
-      <p>
-        Zero Data Retention is <strong>active</strong> for {SCOPE_TEXT[p.zdr.scope]}
-        {p.zdr.since ? <> since {formatDate(p.zdr.since, timeZone)}</> : null}
-        {view.requestedBy ? <>, on the request of {view.requestedBy}</> : null}. For eligible products we keep only request metadata; prompts, audio,
-        transcripts and outputs never reach a database.
-      </p>
-    );
-  } else if (p.zdr.status === "requested") {
-    icon = <Clock className="size-6 text-brand-600" aria-hidden="true" />;
-    badge = <Badge tone="info">Pending</Badge>;
-    const req = view.pendingRequest;
-    body = (
-      <p>
-        Your request for Zero Data Retention is <strong>pending</strong>
-        {req ? (
-          <>
-            : asked <span data-testid="request-age">{formatAge(req.createdAt)}</span> ago
-            {req.requestedBy ? <> by {req.requestedBy}</> : null}, for {SCOPE_TEXT[req.scope]}
-          </>
-        ) : null}
-        . Support verifies the requester and aims to answer within one business day. Until then, content is kept for up to {p.contentRetentionDays} days.
-      </p>
-    );
-  } else if (p.plan !== "enterprise") {
-    body = (
-      <>
-        <p>
-          Zero Data Retention is available on the <strong>enterprise</strong> plan; your organization is on the <strong>{p.plan}</strong> plan. Content is kept
-          for up to {p.contentRetentionDays} days{p.trainingUse ? " and may be used to train our models" : ""}.
-        </p>
-        <p>To upgrade, contact your account manager or sales@provider.example. Once on enterprise, an administrator can request ZDR on this page.</p>
-      </>
-    );
-  } else {
-    body = (
-      <p>
-        Zero Data Retention is <strong>off</strong>. Content is kept for up to {p.contentRetentionDays} days, then deleted.{" "}
-        {isAdmin ? "As an administrator you can request it below." : "An administrator of your organization can request it."}
-      </p>
-    );
-  }
-  return (
-    <Card aria-labelledby="state-title">
-      <CardBody className="flex gap-4">
-        <div className="pt-0.5">{icon}</div>
-        <div className="space-y-2 text-sm leading-relaxed text-slate-700 dark:text-slate-300">
-          <div className="flex items-center gap-2">
-            <h2 id="state-title" className="text-base font-semibold text-slate-900 dark:text-slate-50">
-              Zero Data Retention
-            </h2>
-            <span data-testid="retention-state">{badge}</span>
-          </div>
-          {body}
-        </div>
-      </CardBody>
-    </Card>
-  );
-}
+/** Where plan questions go. */
+const SALES_EMAIL = "sales@provider.example";
 
 export default async function RetentionPage() {
   const user = await requireCustomer();
@@ -134,7 +44,14 @@ export default async function RetentionPage() {
     <>
       <PageHeader title="Data retention" description={`What ${view.orgName}'s requests leave behind, and for how long.`} />
       <div className="space-y-6">
-        <StateCard view={view} isAdmin={isAdmin} />
+        <StateCard
+          policy={p}
+          timeZone={view.timeZone}
+          requestedBy={view.requestedBy}
+          pendingRequest={view.pendingRequest}
+          isAdmin={isAdmin}
+          salesEmail={SALES_EMAIL}
+        />
 
         {isAdmin && view.canRequest.allowed ? (
           <Card aria-labelledby="request-title">
@@ -155,12 +72,16 @@ export default async function RetentionPage() {
             <dl className="grid gap-4 text-sm sm:grid-cols-3">
               <div>
                 <dt className="text-xs font-medium text-slate-600 dark:text-slate-400">Private cache window</dt>
-                <dd className="mt-1 font-semibold">{p.cacheWindowSeconds === 0 ? "No cache" : `${p.cacheWindowSeconds} seconds`}</dd>
-                <dd className="mt-1 text-xs text-slate-600 dark:text-slate-400">Then purged everywhere, with no backups.</dd>
+                <dd className="mt-1 font-semibold">{p.cacheWindowSeconds === 0 ? "No cache" : `At most ${formatDuration(p.cacheWindowSeconds)}`}</dd>
+                <dd className="mt-1 text-xs text-slate-600 dark:text-slate-400">
+                  {p.cacheWindowSeconds === 0 ? "Content is never cached." : "Then purged everywhere, with no backups."}
+                </dd>
               </div>
               <div>
-                <dt className="text-xs font-medium text-slate-600 dark:text-slate-400">Content retention without ZDR</dt>
-                <dd className="mt-1 font-semibold">{p.contentRetentionDays} days</dd>
+                <dt className="text-xs font-medium text-slate-600 dark:text-slate-400">
+                  {p.plan === "enterprise" ? "Content retention without ZDR" : "Content retention"}
+                </dt>
+                <dd className="mt-1 font-semibold">{formatDays(p.contentRetentionDays)}</dd>
                 <dd className="mt-1 text-xs text-slate-600 dark:text-slate-400">Plus up to 30 days in backups.</dd>
               </div>
               <div>
@@ -173,9 +94,9 @@ export default async function RetentionPage() {
               <div className="sm:col-span-3" data-testid="usage-retention-window">
                 <dt className="text-xs font-medium text-slate-600 dark:text-slate-400">Usage records</dt>
                 <dd className="mt-1">
-                  Each request&apos;s usage record (time, product, model, lengths, status, latency, API key id) is kept for{" "}
-                  <strong>{view.usageRetentionDays} days</strong>, then deleted automatically. The hourly and daily totals on the Usage page stay after that:
-                  they add requests up and hold no single request. An administrator can ask for any of it to be removed sooner on the Data removal page.
+                  Each request&apos;s usage record ({usageRecordSummary()}) is kept for <strong>{formatDays(view.usageRetentionDays)}</strong>, then deleted
+                  automatically. The hourly and daily totals on the Usage page stay after that: they add requests up and hold no single request. An
+                  administrator can ask for any of it to be removed sooner on the Data removal page.
                 </dd>
               </div>
             </dl>
@@ -262,7 +183,15 @@ export default async function RetentionPage() {
         </Card>
 
         <Card aria-labelledby="eligibility-title">
-          <CardHeader id="eligibility-title" title="Product eligibility" description="Zero Data Retention applies per product and data type." />
+          <CardHeader
+            id="eligibility-title"
+            title="Product eligibility"
+            description={
+              p.plan === "enterprise"
+                ? "Zero Data Retention applies per product and data type."
+                : "On the Enterprise plan, Zero Data Retention applies per product and data type; on your plan it applies to none."
+            }
+          />
           <EligibilityTable products={p.products} />
         </Card>
 

@@ -76,7 +76,7 @@ function SchemaTable({ name, schema }: { name: string; schema: JsonSchema }) {
         {name}
       </h3>
       {schema.description && <p className="text-sm text-slate-600 dark:text-slate-400">{schema.description}</p>}
-      <table className="w-full text-left text-sm">
+      <table className="stack-table w-full text-left text-sm">
         <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
           <tr>
             <th className="py-1">Field</th>
@@ -88,8 +88,10 @@ function SchemaTable({ name, schema }: { name: string; schema: JsonSchema }) {
         <tbody>
           {props.map(({ path: k, schema: v, required }) => (
             <tr key={k} className="border-b border-slate-100 align-top dark:border-slate-800">
-              <td className="py-1 font-mono">{k}</td>
-              <td className="font-mono text-xs">
+              <td data-label="" className="py-1 font-mono">
+                {k}
+              </td>
+              <td data-label="Type" className="font-mono text-xs">
                 {v.$ref ? (
                   <a href={`#schema-${refName(v)}`} className="text-brand-700 underline dark:text-brand-100">
                     {refName(v)}
@@ -98,13 +100,13 @@ function SchemaTable({ name, schema }: { name: string; schema: JsonSchema }) {
                   typeLabel(v)
                 )}
               </td>
-              <td>{required ? "yes" : "no"}</td>
-              <td>{v.description ?? (v.pattern ? `pattern ${v.pattern}` : "")}</td>
+              <td data-label="Required">{required ? "yes" : "no"}</td>
+              <td data-label="Description">{v.description ?? (v.pattern ? `pattern ${v.pattern}` : "")}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      <p className="text-xs text-slate-500">No other field is accepted.</p>
+      <p className="text-xs text-slate-600 dark:text-slate-400">No other field is accepted.</p>
     </section>
   );
 }
@@ -159,7 +161,7 @@ export default function ApiReferencePage() {
                 </a>
               </p>
             )}
-            <table className="w-full text-left text-sm">
+            <table className="stack-table w-full text-left text-sm">
               <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
                 <tr>
                   <th className="py-1">Status</th>
@@ -170,9 +172,11 @@ export default function ApiReferencePage() {
               <tbody>
                 {Object.entries(op.responses).map(([status, r]) => (
                   <tr key={status} className="border-b border-slate-100 align-top dark:border-slate-800">
-                    <td className="py-1 font-mono">{status}</td>
-                    <td>{r.description}</td>
-                    <td className="font-mono text-xs">
+                    <td data-label="" className="py-1 font-mono">
+                      {status}
+                    </td>
+                    <td data-label="Meaning">{r.description}</td>
+                    <td data-label="Body" className="font-mono text-xs">
                       {r.content ? `${Object.keys(r.content)[0]} ${refName(Object.values(r.content)[0].schema) ?? ""}` : "none"}
                     </td>
                   </tr>

@@ -34,7 +34,7 @@ export default async function OutboxPage() {
             No dead letters: every message was delivered or is still being retried.
           </p>
         ) : (
-          <table className="w-full text-left text-sm" data-testid="dead-letters">
+          <table className="stack-table w-full text-left text-sm" data-testid="dead-letters">
             <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
               <tr>
                 <th scope="col" className="py-2">
@@ -54,16 +54,23 @@ export default async function OutboxPage() {
                 const label = `${m.kind === "webhook" ? "webhook delivery" : "email"} #${m.id}`;
                 return (
                   <tr key={m.id} className="border-b border-slate-100 align-top dark:border-slate-800" data-testid="dead-letter">
-                    <td className="py-2 pr-3">
-                      {m.kind === "webhook" ? "Webhook delivery" : `Email: ${m.subject ?? "(no subject)"}`} <span className="text-slate-500">#{m.id}</span>
+                    <td data-label="Message" className="py-2 pr-3">
+                      {m.kind === "webhook" ? "Webhook delivery" : `Email: ${m.subject ?? "(no subject)"}`}{" "}
+                      <span className="text-slate-600 dark:text-slate-400">#{m.id}</span>
                     </td>
-                    <td className="pr-3">{m.orgName ?? "—"}</td>
-                    <td className="pr-3">{m.attempts}</td>
-                    <td className="pr-3">
+                    <td data-label="Organization" className="pr-3">
+                      {m.orgName ?? "—"}
+                    </td>
+                    <td data-label="Attempts" className="pr-3">
+                      {m.attempts}
+                    </td>
+                    <td data-label="Last error" className="pr-3">
                       <code className="text-xs">{m.lastError ?? "—"}</code>
                     </td>
-                    <td className="pr-3">{fmt(m.abandonedAt)}</td>
-                    <td className="py-2">
+                    <td data-label="Given up" className="pr-3">
+                      {fmt(m.abandonedAt)}
+                    </td>
+                    <td data-label="" className="py-2">
                       <RetryDeadLetterForm action={retryDeadLetterAction} messageId={m.id} label={label} />
                     </td>
                   </tr>

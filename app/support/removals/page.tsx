@@ -26,7 +26,7 @@ export default async function RemovalsPage() {
       {rows.length === 0 ? (
         <p className="text-sm">No removal requests.</p>
       ) : (
-        <table className="w-full text-left text-sm">
+        <table className="stack-table w-full text-left text-sm">
           <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
             <tr>
               <th className="py-2">Organization</th>
@@ -42,23 +42,27 @@ export default async function RemovalsPage() {
               const age = requestAge(r.createdAt, now);
               return (
                 <tr key={r.id} className="border-b border-slate-100 align-top dark:border-slate-800" data-testid="removal-request">
-                  <td className="py-2 font-medium">{r.orgName}</td>
-                  <td>
+                  <td data-label="Organization" className="py-2 font-medium">
+                    {r.orgName}
+                  </td>
+                  <td data-label="Scope and days">
                     {scopeText(r)}
-                    <div className="text-xs text-slate-500">
+                    <div className="text-xs text-slate-600 dark:text-slate-400">
                       {r.fromDay} to {r.toDay} ({r.timeZone}){r.includeContent ? ", with content" : ""}
                     </div>
                   </td>
-                  <td>
+                  <td data-label="Requested">
                     {formatUtc(r.createdAt)}
-                    <div className="text-xs text-slate-500">{r.requestedByLabel ?? ""}</div>
+                    <div className="text-xs text-slate-600 dark:text-slate-400">{r.requestedByLabel ?? ""}</div>
                   </td>
-                  <td className="tabular-nums">{(age.businessMs / BUSINESS_DAY).toFixed(1)}</td>
-                  <td>
+                  <td data-label="Age (business days)" className="tabular-nums">
+                    {(age.businessMs / BUSINESS_DAY).toFixed(1)}
+                  </td>
+                  <td data-label="Status">
                     <RemovalStatusBadge status={r.status} />
-                    {r.status === "running" ? <div className="text-xs text-slate-500">{progressText(r.progress)}</div> : null}
+                    {r.status === "running" ? <div className="text-xs text-slate-600 dark:text-slate-400">{progressText(r.progress)}</div> : null}
                   </td>
-                  <td className="min-w-64">
+                  <td data-label="Decision" className="min-w-64">
                     {r.status === "pending" ? <ReviewRemovalForm action={reviewRemovalAction} requestId={r.id} /> : (r.reviewReason ?? "")}
                   </td>
                 </tr>

@@ -27,7 +27,7 @@ export default async function RequestsPage() {
       {requests.length === 0 ? (
         <p className="text-sm">No pending requests.</p>
       ) : (
-        <table className="w-full text-left text-sm">
+        <table className="stack-table w-full text-left text-sm">
           <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
             <tr>
               <th className="py-2">Organization</th>
@@ -41,21 +41,23 @@ export default async function RequestsPage() {
           <tbody>
             {requests.map((r) => (
               <tr key={r.id} className="border-b border-slate-100 align-top dark:border-slate-800" data-testid="zdr-request">
-                <td className="py-2">
+                <td data-label="Organization" className="py-2">
                   <Link href={`/support/orgs/${r.orgId}`} className="font-medium text-brand-700 hover:underline dark:text-brand-100">
                     {r.orgName}
                   </Link>
-                  <div className="text-xs text-slate-500">{PLAN_LABELS[r.plan]}</div>
+                  <div className="text-xs text-slate-600 dark:text-slate-400">{PLAN_LABELS[r.plan]}</div>
                   {r.note ? <div className="mt-1 max-w-sm text-xs text-slate-600 dark:text-slate-400">“{r.note}”</div> : null}
                 </td>
-                <td>
+                <td data-label="Requested by">
                   {r.requesterName ?? "—"}
-                  <div className="text-xs text-slate-500">{r.requesterEmail ?? ""}</div>
+                  <div className="text-xs text-slate-600 dark:text-slate-400">{r.requesterEmail ?? ""}</div>
                 </td>
-                <td>{ZDR_SCOPE_LABELS[r.scope]}</td>
-                <td>{formatUtc(r.createdAt)}</td>
-                <td className="tabular-nums">{r.age.label}</td>
-                <td>
+                <td data-label="Scope">{ZDR_SCOPE_LABELS[r.scope]}</td>
+                <td data-label="Requested">{formatUtc(r.createdAt)}</td>
+                <td data-label="Age (business time)" className="tabular-nums">
+                  {r.age.label}
+                </td>
+                <td data-label="Target">
                   {r.age.overdue ? (
                     <span className="rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-900 dark:bg-red-950 dark:text-red-200">
                       Overdue by {hours(r.age.remainingMs)}

@@ -1,7 +1,7 @@
 "use server";
 /** Service token actions of the support console, through the one action wrapper; lib/tokens checks the role again. */
 import { action } from "@/lib/actions/action";
-import { createServiceToken, revokeServiceToken, RevokeTokenInput, TokenForm } from "@/lib/tokens/tokens";
+import { createServiceToken, revokeServiceToken, RevokeTokenForm, TokenForm } from "@/lib/tokens/tokens";
 
 /** The token itself is in the result once, in the answer to the form; it is stored nowhere but as a hash. */
 export const createTokenAction = action(
@@ -16,7 +16,7 @@ export const createTokenAction = action(
 );
 
 export const revokeTokenAction = action(
-  { operation: "tokens.manage", who: "support", schema: RevokeTokenInput, revalidate: "/support/tokens" },
+  { operation: "tokens.manage", who: "support", schema: RevokeTokenForm, revalidate: "/support/tokens" },
   async ({ actor, input }) => {
     const t = await revokeServiceToken(actor, input);
     return { message: `Token “${t.name}” revoked; its next request is refused.` };

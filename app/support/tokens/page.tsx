@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { requireSupport } from "@/lib/auth/session";
 import { listServiceTokens } from "@/lib/tokens/tokens";
 import { CreateTokenForm } from "@/components/tokens/create-token-form";
+import { RevokeTokenForm } from "@/components/tokens/revoke-token-form";
 import { createTokenAction, revokeTokenAction } from "./actions";
 
 export const metadata: Metadata = { title: "Service tokens" };
@@ -37,16 +38,16 @@ export default async function TokensPage() {
         {tokens.length === 0 ? (
           <p className="text-sm">No service tokens yet.</p>
         ) : (
-          <table className="w-full text-left text-sm" data-testid="token-list">
+          <table className="stack-table w-full text-left text-sm" data-testid="token-list">
             <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
               <tr>
-                <th className="py-2">Name</th>
-                <th>Prefix</th>
-                <th>Scopes</th>
-                <th>Created</th>
-                <th>Last used</th>
-                <th>Status</th>
-                <th>
+                <th className="py-2 pr-2">Name</th>
+                <th className="px-2">Prefix</th>
+                <th className="px-2">Scopes</th>
+                <th className="px-2">Created</th>
+                <th className="px-2">Last used</th>
+                <th className="px-2">Status</th>
+                <th className="px-2">
                   <span className="sr-only">Actions</span>
                 </th>
               </tr>
@@ -54,27 +55,38 @@ export default async function TokensPage() {
             <tbody>
               {tokens.map((t) => (
                 <tr key={t.id} className="border-b border-slate-100 dark:border-slate-800">
-                  <td className="py-2">{t.name}</td>
-                  <td>
+                  <td data-label="" className="py-2 pr-2 font-medium">
+                    {t.name}
+                  </td>
+                  <td data-label="Prefix" className="px-2 py-2">
                     <code>{t.prefix}…</code>
                   </td>
-                  <td>{t.scopes.join(", ")}</td>
-                  <td>{fmt(t.createdAt)}</td>
-                  <td>{fmt(t.lastUsedAt)}</td>
-                  <td>{t.revokedAt ? `revoked ${fmt(t.revokedAt)}` : "active"}</td>
-                  <td className="text-right">
-                    {!t.revokedAt && (
-                      <form action={revokeTokenAction}>
-                        <input type="hidden" name="tokenId" value={t.id} />
-                        <button
-                          type="submit"
-                          aria-label={`Revoke ${t.name}`}
-                          className="rounded-md border border-red-300 px-2 py-1 text-red-700 hover:bg-red-50 dark:border-red-800 dark:text-red-400"
-                        >
-                          Revoke
-                        </button>
-                      </form>
+                  <td data-label="Scopes" className="px-2 py-2">
+                    {t.scopes.join(", ")}
+                  </td>
+                  <td data-label="Created" className="px-2 py-2">
+                    {fmt(t.createdAt)}
+                    <div className="text-xs text-slate-600 dark:text-slate-400">
+                      by {t.createdByName ?? (t.createdBy ? "a former account" : "the command line")}
+                    </div>
+                  </td>
+                  <td data-label="Last used" className="px-2 py-2">
+                    {fmt(t.lastUsedAt)}
+                  </td>
+                  <td data-label="Status" className="px-2 py-2" data-testid="token-status">
+                    {t.revokedAt ? (
+                      <>
+                        Revoked {fmt(t.revokedAt)}
+                        <div className="text-xs text-slate-600 dark:text-slate-400">
+                          by {t.revokedByName ?? (t.revokedBy ? "a former account" : "the command line")}
+                        </div>
+                      </>
+                    ) : (
+                      "Active"
                     )}
+                  </td>
+                  <td data-label="" className="px-2 py-2 text-right">
+                    {!t.revokedAt && <RevokeTokenForm action={revokeTokenAction} tokenId={t.id} name={t.name} />}
                   </td>
                 </tr>
               ))}

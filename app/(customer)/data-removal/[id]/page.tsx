@@ -84,7 +84,7 @@ export default async function RemovalRequestPage({ params }: { params: Promise<{
                   No usage events matched the scope and days, so none were removed.
                 </p>
               ) : null}
-              <table className="w-full text-left text-sm" data-testid="removal-counts">
+              <table className="stack-table w-full text-left text-sm" data-testid="removal-counts">
                 <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">
                   <tr>
                     <th scope="col" className="py-1">
@@ -96,25 +96,35 @@ export default async function RemovalRequestPage({ params }: { params: Promise<{
                 </thead>
                 <tbody>
                   <tr>
-                    <td className="py-1">Usage events (raw metadata)</td>
-                    <td data-testid="count-usage_events">{n.format(c.usage_events)}</td>
-                    <td>—</td>
+                    <td data-label="" className="py-1">
+                      Usage events (raw metadata)
+                    </td>
+                    <td data-label="Rows removed" data-testid="count-usage_events">
+                      {n.format(c.usage_events)}
+                    </td>
+                    <td data-label="Rows reduced">—</td>
                   </tr>
                   <tr>
-                    <td className="py-1">Hourly totals</td>
-                    <td>{n.format(c.usage_rollups_hourly.rowsDeleted)}</td>
-                    <td>{n.format(c.usage_rollups_hourly.rowsAdjusted)}</td>
+                    <td data-label="" className="py-1">
+                      Hourly totals
+                    </td>
+                    <td data-label="Rows removed">{n.format(c.usage_rollups_hourly.rowsDeleted)}</td>
+                    <td data-label="Rows reduced">{n.format(c.usage_rollups_hourly.rowsAdjusted)}</td>
                   </tr>
                   <tr>
-                    <td className="py-1">Daily totals</td>
-                    <td>{n.format(c.usage_rollups_daily.rowsDeleted)}</td>
-                    <td>{n.format(c.usage_rollups_daily.rowsAdjusted)}</td>
+                    <td data-label="" className="py-1">
+                      Daily totals
+                    </td>
+                    <td data-label="Rows removed">{n.format(c.usage_rollups_daily.rowsDeleted)}</td>
+                    <td data-label="Rows reduced">{n.format(c.usage_rollups_daily.rowsAdjusted)}</td>
                   </tr>
                   {r.includeContent ? (
                     <tr>
-                      <td className="py-1">Content kept by the serving fleet (fleet&apos;s report)</td>
-                      <td>{c.fleet?.itemsRemoved === null || c.fleet === null ? "—" : n.format(c.fleet.itemsRemoved)}</td>
-                      <td>{c.fleet?.completedAt ? `reported done ${c.fleet.completedAt.replace("T", " ").slice(0, 19)} UTC` : ""}</td>
+                      <td data-label="" className="py-1">
+                        Content kept by the serving fleet (fleet&apos;s report)
+                      </td>
+                      <td data-label="Rows removed">{c.fleet?.itemsRemoved === null || c.fleet === null ? "—" : n.format(c.fleet.itemsRemoved)}</td>
+                      <td data-label="Rows reduced">{c.fleet?.completedAt ? `reported done ${c.fleet.completedAt.replace("T", " ").slice(0, 19)} UTC` : ""}</td>
                     </tr>
                   ) : null}
                 </tbody>

@@ -79,7 +79,7 @@ export default async function WebhooksPage() {
         <Card aria-labelledby="deliveries-title">
           <CardHeader id="deliveries-title" title="Recent deliveries" description="The last 50, newest first." />
           <div className="overflow-x-auto">
-            <table className="w-full text-left text-sm">
+            <table className="stack-table w-full text-left text-sm">
               <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-400">
                 <tr>
                   <th scope="col" className="px-5 py-2">
@@ -108,19 +108,29 @@ export default async function WebhooksPage() {
               <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
                 {deliveries.map((d) => (
                   <tr key={d.id} data-testid="webhook-delivery" data-status={d.status} data-webhook-id={d.webhookId}>
-                    <td className="px-5 py-2">
+                    <td data-label="Event" className="px-5 py-2">
                       <code>{d.eventType}</code>
-                      <span className="block font-mono text-xs text-slate-500">{d.webhookId}</span>
+                      <span className="block font-mono text-xs text-slate-600 dark:text-slate-400">{d.webhookId}</span>
                     </td>
-                    <td className="max-w-56 truncate px-5 py-2 font-mono text-xs">{urlOf.get(d.endpointId)}</td>
-                    <td className="px-5 py-2">
+                    <td data-label="Endpoint" className="max-w-56 truncate px-5 py-2 font-mono text-xs">
+                      {urlOf.get(d.endpointId)}
+                    </td>
+                    <td data-label="Status" className="px-5 py-2">
                       {WEBHOOK_DELIVERY_STATUS_LABELS[d.status]}
-                      {d.lastError ? <span className="block text-xs text-slate-500">{d.lastError}</span> : null}
+                      {d.lastError ? <span className="block text-xs text-slate-600 dark:text-slate-400">{d.lastError}</span> : null}
                     </td>
-                    <td className="px-5 py-2">{d.lastStatusCode ?? "–"}</td>
-                    <td className="px-5 py-2">{d.attempts}</td>
-                    <td className="px-5 py-2">{time.format(d.createdAt)}</td>
-                    <td className="px-5 py-2">{d.lastAttemptAt ? time.format(d.lastAttemptAt) : "–"}</td>
+                    <td data-label="HTTP" className="px-5 py-2">
+                      {d.lastStatusCode ?? "–"}
+                    </td>
+                    <td data-label="Attempts" className="px-5 py-2">
+                      {d.attempts}
+                    </td>
+                    <td data-label="Created" className="px-5 py-2">
+                      {time.format(d.createdAt)}
+                    </td>
+                    <td data-label="Last attempt" className="px-5 py-2">
+                      {d.lastAttemptAt ? time.format(d.lastAttemptAt) : "–"}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { requireSupport } from "@/lib/auth/session";
 import { orNotFound } from "@/lib/http/page-errors";
 import { getAccount } from "@/lib/support/queries";
+import { AUDIT_GROUP_LABELS, type AuditGroup } from "@/lib/audit/sentence";
 import { requestAge } from "@/lib/business-time";
 import { RESTRICTION_REASON_LABELS as REASON_LABELS } from "@/lib/vocabulary";
 import { ZdrStateBadge, formatUtc } from "@/components/support/zdr-state-badge";
@@ -17,6 +18,9 @@ import { env } from "@/lib/env";
 import { configureSsoAction, disableAction, enableAction, liftAction, removeSsoAction, restrictAction, setUsageRetentionAction } from "./actions";
 
 export const metadata: Metadata = { title: "Account" };
+
+const AUDIT_GROUPS: AuditGroup[] = ["retention", "membership", "other"];
+const ACTOR_KIND = { support: "support", system: "automatic", service: "service token" } as const;
 
 function summary(v: unknown): string {
   if (!v || typeof v !== "object") return "—";
@@ -59,17 +63,17 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
         </h2>
         <dl className="mt-3 grid grid-cols-1 gap-x-8 gap-y-2 text-sm sm:grid-cols-2" data-testid="retention-state">
           <div>
-            <dt className="text-slate-500">State</dt>
+            <dt className="text-slate-600 dark:text-slate-400">State</dt>
             <dd>
               <ZdrStateBadge zdrStatus={state.zdrStatus} restriction={state.restriction} />
             </dd>
           </div>
           <div>
-            <dt className="text-slate-500">The customer sees</dt>
+            <dt className="text-slate-600 dark:text-slate-400">The customer sees</dt>
             <dd data-testid="customer-emblem">{customerSees}</dd>
           </div>
           <div>
-            <dt className="text-slate-500">ZDR</dt>
+            <dt className="text-slate-600 dark:text-slate-400">ZDR</dt>
             <dd data-testid="zdr-status">
               {state.zdrStatus}
               {state.zdrStatus !== "off" ? ` · ${ZDR_SCOPE_LABELS[state.zdrScope]}` : ""}
@@ -77,11 +81,11 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
             </dd>
           </div>
           <div>
-            <dt className="text-slate-500">Honoured for traffic now</dt>
+            <dt className="text-slate-600 dark:text-slate-400">Honoured for traffic now</dt>
             <dd>{policy.zdr.honoured ? "Yes: metadata only" : "No: content kept under the retention window"}</dd>
           </div>
           <div>
-            <dt className="text-slate-500">Restriction</dt>
+            <dt className="text-slate-600 dark:text-slate-400">Restriction</dt>
             <dd data-testid="restriction">
               {state.restriction === "restricted"
                 ? `${REASON_LABELS[state.restrictionReason!]} since ${formatUtc(state.restrictedSince)}${state.restrictionNote ? `: ${state.restrictionNote}` : ""}`
@@ -89,13 +93,13 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
             </dd>
           </div>
           <div>
-            <dt className="text-slate-500">Cache window · retention · training</dt>
+            <dt className="text-slate-600 dark:text-slate-400">Cache window · retention · training</dt>
             <dd>
               {state.cacheWindowSeconds} s · {state.contentRetentionDays} days · {policy.trainingUse ? "may train" : "never trains"}
             </dd>
           </div>
           <div>
-            <dt className="text-slate-500">Version</dt>
+            <dt className="text-slate-600 dark:text-slate-400">Version</dt>
             <dd className="tabular-nums">{state.version}</dd>
           </div>
         </dl>
@@ -180,39 +184,61 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
         </ul>
       </section>
 
-      <section aria-labelledby="audit-h">
+      <section aria-labelledby="audit-h" className="space-y-4">
         <h2 id="audit-h" className="text-lg font-semibold">
           Audit trail
         </h2>
-        <table className="mt-2 w-full text-left text-sm" data-testid="audit-trail">
-          <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
-            <tr>
-              <th className="py-2">When</th>
-              <th>Who</th>
-              <th>Action</th>
-              <th>Before → after</th>
-              <th>Reason</th>
-              <th>Ticket</th>
-            </tr>
-          </thead>
-          <tbody>
-            {a.audit.map((e) => (
-              <tr key={e.id} className="border-b border-slate-100 align-top dark:border-slate-800">
-                <td className="py-2 whitespace-nowrap">{formatUtc(e.createdAt)}</td>
-                <td>
-                  {e.actorLabel ?? e.actorType}
-                  <div className="text-xs text-slate-500">{e.actorType}</div>
-                </td>
-                <td>{e.action}</td>
-                <td>
-                  {summary(e.before)} → {summary(e.after)}
-                </td>
-                <td className="max-w-xs">{e.reason ?? "—"}</td>
-                <td>{e.ticketRef ?? "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        {AUDIT_GROUPS.map((group) => {
+          const entries = a.audit.filter((e) => e.group === group);
+          return (
+            <div key={group}>
+              <h3 id={`audit-${group}-h`} className="text-base font-medium">
+                {AUDIT_GROUP_LABELS[group]} ({entries.length})
+              </h3>
+              {entries.length === 0 ? (
+                <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">None recorded.</p>
+              ) : (
+                <table className="stack-table mt-2 w-full text-left text-sm" data-testid={`audit-${group}`} aria-labelledby={`audit-${group}-h`}>
+                  <thead className="border-b border-slate-200 text-slate-600 dark:border-slate-800 dark:text-slate-400">
+                    <tr>
+                      <th className="py-2 pr-3">When</th>
+                      <th className="px-3 py-2">What happened</th>
+                      {group === "retention" ? <th className="px-3 py-2">Before → after</th> : null}
+                      <th className="px-3 py-2">Reason</th>
+                      <th className="py-2 pl-3">Ticket</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {entries.map((e) => (
+                      <tr key={e.id} className="border-b border-slate-100 align-top dark:border-slate-800" data-testid="audit-entry" data-action={e.action}>
+                        <td data-label="When" className="py-2 pr-3 whitespace-nowrap text-slate-600 dark:text-slate-400">
+                          {formatUtc(e.createdAt)}
+                        </td>
+                        <td data-label="What happened" className="px-3 py-2">
+                          {e.sentence}
+                          {e.actorType === "support" || e.actorType === "system" || e.actorType === "service" ? (
+                            <span className="ml-1 text-xs text-slate-600 dark:text-slate-400">({ACTOR_KIND[e.actorType]})</span>
+                          ) : null}
+                        </td>
+                        {group === "retention" ? (
+                          <td data-label="Before → after" className="px-3 py-2">
+                            {summary(e.before)} → {summary(e.after)}
+                          </td>
+                        ) : null}
+                        <td data-label="Reason" className="max-w-xs px-3 py-2">
+                          {e.reason ?? "—"}
+                        </td>
+                        <td data-label="Ticket" className="py-2 pl-3">
+                          {e.ticketRef ?? "—"}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </div>
+          );
+        })}
       </section>
 
       <section aria-labelledby="notices-h">
