@@ -95,7 +95,7 @@ export default async function AccountsPage({ searchParams }: { searchParams: Pro
           ))}
         </tbody>
       </table>
-      {accounts.length === 0 ? <p className="text-sm text-slate-600">No account matches these filters.</p> : null}
+      {accounts.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-400">No account matches these filters.</p> : null}
     </div>
   );
 }

@@ -180,7 +180,7 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
               {p.disabledAt ? " (disabled: not mailed)" : ""}
             </li>
           ))}
-          {a.admins.length === 0 ? <li className="text-amber-800">No administrator: nobody can receive notices.</li> : null}
+          {a.admins.length === 0 ? <li className="text-amber-800 dark:text-amber-300">No administrator: nobody can receive notices.</li> : null}
         </ul>
       </section>
 
@@ -252,7 +252,7 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
               {n.acknowledgedAt ? `acknowledged by ${n.acknowledgedBy ?? "a former admin"} at ${formatUtc(n.acknowledgedAt)}` : "not acknowledged"}
             </li>
           ))}
-          {a.notices.length === 0 ? <li className="text-slate-600">None yet.</li> : null}
+          {a.notices.length === 0 ? <li className="text-slate-600 dark:text-slate-400">None yet.</li> : null}
         </ul>
       </section>
 
