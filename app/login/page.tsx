@@ -9,10 +9,10 @@ export const metadata: Metadata = { title: "Sign in" };
 export default async function LoginPage({
   searchParams,
 }: {
-  searchParams: Promise<{ next?: string; error?: string; joined?: string; ended?: string; reset?: string }>;
+  searchParams: Promise<{ next?: string; error?: string; joined?: string; ended?: string; reset?: string; email?: string; sso?: string }>;
 }) {
   if (await getCurrentUser()) redirect("/");
-  const { next, error, joined, ended, reset } = await searchParams;
+  const { next, error, joined, ended, reset, email, sso } = await searchParams;
   const endedMessage = typeof ended === "string" && ended in SESSION_END_MESSAGES ? SESSION_END_MESSAGES[ended as SessionEndReason] : null;
   return (
     <main className="flex min-h-screen items-center justify-center p-6">
@@ -34,7 +34,13 @@ export default async function LoginPage({
             Your password was changed and every session of your account was ended. Sign in with the new password.
           </p>
         ) : null}
-        <LoginForm next={typeof next === "string" ? next : undefined} initialError={typeof error === "string" ? error : undefined} />
+        {/* ?email= is the password step of a form posted without scripts (/api/sso/start sends it here). */}
+        <LoginForm
+          next={typeof next === "string" ? next : undefined}
+          initialError={typeof error === "string" ? error : undefined}
+          initialEmail={typeof email === "string" && email.length <= 254 && email.includes("@") ? email : undefined}
+          ssoOffered={sso === "offered"}
+        />
         <p className="mt-4 text-sm">
           <a href="/forgot-password" className="font-medium text-brand-600 underline underline-offset-2 dark:text-brand-100">
             Forgot password?

@@ -1,5 +1,6 @@
 /**
- * Auth.js with email + password credentials. The configuration is built
+ * Auth.js with email + password credentials, and the hand-over of a
+ * finished single sign-on (lib/auth/sso-ticket.ts). The configuration is built
  * lazily (per request) so `next build` never needs the secret.
  */
 import NextAuth, { CredentialsSignin } from "next-auth";
@@ -7,6 +8,7 @@ import Credentials from "next-auth/providers/credentials";
 import { baseAuthConfig } from "./config";
 import { authenticate, clientAddress, SignInSchema } from "./credentials";
 import { startSession } from "./sessions";
+import { redeemSsoTicket } from "./sso-ticket";
 import { getDb } from "@/lib/db";
 
 export class RateLimitedSignIn extends CredentialsSignin {
@@ -49,6 +51,17 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
         if (result.reason === "invalid_code") throw new InvalidSecondFactor();
         if (result.reason === "sso_required") throw new SsoRequired();
         return null;
+      },
+    }),
+    // Single sign-on ends here: /api/sso/callback proved the identity provider's answer and hands over a one-time ticket.
+    Credentials({
+      id: "sso",
+      credentials: { ticket: { type: "text" } },
+      async authorize(credentials, request) {
+        const user = redeemSsoTicket(credentials?.ticket);
+        if (!user) return null;
+        const sessionId = await startSession(getDb(), user.userId, request.headers.get("user-agent"));
+        return { id: user.userId, sessionVersion: user.sessionVersion, sessionId } as { id: string };
       },
     }),
   ],

@@ -60,7 +60,17 @@ export async function checkSignInThrottle(
   return retryAfter > 0 ? { allowed: false, retryAfterSeconds: Math.max(1, retryAfter) } : { allowed: true };
 }
 
-export type AuthEventKind = "sign_in" | "failure" | "lockout" | "sign_out" | "sign_out_everywhere" | "session_ended" | "reset_requested" | "password_reset";
+export type AuthEventKind =
+  | "sign_in"
+  | "failure"
+  | "lockout"
+  | "sign_out"
+  | "sign_out_everywhere"
+  | "session_ended"
+  | "reset_requested"
+  | "password_reset"
+  | "sso_sign_in"
+  | "sso_failure";
 
 /** The security log: who, from where, what happened. Never a password. */
 export async function recordAuthEvent(

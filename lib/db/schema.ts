@@ -174,7 +174,7 @@ export const authEvents = pgTable(
   "auth_events",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    kind: text("kind").notNull(), // sign_in | failure | lockout | sign_out | sign_out_everywhere
+    kind: text("kind").notNull(), // AuthEventKind in lib/auth/throttle.ts
     email: text("email"),
     userId: uuid("user_id"),
     ip: text("ip"),

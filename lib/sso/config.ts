@@ -155,3 +155,10 @@ export async function ssoProviderConfigs(db: Tx = getDb()): Promise<{ orgId: str
   const rows = await db.select().from(orgSso);
   return rows.map((r) => ({ orgId: r.orgId, issuer: r.issuer, clientId: r.clientId, clientSecret: unseal(r.clientSecretSealed, sealingKey()) }));
 }
+
+/** One org's client secret, unsealed, for the token exchange of its sign-ins (server only). */
+export async function ssoClientSecret(db: Tx, orgId: string): Promise<string> {
+  const [row] = await db.select({ sealed: orgSso.clientSecretSealed }).from(orgSso).where(eq(orgSso.orgId, orgId));
+  if (!row) throw notFound("Single sign-on is not configured");
+  return unseal(row.sealed, sealingKey());
+}

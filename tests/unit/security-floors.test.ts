@@ -37,6 +37,8 @@ const NO_KNOWN_ADVISORY = [
   "@node-rs/argon2",
   "drizzle-orm",
   "lucide-react",
+  // The OpenID Connect code flow of single sign-on (lib/sso/sign-in.ts); the same copy @auth/core uses.
+  "oauth4webapi",
   "otpauth",
   "qrcode",
   "pino",
