@@ -51,9 +51,12 @@ test("each role gets exactly the expected answer on every route", async ({ baseU
     const ctx = role === "support" ? support : await contextFor(role, baseURL!);
     for (const [route, row] of Object.entries(MATRIX)) {
       const url = row.url(ids);
-      const res = row.method === "POST" ? await ctx.post(url, { data: row.body, headers: { origin: baseURL! } }) : await ctx.get(url);
+      const manual = row.redirects === "manual" ? { maxRedirects: 0 } : {};
+      const res = row.method === "POST" ? await ctx.post(url, { data: row.body, headers: { origin: baseURL! }, ...manual }) : await ctx.get(url, manual);
       cells++;
-      const got = outcomeOf(res.status(), res.url());
+      const location = res.headers()["location"];
+      const got =
+        res.status() >= 300 && res.status() < 400 && location ? outcomeOf(200, new URL(location, baseURL).toString()) : outcomeOf(res.status(), res.url());
       if (got !== row.expect[role]) surprises.push(`${role} ${row.method ?? "GET"} ${route}: expected ${row.expect[role]}, got ${got}`);
     }
   }

@@ -21,6 +21,7 @@ test("a wrong password gets one calm message and no session", async ({ page, see
   const user = await seed.user();
   await page.goto("/login");
   await page.getByLabel("Email").fill(user.email);
+  await page.getByRole("button", { name: "Continue" }).click();
   await page.getByLabel("Password").fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "Email or password is incorrect." })).toBeVisible();

@@ -32,6 +32,7 @@ async function expectNoSeriousAxeViolation(page: Page, label: string) {
 async function passwordStep(page: Page, email: string, password: string) {
   await page.goto("/login");
   await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Continue" }).click();
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
 }

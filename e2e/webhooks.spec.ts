@@ -46,7 +46,8 @@ async function toggleRestriction(page: Page, orgName: string) {
 }
 
 test("an admin adds a webhook, a test event and a support action arrive signed; a receiver that was down gets every event once", async ({ as, seed }) => {
-  test.setTimeout(150_000);
+  // A minute of outage, then the outbox's backoff (2 s, 4 s, … doubling, ±20%) reaches the receiver within about a minute more.
+  test.setTimeout(300_000);
   // An org of the test's own, ZDR active, so support can restrict it and lift the restriction.
   const org = await seed.org({ label: "Webhooks", zdr: "active" });
   const admin = await as(org.admin);
@@ -77,14 +78,15 @@ test("an admin adds a webhook, a test event and a support action arrive signed; 
   expect(last.receivedAt - acted).toBeLessThan(5_000);
   expect(last.body).not.toMatch(/@|Webhook spec/);
 
-  // The receiver goes down; three more actions happen; it comes back: every event arrives, once per webhook-id.
+  // The receiver is down for a minute; three more actions happen meanwhile; it comes back: every event arrives, once per webhook-id.
   await rx.close();
+  const downSince = Date.now();
   const types: string[] = [];
   for (let i = 0; i < 3; i++) types.push(await toggleRestriction(page, org.name));
-  await page.waitForTimeout(15_000);
+  await page.waitForTimeout(Math.max(0, 60_000 - (Date.now() - downSince)));
   rx = await startWebhookReceiver(RECEIVER_PORT);
   rx.setSecrets([secret]);
-  await expect.poll(() => rx.unique().size, { timeout: 90_000 }).toBe(3);
+  await expect.poll(() => rx.unique().size, { timeout: 150_000, intervals: [1_000] }).toBe(3);
   expect([...rx.unique().values()].every((r) => r.verified)).toBe(true);
   expect(
     events()

@@ -38,6 +38,7 @@ const EnvSchema = z.object({
     .pipe(z.email({ error: "must be an email address like support@provider.example" }))
     .default("support@provider.example"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** The public origin: links in emails, the same-origin check, and single sign-on's redirect_uri (lib/sso/sign-in.ts). */
   APP_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL like https://console.example.com" }).optional(),
   SIGNING_KEY: z
     .string()

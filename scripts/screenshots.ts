@@ -27,6 +27,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   await page.goto(`${url}/login`);
   await page.getByLabel("Email").fill("admin@northwind.example");
+  await page.getByRole("button", { name: "Continue" }).click();
   await page.getByLabel("Password").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL((u) => !u.pathname.startsWith("/login"));

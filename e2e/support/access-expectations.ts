@@ -8,7 +8,8 @@
 export type Role = "anonymous" | "member" | "admin" | "otherAdmin" | "support";
 /** ok: 2xx after redirects; login: ends on /login; denied: 403/404; unauthorized: 401; invalid: 400. */
 export type Outcome = "ok" | "login" | "denied" | "unauthorized" | "invalid";
-export type Row = { method?: "GET" | "POST"; url: (ids: Ids) => string; body?: unknown; expect: Record<Role, Outcome> };
+/** `redirects: "manual"`: the answer is the route's own redirect (where it points), not the page it leads to. */
+export type Row = { method?: "GET" | "POST"; url: (ids: Ids) => string; body?: unknown; redirects?: "manual"; expect: Record<Role, Outcome> };
 export type Ids = { northwind: string };
 
 const customerPage = { anonymous: "login", member: "ok", admin: "ok", otherAdmin: "ok", support: "denied" } as const;
@@ -73,6 +74,19 @@ export const MATRIX: Record<string, Row> = {
     url: () => "/api/session",
     body: {},
     expect: { anonymous: "invalid", member: "invalid", admin: "invalid", otherAdmin: "invalid", support: "invalid" },
+  },
+  // The email step of the login page: an empty body names the missing email, whoever asks.
+  "/api/sso/start": {
+    method: "POST",
+    url: () => "/api/sso/start",
+    body: {},
+    expect: { anonymous: "invalid", member: "invalid", admin: "invalid", otherAdmin: "invalid", support: "invalid" },
+  },
+  // An identity provider's answer without this browser's flow signs nobody in: back to /login with the reason.
+  "/api/sso/callback": {
+    url: () => "/api/sso/callback?code=made-up&state=made-up",
+    redirects: "manual",
+    expect: { anonymous: "login", member: "login", admin: "login", otherAdmin: "login", support: "login" },
   },
   "/api/v1/openapi.json": { url: () => "/api/v1/openapi.json", expect: everyone },
   // An address no endpoint has: a problem+json 404 for everyone, with or without a token.

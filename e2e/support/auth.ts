@@ -76,6 +76,8 @@ export async function signInThroughUi(
 ): Promise<void> {
   await page.goto("/login");
   await page.getByLabel("Email").fill(email);
+  // Email first: the page asks how this address signs in, then for the password.
+  await page.getByRole("button", { name: "Continue" }).click();
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   if (totpSecret) {

@@ -7,10 +7,7 @@ import { eq } from "drizzle-orm";
 import type { Tx } from "@/lib/db";
 import { orgSso, ssoDomains } from "@/lib/db/schema";
 
-export type SsoRoute = { orgId: string; providerId: string; enforced: boolean };
-
-/** The Auth.js provider id of an org's identity provider. */
-export const ssoProviderId = (orgId: string) => `sso-${orgId}`;
+export type SsoRoute = { orgId: string; enforced: boolean };
 
 /** Whether an email's domain signs in through an org's identity provider (read before any password is checked). */
 export async function ssoForEmail(db: Tx, email: string): Promise<SsoRoute | null> {
@@ -21,5 +18,5 @@ export async function ssoForEmail(db: Tx, email: string): Promise<SsoRoute | nul
     .from(ssoDomains)
     .innerJoin(orgSso, eq(orgSso.orgId, ssoDomains.orgId))
     .where(eq(ssoDomains.domain, domain));
-  return row ? { orgId: row.orgId, providerId: ssoProviderId(row.orgId), enforced: row.enforced } : null;
+  return row ? { orgId: row.orgId, enforced: row.enforced } : null;
 }

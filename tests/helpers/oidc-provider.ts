@@ -45,7 +45,13 @@ function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
   });
 }
 
-export async function startTestIdentityProvider(options: { redirectUri: string; clientId?: string; clientSecret?: string }): Promise<TestIdentityProvider> {
+export async function startTestIdentityProvider(options: {
+  redirectUri: string;
+  clientId?: string;
+  clientSecret?: string;
+  /** Unset: a free port. */
+  port?: number;
+}): Promise<TestIdentityProvider> {
   const clientId = options.clientId ?? "zdr-console-test";
   const clientSecret = options.clientSecret ?? "test-client-secret-0123456789";
   const { privateKey } = await generateKeyPair("RS256", { extractable: true });
@@ -53,7 +59,7 @@ export async function startTestIdentityProvider(options: { redirectUri: string; 
   const foreign = (await generateKeyPair("RS256")).privateKey;
 
   const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const state: { tamper: Tamper; extraClaims: Record<string, unknown> } = { tamper: null, extraClaims: {} };

@@ -16,16 +16,16 @@ import { completeSsoSignIn, SSO_FLOW_COOKIE, ssoRedirectUri } from "@/lib/sso/si
 
 export const dynamic = "force-dynamic";
 
-const seeOther = (to: URL) => new Response(null, { status: 303, headers: { location: to.toString(), "cache-control": "no-store" } });
+/** The flow is spent whatever happens next: a second visit of the callback URL starts nothing. */
+const SPEND_FLOW = `${SSO_FLOW_COOKIE}=; Path=/api/sso; HttpOnly; SameSite=Lax; Max-Age=0`;
+
+const seeOther = (to: URL, spend = true) =>
+  new Response(null, { status: 303, headers: { location: to.toString(), "cache-control": "no-store", ...(spend ? { "set-cookie": SPEND_FLOW } : {}) } });
 
 export async function GET(req: NextRequest) {
-  const jar = await cookies();
-  const flowCookie = jar.get(SSO_FLOW_COOKIE)?.value;
-  // The flow is spent whatever happens next: a second visit of this URL starts nothing.
-  jar.delete({ name: SSO_FLOW_COOKIE, path: "/api/sso" });
   const appUrl = env().APP_URL;
   const outcome = await completeSsoSignIn({
-    flowCookie,
+    flowCookie: req.cookies.get(SSO_FLOW_COOKIE)?.value,
     // The parameters as the provider sent them, on the redirect_uri they were sent to (never this request's own host).
     callbackUrl: new URL(ssoRedirectUri() + req.nextUrl.search),
     ip: clientAddress(req.headers),
@@ -36,6 +36,9 @@ export async function GET(req: NextRequest) {
   } catch {
     return seeOther(new URL("/login?error=sso_invalid", appUrl));
   }
+  // Auth.js wrote the session cookie through next/headers; these go the same way, into the same response.
+  const jar = await cookies();
+  jar.delete({ name: SSO_FLOW_COOKIE, path: "/api/sso" });
   jar.set(ACTIVE_ORG_COOKIE, outcome.orgId, { path: "/", httpOnly: true, sameSite: "lax", secure: appUrl.startsWith("https://") });
-  return seeOther(new URL(outcome.next, appUrl));
+  return seeOther(new URL(outcome.next, appUrl), false);
 }

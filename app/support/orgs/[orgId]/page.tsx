@@ -14,7 +14,7 @@ import { UsageRetentionForm } from "@/components/removal/usage-retention-form";
 import { USAGE_RETENTION_BOUNDS } from "@/lib/removal/retention-window";
 import { SsoForm } from "@/components/support/sso-form";
 import { getOrgSso } from "@/lib/sso/config";
-import { env } from "@/lib/env";
+import { ssoRedirectUri } from "@/lib/sso/sign-in";
 import { configureSsoAction, disableAction, enableAction, liftAction, removeSsoAction, restrictAction, setUsageRetentionAction } from "./actions";
 
 export const metadata: Metadata = { title: "Account" };
@@ -158,9 +158,9 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
           {sso
             ? `Configured: ${sso.emailDomains.join(", ")} sign in through ${sso.issuer}${sso.enforced ? " (enforced: no passwords)" : ""}.`
             : "Not configured: everyone signs in with a password."}{" "}
-          Redirect URI to register with the identity provider:{" "}
-          <code className="break-all">
-            {env().APP_URL}/api/auth/callback/sso-{org.id}
+          Redirect URI to register with the identity provider (the same for every organization):{" "}
+          <code className="break-all" data-testid="sso-redirect-uri">
+            {ssoRedirectUri()}
           </code>
         </p>
         <SsoForm action={configureSsoAction} remove={removeSsoAction} orgId={org.id} current={sso} />
