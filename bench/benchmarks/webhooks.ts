@@ -20,7 +20,8 @@ import { startWebhookReceiver } from "../../tests/helpers/webhook-receiver";
 import { freshPostgres } from "../notify";
 import type { Benchmark } from "../lib/types";
 
-const RECEIVER_PORT = 3166;
+/** A free port: several runs (or agents) on one machine must not collide on a fixed one. */
+const RECEIVER_PORT = 0;
 const noMail: MailTransport = { describe: "none", send: async () => {}, close() {} };
 
 function percentile(sorted: number[], p: number): number {

@@ -59,7 +59,8 @@ export const SsoStartInput = z.object({
     .string()
     .max(500)
     .optional()
-    .transform((n) => (n && n.startsWith("/") && !n.startsWith("//") && !n.startsWith("/\\") ? n : "/")),
+    // A path of this app only: no scheme, no `//host`, no backslash or control character a URL parser would turn into one.
+    .transform((n) => (n && /^\/(?![/\\])[^\\\s\u0000-\u001f]*$/.test(n) ? n : "/")),
   /** The person chose single sign-on where passwords are still allowed. */
   sso: z
     .union([z.boolean(), z.enum(["true", "false", "on", ""])])

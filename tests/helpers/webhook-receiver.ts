@@ -55,9 +55,11 @@ export async function startWebhookReceiver(port: number, host = "127.0.0.1"): Pr
     server.once("error", reject);
     server.listen(port, host, () => resolve());
   });
+  // Port 0 asks for a free one: the receiver then says which it got.
+  const bound = (server.address() as import("node:net").AddressInfo).port;
   return {
-    url: `http://${host}:${port}/hooks`,
-    port,
+    url: `http://${host}:${bound}/hooks`,
+    port: bound,
     requests,
     unique: () => {
       const m = new Map<string, Received>();

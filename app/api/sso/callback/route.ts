@@ -40,5 +40,7 @@ export async function GET(req: NextRequest) {
   const jar = await cookies();
   jar.delete({ name: SSO_FLOW_COOKIE, path: "/api/sso" });
   jar.set(ACTIVE_ORG_COOKIE, outcome.orgId, { path: "/", httpOnly: true, sameSite: "lax", secure: appUrl.startsWith("https://") });
-  return seeOther(new URL(outcome.next, appUrl), false);
+  // `next` was checked to be a path of this app; the origin is checked once more, after the URL parser had its say.
+  const to = new URL(outcome.next, appUrl);
+  return seeOther(to.origin === new URL(appUrl).origin ? to : new URL("/", appUrl), false);
 }
