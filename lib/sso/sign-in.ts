@@ -189,7 +189,7 @@ const nameOf = (claims: JWTPayload, email: string) => {
 export async function completeSsoSignIn(input: { flowCookie: string | undefined; callbackUrl: URL; ip: string }, db: Tx = getDb()): Promise<SsoOutcome> {
   const flow = readFlow(input.flowCookie);
   const refuse = async (reason: SsoFailure, detail: { email?: string; check?: string } = {}): Promise<SsoOutcome> => {
-    log.warn({ event: "sso_refused", reason, orgId: flow?.orgId, check: detail.check }, "single sign-on refused");
+    log.warn({ event: "sso_refused", reason, orgId: flow?.orgId, code: detail.check }, "single sign-on refused");
     await recordAuthEvent(db, { kind: "sso_failure", email: detail.email ?? null, ip: input.ip });
     return { ok: false, reason, orgId: flow?.orgId };
   };

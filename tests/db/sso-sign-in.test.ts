@@ -49,11 +49,11 @@ beforeAll(async () => {
 afterAll(async () => idp?.close());
 
 /** The whole browser round trip: the email step, the provider's sign-in form, the callback. */
-async function signInThroughProvider(email: string, asWhom = email) {
+async function signInThroughProvider(email: string, next?: string) {
   const d = db.handle().db;
-  const start = await beginSsoSignIn({ email }, d);
+  const start = await beginSsoSignIn({ email, next }, d);
   if (start.method !== "sso") throw new Error(`expected single sign-on, got ${start.method}`);
-  const back = await idp.signInAs(start.redirectTo, asWhom);
+  const back = await idp.signInAs(start.redirectTo, email);
   return completeSsoSignIn({ flowCookie: start.flowCookie, callbackUrl: back, ip }, d);
 }
 
@@ -100,6 +100,13 @@ describe(`single sign-on through a real OpenID Provider on ${testDbKind}`, () =>
     const again = await signInThroughProvider(`new.nurse@${DOMAIN}`);
     expect(again).toMatchObject({ ok: true, userId: user.id, joined: false });
     expect(await d.select().from(memberships).where(eq(memberships.userId, user.id))).toHaveLength(1);
+  });
+
+  it("after signing in, the person goes where they were headed: a path of this app, never another origin", async () => {
+    expect(await signInThroughProvider(`headed@${DOMAIN}`, "/retention?tab=policy")).toMatchObject({ ok: true, next: "/retention?tab=policy" });
+    for (const elsewhere of ["//evil.example/x", "/\\evil.example", "/\t/evil.example", "https://evil.example/", "usage"]) {
+      expect(await signInThroughProvider(`headed@${DOMAIN}`, elsewhere), elsewhere).toMatchObject({ ok: true, next: "/" });
+    }
   });
 
   it("discovery and the key set are fetched once, not on every sign-in", async () => {
