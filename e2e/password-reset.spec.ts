@@ -67,6 +67,7 @@ test("password reset: same answer for an unknown address and no mail; the link s
 
   // The old password no longer signs in; the new one does.
   await page.getByLabel("Email").fill(user.email);
+  await page.getByRole("button", { name: "Continue" }).click();
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "Email or password is incorrect." })).toBeVisible();
