@@ -204,6 +204,29 @@ for (const variant of variants) {
       expect(t.current.p95Ms).not.toBeNull();
     });
 
+    it("the dashboard answers what totals, series and each breakdown answer, for hours and days, this period and the one before", async () => {
+      const ages = [30 * 60_000, 5 * 3_600_000, 30 * 3_600_000, 3 * DAY, 40 * DAY, 100 * DAY, 150 * DAY];
+      await ingest(
+        ages.flatMap((age, i) => [
+          event({ orgId, occurredAt: new Date(now.getTime() - age).toISOString(), apiKeyId: KEYS[i % KEYS.length], latencyMs: 100 * (i + 1) }),
+          event({ orgId, occurredAt: new Date(now.getTime() - age - 1000).toISOString(), product: PRODUCTS[i % PRODUCTS.length], status: "server_error" }),
+        ]),
+      );
+      for (const key of ["24h", "90d"] as const) {
+        const args = { orgId, range: { key }, now };
+        const d = await store.dashboard(admin, args, db.handle().db);
+        const t = await store.totals(admin, args, db.handle().db);
+        const s = await store.series(admin, args, db.handle().db);
+        expect(d.totals).toEqual({ current: t.current, previous: t.previous, change: t.change });
+        expect(d.totals.previous.requests).toBeGreaterThan(0);
+        expect(d.series).toEqual(s.points);
+        for (const dimension of ["product", "model", "apiKey"] as const) {
+          const b = await store.breakdown(admin, { ...args, dimension }, db.handle().db);
+          expect(d.breakdowns[dimension]).toEqual(b.rows);
+        }
+      }
+    });
+
     it("the CSV holds the dashboard's numbers", async () => {
       const d = await store.dashboard(admin, { orgId, range: { key: "90d" }, now }, db.handle().db);
       const text = await new Response(await store.csv(admin, { orgId, range: { key: "90d" }, now }, db.handle().db)).text();

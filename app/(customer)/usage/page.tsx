@@ -10,7 +10,7 @@ import { RangePicker } from "@/components/usage/range-picker";
 import { ProjectFilter } from "@/components/usage/project-filter";
 import { listProjects } from "@/lib/projects/service";
 import { ChartSkeleton, TableSkeleton, TotalsSkeleton } from "@/components/usage/skeletons";
-import { BreakdownSection, FreshnessNote, SeriesSection, TotalsSection } from "./sections";
+import { UsageWidgets } from "./sections";
 
 export const metadata: Metadata = { title: "Usage" };
 
@@ -34,7 +34,7 @@ export default async function UsagePage({ searchParams }: { searchParams: Search
   const projectId = project?.id ?? null;
   // One instant for every widget, so their windows agree to the millisecond.
   const now = new Date();
-  const props = { user, range, now, projectId };
+  const showProjects = projects.length > 0;
   const rangeKey = rangeSearch(range);
   const key = projectId ? `${rangeKey}&project=${projectId}` : rangeKey;
   return (
@@ -74,31 +74,22 @@ export default async function UsagePage({ searchParams }: { searchParams: Search
           {problem}
         </p>
       ) : null}
-      <Suspense fallback={null}>
-        <FreshnessNote />
+      {/* One boundary, one read of the store; the fallback is still a skeleton per widget. */}
+      <Suspense
+        key={key}
+        fallback={
+          <div className="space-y-6">
+            <TotalsSkeleton />
+            <ChartSkeleton />
+            <TableSkeleton label="Loading usage by product" />
+            <TableSkeleton label="Loading usage by model" />
+            <TableSkeleton label="Loading usage by API key" />
+            {showProjects ? <TableSkeleton label="Loading usage by project" /> : null}
+          </div>
+        }
+      >
+        <UsageWidgets user={user} range={range} now={now} projectId={projectId} showProjects={showProjects} />
       </Suspense>
-      <div className="space-y-6">
-        <Suspense key={`totals-${key}`} fallback={<TotalsSkeleton />}>
-          <TotalsSection {...props} />
-        </Suspense>
-        <Suspense key={`series-${key}`} fallback={<ChartSkeleton />}>
-          <SeriesSection {...props} />
-        </Suspense>
-        <Suspense key={`product-${key}`} fallback={<TableSkeleton label="Loading usage by product" />}>
-          <BreakdownSection {...props} dimension="product" />
-        </Suspense>
-        <Suspense key={`model-${key}`} fallback={<TableSkeleton label="Loading usage by model" />}>
-          <BreakdownSection {...props} dimension="model" />
-        </Suspense>
-        <Suspense key={`apiKey-${key}`} fallback={<TableSkeleton label="Loading usage by API key" />}>
-          <BreakdownSection {...props} dimension="apiKey" />
-        </Suspense>
-        {projects.length > 0 ? (
-          <Suspense key={`project-${key}`} fallback={<TableSkeleton label="Loading usage by project" />}>
-            <BreakdownSection {...props} dimension="project" />
-          </Suspense>
-        ) : null}
-      </div>
     </>
   );
 }

@@ -1,9 +1,16 @@
-/** The /usage widgets: each reads its own query so each streams in behind its own skeleton. */
+/**
+ * The /usage widgets. One read of the store (getUsageDashboard: totals and
+ * series in parallel, the breakdowns from one scan) feeds all of them behind
+ * one Suspense boundary whose fallback is still a skeleton per widget. They
+ * used to read per widget behind seven boundaries: with rollup reads of a few
+ * milliseconds, the seven streamed chunks and the repeated lookups cost the
+ * page more than the data did (profiled: see the README, "Where the time went").
+ */
 import { ChartColumn, CloudOff, Inbox } from "lucide-react";
 import type { CustomerPrincipal } from "@/lib/auth/session";
 import { dateTimeFormat } from "@/lib/intl";
-import type { BreakdownDimension } from "@/lib/usage/queries";
-import { getUsageBreakdown, getUsageSeries, getUsageTotals, usageFreshness, UsageUnavailableError } from "@/lib/usage/store";
+import type { BreakdownDimension, BreakdownRow, SeriesPoint, TotalsWithChange, UsageDashboard } from "@/lib/usage/queries";
+import { getUsageDashboard, usageFreshness, UsageUnavailableError, type UsageFreshness } from "@/lib/usage/store";
 import type { RangeInput, ResolvedRange } from "@/lib/usage/range";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -13,7 +20,7 @@ import { LazyUsageChart } from "@/components/usage/usage-chart-lazy";
 import { BreakdownTable } from "@/components/usage/breakdown-table";
 import { SeriesNumbers } from "@/components/usage/series-numbers";
 
-type Props = { user: CustomerPrincipal; range: RangeInput; now: Date; projectId: string | null };
+type Props = { user: CustomerPrincipal; range: RangeInput; now: Date; projectId: string | null; showProjects: boolean };
 
 /** A read of the usage store, or null when the store cannot be reached (the widget then says so instead of showing zeros). */
 async function readOrUnavailable<T>(read: () => Promise<T>): Promise<T | null> {
@@ -38,8 +45,7 @@ function Unavailable({ title }: { title: string }) {
 }
 
 /** "Data as of": shown while accepted events are still on their way to the usage store. */
-export async function FreshnessNote() {
-  const f = await readOrUnavailable(() => usageFreshness());
+function FreshnessNote({ f }: { f: UsageFreshness | null }) {
   if (!f?.asOf) return null;
   const at = dateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(f.asOf));
   return (
@@ -56,21 +62,19 @@ function previousLabel(r: ResolvedRange): string {
   return r.key === "24h" ? "previous 24 hours" : `previous ${r.buckets.length} days`;
 }
 
-export async function TotalsSection({ user, range, now, projectId }: Props) {
-  const t = await readOrUnavailable(() => getUsageTotals(user, { orgId: user.orgId, range, now, projectId }));
-  if (!t) return <Unavailable title="Totals" />;
+function TotalsSection({ t, range }: { t: TotalsWithChange; range: ResolvedRange }) {
   if (t.current.requests === 0) {
     return (
       <Card>
         <EmptyState icon={<Inbox className="size-8" />} title="No requests in this range">
           {t.previous.requests > 0
-            ? `There were ${formatInt(t.previous.requests)} requests in the ${previousLabel(t.context.range)}. Try a longer range.`
+            ? `There were ${formatInt(t.previous.requests)} requests in the ${previousLabel(range)}. Try a longer range.`
             : "Requests made with your organization's API keys appear here within a minute. Only metadata is counted: never prompts, audio or outputs."}
         </EmptyState>
       </Card>
     );
   }
-  return <TotalsCards current={t.current} previous={t.previous} change={t.change} periodLabel={previousLabel(t.context.range)} />;
+  return <TotalsCards current={t.current} previous={t.previous} change={t.change} periodLabel={previousLabel(range)} />;
 }
 
 function bucketLabel(bucket: string, r: ResolvedRange): string {
@@ -86,11 +90,7 @@ function localHour(bucket: string, timeZone: string): string {
   );
 }
 
-export async function SeriesSection({ user, range, now, projectId }: Props) {
-  const series = await readOrUnavailable(() => getUsageSeries(user, { orgId: user.orgId, range, now, projectId }));
-  if (!series) return <Unavailable title="Requests over time" />;
-  const { points, context } = series;
-  const r = context.range;
+function SeriesSection({ points, range: r }: { points: SeriesPoint[]; range: ResolvedRange }) {
   const grain = r.grain === "hour" ? "hour" : "day";
   const empty = points.every((p) => p.requests === 0);
   return (
@@ -126,11 +126,8 @@ const TITLES: Record<BreakdownDimension, { title: string; header: string }> = {
   project: { title: "By project", header: "Project" },
 };
 
-export async function BreakdownSection({ user, range, now, projectId, dimension }: Props & { dimension: BreakdownDimension }) {
+function BreakdownSection({ rows, dimension }: { rows: BreakdownRow[]; dimension: BreakdownDimension }) {
   const t = TITLES[dimension];
-  const b = await readOrUnavailable(() => getUsageBreakdown(user, { orgId: user.orgId, range, now, projectId, dimension }));
-  if (!b) return <Unavailable title={t.title} />;
-  const { rows } = b;
   const id = `breakdown-${dimension}`;
   return (
     <Card aria-labelledby={id}>
@@ -141,5 +138,38 @@ export async function BreakdownSection({ user, range, now, projectId, dimension 
         <BreakdownTable rows={rows} nameHeader={t.header} caption={`Usage ${t.title.toLowerCase()}`} />
       )}
     </Card>
+  );
+}
+
+/** Every widget of the page from one read; a store that cannot be reached makes each say so, never show zeros. */
+export async function UsageWidgets({ user, range, now, projectId, showProjects }: Props) {
+  const [d, f] = await Promise.all([
+    readOrUnavailable<UsageDashboard>(() => getUsageDashboard(user, { orgId: user.orgId, range, now, projectId })),
+    readOrUnavailable(() => usageFreshness()),
+  ]);
+  const dimensions: BreakdownDimension[] = showProjects ? ["product", "model", "apiKey", "project"] : ["product", "model", "apiKey"];
+  return (
+    <>
+      <FreshnessNote f={f} />
+      <div className="space-y-6">
+        {d ? (
+          <>
+            <TotalsSection t={d.totals} range={d.context.range} />
+            <SeriesSection points={d.series} range={d.context.range} />
+            {dimensions.map((dim) => (
+              <BreakdownSection key={dim} rows={d.breakdowns[dim]} dimension={dim} />
+            ))}
+          </>
+        ) : (
+          <>
+            <Unavailable title="Totals" />
+            <Unavailable title="Requests over time" />
+            {dimensions.map((dim) => (
+              <Unavailable key={dim} title={TITLES[dim].title} />
+            ))}
+          </>
+        )}
+      </div>
+    </>
   );
 }
