@@ -707,7 +707,8 @@ export const usageLedger = pgTable(
  */
 export const usageRelayBatches = pgTable("usage_relay_batches", {
   id: bigserial("id", { mode: "number" }).primaryKey(),
-  rows: jsonb("rows").notNull(),
+  /** The batch as ClickHouse JSONEachRow rows, one JSON array in text: stored and read back whole, never queried inside (text: no jsonb parse on ingest, no re-serialization for the relay). */
+  rows: text("rows").notNull(),
   events: integer("events").notNull(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   attempts: integer("attempts").notNull().default(0),

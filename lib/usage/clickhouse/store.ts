@@ -530,7 +530,7 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
           zero_retention: e.zero_retention,
           received_at: chTime(new Date(rows[i].received_at as string)),
         }));
-        await tx.execute(sql`insert into usage_relay_batches (rows, events) values (${JSON.stringify(batch)}::jsonb, ${batch.length})`);
+        await tx.execute(sql`insert into usage_relay_batches (rows, events) values (${JSON.stringify(batch)}, ${batch.length})`);
         await tx.execute(
           sql`delete from usage_events where id in (select (x->>'id')::uuid from jsonb_array_elements(${JSON.stringify(ledger.map((l) => ({ id: l.id })))}::jsonb) x)`,
         );
@@ -611,7 +611,7 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
             zero_retention: r.zero_retention,
             received_at: receivedAt,
           }));
-        if (fresh.length) await tx.execute(sql`insert into usage_relay_batches (rows, events) values (${JSON.stringify(fresh)}::jsonb, ${fresh.length})`);
+        if (fresh.length) await tx.execute(sql`insert into usage_relay_batches (rows, events) values (${JSON.stringify(fresh)}, ${fresh.length})`);
         return fresh.length;
       });
       if (accepted > 0 && relayAfterIngest) kickRelay(db);

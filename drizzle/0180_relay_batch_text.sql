@@ -1,0 +1,1 @@
+ALTER TABLE "usage_relay_batches" ALTER COLUMN "rows" SET DATA TYPE text USING "rows"::text;
