@@ -89,7 +89,7 @@ async function createDatabase(): Promise<{ handle: DbHandle; url: string; drop: 
 }
 
 /** n events over the last 90 days: a realistic mix of products, models, keys, errors and latencies. */
-async function generateEvents(handle: DbHandle, orgId: string, n: number): Promise<void> {
+export async function generateEvents(handle: DbHandle, orgId: string, n: number): Promise<void> {
   const chunk = 1_000_000;
   for (let done = 0; done < n; done += chunk) {
     const size = Math.min(chunk, n - done);
@@ -122,7 +122,7 @@ async function generateEvents(handle: DbHandle, orgId: string, n: number): Promi
  * autovacuum and the checkpointer work through the fresh rows during the
  * measurement, and the two sides of the growth ratio are timed under different load.
  */
-async function settle(handle: DbHandle): Promise<void> {
+export async function settle(handle: DbHandle): Promise<void> {
   await handle.pool!.query("vacuum analyze usage_events");
   // The rebuild deleted and rewrote every rollup row: compact them, as rollups grown by ingest would be, or the
   // second measurement reads twice the pages for the same rows and the growth ratio measures the rebuild.

@@ -23,7 +23,14 @@ function ensureBuild(log: (l: string) => void): void {
   if (r.status !== 0) throw new Error("next build failed");
 }
 
-export async function startServer(options: { url: string; port: number; log: (l: string) => void; nextStart?: boolean }): Promise<RunningServer> {
+export async function startServer(options: {
+  url: string;
+  port: number;
+  log: (l: string) => void;
+  nextStart?: boolean;
+  /** More environment for the server (USAGE_STORE, DATA_DIR). */
+  env?: Record<string, string>;
+}): Promise<RunningServer> {
   ensureBuild(options.log);
   const base = `http://127.0.0.1:${options.port}`;
   const [command, args] = options.nextStart
@@ -38,6 +45,7 @@ export async function startServer(options: { url: string; port: number; log: (l:
       PORT: String(options.port),
       APP_URL: base,
       NODE_ENV: "production",
+      ...options.env,
     },
     stdio: ["ignore", "ignore", "pipe"],
   });
