@@ -174,6 +174,12 @@ export async function queryRows<T extends Record<string, unknown>>(db: Tx, query
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
 
+/** The number of rows a data-modifying statement changed (its command tag), on both drivers. */
+export async function affectedRows(db: Tx, query: SQL): Promise<number> {
+  const result = (await db.execute(query)) as unknown as { rowCount?: number | null; affectedRows?: number };
+  return Number(result.rowCount ?? result.affectedRows ?? 0);
+}
+
 /**
  * Turns a driver's connection failure into a sentence that names the
  * database and the cause, without a stack trace or a password.

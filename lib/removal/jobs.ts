@@ -3,33 +3,35 @@
  * short transaction with `statement_timeout` and `lock_timeout`, and keep
  * both rollups equal to the raw events while doing it.
  *
- * A batch deletes up to N raw events (SKIP LOCKED), aggregates exactly what
- * it deleted per rollup key, subtracts that from the hourly and daily
- * rollups (rows that reach zero are deleted), and adds to the job's progress,
- * all in one commit: a crash loses only the batch in flight, which rolls
- * back whole, so the counts stay exact and the job resumes where the store
- * is (the lease of a dead runner expires).
+ * A batch is a slice of the scope's time: the usage store deletes the
+ * scope's events of the slice, takes exactly what it deleted off the hourly
+ * and daily rollups (rows that reach zero are deleted), and the job adds the
+ * counts to its progress, all in one commit (lib/usage/removal.ts has the
+ * statements and why they cannot deadlock with ingest). A crash loses only
+ * the batch in flight, which rolls back whole, so the counts stay exact; the
+ * job resumes (the lease of a dead runner expires) from the first event
+ * still in scope. Slices are sized as the job goes: each aims at
+ * `targetBatchMs` and at most `batchSize` events, from the rate the previous
+ * ones ran at; a slice that runs out of time is rolled back and retried
+ * smaller.
  *
- * Ingest goes on meanwhile. Its one statement inserts events, then upserts
- * rollup rows in key order (daily, then hourly); a batch locks the rollup rows
- * it changes in the same order before updating them, and waits for a
- * lock at most `lock_timeout`: if it would wait longer it gives way (the
- * batch rolls back and is retried), so an ingest never fails or waits long
- * because of a removal. Additions and subtractions commute, so whichever
- * commits first, the rollups end equal to the raw events.
+ * Ingest goes on meanwhile; a batch that would wait for a lock longer than
+ * `lock_timeout` gives way (it rolls back and is retried), so an ingest never
+ * fails or waits long because of a removal.
  *
  * The job ends by reading the store in one snapshot: zero events in scope,
  * and every touched hourly and daily bucket equal to the raw events. Only
  * then is the request completed (with the counts the certificate states).
+ * Events in scope found then (an ingest that began before the cut-off and
+ * committed into a slice already passed) are taken by another pass.
  */
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { getDb, queryRows, type Db, type Tx } from "@/lib/db";
 import { removalJobs, removalOrders, removalRequests } from "@/lib/db/schema";
 import type { SystemPrincipal } from "@/lib/auth/principal";
 import { kickOutbox } from "@/lib/notify/worker";
-import { LATENCY_BUCKETS } from "@/lib/usage/latency";
-import { bounds, histogram } from "@/lib/usage/rollups";
-import { usageStore, type UsageStore } from "@/lib/usage/store";
+import { scopeWhere, type RemovalVerification, type TimeSlice } from "@/lib/usage/removal";
+import { usageStore, type UsageScope, type UsageStore } from "@/lib/usage/store";
 import { recordTransitionIn, type RemovalRequest } from "./requests";
 
 export type RemovalJob = typeof removalJobs.$inferSelect;
@@ -37,8 +39,10 @@ export type RemovalJob = typeof removalJobs.$inferSelect;
 export const SYSTEM_REMOVAL: SystemPrincipal = { kind: "system", name: "removal job" };
 
 export type JobOptions = {
-  /** Raw events per batch. */
+  /** Most raw events a batch aims at (its slice is sized from the density seen so far). */
   batchSize?: number;
+  /** The duration a batch aims at; slices grow or shrink towards it. */
+  targetBatchMs?: number;
   /** A runner holds a job this long without a batch; a dead runner's job is taken again after it. */
   leaseMs?: number;
   statementTimeoutMs?: number;
@@ -51,46 +55,20 @@ export type JobOptions = {
   timeBudgetMs?: number;
 };
 
-const DEFAULTS = { batchSize: 2000, leaseMs: 30_000, statementTimeoutMs: 2000, lockTimeoutMs: 200, maxAttempts: 5 };
+const DEFAULTS = { batchSize: 100_000, targetBatchMs: 300, leaseMs: 30_000, statementTimeoutMs: 2000, lockTimeoutMs: 200, maxAttempts: 5 };
+/** The first slice of a job: this many events at most, to learn the rate before growing. */
+const PROBE_EVENTS = 1000;
+const HOUR = 3_600_000;
 
-/** The rollup key columns after the bucket; a key of the raw events is `coalesce(api_key_id, '')`. */
-const KEYS = ["product", "model", "api_key_id", "project_id"] as const;
-
-type Scope = Pick<RemovalJob, "orgId" | "fromAt" | "toAt" | "apiKeyId" | "projectId" | "cutoffAt">;
-
-function scopeWhere(job: Scope, alias = ""): SQL {
-  const c = (name: string) => sql.raw(alias ? `${alias}.${name}` : name);
-  const parts = [
-    sql`${c("org_id")} = ${job.orgId}`,
-    sql`${c("occurred_at")} >= ${job.fromAt.toISOString()}::timestamptz`,
-    sql`${c("occurred_at")} < ${job.toAt.toISOString()}::timestamptz`,
-  ];
-  if (job.apiKeyId !== null) parts.push(sql`${c("api_key_id")} = ${job.apiKeyId}`);
-  if (job.projectId !== null) parts.push(sql`${c("project_id")} = ${job.projectId}`);
-  if (job.cutoffAt !== null) parts.push(sql`${c("received_at")} <= ${job.cutoffAt.toISOString()}::timestamptz`);
-  return sql.join(parts, sql` and `);
+function scopeOf(job: RemovalJob): UsageScope {
+  return { orgId: job.orgId, fromAt: job.fromAt, toAt: job.toAt, apiKeyId: job.apiKeyId, projectId: job.projectId, cutoffAt: job.cutoffAt };
 }
 
 /** Events in a job's scope, read now. */
-export async function countInScope(db: Tx, job: Scope): Promise<number> {
+export async function countInScope(db: Tx, job: Pick<RemovalJob, "orgId" | "fromAt" | "toAt" | "apiKeyId" | "projectId" | "cutoffAt">): Promise<number> {
   const [r] = await queryRows<{ n: string | number }>(db, sql`select count(*) as n from usage_events where ${scopeWhere(job)}`);
   return Number(r.n);
 }
-
-type Delta = {
-  grain: "h" | "d";
-  bucket: string;
-  product: string;
-  model: string;
-  key: string;
-  proj: string;
-  requests: number;
-  errors: number;
-  input_units: number;
-  output_units: number;
-  latency_ms_sum: number;
-  latency_hist: number[];
-};
 
 const transient = new Set(["55P03", "57014", "40P01", "40001"]);
 function errorCode(err: unknown): string | undefined {
@@ -108,95 +86,35 @@ function errorClass(err: unknown): string {
   return [e?.name ?? "Error", errorCode(err)].filter(Boolean).join(" ").slice(0, 120);
 }
 
-const deltaRecord = sql.raw(
-  `x(grain text, bucket text, product product, model text, key text, proj text, requests bigint, errors bigint, input_units bigint, output_units bigint, latency_ms_sum bigint, latency_hist bigint[])`,
-);
-
-async function subtract(tx: Tx, orgId: string, grain: "h" | "d", deltas: Delta[]): Promise<{ adjusted: number; deleted: number }> {
-  const rows = deltas.filter((d) => d.grain === grain);
-  if (rows.length === 0) return { adjusted: 0, deleted: 0 };
-  const table = sql.raw(grain === "h" ? "usage_rollups_hourly" : "usage_rollups_daily");
-  const bucketCol = sql.raw(grain === "h" ? "hour" : "day");
-  const bucketCast = sql.raw(grain === "h" ? "timestamptz" : "date");
-  const payload = JSON.stringify(rows);
-  const d = sql`(select * from jsonb_to_recordset(${payload}::jsonb) as ${deltaRecord})`;
-  const match = sql`r.org_id = ${orgId} and r.${bucketCol} = d.bucket::${bucketCast} and r.product = d.product and r.model = d.model and r.api_key_id = d.key and r.project_id = d.proj`;
-  // Lock in ingest's key order first, so a batch and an ingest never wait on each other in a cycle.
-  await tx.execute(sql`select 1 from ${table} r join ${d} d on ${match} order by r.org_id, r.${bucketCol}, r.${sql.raw(KEYS.join(", r."))} for update of r`);
-  const hist = sql.raw(`array[${Array.from({ length: LATENCY_BUCKETS }, (_, i) => `r.latency_hist[${i + 1}] - d.latency_hist[${i + 1}]`).join(", ")}]`);
-  const updated = await queryRows<{ requests: string | number }>(
-    tx,
-    sql`update ${table} r set requests = r.requests - d.requests, errors = r.errors - d.errors, input_units = r.input_units - d.input_units,
-          output_units = r.output_units - d.output_units, latency_ms_sum = r.latency_ms_sum - d.latency_ms_sum, latency_hist = ${hist}
-        from ${d} d where ${match} returning r.requests`,
-  );
-  const deleted = await queryRows<{ n: string | number }>(
-    tx,
-    sql`with gone as (delete from ${table} r using ${d} d where ${match} and r.requests = 0 returning 1) select count(*) as n from gone`,
-  );
-  const n = Number(deleted[0].n);
-  return { adjusted: updated.length - n, deleted: n };
-}
-
 export type BatchResult = { deleted: number; ms: number };
 
 /**
- * One batch in one short transaction. Returns how many raw events it
- * deleted (0: nothing left in scope as of its snapshot).
+ * One batch in one short transaction: the scope's events of one slice of its
+ * time, through the store. Returns how many raw events it deleted.
  */
-export async function runBatch(db: Db, job: RemovalJob, options: JobOptions = {}): Promise<BatchResult> {
+export async function runBatch(db: Db, job: RemovalJob, slice: TimeSlice, options: JobOptions = {}, store?: UsageStore): Promise<BatchResult> {
   const o = { ...DEFAULTS, ...options };
+  const s = store ?? (await usageStore());
+  if (!s.removeSlice) throw new Error(`the ${s.kind} usage store removes a scope whole, not in batches`);
+  const removeSlice = s.removeSlice.bind(s);
   const started = performance.now();
   const deleted = await db.transaction(async (tx) => {
     await tx.execute(sql.raw(`set local statement_timeout = ${Math.round(o.statementTimeoutMs)}`));
     await tx.execute(sql.raw(`set local lock_timeout = ${Math.round(o.lockTimeoutMs)}`));
-    const victims = sql`select id from usage_events where ${scopeWhere(job)} limit ${o.batchSize} for update skip locked`;
-    let n: number;
-    let deltas: Delta[] = [];
-    if (job.adjustRollups) {
-      deltas = await queryRows<Delta>(
-        tx,
-        sql`with del as (
-              delete from usage_events e using (${victims}) v where e.id = v.id
-              returning e.occurred_at, e.product, e.model, coalesce(e.api_key_id, '') as key, coalesce(e.project_id::text, '') as proj, e.status, e.input_units, e.output_units, e.latency_ms
-            ),
-            src as (
-              select del.*, width_bucket(del.latency_ms, ${bounds}) as b, date_trunc('hour', del.occurred_at, 'UTC') as hour,
-                     (del.occurred_at at time zone o.time_zone)::date as day
-              from del cross join (select time_zone from organizations where id = ${job.orgId}) o
-            )
-            select 'h' as grain, to_char(hour at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as bucket, product, model, key, proj,
-                   count(*) as requests, count(*) filter (where status <> 'ok') as errors, sum(input_units) as input_units,
-                   sum(output_units) as output_units, sum(latency_ms) as latency_ms_sum, ${histogram} as latency_hist
-            from src group by hour, product, model, key, proj
-            union all
-            select 'd', day::text, product, model, key, proj,
-                   count(*), count(*) filter (where status <> 'ok'), sum(input_units), sum(output_units), sum(latency_ms), ${histogram}
-            from src group by day, product, model, key, proj`,
-      );
-      n = deltas.filter((d) => d.grain === "h").reduce((a, d) => a + Number(d.requests), 0);
-    } else {
-      const [r] = await queryRows<{ n: string | number }>(
-        tx,
-        sql`with del as (delete from usage_events e using (${victims}) v where e.id = v.id returning 1) select count(*) as n from del`,
-      );
-      n = Number(r.n);
-    }
+    // The deleted rows are held for the aggregation: keep them in memory rather than in a temporary file.
+    await tx.execute(sql.raw(`set local work_mem = '64MB'`));
+    const r = await removeSlice(scopeOf(job), slice, { adjustRollups: job.adjustRollups }, tx);
+    const n = r.eventsDeleted;
     if (o.pauseInBatchMs) await tx.execute(sql`select pg_sleep(${o.pauseInBatchMs / 1000})`);
-    // Daily before hourly, each in key order: the order ingest's one statement takes them in (PostgreSQL runs its
-    // unreferenced data-modifying CTEs last first, so the daily upsert locks before the hourly one; checked on
-    // PostgreSQL 15 with two sessions). Same order on both sides: a batch and an ingest can wait, never deadlock.
-    const d = await subtract(tx, job.orgId, "d", deltas);
-    const h = await subtract(tx, job.orgId, "h", deltas);
     const ms = Math.round(performance.now() - started);
     await tx
       .update(removalJobs)
       .set({
         eventsDeleted: sql`${removalJobs.eventsDeleted} + ${n}`,
-        hourlyRowsAdjusted: sql`${removalJobs.hourlyRowsAdjusted} + ${h.adjusted}`,
-        hourlyRowsDeleted: sql`${removalJobs.hourlyRowsDeleted} + ${h.deleted}`,
-        dailyRowsAdjusted: sql`${removalJobs.dailyRowsAdjusted} + ${d.adjusted}`,
-        dailyRowsDeleted: sql`${removalJobs.dailyRowsDeleted} + ${d.deleted}`,
+        hourlyRowsAdjusted: sql`${removalJobs.hourlyRowsAdjusted} + ${r.hourlyRowsAdjusted}`,
+        hourlyRowsDeleted: sql`${removalJobs.hourlyRowsDeleted} + ${r.hourlyRowsDeleted}`,
+        dailyRowsAdjusted: sql`${removalJobs.dailyRowsAdjusted} + ${r.dailyRowsAdjusted}`,
+        dailyRowsDeleted: sql`${removalJobs.dailyRowsDeleted} + ${r.dailyRowsDeleted}`,
         rowsRemaining: sql`greatest(coalesce(${removalJobs.rowsRemaining}, 0) - ${n}, 0)`,
         batches: sql`${removalJobs.batches} + ${n > 0 ? 1 : 0}`,
         maxBatchMs: sql`greatest(${removalJobs.maxBatchMs}, ${n > 0 ? ms : 0})`,
@@ -242,72 +160,13 @@ export async function claimJob(db: Db, options: JobOptions = {}): Promise<Remova
   return out;
 }
 
-export type Verification = {
-  verifiedAt: string;
-  eventsInScope: number;
-  hourlyBucketsChecked: number;
-  dailyBucketsChecked: number;
-  hourlyMismatches: number;
-  dailyMismatches: number;
-};
-
-const measureCols = ["requests", "errors", "input_units", "output_units", "latency_ms_sum", "latency_hist"];
-const differs = sql.raw(measureCols.map((c) => `raw.${c} is distinct from roll.${c}`).join(" or "));
+export type Verification = RemovalVerification & { verifiedAt: string };
 
 /** Reads the store: events left in scope, and rollups against raw events for every bucket the job touched. */
-export async function verifyJob(tx: Tx, job: RemovalJob): Promise<Verification> {
-  const eventsInScope = await countInScope(tx, job);
-  let hourlyMismatches = 0;
-  let dailyMismatches = 0;
-  let hourlyBucketsChecked = 0;
-  let dailyBucketsChecked = 0;
-  if (job.adjustRollups) {
-    const from = job.fromAt.toISOString();
-    const to = job.toAt.toISOString();
-    const rawMeasures = sql`count(*) as requests, count(*) filter (where status <> 'ok') as errors, sum(input_units) as input_units, sum(output_units) as output_units,
-      sum(latency_ms) as latency_ms_sum, ${histogram} as latency_hist`;
-    const [h] = await queryRows<{ mismatches: string | number; buckets: string | number }>(
-      tx,
-      sql`with lo as (select date_trunc('hour', ${from}::timestamptz, 'UTC') as t),
-          raw as (
-            select date_trunc('hour', occurred_at, 'UTC') as hour, product, model, coalesce(api_key_id, '') as key, coalesce(project_id::text, '') as proj, ${rawMeasures}
-            from (select e.*, width_bucket(e.latency_ms, ${bounds}) as b from usage_events e, lo
-                  where e.org_id = ${job.orgId} and e.occurred_at >= lo.t and e.occurred_at < date_trunc('hour', ${to}::timestamptz - interval '1 microsecond', 'UTC') + interval '1 hour') s
-            group by 1, 2, 3, 4, 5
-          ),
-          roll as (
-            select hour, product, model, api_key_id as key, project_id as proj, requests, errors, input_units, output_units, latency_ms_sum, latency_hist
-            from usage_rollups_hourly, lo where org_id = ${job.orgId} and hour >= lo.t and hour < ${to}::timestamptz
-          )
-          select count(*) filter (where ${differs}) as mismatches, count(distinct coalesce(raw.hour, roll.hour)) as buckets
-          from raw full join roll on raw.hour = roll.hour and raw.product = roll.product and raw.model = roll.model and raw.key = roll.key and raw.proj = roll.proj`,
-    );
-    const [d] = await queryRows<{ mismatches: string | number; buckets: string | number }>(
-      tx,
-      sql`with o as (select time_zone as tz from organizations where id = ${job.orgId}),
-          days as (select (${from}::timestamptz at time zone o.tz)::date as first, ((${to}::timestamptz - interval '1 microsecond') at time zone o.tz)::date as last, o.tz from o),
-          raw as (
-            select day, product, model, key, proj, ${rawMeasures}
-            from (select (e.occurred_at at time zone days.tz)::date as day, e.product, e.model, coalesce(e.api_key_id, '') as key, coalesce(e.project_id::text, '') as proj, e.status, e.input_units,
-                         e.output_units, e.latency_ms, width_bucket(e.latency_ms, ${bounds}) as b
-                  from usage_events e, days
-                  where e.org_id = ${job.orgId} and e.occurred_at >= ${from}::timestamptz - interval '2 days' and e.occurred_at < ${to}::timestamptz + interval '2 days') s, days
-            where s.day between days.first and days.last
-            group by 1, 2, 3, 4, 5
-          ),
-          roll as (
-            select day, product, model, api_key_id as key, project_id as proj, requests, errors, input_units, output_units, latency_ms_sum, latency_hist
-            from usage_rollups_daily, days where org_id = ${job.orgId} and day between days.first and days.last
-          )
-          select count(*) filter (where ${differs}) as mismatches, count(distinct coalesce(raw.day, roll.day)) as buckets
-          from raw full join roll on raw.day = roll.day and raw.product = roll.product and raw.model = roll.model and raw.key = roll.key and raw.proj = roll.proj`,
-    );
-    hourlyMismatches = Number(h.mismatches);
-    hourlyBucketsChecked = Number(h.buckets);
-    dailyMismatches = Number(d.mismatches);
-    dailyBucketsChecked = Number(d.buckets);
-  }
-  return { verifiedAt: new Date().toISOString(), eventsInScope, hourlyBucketsChecked, dailyBucketsChecked, hourlyMismatches, dailyMismatches };
+export async function verifyJob(tx: Tx, job: RemovalJob, store: UsageStore): Promise<Verification> {
+  if (!store.verifyRemoval) throw new Error(`the ${store.kind} usage store has no bounded removal`);
+  const v = await store.verifyRemoval(scopeOf(job), { checkRollups: job.adjustRollups }, tx);
+  return { verifiedAt: new Date().toISOString(), ...v };
 }
 
 export type RemovalCounts = {
@@ -367,12 +226,12 @@ async function failJob(db: Db, job: RemovalJob, why: string): Promise<void> {
   kickOutbox();
 }
 
-/** Verifies and, if the store agrees, finishes the job (and its request when all parts are done). Returns false when events are still in scope. */
-async function finishJob(db: Db, job: RemovalJob): Promise<"done" | "more" | "mismatch"> {
+/** Verifies and, if the store agrees, finishes the job (and its request when all parts are done); "more" when events are still in scope. */
+async function finishJob(db: Db, job: RemovalJob, store: UsageStore): Promise<"done" | "more" | "mismatch"> {
   const outcome = await db.transaction(
     async (tx) => {
       const [current] = await tx.select().from(removalJobs).where(eq(removalJobs.id, job.id));
-      const v = await verifyJob(tx, current);
+      const v = await verifyJob(tx, current, store);
       if (v.eventsInScope > 0) return "more" as const;
       if (v.hourlyMismatches > 0 || v.dailyMismatches > 0) return "mismatch" as const;
       await tx
@@ -449,6 +308,51 @@ async function runJobOnStore(db: Db, job: RemovalJob, store: UsageStore, report:
   return report;
 }
 
+/**
+ * The slices of a job: from the first event in scope to the end of the
+ * range, each sized from the last one's rate and density so it takes about
+ * `targetBatchMs` and holds at most about `batchSize` events. Slices of an
+ * hour or more end on a whole hour, so each hourly rollup row is corrected
+ * by one batch.
+ */
+class Slicer {
+  private windowMs: number;
+  cursor: number;
+  constructor(
+    private readonly end: number,
+    start: number,
+    rowsRemaining: number,
+    private readonly o: { batchSize: number; targetBatchMs: number },
+  ) {
+    this.cursor = start;
+    const density = rowsRemaining / Math.max(1, end - start);
+    this.windowMs = density > 0 ? Math.max(1, Math.min(PROBE_EVENTS, o.batchSize) / density) : end - start;
+  }
+  get done(): boolean {
+    return this.cursor >= this.end;
+  }
+  next(): TimeSlice {
+    let hi = this.cursor + this.windowMs;
+    if (this.windowMs >= HOUR && Math.floor(hi / HOUR) * HOUR > this.cursor) hi = Math.floor(hi / HOUR) * HOUR;
+    return { fromAt: new Date(this.cursor), toAt: new Date(Math.min(this.end, Math.ceil(hi))) };
+  }
+  /** A batch committed: move on, and size the next slice from what this one took. */
+  advance(slice: TimeSlice, deleted: number, ms: number): void {
+    this.cursor = slice.toAt.getTime();
+    const width = slice.toAt.getTime() - slice.fromAt.getTime();
+    let next = width * Math.min(2, Math.max(0.25, this.o.targetBatchMs / Math.max(1, ms)));
+    if (deleted > 0) next = Math.min(next, (width * this.o.batchSize) / deleted);
+    this.windowMs = Math.max(1, next);
+  }
+  /** The slice ran out of time and rolled back: try a quarter of it. */
+  shrink(): void {
+    this.windowMs = Math.max(1, this.windowMs / 4);
+  }
+  restart(from: number): void {
+    this.cursor = from;
+  }
+}
+
 /** Runs one job to its end (or the time budget). */
 export async function runJob(
   db: Db,
@@ -457,37 +361,45 @@ export async function runJob(
   report: RunReport = { jobs: 0, batches: 0, deleted: 0, retries: 0, maxBatchMs: 0 },
 ): Promise<RunReport> {
   const store = await usageStore();
-  if (store.kind !== "postgres") return runJobOnStore(db, job, store, report);
+  if (!store.removeSlice || !store.firstInScope) return runJobOnStore(db, job, store, report);
+  const firstInScope = store.firstInScope.bind(store);
   const o = { ...DEFAULTS, ...options };
   const started = Date.now();
   let failures = 0;
-  let batchSize = o.batchSize;
   report.jobs++;
+  // Where the job starts or resumes: the first event still in scope (a killed run's slices are gone already).
+  const first = async () => (await firstInScope(scopeOf(job), db))?.getTime() ?? job.toAt.getTime();
+  const slicer = new Slicer(job.toAt.getTime(), await first(), job.rowsRemaining ?? 0, o);
   for (;;) {
     if (options.timeBudgetMs !== undefined && Date.now() - started > options.timeBudgetMs) {
       await db.update(removalJobs).set({ leasedUntil: null }).where(eq(removalJobs.id, job.id));
       return report;
     }
     try {
-      const b = await runBatch(db, job, { ...o, batchSize });
-      if (b.deleted > 0) {
-        report.batches++;
-        report.deleted += b.deleted;
-        report.maxBatchMs = Math.max(report.maxBatchMs, b.ms);
+      if (!slicer.done) {
+        const slice = slicer.next();
+        const b = await runBatch(db, job, slice, o, store);
+        slicer.advance(slice, b.deleted, b.ms);
+        if (b.deleted > 0) {
+          report.batches++;
+          report.deleted += b.deleted;
+          report.maxBatchMs = Math.max(report.maxBatchMs, b.ms);
+        }
         failures = 0;
         continue;
       }
-      const end = await finishJob(db, job);
+      const end = await finishJob(db, job, store);
       if (end === "done") return report;
       if (end === "mismatch") {
         await failJob(db, job, "rollups did not equal the raw events after the removal");
         return report;
       }
+      slicer.restart(await first());
     } catch (err) {
       if (isTransient(err)) {
         report.retries++;
-        // A statement that ran out of time gets a smaller batch; a lock wait just waits a little.
-        if (errorCode(err) === "57014") batchSize = Math.max(100, Math.floor(batchSize / 2));
+        // A statement that ran out of time gets a smaller slice; a lock wait just waits a little.
+        if (errorCode(err) === "57014") slicer.shrink();
         await sleep(20 + Math.random() * 80);
         continue;
       }

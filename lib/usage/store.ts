@@ -11,7 +11,7 @@
  * The functions at the bottom keep the names and signatures of ./queries, so
  * a page switches stores by changing its import only.
  */
-import { eq, sql, type SQL } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { getDb, queryRows, type Tx } from "@/lib/db";
 import { organizations } from "@/lib/db/schema";
 import { env } from "@/lib/env";
@@ -33,6 +33,7 @@ import {
 } from "./queries";
 import { usageCsvStream } from "./csv";
 import { rebuildRollups, type RollupSpan } from "./rollups";
+import { firstInScope, removeSlice, scopeWhere, verifyRemoval, type RemovalVerification, type SliceRemoval, type TimeSlice } from "./removal";
 import { localDate } from "./range";
 import { processState } from "@/lib/process-state";
 
@@ -78,6 +79,16 @@ export interface UsageStore {
   deliverPending(db?: Tx): Promise<number>;
   /** Raw events of an org in scope, read now (removal verification and tests). */
   countInScope(scope: UsageScope, db?: Tx): Promise<number>;
+  /**
+   * Bounded removal, on a store that has it (PostgreSQL): the scope's events of one time slice are deleted and exactly
+   * what was deleted is taken off both rollups (unless `adjustRollups` is false), in the caller's transaction. A store
+   * without it removes a scope whole (removeScope).
+   */
+  removeSlice?(scope: UsageScope, slice: TimeSlice, options: { adjustRollups: boolean }, tx: Tx): Promise<SliceRemoval>;
+  /** With removeSlice: the time of the scope's first event (where a removal starts or resumes), null when none is left. */
+  firstInScope?(scope: UsageScope, tx: Tx): Promise<Date | null>;
+  /** With removeSlice: reads the store after a removal, in the caller's snapshot (events left in scope, rollups against raw). */
+  verifyRemoval?(scope: UsageScope, options: { checkRollups: boolean }, tx: Tx): Promise<RemovalVerification>;
 }
 
 /** The store's figures cannot be read right now: pages say so instead of showing zeros. */
@@ -106,14 +117,6 @@ export async function scopeSpan(db: Tx, scope: Pick<UsageScope, "orgId" | "fromA
   };
 }
 
-function pgScopeWhere(s: UsageScope): SQL {
-  const parts = [sql`org_id = ${s.orgId}`, sql`occurred_at >= ${s.fromAt.toISOString()}::timestamptz`, sql`occurred_at < ${s.toAt.toISOString()}::timestamptz`];
-  if (s.apiKeyId !== null) parts.push(sql`api_key_id = ${s.apiKeyId}`);
-  if (s.projectId !== null) parts.push(sql`project_id = ${s.projectId}`);
-  if (s.cutoffAt !== null) parts.push(sql`received_at <= ${s.cutoffAt.toISOString()}::timestamptz`);
-  return sql.join(parts, sql` and `);
-}
-
 /** Today's store: PostgreSQL (or PGlite) tables usage_events and the two rollups. */
 export const postgresUsageStore: UsageStore = {
   kind: "postgres",
@@ -132,7 +135,7 @@ export const postgresUsageStore: UsageStore = {
       const span = await scopeSpan(tx, scope);
       const [d] = await queryRows<{ n: number }>(
         tx,
-        sql`with del as (delete from usage_events where ${pgScopeWhere(scope)} returning 1) select count(*)::int as n from del`,
+        sql`with del as (delete from usage_events where ${scopeWhere(scope)} returning 1) select count(*)::int as n from del`,
       );
       await rebuildRollups(tx, scope.orgId, span);
       const [h] = await queryRows<{ n: number }>(
@@ -161,9 +164,12 @@ export const postgresUsageStore: UsageStore = {
     return { asOf: null, pendingEvents: 0 };
   },
   async countInScope(scope, db = getDb()) {
-    const [r] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from usage_events where ${pgScopeWhere(scope)}`);
+    const [r] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from usage_events where ${scopeWhere(scope)}`);
     return Number(r.n);
   },
+  removeSlice: (scope, slice, options, tx) => removeSlice(tx, scope, slice, options),
+  firstInScope: (scope, tx) => firstInScope(tx, scope),
+  verifyRemoval: (scope, options, tx) => verifyRemoval(tx, scope, options),
   // The drizzle migrations are the schema; nothing is ever on its way.
   start: async () => {},
   deliverPending: async () => 0,
