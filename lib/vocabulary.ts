@@ -32,6 +32,7 @@ export const NOTICE_KINDS = [
   "removal_completed",
   "removal_failed",
   "project_changed",
+  "webhook_disabled",
 ] as const;
 /** What a removal request covers: the whole org, one project, or one of the customer's API keys. */
 export const REMOVAL_SCOPES = ["organization", "project", "api_key"] as const;

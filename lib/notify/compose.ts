@@ -59,6 +59,15 @@ export type NoticeContext = {
   removal?: RemovalNoticeContext;
   /** A project's change (kind project_changed). */
   project?: ProjectNoticeContext;
+  /** An endpoint the delivery disabled (kind webhook_disabled). */
+  webhook?: WebhookNoticeContext;
+};
+
+export type WebhookNoticeContext = {
+  endpointId: string;
+  /** The endpoint's address without its query or fragment (where a receiver may keep a token). */
+  address: string;
+  consecutiveFailures: number;
 };
 
 export type ProjectNoticeContext = {
@@ -235,6 +244,17 @@ export function composeNotice(kind: NoticeKind, c: NoticeContext): NoticeContent
         title: `Project ${p.name} ${verb}`,
         body: `The project ${p.name} of ${c.orgName} ${verb} at ${when}. ${p.summary}`,
         details: { ...base, trafficImpact: p.trafficImpact },
+      };
+    }
+    case "webhook_disabled": {
+      const w = c.webhook!;
+      return {
+        kind,
+        title: "A webhook endpoint was disabled",
+        body:
+          `The webhook endpoint ${w.address} of ${c.orgName} was disabled at ${when}: ${w.consecutiveFailures} deliveries in a row failed after every retry. ` +
+          "No further events are sent to it until an administrator enables it again under Settings → Webhooks.",
+        details: { ...base, trafficImpact: "Requests are served and retained exactly as before; only the events to this endpoint stop." },
       };
     }
     case "zdr_requested":

@@ -202,7 +202,6 @@ export async function completeRequestIfDoneIn(tx: Tx, requestId: string): Promis
     fleet: order ? { itemsRemoved: order.itemsRemoved, completedAt: order.completedAt?.toISOString() ?? null } : null,
   };
   const [after] = await tx.update(removalRequests).set({ status: "completed", finishedAt: new Date(), counts }).where(eq(removalRequests.id, r.id)).returning();
-  // webhooks: enqueue "removal.completed" here, in this transaction (built on another branch).
   await recordTransitionIn(tx, SYSTEM_REMOVAL, r, after, {
     action: "removal.completed",
     notice: { eventsRemoved: job.eventsDeleted, fleetItemsRemoved: order?.itemsRemoved ?? null },

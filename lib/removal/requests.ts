@@ -21,6 +21,7 @@ import { env } from "@/lib/env";
 import { composeNotice, type RemovalNoticeContext } from "@/lib/notify/compose";
 import { enqueueNoticeEmails } from "@/lib/notify/outbox";
 import { kickOutbox } from "@/lib/notify/worker";
+import { enqueueWebhookEvent } from "@/lib/webhooks/service";
 import { kickRemovalRunner } from "./kick";
 import { TicketRef } from "@/lib/retention/service";
 import { addDays, dayDiff, localDate } from "@/lib/usage/range";
@@ -206,6 +207,28 @@ export async function recordTransitionIn(
     .values({ orgId: after.orgId, kind, title: notice.title, body: notice.body, details: notice.details, auditId: audit.id, createdAt: now })
     .returning({ id: notices.id });
   await enqueueNoticeEmails(tx, { orgId: after.orgId, noticeId: n.id, notice, appUrl: env().APP_URL });
+  // The org's webhooks hear of a completed removal in the same commit: ids, states and counts (an API key's id may hold
+  // characters a webhook value does not carry, so the scope is named by kind and project; the request id leads to the rest).
+  if (t.action === "removal.completed") {
+    await enqueueWebhookEvent(tx, {
+      orgId: after.orgId,
+      type: "removal.completed",
+      data: {
+        requestId: after.id,
+        orgId: after.orgId,
+        status: after.status,
+        scope: after.scope,
+        projectId: after.projectId,
+        fromDay: after.fromDay,
+        toDay: after.toDay,
+        includeContent: after.includeContent,
+        eventsRemoved: typeof t.notice?.eventsRemoved === "number" ? t.notice.eventsRemoved : null,
+        fleetItemsRemoved: typeof t.notice?.fleetItemsRemoved === "number" ? t.notice.fleetItemsRemoved : null,
+        auditId: audit.id,
+        completedAt: (after.finishedAt ?? now).toISOString(),
+      },
+    });
+  }
   return { auditId: audit.id };
 }
 

@@ -3,14 +3,15 @@
  * with every secret in force, recorded in the delivery log; retries through
  * the outbox's backoff with the same webhook-id; after the last attempt the
  * delivery fails, and an endpoint that fails too often in a row is disabled
- * and its org's admins are emailed.
+ * and its org's admins get a notice and its email.
  */
 import { eq } from "drizzle-orm";
 import type { Tx } from "@/lib/db";
-import { webhookDeliveries, webhookEndpoints } from "@/lib/db/schema";
+import { notices, organizations, webhookDeliveries, webhookEndpoints } from "@/lib/db/schema";
 import { appendAudit } from "@/lib/audit/chain";
 import { env } from "@/lib/env";
-import { enqueueEmail, markAbandoned, markDelivered, markFailed, orgAdmins, type WebhookMessage } from "@/lib/notify/outbox";
+import { composeNotice } from "@/lib/notify/compose";
+import { enqueueNoticeEmails, markAbandoned, markDelivered, markFailed, type WebhookMessage } from "@/lib/notify/outbox";
 import { registerOutboxDeliverer } from "@/lib/notify/worker";
 import { postWebhook } from "./deliver";
 import { decryptSecret } from "./secrets";
@@ -72,7 +73,7 @@ export async function deliverWebhookMessage(db: Tx, msg: WebhookMessage, options
   return false;
 }
 
-/** Counts a delivery that spent its attempts; after `disableAfter` in a row the endpoint is disabled and its org's admins are emailed. */
+/** Counts a delivery that spent its attempts; after `disableAfter` in a row the endpoint is disabled and its org's admins get a notice and its email. */
 async function recordFailedDelivery(db: Tx, endpointId: string, disableAfter: number): Promise<void> {
   await db.transaction(async (tx) => {
     const [e] = await tx.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpointId)).for("update");
@@ -87,7 +88,7 @@ async function recordFailedDelivery(db: Tx, endpointId: string, disableAfter: nu
       .update(webhookEndpoints)
       .set({ consecutiveFailures: failures, disabledAt: new Date(), disabledReason: reason })
       .where(eq(webhookEndpoints.id, e.id));
-    await appendAudit(tx, {
+    const audit = await appendAudit(tx, {
       orgId: e.orgId,
       actorType: "system",
       actorId: null,
@@ -98,22 +99,23 @@ async function recordFailedDelivery(db: Tx, endpointId: string, disableAfter: nu
       reason,
       ticketRef: null,
     });
-    const appUrl = env().APP_URL;
-    const host = new URL(appUrl).hostname || "zdr-console.local";
-    for (const a of await orgAdmins(tx, e.orgId)) {
-      const text =
-        `Hello ${a.name},\n\nThe webhook endpoint ${e.url} was disabled: ${reason}. ` +
-        `No further events are sent to it until an administrator enables it again on ${appUrl}/settings/webhooks.\n`;
-      await enqueueEmail(tx, {
-        to: a.email,
-        recipientUserId: a.userId,
-        orgId: e.orgId,
-        subject: "A webhook endpoint was disabled",
-        text,
-        html: `<p>${text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/\n/g, "<br>")}</p>`,
-        messageId: `<webhook-disabled-${e.id}.${a.userId}.${Date.now()}@${host}>`,
-      });
-    }
+    // The admins hear of it as of every other change: a notice in the app and its email, through the outbox.
+    const [org] = await tx.select({ name: organizations.name, timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, e.orgId));
+    const url = new URL(e.url);
+    const notice = composeNotice("webhook_disabled", {
+      orgName: org.name,
+      effectiveAt: new Date(),
+      timeZone: org.timeZone,
+      contentRetentionDays: 0,
+      trainingUse: false,
+      ticketRef: null,
+      webhook: { endpointId: e.id, address: `${url.origin}${url.pathname}`, consecutiveFailures: failures },
+    });
+    const [n] = await tx
+      .insert(notices)
+      .values({ orgId: e.orgId, kind: notice.kind, title: notice.title, body: notice.body, details: notice.details, auditId: audit.id })
+      .returning({ id: notices.id });
+    await enqueueNoticeEmails(tx, { orgId: e.orgId, noticeId: n.id, notice, appUrl: env().APP_URL });
   });
 }
 

@@ -104,8 +104,8 @@ beforeAll(async () => {
     .where(sql`${organizations.slug} = 'northwind-health'`);
   orgId = org.id;
   admin = (await loadUserPrincipalByEmail(d, "admin@northwind.example"))!;
-  target = await startWebhookReceiver(3163);
-  redirector = await startWebhookReceiver(3164);
+  target = await startWebhookReceiver(0);
+  redirector = await startWebhookReceiver(0);
 });
 afterAll(async () => {
   await target?.close();

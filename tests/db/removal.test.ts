@@ -4,7 +4,7 @@ import { compactVerify, createLocalJWKSet } from "jose";
 import { GET as jwksRoute } from "@/app/.well-known/jwks.json/route";
 import { removalCertificate } from "@/lib/removal/certificate";
 import { beforeAll, describe, expect, it } from "vitest";
-import { auditLog, notices, organizations, outbox, projects, removalJobs, removalRequests } from "@/lib/db/schema";
+import { auditLog, notices, organizations, outbox, projects, removalJobs, removalRequests, webhookDeliveries } from "@/lib/db/schema";
 import { seedDemoWorld } from "@/lib/demo/seed";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import type { UserPrincipal } from "@/lib/auth/principal";
@@ -13,10 +13,14 @@ import { approveRemoval, cancelRemoval, getRemovalRequest, listRemovalsForSuppor
 import { runRemovalJobs, scheduleRetentionPurges } from "@/lib/removal/jobs";
 import { completeRemovalOrder, listRemovalOrders } from "@/lib/removal/orders";
 import { setUsageRetentionDays } from "@/lib/removal/retention-window";
+import { createWebhookEndpoint } from "@/lib/webhooks/service";
 import { addDays, localDate } from "@/lib/usage/range";
+import { postgresUsageStore, setUsageStore, type UsageStore } from "@/lib/usage/store";
 import { countEvents, fleet, ingestAll, makeEvents, rollupMismatches } from "../helpers/removal";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
 
+// The removal.completed webhook below goes to an endpoint on loopback (never delivered here: the outbox does not run).
+process.env.WEBHOOK_ALLOW_PRIVATE = "true";
 // A key of this file's own, so the certificate test neither needs nor writes DATA_DIR's key.
 process.env.SIGNING_KEY ??= crypto.generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 
@@ -204,8 +208,11 @@ describe(`removal requests (${testDbKind})`, () => {
     const others = await countEvents(d, sql`${inDays(from, to)} and project_id is null`);
     expect(inScope).toBeGreaterThan(50);
     expect(others).toBeGreaterThan(50);
+    const { endpoint } = await createWebhookEndpoint(admin, { orgId: northwind, url: "http://127.0.0.1:9/removals", eventTypes: ["removal.completed"] }, d);
     const r = await requestRemoval(admin, { orgId: northwind, scope: "project", projectId: northwindProject, range: "custom", from, to }, d);
     await approveRemoval(support, { requestId: r.id, reason: "Verified with the account owner" }, d);
+    // Requested and approved are no webhook events: nothing is owed to the endpoint yet.
+    expect(await d.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpoint.id))).toHaveLength(0);
     await runRemovalJobs({ db: d, batchSize: 100 });
     const done = await getRemovalRequest(admin, { orgId: northwind, requestId: r.id }, d);
     expect(done.status).toBe("completed");
@@ -220,6 +227,67 @@ describe(`removal requests (${testDbKind})`, () => {
       .orderBy(sql`created_at desc`)
       .limit(1);
     expect(n.body).toContain("project Clinic app");
+    // The org's webhook heard of the completion in the same commit: ids, states and counts, no names.
+    const deliveries = await d.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpoint.id));
+    expect(deliveries.map((x) => x.eventType)).toEqual(["removal.completed"]);
+    const [o] = await d
+      .select()
+      .from(outbox)
+      .where(eq(outbox.messageId, `webhook:${deliveries[0].webhookId}`));
+    const body = JSON.parse((o.payload as { body: string }).body) as { type: string; data: Record<string, unknown> };
+    expect(body.type).toBe("removal.completed");
+    expect(body.data).toMatchObject({
+      requestId: r.id,
+      orgId: northwind,
+      status: "completed",
+      scope: "project",
+      projectId: northwindProject,
+      eventsRemoved: inScope,
+    });
+    expect(JSON.stringify(body)).not.toContain("Clinic app");
+  });
+
+  it("running → failed: a store that keeps failing fails the request, says why without detail, and keeps every event", async () => {
+    const d = db.handle().db;
+    const from = addDays(today(), -35);
+    const to = addDays(today(), -33);
+    const inScope = await countEvents(d, inDays(from, to));
+    const all = await countEvents(d);
+    expect(inScope).toBeGreaterThan(0);
+    const broken: UsageStore = {
+      ...postgresUsageStore,
+      removeSlice: async () => {
+        throw new Error("disk full at /var/lib/postgresql");
+      },
+    };
+    setUsageStore(broken);
+    try {
+      const r = await requestRemoval(admin, { orgId: northwind, scope: "organization", range: "custom", from, to }, d);
+      await approveRemoval(support, { requestId: r.id, reason: "Verified with the account owner" }, d);
+      await runRemovalJobs({ db: d, maxAttempts: 2 });
+      const failed = await getRemovalRequest(admin, { orgId: northwind, requestId: r.id }, d);
+      expect(failed.status).toBe("failed");
+      expect(failed.failure).toBe("the removal stopped after 2 failed attempts (Error)");
+      const [job] = await d.select().from(removalJobs).where(eq(removalJobs.requestId, r.id));
+      expect(job.status).toBe("failed");
+      // Nothing was removed, so nothing is claimed: every event is still there and the rollups still equal them.
+      expect(await countEvents(d)).toBe(all);
+      expect(await rollupMismatches(d, northwind)).toBe(0);
+      const [a] = await d
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.orgId, northwind), eq(auditLog.action, "removal.failed")));
+      expect(a).toBeDefined();
+      const [n] = await d
+        .select()
+        .from(notices)
+        .where(and(eq(notices.orgId, northwind), eq(notices.kind, "removal_failed")));
+      expect(n.body).not.toContain("/var/lib");
+      // A failed request is over: it cannot be cancelled, and a new one may cover the same days.
+      expect((await codeOf(cancelRemoval(admin, { orgId: northwind, requestId: r.id }, d))).code).toBe("conflict");
+    } finally {
+      setUsageStore(undefined);
+    }
   });
 
   it("a scope matching nothing completes with zeros and says so", async () => {
