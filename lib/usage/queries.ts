@@ -76,6 +76,14 @@ const orgZone = cache(async (db: Tx, orgId: string) => {
   return org ?? null;
 });
 
+/** The org's name and time zone after the access check (the range picker's "today"); shares the request's one lookup with the widgets. */
+export async function usageOrg(actor: Principal, orgId: string, db: Tx = getDb()): Promise<{ name: string; timeZone: string }> {
+  authorize(actor, "usage.read", { orgId });
+  const org = await orgZone(db, orgId);
+  if (!org) throw notFound("Organization not found");
+  return org;
+}
+
 /** Resolves the org (and its time zone) after the access check; another tenant's id is 404. */
 export async function usageContext(actor: Principal, args: Args, db: Tx = getDb()): Promise<UsageContext> {
   authorize(actor, "usage.read", { orgId: args.orgId });
