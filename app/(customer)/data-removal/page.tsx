@@ -5,6 +5,7 @@ import { requireCustomer } from "@/lib/auth/session";
 import { isAllowed } from "@/lib/auth/permissions";
 import { listRemovalRequests } from "@/lib/removal/requests";
 import { localDate } from "@/lib/usage/range";
+import { formatDateTime } from "@/lib/intl";
 import { getRetentionView } from "@/lib/retention/queries";
 import { PageHeader } from "@/components/ui/page-header";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
@@ -20,7 +21,6 @@ export default async function DataRemovalPage() {
   if (!isAllowed(user, "removal.request", { orgId: user.orgId })) notFound();
   const [requests, view] = await Promise.all([listRemovalRequests(user, { orgId: user.orgId }), getRetentionView(user, { orgId: user.orgId })]);
   const today = localDate(new Date(), view.timeZone);
-  const date = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
   return (
     <>
       <PageHeader
@@ -48,7 +48,7 @@ export default async function DataRemovalPage() {
                     </th>
                     <th scope="col">Scope</th>
                     <th scope="col">Content</th>
-                    <th scope="col">Requested (UTC)</th>
+                    <th scope="col">Requested</th>
                     <th scope="col">Status</th>
                     <th scope="col">
                       <span className="sr-only">Actions</span>
@@ -65,7 +65,7 @@ export default async function DataRemovalPage() {
                       </td>
                       <td data-label="Scope">{scopeText(r)}</td>
                       <td data-label="Content">{r.includeContent ? "Included" : "No"}</td>
-                      <td data-label="Requested (UTC)">{date.format(r.createdAt)}</td>
+                      <td data-label="Requested">{formatDateTime(r.createdAt, view.timeZone)}</td>
                       <td data-label="Status">
                         <RemovalStatusBadge status={r.status} />
                         {r.status === "running" ? <div className="mt-1 text-xs text-slate-600 dark:text-slate-400">{progressText(r.progress)}</div> : null}

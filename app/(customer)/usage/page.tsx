@@ -112,7 +112,7 @@ export default async function UsagePage({ searchParams }: { searchParams: Search
             </div>
           }
         >
-          <UsageWidgets user={user} range={range} now={now} projectId={projectId} showProjects={showProjects} />
+          <UsageWidgets user={user} range={range} now={now} projectId={projectId} showProjects={showProjects} timeZone={org.timeZone} />
         </Suspense>
       )}
     </>

@@ -8,7 +8,7 @@
  */
 import { ChartColumn, CloudOff, Inbox } from "lucide-react";
 import type { CustomerPrincipal } from "@/lib/auth/session";
-import { dateTimeFormat } from "@/lib/intl";
+import { dateTimeFormat, formatDateTime } from "@/lib/intl";
 import type { BreakdownDimension, BreakdownRow, SeriesPoint, TotalsWithChange, UsageDashboard } from "@/lib/usage/queries";
 import { getUsageDashboard, usageFreshness, UsageUnavailableError, type UsageFreshness } from "@/lib/usage/store";
 import type { RangeInput, ResolvedRange } from "@/lib/usage/range";
@@ -20,7 +20,8 @@ import { LazyUsageChart } from "@/components/usage/usage-chart-lazy";
 import { BreakdownTable } from "@/components/usage/breakdown-table";
 import { SeriesNumbers } from "@/components/usage/series-numbers";
 
-type Props = { user: CustomerPrincipal; range: RangeInput; now: Date; projectId: string | null; showProjects: boolean };
+/** timeZone: the org's, for the "data as of" moment (known even when the store cannot be read). */
+type Props = { user: CustomerPrincipal; range: RangeInput; now: Date; projectId: string | null; showProjects: boolean; timeZone: string };
 
 /** A read of the usage store, or null when the store cannot be reached (the widget then says so instead of showing zeros). */
 async function readOrUnavailable<T>(read: () => Promise<T>): Promise<T | null> {
@@ -45,15 +46,15 @@ function Unavailable({ title }: { title: string }) {
 }
 
 /** "Data as of": shown while accepted events are still on their way to the usage store. */
-function FreshnessNote({ f }: { f: UsageFreshness | null }) {
+function FreshnessNote({ f, timeZone }: { f: UsageFreshness | null; timeZone: string }) {
   if (!f?.asOf) return null;
-  const at = dateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(f.asOf));
+  const at = formatDateTime(f.asOf, timeZone);
   return (
     <p
       role="status"
       className="mb-4 rounded-lg border border-sky-300 bg-sky-50 px-4 py-3 text-sm text-sky-950 dark:border-sky-700 dark:bg-sky-950 dark:text-sky-100"
     >
-      Data as of {at} UTC: {formatInt(f.pendingEvents)} newer requests are accepted and on their way to these figures.
+      Data as of {at}: {formatInt(f.pendingEvents)} newer requests are accepted and on their way to these figures.
     </p>
   );
 }
@@ -142,7 +143,7 @@ function BreakdownSection({ rows, dimension }: { rows: BreakdownRow[]; dimension
 }
 
 /** Every widget of the page from one read; a store that cannot be reached makes each say so, never show zeros. */
-export async function UsageWidgets({ user, range, now, projectId, showProjects }: Props) {
+export async function UsageWidgets({ user, range, now, projectId, showProjects, timeZone }: Props) {
   const [d, f] = await Promise.all([
     readOrUnavailable<UsageDashboard>(() => getUsageDashboard(user, { orgId: user.orgId, range, now, projectId })),
     readOrUnavailable(() => usageFreshness()),
@@ -150,7 +151,7 @@ export async function UsageWidgets({ user, range, now, projectId, showProjects }
   const dimensions: BreakdownDimension[] = showProjects ? ["product", "model", "apiKey", "project"] : ["product", "model", "apiKey"];
   return (
     <>
-      <FreshnessNote f={f} />
+      <FreshnessNote f={f} timeZone={timeZone} />
       <div className="space-y-6">
         {d ? (
           <>

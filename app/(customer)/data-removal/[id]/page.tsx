@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { requireCustomer } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
+import { formatDateTime } from "@/lib/intl";
 import { getRemovalRequest, type RemovalRequestView } from "@/lib/removal/requests";
 import type { RemovalCounts, Verification } from "@/lib/removal/jobs";
 import { PageHeader } from "@/components/ui/page-header";
@@ -26,7 +27,8 @@ export default async function RemovalRequestPage({ params }: { params: Promise<{
   }
   const n = new Intl.NumberFormat("en-US");
   const c = r.counts as Counts | null;
-  const utc = (d: Date | null) => (d ? `${d.toISOString().replace("T", " ").slice(0, 19)} UTC` : "—");
+  // Every moment in the org's time zone, the zone named.
+  const at = (d: Date | string | null) => (d ? formatDateTime(d, r.timeZone) : "—");
   return (
     <>
       <PageHeader
@@ -40,17 +42,17 @@ export default async function RemovalRequestPage({ params }: { params: Promise<{
             <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-1 text-sm">
               <dt>Requested</dt>
               <dd>
-                {utc(r.createdAt)} by {r.requestedByLabel ?? "—"}
+                {at(r.createdAt)} by {r.requestedByLabel ?? "—"}
               </dd>
               <dt>Reviewed</dt>
               <dd>
-                {utc(r.reviewedAt)}
+                {at(r.reviewedAt)}
                 {r.reviewedByLabel ? ` by ${r.reviewedByLabel}` : ""}
                 {r.reviewReason ? `: ${r.reviewReason}` : ""}
                 {r.ticketRef ? ` (${r.ticketRef})` : ""}
               </dd>
               <dt>Finished</dt>
-              <dd>{utc(r.finishedAt)}</dd>
+              <dd>{at(r.finishedAt)}</dd>
               {r.status === "running" ? (
                 <>
                   <dt>Progress</dt>
@@ -71,7 +73,7 @@ export default async function RemovalRequestPage({ params }: { params: Promise<{
             <CardHeader
               id="counts"
               title="What was removed"
-              description={`Verified at ${c.verification.verifiedAt.replace("T", " ").slice(0, 19)} UTC by reading the store: ${c.verification.eventsInScope} events left in scope, totals equal to the events in ${n.format(c.verification.hourlyBucketsChecked)} hours and ${n.format(c.verification.dailyBucketsChecked)} days.`}
+              description={`Verified at ${at(c.verification.verifiedAt)} by reading the store: ${c.verification.eventsInScope} events left in scope, totals equal to the events in ${n.format(c.verification.hourlyBucketsChecked)} hours and ${n.format(c.verification.dailyBucketsChecked)} days.`}
               actions={
                 <ButtonLink variant="primary" href={`/data-removal/${r.id}/certificate`} download>
                   Download certificate
@@ -124,7 +126,7 @@ export default async function RemovalRequestPage({ params }: { params: Promise<{
                         Content kept by the serving fleet (fleet&apos;s report)
                       </td>
                       <td data-label="Rows removed">{c.fleet?.itemsRemoved === null || c.fleet === null ? "—" : n.format(c.fleet.itemsRemoved)}</td>
-                      <td data-label="Rows reduced">{c.fleet?.completedAt ? `reported done ${c.fleet.completedAt.replace("T", " ").slice(0, 19)} UTC` : ""}</td>
+                      <td data-label="Rows reduced">{c.fleet?.completedAt ? `reported done ${at(c.fleet.completedAt)}` : ""}</td>
                     </tr>
                   ) : null}
                 </tbody>
