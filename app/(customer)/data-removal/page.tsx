@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { requireCustomer } from "@/lib/auth/session";
 import { isAllowed } from "@/lib/auth/permissions";
 import { listRemovalRequests } from "@/lib/removal/requests";
@@ -8,6 +7,8 @@ import { localDate } from "@/lib/usage/range";
 import { formatDateTime } from "@/lib/intl";
 import { getRetentionView } from "@/lib/retention/queries";
 import { PageHeader } from "@/components/ui/page-header";
+import { AdminOnly } from "@/components/members/admin-only";
+import { getOrgProfile } from "@/lib/orgs/members";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { CancelRemovalForm, RemovalRequestForm } from "@/components/removal/request-form";
 import { progressText, RemovalStatusBadge, scopeText } from "@/components/removal/summary";
@@ -17,8 +18,8 @@ export const metadata: Metadata = { title: "Data removal" };
 
 export default async function DataRemovalPage() {
   const user = await requireCustomer();
-  // Members do not request removals; the page is not theirs to see.
-  if (!isAllowed(user, "removal.request", { orgId: user.orgId })) notFound();
+  // Members do not request removals: they are told who does, and nothing of the page is read.
+  if (!isAllowed(user, "removal.request", { orgId: user.orgId })) return <AdminOnly title="Data removal" org={await getOrgProfile(user, user.orgId)} />;
   const [requests, view] = await Promise.all([listRemovalRequests(user, { orgId: user.orgId }), getRetentionView(user, { orgId: user.orgId })]);
   const today = localDate(new Date(), view.timeZone);
   return (

@@ -1,9 +1,10 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
+import { isAllowed } from "@/lib/auth/permissions";
 import { requireCustomer } from "@/lib/auth/session";
 import { getOrgProfile, listMembers } from "@/lib/orgs/members";
 import { formatDate, formatDateTime } from "@/lib/intl";
 import { PageHeader } from "@/components/ui/page-header";
+import { AdminOnly } from "@/components/members/admin-only";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { InviteForm, RemoveForm, RoleForm } from "@/components/members/member-forms";
 import { changeRoleAction, inviteAction, removeMemberAction, revokeInvitationAction } from "./actions";
@@ -12,8 +13,8 @@ export const metadata: Metadata = { title: "Members" };
 
 export default async function MembersPage() {
   const user = await requireCustomer();
-  // Members do not manage membership; the page is not theirs to see.
-  if (user.role !== "admin") notFound();
+  // Members do not manage membership: they are told who does, and nothing of the page is read.
+  if (!isAllowed(user, "members.manage", { orgId: user.orgId })) return <AdminOnly title="Members" org={await getOrgProfile(user, user.orgId)} />;
   const [{ members, pending }, org] = await Promise.all([listMembers(user, user.orgId), getOrgProfile(user, user.orgId)]);
   return (
     <>

@@ -6,6 +6,9 @@ import { formatDateTime } from "@/lib/intl";
 import { getRemovalRequest, type RemovalRequestView } from "@/lib/removal/requests";
 import type { RemovalCounts, Verification } from "@/lib/removal/jobs";
 import { PageHeader } from "@/components/ui/page-header";
+import { AdminOnly } from "@/components/members/admin-only";
+import { getOrgProfile } from "@/lib/orgs/members";
+import { isAllowed } from "@/lib/auth/permissions";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
 import { progressText, RemovalStatusBadge, scopeText } from "@/components/removal/summary";
@@ -16,12 +19,14 @@ type Counts = RemovalCounts & { verification: Verification; fleet: { itemsRemove
 
 export default async function RemovalRequestPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireCustomer();
+  // A member is told who the administrators are, whatever the id: nothing says whether such a request exists.
+  if (!isAllowed(user, "removal.read", { orgId: user.orgId })) return <AdminOnly title="Data removal" org={await getOrgProfile(user, user.orgId)} />;
   const { id } = await params;
   let r: RemovalRequestView;
   try {
     r = await getRemovalRequest(user, { orgId: user.orgId, requestId: id });
   } catch (e) {
-    // A member (403) and another org's request (404) both see nothing here.
+    // Another org's request, or none: not found.
     if (e instanceof AppError) notFound();
     throw e;
   }

@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
+import { isAllowed } from "@/lib/auth/permissions";
 import { requireCustomer } from "@/lib/auth/session";
 import { listWebhooks } from "@/lib/webhooks/service";
 import { getOrgProfile } from "@/lib/orgs/members";
 import { formatDateTime } from "@/lib/intl";
 import { WEBHOOK_DELIVERY_STATUS_LABELS } from "@/lib/vocabulary";
 import { PageHeader } from "@/components/ui/page-header";
+import { AdminOnly } from "@/components/members/admin-only";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { CreateWebhookForm, EndpointButton } from "@/components/webhooks/webhook-forms";
 import { createWebhookAction, deleteWebhookAction, enableWebhookAction, rotateWebhookSecretAction, sendTestWebhookAction } from "./actions";
@@ -14,8 +15,8 @@ export const metadata: Metadata = { title: "Webhooks" };
 
 export default async function WebhooksPage() {
   const user = await requireCustomer();
-  // Members do not manage webhooks; the page is not theirs to see.
-  if (user.role !== "admin") notFound();
+  // Members do not manage webhooks: they are told who does, and nothing of the page is read.
+  if (!isAllowed(user, "webhooks.manage", { orgId: user.orgId })) return <AdminOnly title="Webhooks" org={await getOrgProfile(user, user.orgId)} />;
   const orgId = user.orgId;
   const [{ endpoints, deliveries }, org] = await Promise.all([listWebhooks(user, { orgId }), getOrgProfile(user, orgId)]);
   const at = (d: Date | string) => formatDateTime(d, org.timeZone);
