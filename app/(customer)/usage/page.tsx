@@ -28,7 +28,7 @@ export default async function UsagePage({ searchParams }: { searchParams: Search
   const params = await searchParams;
   // One instant for every widget, so their windows agree to the millisecond.
   const now = new Date();
-  const org = await usageOrg(user, user.orgId);
+  const [org, { projects }] = await Promise.all([usageOrg(user, user.orgId), listProjects(user, { orgId: user.orgId })]);
   const today = localDate(now, org.timeZone);
   let range: RangeInput = { key: "30d" };
   let problem: string | null = null;
@@ -41,7 +41,6 @@ export default async function UsagePage({ searchParams }: { searchParams: Search
     if (params.range === "custom") rangeProblem = { message: e.message, fields: e.details?.fields ?? [] };
     else problem = `${e.message} Showing the last 30 days instead.`;
   }
-  const { projects } = await listProjects(user, { orgId: user.orgId });
   const asked = typeof params.project === "string" && params.project !== "" ? params.project : null;
   const project = asked ? (projects.find((p) => p.project.id === asked.toLowerCase())?.project ?? null) : null;
   if (asked && !project) problem = `${problem ? `${problem} ` : ""}That project is not one of your organization's; showing every project instead.`;
