@@ -91,9 +91,18 @@ test("the range lives in the URL and each range renders totals, chart and breakd
     await page.keyboard.press("Enter");
     await expect(table.locator("tbody tr")).toHaveCount(key === "24h" ? 24 : Number(key.slice(0, -1)));
   }
+  // A refused custom range: the reason beside the fields, named in plain words; what was typed stays; no figures.
   await page.goto("/usage?range=custom&from=2026-02-30&to=2026-03-01");
-  await expect(page.getByRole("alert").filter({ hasText: "from" })).toBeVisible();
+  await expect(page.getByRole("alert").filter({ hasText: "From: Feb 30, 2026 is not a date." })).toBeVisible();
   await expect(page.getByRole("alert").filter({ hasText: "2026-02-30" })).toHaveCount(0);
+  await expect(page.getByLabel("From", { exact: true })).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("To", { exact: true })).toHaveValue("2026-03-01");
+  await expect(page.getByText("No figures are shown until the custom range is corrected")).toBeVisible();
+  await expect(page.getByTestId("total-requests")).toHaveCount(0);
+  // No day after today (in the org's time zone) can be picked, nor asked for in the URL.
+  await expect(page.getByLabel("To", { exact: true })).toHaveAttribute("max", /^\d{4}-\d{2}-\d{2}$/);
+  await page.goto("/usage?range=custom&from=2026-01-01&to=2099-01-01");
+  await expect(page.getByRole("alert").filter({ hasText: "The range ends in the future: To is after today" })).toBeVisible();
 });
 
 test("the CSV export holds exactly the totals and breakdown rows the page shows", async ({ as }) => {

@@ -33,7 +33,8 @@ const inCustomerShell = (path: string) => /^\/(usage|retention|projects|notices|
 
 const VISITORS: { who: Visitor; pages: string[]; emblem: boolean; project?: boolean; supportOrg?: boolean }[] = [
   { who: "northwindAdmin", pages: [...CUSTOMER_PAGES, ...ADMIN_PAGES, NOT_FOUND], emblem: true, project: true },
-  { who: "northwindMember", pages: [...CUSTOMER_PAGES, NOT_FOUND], emblem: true, project: true },
+  // "/members" for a member: the administrators-only page (who the admins are).
+  { who: "northwindMember", pages: [...CUSTOMER_PAGES, "/members", NOT_FOUND], emblem: true, project: true },
   { who: "contosoAdmin", pages: [...CUSTOMER_PAGES, ...ADMIN_PAGES], emblem: false, project: true },
   { who: "contosoMember", pages: CUSTOMER_PAGES, emblem: false },
   { who: "fabrikamOwner", pages: [...CUSTOMER_PAGES, ...ADMIN_PAGES], emblem: false },

@@ -81,8 +81,10 @@ test("SSO sign-in through the local OpenID provider lands a new person as a memb
   const ms = await db.select().from(memberships).where(eq(memberships.userId, user.id));
   expect(ms.map((m) => [m.orgId, m.role])).toEqual([[org.id, "member"]]);
   expect(ms.some((m) => m.orgId === other.id)).toBe(false);
-  // A member's view: the admin pages are not theirs.
-  expect((await page.goto("/members"))?.status()).toBe(404);
+  // A member's view: an admin page tells them who the administrators are, and shows nothing of itself.
+  expect((await page.goto("/members"))?.status()).toBe(200);
+  await expect(page.getByTestId("admin-only")).toContainText(`Only administrators of ${org.name} can open this page.`);
+  await expect(page.getByText("Invite someone")).toHaveCount(0);
   const audit = await db.select({ action: auditLog.action, orgId: auditLog.orgId }).from(auditLog).where(eq(auditLog.actorId, user.id));
   expect(audit.map((a) => a.action).sort()).toEqual(["member.joined", "sso.signed_in"]);
   expect(audit.every((a) => a.orgId === org.id)).toBe(true);

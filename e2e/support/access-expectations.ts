@@ -6,14 +6,20 @@
  * differs between the two would mean authorization hangs on the proxy.
  */
 export type Role = "anonymous" | "member" | "admin" | "otherAdmin" | "support";
-/** ok: 2xx after redirects; login: ends on /login; denied: 403/404; unauthorized: 401; invalid: 400. */
-export type Outcome = "ok" | "login" | "denied" | "unauthorized" | "invalid";
+/**
+ * ok: 2xx after redirects; login: ends on /login; denied: 403/404; unauthorized: 401; invalid: 400;
+ * refused: 200 with only the administrators-only page (components/members/admin-only.tsx: who the org's admins
+ * are), none of the page's own data. A refusal, never counted as an allow.
+ */
+export type Outcome = "ok" | "login" | "denied" | "unauthorized" | "invalid" | "refused";
 /** `redirects: "manual"`: the answer is the route's own redirect (where it points), not the page it leads to. */
 export type Row = { method?: "GET" | "POST"; url: (ids: Ids) => string; body?: unknown; redirects?: "manual"; expect: Record<Role, Outcome> };
 export type Ids = { northwind: string };
 
 const customerPage = { anonymous: "login", member: "ok", admin: "ok", otherAdmin: "ok", support: "denied" } as const;
 const adminPage = { anonymous: "login", member: "denied", admin: "ok", otherAdmin: "ok", support: "denied" } as const;
+/** A page of the org's admins that tells a member who the administrators are (200, nothing of the page itself). */
+const adminOnlyPage = { ...adminPage, member: "refused" } as const;
 const supportPage = { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "ok" } as const;
 const everyone = { anonymous: "ok", member: "ok", admin: "ok", otherAdmin: "ok", support: "ok" } as const;
 const bearerOnly = { anonymous: "unauthorized", member: "unauthorized", admin: "unauthorized", otherAdmin: "unauthorized", support: "unauthorized" } as const;
@@ -30,22 +36,22 @@ export const MATRIX: Record<string, Row> = {
   "/retention/statements/[month]": { url: () => `/retention/statements/${previousMonth()}`, expect: adminPage },
   "/verify": { url: () => "/verify", expect: everyone },
   "/notices": { url: () => "/notices", expect: customerPage },
-  "/members": { url: () => "/members", expect: adminPage },
+  "/members": { url: () => "/members", expect: adminOnlyPage },
   // One's own second factor: customer admins may add one, support staff must (members have nothing to set up here).
   "/account/two-factor": { url: () => "/account/two-factor", expect: { anonymous: "login", member: "denied", admin: "ok", otherAdmin: "ok", support: "ok" } },
   // One's own signed-in devices: every signed-in person has some.
   "/account/sessions": { url: () => "/account/sessions", expect: { anonymous: "login", member: "ok", admin: "ok", otherAdmin: "ok", support: "ok" } },
-  "/data-removal": { url: () => "/data-removal", expect: adminPage },
-  // An id no request has: nobody learns whether a request exists (a member's 403 is a 404 here too).
+  "/data-removal": { url: () => "/data-removal", expect: adminOnlyPage },
+  // An id no request has: nobody learns whether a request exists (a member is told who the admins are, whatever the id).
   "/data-removal/[id]": {
     url: () => "/data-removal/00000000-0000-4000-8000-00000000d00d",
-    expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" },
+    expect: { anonymous: "login", member: "refused", admin: "denied", otherAdmin: "denied", support: "denied" },
   },
   "/data-removal/[id]/certificate": {
     url: () => "/data-removal/00000000-0000-4000-8000-00000000d00d/certificate",
     expect: { anonymous: "login", member: "denied", admin: "denied", otherAdmin: "denied", support: "denied" },
   },
-  "/settings/webhooks": { url: () => "/settings/webhooks", expect: adminPage },
+  "/settings/webhooks": { url: () => "/settings/webhooks", expect: adminOnlyPage },
   "/projects": { url: () => "/projects", expect: customerPage },
   // An id no project has: as unknown to Northwind's people as another org's project.
   "/projects/[projectId]": {

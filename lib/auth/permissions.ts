@@ -24,6 +24,8 @@ type Rule = { customer?: OrgRole; support?: true; scope?: ServiceScope; system?:
 
 export const PERMISSIONS = {
   // The customer app
+  // The org's name, time zone and active administrators (the dates of its pages; who a member asks for an admin page).
+  "org.read": { customer: "member" },
   "usage.read": { customer: "member" },
   "retention.read": { customer: "member" },
   "retention.audit.read": { customer: "admin" },

@@ -16,6 +16,7 @@ import type { OrgRole, Principal, UserPrincipal } from "@/lib/auth/principal";
 import { hashPassword } from "@/lib/auth/password";
 import { AppError, notFound, parseInput } from "@/lib/errors";
 import { env } from "@/lib/env";
+import { formatDateTime } from "@/lib/intl";
 import { enqueueEmail } from "@/lib/notify/outbox";
 import { OrgRoleSchema } from "@/lib/vocabulary";
 
@@ -50,6 +51,30 @@ function actorOf(p: UserPrincipal) {
   return { actorType: "user" as const, actorId: p.userId, actorLabel: p.email };
 }
 
+export type OrgAdministrator = { name: string; email: string };
+export type OrgProfile = { name: string; timeZone: string; admins: OrgAdministrator[] };
+
+/**
+ * The org as any of its members may see it: its name, its time zone (every
+ * date of its pages and emails is in it) and its active administrators (a
+ * disabled account is left out), whom a member asks when a page is for
+ * administrators only.
+ */
+export async function getOrgProfile(actor: Principal, orgId: string, db: Db = getDb()): Promise<OrgProfile> {
+  authorize(actor, "org.read", { orgId });
+  const [[org], admins] = await Promise.all([
+    db.select({ name: organizations.name, timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, orgId)),
+    db
+      .select({ name: users.name, email: users.email })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.orgId, orgId), eq(memberships.role, "admin"), isNull(users.disabledAt)))
+      .orderBy(users.name, users.email),
+  ]);
+  if (!org) throw notFound("Organization not found");
+  return { name: org.name, timeZone: org.timeZone, admins };
+}
+
 export async function listMembers(actor: Principal, orgId: string, db: Db = getDb()) {
   authorize(actor, "members.manage", { orgId });
   const members = await db
@@ -78,7 +103,7 @@ export async function inviteMember(actor: Principal, raw: { orgId: string; email
       .innerJoin(users, eq(users.id, memberships.userId))
       .where(and(eq(memberships.orgId, input.orgId), eq(users.email, input.email)));
     if (already) throw new AppError("conflict", "This person is already a member", { fields: ["email"] });
-    const [org] = await tx.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, input.orgId));
+    const [org] = await tx.select({ name: organizations.name, timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, input.orgId));
     const [inv] = await tx
       .insert(invitations)
       .values({
@@ -92,15 +117,16 @@ export async function inviteMember(actor: Principal, raw: { orgId: string; email
       .returning({ id: invitations.id, expiresAt: invitations.expiresAt });
     const appUrl = env().APP_URL;
     const link = `${appUrl}/invite/${token}`;
+    const expires = formatDateTime(inv.expiresAt, org.timeZone);
     const text = [
       `${actor.name} invited you to join ${org.name} on ZDR Console as ${input.role === "admin" ? "an administrator" : "a member"}.`,
       "",
       `Accept the invitation: ${link}`,
       "",
-      `The link works once and expires on ${inv.expiresAt.toUTCString()}. If you did not expect it, ignore this email.`,
+      `The link works once and expires on ${expires}. If you did not expect it, ignore this email.`,
     ].join("\n");
     const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
-    const html = `<p>${esc(actor.name)} invited you to join <strong>${esc(org.name)}</strong> on ZDR Console as ${input.role === "admin" ? "an administrator" : "a member"}.</p><p><a href="${esc(link)}">Accept the invitation</a></p><p>The link works once and expires on ${esc(inv.expiresAt.toUTCString())}.</p>`;
+    const html = `<p>${esc(actor.name)} invited you to join <strong>${esc(org.name)}</strong> on ZDR Console as ${input.role === "admin" ? "an administrator" : "a member"}.</p><p><a href="${esc(link)}">Accept the invitation</a></p><p>The link works once and expires on ${esc(expires)}.</p>`;
     let host = "zdr-console.local";
     try {
       host = new URL(appUrl).hostname || host;

@@ -76,6 +76,23 @@ const orgZone = cache(async (db: Tx, orgId: string) => {
   return org ?? null;
 });
 
+/** The org's name and time zone after the access check (the range picker's "today"); shares the request's one lookup with the widgets. */
+export async function usageOrg(actor: Principal, orgId: string, db: Tx = getDb()): Promise<{ name: string; timeZone: string }> {
+  authorize(actor, "usage.read", { orgId });
+  const org = await orgZone(db, orgId);
+  if (!org) throw notFound("Organization not found");
+  return org;
+}
+
+/**
+ * The org's first calendar day with recorded usage (its time zone), or null when it has none: the smallest day of its
+ * daily rollup rows, read by the primary key (org_id, day, ...). No access check: the store's caller makes it.
+ */
+export async function firstUsageDay(orgId: string, db: Tx = getDb()): Promise<string | null> {
+  const [r] = await queryRows<{ day: string | null }>(db, sql`select min(day)::text as day from usage_rollups_daily where org_id = ${orgId} and requests > 0`);
+  return r?.day ?? null;
+}
+
 /** Resolves the org (and its time zone) after the access check; another tenant's id is 404. */
 export async function usageContext(actor: Principal, args: Args, db: Tx = getDb()): Promise<UsageContext> {
   authorize(actor, "usage.read", { orgId: args.orgId });

@@ -30,42 +30,72 @@ export type ResolvedRange = {
   label: string;
 };
 
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date like 2026-01-31")
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), "must be a real calendar date");
+const RangeParams = z.object({ range: z.enum(["24h", "7d", "30d", "90d"]).default("30d") });
 
-const RangeParams = z.union([
-  z.object({ range: z.enum(["24h", "7d", "30d", "90d"]).default("30d") }),
-  z.object({ range: z.literal("custom"), from: isoDate, to: isoDate }),
-]);
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** A calendar day for messages: "Feb 3, 2026" (the day itself, no time zone involved). */
+function dayText(y: number, m: number, d: number): string {
+  return `${MONTHS[m - 1]} ${d}, ${y}`;
+}
 
 function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+type DayCheck = { ok: true; day: string } | { ok: false; message: string };
+
+/**
+ * One date field of a custom range. The messages name the field and, for a
+ * well-formed but impossible day, say which day ("Feb 30, 2026"): rebuilt
+ * from its digits, never the raw value.
+ */
+function checkDay(label: "From" | "To", raw: string | undefined): DayCheck {
+  if (raw === undefined || raw.trim() === "") return { ok: false, message: `${label} is empty: pick a date.` };
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw.trim());
+  if (!m) return { ok: false, message: `${label} must be a date like 2026-01-31.` };
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12) return { ok: false, message: `${label}: there is no month ${mo}.` };
+  const last = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (d < 1 || d > last) return { ok: false, message: `${label}: ${MONTHS[mo - 1]} ${d}, ${y} is not a date.` };
+  return { ok: true, day: `${m[1]}-${m[2]}-${m[3]}` };
+}
+
+/** A day as the message of a range says it: "Dec 3, 2026". */
+function say(day: string): string {
+  return dayText(Number(day.slice(0, 4)), Number(day.slice(5, 7)), Number(day.slice(8, 10)));
+}
+
 /**
  * Parses `range`, `from`, `to` from a query string. Bad input is an
- * AppError("invalid") naming the fields, never echoing their values.
+ * AppError("invalid") whose message says what is wrong in plain words and
+ * names the field (From, To); `details.fields` lists them. The raw values are
+ * never echoed. `today` (the org's calendar day) makes a range that starts or
+ * ends in the future an error.
  */
-export function parseRangeParams(params: Record<string, string | string[] | undefined>): RangeInput {
+export function parseRangeParams(params: Record<string, string | string[] | undefined>, options: { today?: string } = {}): RangeInput {
   const range = first(params.range);
   if (range === "custom") {
-    const fields: string[] = [];
-    const from = isoDate.safeParse(first(params.from));
-    const to = isoDate.safeParse(first(params.to));
-    if (!from.success) fields.push("from");
-    if (!to.success) fields.push("to");
-    if (fields.length) throw new AppError("invalid", `A custom range needs ${fields.join(" and ")} as a date like 2026-01-31`, { fields });
-    if (from.data! > to.data!) throw new AppError("invalid", "The range must start on or before its end", { fields: ["from", "to"] });
-    const days = dayDiff(from.data!, to.data!) + 1;
-    if (days > MAX_CUSTOM_DAYS) throw new AppError("invalid", `A custom range can cover at most ${MAX_CUSTOM_DAYS} days`, { fields: ["from", "to"] });
-    return { key: "custom", from: from.data!, to: to.data! };
+    const from = checkDay("From", first(params.from));
+    const to = checkDay("To", first(params.to));
+    const bad = [from.ok ? null : { field: "from", message: from.message }, to.ok ? null : { field: "to", message: to.message }].filter((x) => x !== null);
+    if (bad.length) throw new AppError("invalid", bad.map((b) => b.message).join(" "), { fields: bad.map((b) => b.field) });
+    const f = (from as { day: string }).day;
+    const t = (to as { day: string }).day;
+    const { today } = options;
+    if (today && f > today) throw new AppError("invalid", `The range starts in the future: From is after today, ${say(today)}.`, { fields: ["from"] });
+    if (today && t > today) throw new AppError("invalid", `The range ends in the future: To is after today, ${say(today)}.`, { fields: ["to"] });
+    if (f > t) throw new AppError("invalid", `The start is after the end: From (${say(f)}) is after To (${say(t)}).`, { fields: ["from", "to"] });
+    const days = dayDiff(f, t) + 1;
+    if (days > MAX_CUSTOM_DAYS) {
+      throw new AppError("invalid", `The range covers ${days} days; a custom range covers at most ${MAX_CUSTOM_DAYS}. Move From or To closer.`, {
+        fields: ["from", "to"],
+      });
+    }
+    return { key: "custom", from: f, to: t };
   }
   const parsed = RangeParams.safeParse({ range });
-  if (!parsed.success || parsed.data.range === "custom") {
-    throw new AppError("invalid", `range must be one of ${RANGE_KEYS.join(", ")}`, { fields: ["range"] });
-  }
+  if (!parsed.success) throw new AppError("invalid", `The range must be one of ${RANGE_KEYS.join(", ")}.`, { fields: ["range"] });
   return { key: parsed.data.range };
 }
 

@@ -17,12 +17,14 @@ import { organizations } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import type { Principal } from "@/lib/auth/principal";
 import { AppError, notFound } from "@/lib/errors";
+import { authorize } from "@/lib/auth/permissions";
 import { ingestPreparedBatch, prepareUsageBatch, type IngestResult } from "./ingest";
 import {
   getUsageBreakdown as pgBreakdown,
   getUsageDashboard as pgDashboard,
   getUsageSeries as pgSeries,
   getUsageTotals as pgTotals,
+  firstUsageDay as pgFirstDay,
   type BreakdownDimension,
   type BreakdownRow,
   type SeriesPoint,
@@ -73,6 +75,8 @@ export interface UsageStore {
   /** Rebuilds all rollups of an org from its raw events (the seed, a time-zone change, a repair). */
   rebuild(orgId: string, db?: Tx): Promise<void>;
   freshness(db?: Tx): Promise<UsageFreshness>;
+  /** The org's first calendar day with usage (in its time zone), from the daily rollup; null when it has none. */
+  firstDay(orgId: string, db?: Tx): Promise<string | null>;
   /** At start: the store's schema, and whatever another store holds for it; once per process. */
   start(db?: Tx): Promise<void>;
   /** Sends accepted events still on their way (the ClickHouse relay); answers how many were sent. */
@@ -163,6 +167,7 @@ export const postgresUsageStore: UsageStore = {
     // Ingest writes events and rollups in one transaction: what is accepted is readable.
     return { asOf: null, pendingEvents: 0 };
   },
+  firstDay: (orgId, db = getDb()) => pgFirstDay(orgId, db),
   async countInScope(scope, db = getDb()) {
     const [r] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from usage_events where ${scopeWhere(scope)}`);
     return Number(r.n);
@@ -212,4 +217,9 @@ export async function ingestUsage(actor: Principal | null, body: unknown, db: Tx
 }
 export async function usageFreshness(db: Tx = getDb()) {
   return (await usageStore()).freshness(db);
+}
+/** When the org's usage starts: its first calendar day with usage, null when it has none (the /usage empty states). */
+export async function usageStartsOn(actor: Principal, orgId: string, db: Tx = getDb()): Promise<string | null> {
+  authorize(actor, "usage.read", { orgId });
+  return (await usageStore()).firstDay(orgId, db);
 }

@@ -14,6 +14,9 @@ import path from "node:path";
 import crypto from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
+import { isValidElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { AdminOnly } from "@/components/members/admin-only";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 const jar = vi.hoisted(() => ({ cookie: "", authorization: "" }));
@@ -145,7 +148,14 @@ async function callDirect(routeKey: string, file: string, url: string, method: s
   try {
     if (file.endsWith(`page.tsx`)) {
       const Page = mod.default as (props: unknown) => Promise<unknown>;
-      await Page({ params: Promise.resolve(params), searchParams: Promise.resolve(Object.fromEntries(u.searchParams)) });
+      const out = await Page({ params: Promise.resolve(params), searchParams: Promise.resolve(Object.fromEntries(u.searchParams)) });
+      // The administrators-only page and nothing else: the page read none of its own data. It must name the admins.
+      if (isValidElement(out) && out.type === AdminOnly) {
+        const html = renderToStaticMarkup(out);
+        return html.includes("Only administrators of Northwind Health can open this page.") && html.includes("admin@northwind.example")
+          ? "refused"
+          : "a refusal that does not name the administrators";
+      }
       // Over HTTP a page that ends on /login counts as "login", whoever asked.
       return u.pathname === "/login" ? "login" : "ok";
     }

@@ -1,10 +1,20 @@
 import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { acceptInvitation, changeMemberRole, findInvitation, inviteMember, listMembers, removeMember, revokeInvitation } from "@/lib/orgs/members";
+import {
+  acceptInvitation,
+  changeMemberRole,
+  findInvitation,
+  getOrgProfile,
+  inviteMember,
+  listMembers,
+  removeMember,
+  revokeInvitation,
+} from "@/lib/orgs/members";
+import { formatDateTime } from "@/lib/intl";
 import { loadUserPrincipal, loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import type { UserPrincipal } from "@/lib/auth/principal";
 import { AppError } from "@/lib/errors";
-import { auditLog, invitations, organizations, outbox } from "@/lib/db/schema";
+import { auditLog, invitations, organizations, outbox, users } from "@/lib/db/schema";
 import { seedDemoWorld } from "@/lib/demo/seed";
 import { authenticate } from "@/lib/auth/credentials";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
@@ -46,11 +56,31 @@ describe(`members and invitations on ${testDbKind}`, () => {
       .where(sql`${outbox.payload}->>'to' = 'new.nurse@northwind.example'`);
     expect(mails).toHaveLength(1);
     expect((mails[0].payload as { text: string }).text).toContain(`/invite/${token}`);
+    // The expiry is said in the org's time zone, the zone named, as on its pages.
+    const [o] = await d.select({ timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, org["northwind-health"]));
+    expect((mails[0].payload as { text: string }).text).toContain(`expires on ${formatDateTime(row.expiresAt, o.timeZone)}.`);
+    expect((mails[0].payload as { html: string }).html).toContain(`expires on ${formatDateTime(row.expiresAt, o.timeZone)}.`);
     const audits = await d
       .select()
       .from(auditLog)
       .where(and(eq(auditLog.action, "member.invited"), eq(auditLog.orgId, org["northwind-health"])));
     expect(audits).toHaveLength(1);
+  });
+
+  it("any member reads the org's name, time zone and active administrators; another org's admin gets 404", async () => {
+    const d = db.handle().db;
+    const profile = await getOrgProfile(nwMember, org["northwind-health"], d);
+    expect(profile.name).toBe("Northwind Health");
+    expect(profile.admins.map((a) => a.email)).toContain("admin@northwind.example");
+    expect(profile.admins.map((a) => a.email)).not.toContain("member@northwind.example");
+    expect(await codeOf(getOrgProfile(contosoAdmin, org["northwind-health"], d))).toBe("not_found");
+    // A disabled account is no administrator to ask.
+    await d.update(users).set({ disabledAt: new Date() }).where(eq(users.email, "admin@northwind.example"));
+    try {
+      expect((await getOrgProfile(nwMember, org["northwind-health"], d)).admins.map((a) => a.email)).not.toContain("admin@northwind.example");
+    } finally {
+      await d.update(users).set({ disabledAt: null }).where(eq(users.email, "admin@northwind.example"));
+    }
   });
 
   it("a member cannot invite, and another org's admin gets 404 for this org", async () => {

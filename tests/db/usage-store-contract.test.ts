@@ -149,6 +149,13 @@ for (const variant of variants) {
       expect(d.totals.current.inputUnits).toBe(30);
     });
 
+    it("firstDay is the org's first calendar day with usage, null for an org with none", async () => {
+      const days = [...model.values()].map((e) => localDate(new Date(e.occurredAt), timeZone)).sort();
+      expect(await store.firstDay(orgId, db.handle().db)).toBe(days[0]);
+      const [other] = await queryRows<{ id: string }>(db.handle().db, sql`select id from organizations where id <> ${orgId} order by slug limit 1`);
+      expect(await store.firstDay(other.id, db.handle().db)).toBeNull();
+    });
+
     it("an overlapping batch counts the overlap once, and a repeat inside one batch is a duplicate", async () => {
       const a = [event({ orgId }), event({ orgId })];
       const b = event({ orgId });

@@ -1,12 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { requireCustomer } from "@/lib/auth/session";
 import { isAllowed } from "@/lib/auth/permissions";
 import { listRemovalRequests } from "@/lib/removal/requests";
 import { localDate } from "@/lib/usage/range";
+import { formatDateTime } from "@/lib/intl";
 import { getRetentionView } from "@/lib/retention/queries";
 import { PageHeader } from "@/components/ui/page-header";
+import { AdminOnly } from "@/components/members/admin-only";
+import { getOrgProfile } from "@/lib/orgs/members";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { CancelRemovalForm, RemovalRequestForm } from "@/components/removal/request-form";
 import { progressText, RemovalStatusBadge, scopeText } from "@/components/removal/summary";
@@ -16,11 +18,10 @@ export const metadata: Metadata = { title: "Data removal" };
 
 export default async function DataRemovalPage() {
   const user = await requireCustomer();
-  // Members do not request removals; the page is not theirs to see.
-  if (!isAllowed(user, "removal.request", { orgId: user.orgId })) notFound();
+  // Members do not request removals: they are told who does, and nothing of the page is read.
+  if (!isAllowed(user, "removal.request", { orgId: user.orgId })) return <AdminOnly title="Data removal" org={await getOrgProfile(user, user.orgId)} />;
   const [requests, view] = await Promise.all([listRemovalRequests(user, { orgId: user.orgId }), getRetentionView(user, { orgId: user.orgId })]);
   const today = localDate(new Date(), view.timeZone);
-  const date = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
   return (
     <>
       <PageHeader
@@ -48,7 +49,7 @@ export default async function DataRemovalPage() {
                     </th>
                     <th scope="col">Scope</th>
                     <th scope="col">Content</th>
-                    <th scope="col">Requested (UTC)</th>
+                    <th scope="col">Requested</th>
                     <th scope="col">Status</th>
                     <th scope="col">
                       <span className="sr-only">Actions</span>
@@ -65,7 +66,7 @@ export default async function DataRemovalPage() {
                       </td>
                       <td data-label="Scope">{scopeText(r)}</td>
                       <td data-label="Content">{r.includeContent ? "Included" : "No"}</td>
-                      <td data-label="Requested (UTC)">{date.format(r.createdAt)}</td>
+                      <td data-label="Requested">{formatDateTime(r.createdAt, view.timeZone)}</td>
                       <td data-label="Status">
                         <RemovalStatusBadge status={r.status} />
                         {r.status === "running" ? <div className="mt-1 text-xs text-slate-600 dark:text-slate-400">{progressText(r.progress)}</div> : null}

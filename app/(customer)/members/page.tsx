@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
+import { isAllowed } from "@/lib/auth/permissions";
 import { requireCustomer } from "@/lib/auth/session";
-import { listMembers } from "@/lib/orgs/members";
+import { getOrgProfile, listMembers } from "@/lib/orgs/members";
+import { formatDate, formatDateTime } from "@/lib/intl";
 import { PageHeader } from "@/components/ui/page-header";
+import { AdminOnly } from "@/components/members/admin-only";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { InviteForm, RemoveForm, RoleForm } from "@/components/members/member-forms";
 import { changeRoleAction, inviteAction, removeMemberAction, revokeInvitationAction } from "./actions";
@@ -11,10 +13,9 @@ export const metadata: Metadata = { title: "Members" };
 
 export default async function MembersPage() {
   const user = await requireCustomer();
-  // Members do not manage membership; the page is not theirs to see.
-  if (user.role !== "admin") notFound();
-  const { members, pending } = await listMembers(user, user.orgId);
-  const date = new Intl.DateTimeFormat("en", { dateStyle: "medium" });
+  // Members do not manage membership: they are told who does, and nothing of the page is read.
+  if (!isAllowed(user, "members.manage", { orgId: user.orgId })) return <AdminOnly title="Members" org={await getOrgProfile(user, user.orgId)} />;
+  const [{ members, pending }, org] = await Promise.all([listMembers(user, user.orgId), getOrgProfile(user, user.orgId)]);
   return (
     <>
       <PageHeader title="Members" description="Who can see this organization's usage and retention, and who administers it." />
@@ -59,7 +60,7 @@ export default async function MembersPage() {
                       {m.email}
                     </td>
                     <td data-label="Member since" className="px-5 py-3 text-slate-600 dark:text-slate-400">
-                      {date.format(m.since)}
+                      {formatDate(m.since, org.timeZone)}
                     </td>
                     <td data-label="Role" className="px-5 py-3">
                       <RoleForm action={changeRoleAction} orgId={user.orgId} userId={m.userId} role={m.role} name={m.name} />
@@ -90,7 +91,8 @@ export default async function MembersPage() {
                 {pending.map((i) => (
                   <li key={i.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm" data-testid="invitation-row">
                     <span>
-                      <span className="font-medium">{i.email}</span> · {i.role === "admin" ? "Administrator" : "Member"} · expires {date.format(i.expiresAt)}
+                      <span className="font-medium">{i.email}</span> · {i.role === "admin" ? "Administrator" : "Member"} · expires{" "}
+                      {formatDateTime(i.expiresAt, org.timeZone)}
                     </span>
                     <RemoveForm
                       action={revokeInvitationAction}

@@ -6,12 +6,13 @@
  * milliseconds, the seven streamed chunks and the repeated lookups cost the
  * page more than the data did (profiled: see the README, "Where the time went").
  */
+import type { ReactNode } from "react";
 import { ChartColumn, CloudOff, Inbox } from "lucide-react";
 import type { CustomerPrincipal } from "@/lib/auth/session";
-import { dateTimeFormat } from "@/lib/intl";
+import { dateTimeFormat, formatDate, formatDateTime } from "@/lib/intl";
 import type { BreakdownDimension, BreakdownRow, SeriesPoint, TotalsWithChange, UsageDashboard } from "@/lib/usage/queries";
-import { getUsageDashboard, usageFreshness, UsageUnavailableError, type UsageFreshness } from "@/lib/usage/store";
-import type { RangeInput, ResolvedRange } from "@/lib/usage/range";
+import { getUsageDashboard, usageFreshness, usageStartsOn, UsageUnavailableError, type UsageFreshness } from "@/lib/usage/store";
+import { addDays, localDate, rangeSearch, type RangeInput, type ResolvedRange } from "@/lib/usage/range";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { formatInt } from "@/components/ui/format";
@@ -20,7 +21,8 @@ import { LazyUsageChart } from "@/components/usage/usage-chart-lazy";
 import { BreakdownTable } from "@/components/usage/breakdown-table";
 import { SeriesNumbers } from "@/components/usage/series-numbers";
 
-type Props = { user: CustomerPrincipal; range: RangeInput; now: Date; projectId: string | null; showProjects: boolean };
+/** timeZone: the org's, for the "data as of" moment (known even when the store cannot be read). */
+type Props = { user: CustomerPrincipal; range: RangeInput; now: Date; projectId: string | null; showProjects: boolean; timeZone: string };
 
 /** A read of the usage store, or null when the store cannot be reached (the widget then says so instead of showing zeros). */
 async function readOrUnavailable<T>(read: () => Promise<T>): Promise<T | null> {
@@ -45,15 +47,15 @@ function Unavailable({ title }: { title: string }) {
 }
 
 /** "Data as of": shown while accepted events are still on their way to the usage store. */
-function FreshnessNote({ f }: { f: UsageFreshness | null }) {
+function FreshnessNote({ f, timeZone }: { f: UsageFreshness | null; timeZone: string }) {
   if (!f?.asOf) return null;
-  const at = dateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(f.asOf));
+  const at = formatDateTime(f.asOf, timeZone);
   return (
     <p
       role="status"
       className="mb-4 rounded-lg border border-sky-300 bg-sky-50 px-4 py-3 text-sm text-sky-950 dark:border-sky-700 dark:bg-sky-950 dark:text-sky-100"
     >
-      Data as of {at} UTC: {formatInt(f.pendingEvents)} newer requests are accepted and on their way to these figures.
+      Data as of {at}: {formatInt(f.pendingEvents)} newer requests are accepted and on their way to these figures.
     </p>
   );
 }
@@ -62,19 +64,61 @@ function previousLabel(r: ResolvedRange): string {
   return r.key === "24h" ? "previous 24 hours" : `previous ${r.buckets.length} days`;
 }
 
-function TotalsSection({ t, range }: { t: TotalsWithChange; range: ResolvedRange }) {
-  if (t.current.requests === 0) {
-    return (
-      <Card>
-        <EmptyState icon={<Inbox className="size-8" />} title="No requests in this range">
-          {t.previous.requests > 0
-            ? `There were ${formatInt(t.previous.requests)} requests in the ${previousLabel(range)}. Try a longer range.`
-            : "Requests made with your organization's API keys appear here within a minute. Only metadata is counted: never prompts, audio or outputs."}
-        </EmptyState>
-      </Card>
+/** A calendar day (YYYY-MM-DD) as pages say it: "Nov 2, 2026". The day is already the org's, so it is not moved by a zone. */
+function dayText(day: string): string {
+  return formatDate(`${day}T00:00:00Z`, "UTC");
+}
+
+const linkClass = "font-medium text-brand-700 underline dark:text-brand-300";
+
+/**
+ * Why a range has no requests, said exactly: the org has none at all, the range is entirely before its first day of
+ * usage (with a link to a range that has it), or the range includes now and new requests are still to come.
+ */
+function EmptyTotals({
+  t,
+  range,
+  start,
+  today,
+  includesNow,
+  projectId,
+}: {
+  t: TotalsWithChange;
+  range: ResolvedRange;
+  /** null: the first day could not be read (the store is down), so nothing is said about it. */
+  start: { day: string | null } | null;
+  today: string;
+  includesNow: boolean;
+  projectId: string | null;
+}) {
+  const startsOn = start?.day;
+  const arrive = "Requests made with your organization's API keys appear here within a minute. Only metadata is counted: never prompts, audio or outputs.";
+  let body: ReactNode;
+  if (start && startsOn === null) {
+    body = includesNow ? `This organization has no recorded usage yet. ${arrive}` : "This organization has no recorded usage yet.";
+  } else if (startsOn && range.grain === "day" && range.current.to < startsOn) {
+    const to = addDays(startsOn, 29) < today ? addDays(startsOn, 29) : today;
+    const href = `/usage?${rangeSearch({ key: "custom", from: startsOn, to })}${projectId ? `&project=${projectId}` : ""}`;
+    body = (
+      <>
+        This organization&apos;s usage starts on {dayText(startsOn)}.{" "}
+        <a href={href} className={linkClass}>
+          Show {dayText(startsOn)} to {dayText(to)}
+        </a>
+      </>
     );
+  } else if (t.previous.requests > 0) {
+    body = `There were ${formatInt(t.previous.requests)} requests in the ${previousLabel(range)}.${includesNow ? ` ${arrive}` : ""}`;
+  } else {
+    body = includesNow ? arrive : "No requests were recorded in these days.";
   }
-  return <TotalsCards current={t.current} previous={t.previous} change={t.change} periodLabel={previousLabel(range)} />;
+  return (
+    <Card>
+      <EmptyState icon={<Inbox className="size-8" />} title="No requests in this range">
+        {body}
+      </EmptyState>
+    </Card>
+  );
 }
 
 function bucketLabel(bucket: string, r: ResolvedRange): string {
@@ -90,7 +134,7 @@ function localHour(bucket: string, timeZone: string): string {
   );
 }
 
-function SeriesSection({ points, range: r }: { points: SeriesPoint[]; range: ResolvedRange }) {
+function SeriesSection({ points, range: r, includesNow }: { points: SeriesPoint[]; range: ResolvedRange; includesNow: boolean }) {
   const grain = r.grain === "hour" ? "hour" : "day";
   const empty = points.every((p) => p.requests === 0);
   return (
@@ -102,8 +146,8 @@ function SeriesSection({ points, range: r }: { points: SeriesPoint[]; range: Res
       />
       <CardBody>
         {empty ? (
-          <EmptyState icon={<ChartColumn className="size-8" />} title="Nothing to chart yet">
-            The chart fills in as your API keys make requests.
+          <EmptyState icon={<ChartColumn className="size-8" />} title={includesNow ? "Nothing to chart yet" : "Nothing to chart"}>
+            {includesNow ? "The chart fills in as your API keys make requests." : "No requests were recorded in these days."}
           </EmptyState>
         ) : (
           <>
@@ -142,20 +186,29 @@ function BreakdownSection({ rows, dimension }: { rows: BreakdownRow[]; dimension
 }
 
 /** Every widget of the page from one read; a store that cannot be reached makes each say so, never show zeros. */
-export async function UsageWidgets({ user, range, now, projectId, showProjects }: Props) {
+export async function UsageWidgets({ user, range, now, projectId, showProjects, timeZone }: Props) {
   const [d, f] = await Promise.all([
     readOrUnavailable<UsageDashboard>(() => getUsageDashboard(user, { orgId: user.orgId, range, now, projectId })),
     readOrUnavailable(() => usageFreshness()),
   ]);
+  // Only an empty range asks when the org's usage starts (one read of the daily rollup's first day).
+  const empty = d !== null && d.totals.current.requests === 0;
+  const start = empty ? await readOrUnavailable(async () => ({ day: await usageStartsOn(user, user.orgId) })) : null;
+  const today = localDate(now, timeZone);
+  const includesNow = d !== null && (d.context.range.grain === "hour" || d.context.range.current.to >= today);
   const dimensions: BreakdownDimension[] = showProjects ? ["product", "model", "apiKey", "project"] : ["product", "model", "apiKey"];
   return (
     <>
-      <FreshnessNote f={f} />
+      <FreshnessNote f={f} timeZone={timeZone} />
       <div className="space-y-6">
         {d ? (
           <>
-            <TotalsSection t={d.totals} range={d.context.range} />
-            <SeriesSection points={d.series} range={d.context.range} />
+            {empty ? (
+              <EmptyTotals t={d.totals} range={d.context.range} start={start} today={today} includesNow={includesNow} projectId={projectId} />
+            ) : (
+              <TotalsCards current={d.totals.current} previous={d.totals.previous} change={d.totals.change} periodLabel={previousLabel(d.context.range)} />
+            )}
+            <SeriesSection points={d.series} range={d.context.range} includesNow={includesNow} />
             {dimensions.map((dim) => (
               <BreakdownSection key={dim} rows={d.breakdowns[dim]} dimension={dim} />
             ))}

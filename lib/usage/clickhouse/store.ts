@@ -706,6 +706,16 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
       return { asOf: r.oldest ? new Date(r.oldest).toISOString() : null, pendingEvents: Number(r.n) };
     },
 
+    async firstDay(orgId, db = getDb()) {
+      void db;
+      const [r] = await chRows<{ day: string }>(
+        await ready(),
+        "SELECT toString(day) AS day FROM usage_rollups_daily WHERE org_id = {org:UUID} GROUP BY day HAVING sum(requests) != 0 ORDER BY day LIMIT 1",
+        { org: orgId },
+      );
+      return r?.day ?? null;
+    },
+
     async countInScope(scope, db = getDb()) {
       void db;
       const h = await ready();

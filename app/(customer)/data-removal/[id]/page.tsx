@@ -2,9 +2,13 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { requireCustomer } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
+import { formatDateTime } from "@/lib/intl";
 import { getRemovalRequest, type RemovalRequestView } from "@/lib/removal/requests";
 import type { RemovalCounts, Verification } from "@/lib/removal/jobs";
 import { PageHeader } from "@/components/ui/page-header";
+import { AdminOnly } from "@/components/members/admin-only";
+import { getOrgProfile } from "@/lib/orgs/members";
+import { isAllowed } from "@/lib/auth/permissions";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
 import { progressText, RemovalStatusBadge, scopeText } from "@/components/removal/summary";
@@ -15,18 +19,21 @@ type Counts = RemovalCounts & { verification: Verification; fleet: { itemsRemove
 
 export default async function RemovalRequestPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireCustomer();
+  // A member is told who the administrators are, whatever the id: nothing says whether such a request exists.
+  if (!isAllowed(user, "removal.read", { orgId: user.orgId })) return <AdminOnly title="Data removal" org={await getOrgProfile(user, user.orgId)} />;
   const { id } = await params;
   let r: RemovalRequestView;
   try {
     r = await getRemovalRequest(user, { orgId: user.orgId, requestId: id });
   } catch (e) {
-    // A member (403) and another org's request (404) both see nothing here.
+    // Another org's request, or none: not found.
     if (e instanceof AppError) notFound();
     throw e;
   }
   const n = new Intl.NumberFormat("en-US");
   const c = r.counts as Counts | null;
-  const utc = (d: Date | null) => (d ? `${d.toISOString().replace("T", " ").slice(0, 19)} UTC` : "—");
+  // Every moment in the org's time zone, the zone named.
+  const at = (d: Date | string | null) => (d ? formatDateTime(d, r.timeZone) : "—");
   return (
     <>
       <PageHeader
@@ -40,17 +47,17 @@ export default async function RemovalRequestPage({ params }: { params: Promise<{
             <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-1 text-sm">
               <dt>Requested</dt>
               <dd>
-                {utc(r.createdAt)} by {r.requestedByLabel ?? "—"}
+                {at(r.createdAt)} by {r.requestedByLabel ?? "—"}
               </dd>
               <dt>Reviewed</dt>
               <dd>
-                {utc(r.reviewedAt)}
+                {at(r.reviewedAt)}
                 {r.reviewedByLabel ? ` by ${r.reviewedByLabel}` : ""}
                 {r.reviewReason ? `: ${r.reviewReason}` : ""}
                 {r.ticketRef ? ` (${r.ticketRef})` : ""}
               </dd>
               <dt>Finished</dt>
-              <dd>{utc(r.finishedAt)}</dd>
+              <dd>{at(r.finishedAt)}</dd>
               {r.status === "running" ? (
                 <>
                   <dt>Progress</dt>
@@ -71,7 +78,7 @@ export default async function RemovalRequestPage({ params }: { params: Promise<{
             <CardHeader
               id="counts"
               title="What was removed"
-              description={`Verified at ${c.verification.verifiedAt.replace("T", " ").slice(0, 19)} UTC by reading the store: ${c.verification.eventsInScope} events left in scope, totals equal to the events in ${n.format(c.verification.hourlyBucketsChecked)} hours and ${n.format(c.verification.dailyBucketsChecked)} days.`}
+              description={`Verified at ${at(c.verification.verifiedAt)} by reading the store: ${c.verification.eventsInScope} events left in scope, totals equal to the events in ${n.format(c.verification.hourlyBucketsChecked)} hours and ${n.format(c.verification.dailyBucketsChecked)} days.`}
               actions={
                 <ButtonLink variant="primary" href={`/data-removal/${r.id}/certificate`} download>
                   Download certificate
@@ -124,7 +131,7 @@ export default async function RemovalRequestPage({ params }: { params: Promise<{
                         Content kept by the serving fleet (fleet&apos;s report)
                       </td>
                       <td data-label="Rows removed">{c.fleet?.itemsRemoved === null || c.fleet === null ? "—" : n.format(c.fleet.itemsRemoved)}</td>
-                      <td data-label="Rows reduced">{c.fleet?.completedAt ? `reported done ${c.fleet.completedAt.replace("T", " ").slice(0, 19)} UTC` : ""}</td>
+                      <td data-label="Rows reduced">{c.fleet?.completedAt ? `reported done ${at(c.fleet.completedAt)}` : ""}</td>
                     </tr>
                   ) : null}
                 </tbody>

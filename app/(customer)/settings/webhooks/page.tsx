@@ -1,9 +1,12 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
+import { isAllowed } from "@/lib/auth/permissions";
 import { requireCustomer } from "@/lib/auth/session";
 import { listWebhooks } from "@/lib/webhooks/service";
+import { getOrgProfile } from "@/lib/orgs/members";
+import { formatDateTime } from "@/lib/intl";
 import { WEBHOOK_DELIVERY_STATUS_LABELS } from "@/lib/vocabulary";
 import { PageHeader } from "@/components/ui/page-header";
+import { AdminOnly } from "@/components/members/admin-only";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { CreateWebhookForm, EndpointButton } from "@/components/webhooks/webhook-forms";
 import { createWebhookAction, deleteWebhookAction, enableWebhookAction, rotateWebhookSecretAction, sendTestWebhookAction } from "./actions";
@@ -12,11 +15,11 @@ export const metadata: Metadata = { title: "Webhooks" };
 
 export default async function WebhooksPage() {
   const user = await requireCustomer();
-  // Members do not manage webhooks; the page is not theirs to see.
-  if (user.role !== "admin") notFound();
+  // Members do not manage webhooks: they are told who does, and nothing of the page is read.
+  if (!isAllowed(user, "webhooks.manage", { orgId: user.orgId })) return <AdminOnly title="Webhooks" org={await getOrgProfile(user, user.orgId)} />;
   const orgId = user.orgId;
-  const { endpoints, deliveries } = await listWebhooks(user, { orgId });
-  const time = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "medium" });
+  const [{ endpoints, deliveries }, org] = await Promise.all([listWebhooks(user, { orgId }), getOrgProfile(user, orgId)]);
+  const at = (d: Date | string) => formatDateTime(d, org.timeZone);
   const urlOf = new Map(endpoints.map((e) => [e.id, e.url]));
   return (
     <>
@@ -48,11 +51,11 @@ export default async function WebhooksPage() {
                     {e.description ? <p className="text-sm">{e.description}</p> : null}
                     <p className="text-sm text-slate-600 dark:text-slate-400">
                       Events: {e.eventTypes.join(", ")}
-                      {e.rotationOverlapUntil ? ` · previous secret also signs until ${time.format(e.rotationOverlapUntil)}` : ""}
+                      {e.rotationOverlapUntil ? ` · previous secret also signs until ${at(e.rotationOverlapUntil)}` : ""}
                     </p>
                     {e.disabledAt ? (
                       <p role="status" className="text-sm font-medium text-red-700 dark:text-red-300">
-                        Disabled on {time.format(e.disabledAt)}: {e.disabledReason}.
+                        Disabled on {at(e.disabledAt)}: {e.disabledReason}.
                       </p>
                     ) : null}
                     <div className="flex flex-wrap items-start gap-3">
@@ -126,10 +129,10 @@ export default async function WebhooksPage() {
                       {d.attempts}
                     </td>
                     <td data-label="Created" className="px-5 py-2">
-                      {time.format(d.createdAt)}
+                      {at(d.createdAt)}
                     </td>
                     <td data-label="Last attempt" className="px-5 py-2">
-                      {d.lastAttemptAt ? time.format(d.lastAttemptAt) : "–"}
+                      {d.lastAttemptAt ? at(d.lastAttemptAt) : "–"}
                     </td>
                   </tr>
                 ))}
