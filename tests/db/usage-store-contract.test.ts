@@ -24,7 +24,7 @@ import { postgresUsageStore, UsageUnavailableError, type UsageStore } from "@/li
 import { chdbInstallDir, openClickHouse, type ClickHouseHandle } from "@/lib/usage/clickhouse/client";
 import { clickhouseUsageStore } from "@/lib/usage/clickhouse/store";
 import { localDate } from "@/lib/usage/range";
-import { CSV_HEADER } from "@/lib/usage/csv";
+import { CSV_SECTIONS, readUsageCsv } from "@/lib/usage/csv";
 import type { UsageEventInput } from "@/lib/usage/ingest";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
 
@@ -230,11 +230,11 @@ for (const variant of variants) {
     it("the CSV holds the dashboard's numbers", async () => {
       const d = await store.dashboard(admin, { orgId, range: { key: "90d" }, now }, db.handle().db);
       const text = await new Response(await store.csv(admin, { orgId, range: { key: "90d" }, now }, db.handle().db)).text();
-      const lines = text.trimEnd().split("\r\n");
-      expect(lines[0]).toBe(CSV_HEADER.join(","));
-      const current = lines.find((l) => l.startsWith("totals,current"))!.split(",");
-      expect(Number(current[CSV_HEADER.indexOf("requests")])).toBe(d.totals.current.requests);
-      expect(lines.filter((l) => l.startsWith("series_daily")).length).toBe(d.series.length);
+      const csv = readUsageCsv(text);
+      const totals = csv.get(CSV_SECTIONS.totals)!;
+      const current = totals.rows.find((r) => r[0] === "current")!;
+      expect(Number(current[totals.header.indexOf("requests")])).toBe(d.totals.current.requests);
+      expect(csv.get(CSV_SECTIONS.daily)!.rows.length).toBe(d.series.length);
     });
 
     it("another tenant cannot read the org's usage (404)", async () => {
