@@ -3,6 +3,7 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Page, TestInfo } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
 import type { DemoRole } from "./support/auth";
+import { byUnit, CSV_SECTIONS, readUsageCsv } from "@/lib/usage/csv";
 
 const PAGES = ["/usage", "/retention", "/notices"] as const;
 
@@ -83,9 +84,11 @@ test("the range lives in the URL and each range renders totals, chart and breakd
     await waitForWidgets(page);
     await expect(page.getByRole("link", { name: `Last ${key}` })).toHaveAttribute("aria-current", "true");
     await expect(page.getByTestId("total-requests")).toBeVisible();
-    await expect(page.getByRole("heading", { name: key === "24h" ? "Requests and units per hour" : "Requests and units per day" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: key === "24h" ? "Requests and amounts per hour" : "Requests and amounts per day" })).toBeVisible();
+    // The last hour or day of a named range is still in progress, and the chart says so.
+    await expect(page.getByText(`The last ${key === "24h" ? "hour" : "day"} is still in progress`)).toBeVisible();
     // The chart's numbers open from the keyboard, one row per hour or day of the range.
-    const table = page.getByRole("table", { name: key === "24h" ? "Requests and units per hour" : "Requests and units per day" });
+    const table = page.getByRole("table", { name: key === "24h" ? "Requests and amounts per unit, per hour" : "Requests and amounts per unit, per day" });
     await expect(table).toHaveCount(0);
     await page.getByText("Show the numbers").focus();
     await page.keyboard.press("Enter");
@@ -112,25 +115,28 @@ test("the CSV export holds exactly the totals and breakdown rows the page shows"
   const download = page.waitForEvent("download");
   await page.getByRole("link", { name: "Export CSV" }).click();
   const file = await (await download).path();
-  const csv = (await import("node:fs"))
-    .readFileSync(file, "utf8")
-    .trim()
-    .split("\r\n")
-    .map((l) => l.split(","));
-  expect(csv[0]).toEqual(["section", "key", "label", "requests", "errors", "input_units", "output_units", "error_rate", "p50_ms", "p95_ms", "share"]);
+  const csv = readUsageCsv((await import("node:fs")).readFileSync(file, "utf8"));
+  const totals = csv.get(CSV_SECTIONS.totals)!;
+  // Times are labelled with the org's zone ("start (America/New_York)") and carry its offset.
+  expect(totals.header[1]).toMatch(/^start \([A-Za-z_/+-]+\)$/);
+  expect(totals.rows[0][1]).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00[+-]\d{2}:\d{2}$/);
   const fmt = (v: string) => Number(v).toLocaleString("en-US");
-  const current = csv.find((r) => r[0] === "totals" && r[1] === "current")!;
+  const current = totals.rows.find((r) => r[0] === "current")!;
   await expect(page.getByTestId("total-requests")).toContainText(fmt(current[3]));
-  await expect(page.getByTestId("total-inputUnits")).toContainText(fmt(current[5]));
-  await expect(page.getByTestId("total-outputUnits")).toContainText(fmt(current[6]));
+  // Amounts per unit: the Input card lists each unit of the CSV's current input rows, never one mixed sum.
+  const inputUnits = csv.get(byUnit(CSV_SECTIONS.totals))!.rows.filter((r) => r[0] === "current" && r[1] === "input");
+  expect(inputUnits.length).toBeGreaterThan(0);
+  for (const [, , amount, unit] of inputUnits) await expect(page.getByTestId("total-inputUnits").getByTitle(`${fmt(amount)} ${unit}`)).toBeVisible();
   const apiKeys = page.getByRole("table", { name: "Usage by api key" }).locator("tbody tr");
-  const csvKeys = csv.filter((r) => r[0] === "api_key");
+  const csvKeys = csv.get(CSV_SECTIONS.apiKey)!.rows;
   await expect(apiKeys).toHaveCount(csvKeys.length);
   for (let i = 0; i < csvKeys.length; i++) {
-    await expect(apiKeys.nth(i).locator("th")).toHaveText(csvKeys[i][2]);
-    await expect(apiKeys.nth(i).locator("td").first()).toHaveText(fmt(csvKeys[i][3]));
+    await expect(apiKeys.nth(i).locator("th")).toHaveText(csvKeys[i][1]);
+    await expect(apiKeys.nth(i).locator("td").first()).toHaveText(fmt(csvKeys[i][2]));
   }
-  expect(csv.filter((r) => r[0] === "series_daily")).toHaveLength(7);
+  const days = csv.get(CSV_SECTIONS.daily)!;
+  expect(days.header[0]).toMatch(/^day_start \(/);
+  expect(days.rows).toHaveLength(7);
 });
 
 test("the CSV export refuses a bad range with a 400 naming the field, and sends a signed-out visitor to sign in", async ({ as, playwright, baseURL }) => {

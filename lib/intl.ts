@@ -66,3 +66,37 @@ export function formatDateTime(iso: string | Date, timeZone: string): string {
     timeZoneName: "short",
   }).format(new Date(iso));
 }
+
+/** The zone's offset from UTC at an instant, in milliseconds (Berlin in winter: 3,600,000). */
+export function zoneOffsetMs(instant: Date, timeZone: string): number {
+  const parts = dateTimeFormat("en-US", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(instant);
+  const n = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  const wall = Date.UTC(n("year"), n("month") - 1, n("day"), n("hour"), n("minute"), n("second"));
+  return wall - Math.floor(instant.getTime() / 1000) * 1000;
+}
+
+/** An instant as ISO 8601 in a time zone, with its offset: "2026-11-01T00:00:00+01:00" (machine-readable, for exports). */
+export function isoInZone(instant: Date, timeZone: string): string {
+  const off = zoneOffsetMs(instant, timeZone);
+  const wall = new Date(Math.floor(instant.getTime() / 1000) * 1000 + off).toISOString().slice(0, 19);
+  const m = Math.round(Math.abs(off) / 60_000);
+  return `${wall}${off < 0 ? "-" : "+"}${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+}
+
+/** The instant a calendar day (YYYY-MM-DD) starts in a time zone. */
+export function zonedDayStart(day: string, timeZone: string): Date {
+  const midnightUtc = Date.parse(`${day}T00:00:00Z`);
+  let t = midnightUtc - zoneOffsetMs(new Date(midnightUtc), timeZone);
+  // Once more at the instant found: the offset there can differ across a DST change.
+  t = midnightUtc - zoneOffsetMs(new Date(t), timeZone);
+  return new Date(t);
+}

@@ -1,11 +1,13 @@
 import type { BreakdownRow } from "@/lib/usage/queries";
-import { formatInt, formatMs, formatPercent } from "@/components/ui/format";
+import { formatInt, formatPercent, formatUnitAmounts } from "@/components/ui/format";
+import { LatencyBound } from "./latency-bound";
 
+/** One row per product, model, key or project; amounts per unit (a key used for LLM and TTS shows tokens and characters apart). */
 export function BreakdownTable({ rows, nameHeader, caption }: { rows: BreakdownRow[]; nameHeader: string; caption: string }) {
   return (
-    // Scrolls sideways on a phone: focusable and named, so a keyboard can scroll it too.
+    // Scrolls sideways if a wide screen is still too narrow; below 48rem the rows stack (stack-table).
     <div className="overflow-x-auto" tabIndex={0} role="region" aria-label={caption}>
-      <table className="w-full text-sm">
+      <table className="stack-table w-full text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead>
           <tr className="border-b border-slate-100 text-left text-xs font-medium text-slate-600 dark:border-slate-800 dark:text-slate-400">
@@ -19,10 +21,10 @@ export function BreakdownTable({ rows, nameHeader, caption }: { rows: BreakdownR
               Share
             </th>
             <th scope="col" className="px-3 py-2 text-right font-medium">
-              Input units
+              Input
             </th>
             <th scope="col" className="px-3 py-2 text-right font-medium">
-              Output units
+              Output
             </th>
             <th scope="col" className="px-3 py-2 text-right font-medium">
               Error rate
@@ -38,8 +40,10 @@ export function BreakdownTable({ rows, nameHeader, caption }: { rows: BreakdownR
               <th scope="row" className="max-w-56 truncate px-5 py-2 text-left font-medium text-slate-900 dark:text-slate-100">
                 {r.label}
               </th>
-              <td className="px-3 py-2 text-right">{formatInt(r.requests)}</td>
-              <td className="px-3 py-2">
+              <td data-label="Requests" className="px-3 py-2 text-right">
+                {formatInt(r.requests)}
+              </td>
+              <td data-label="Share" className="px-3 py-2">
                 <div className="flex items-center gap-2">
                   <div className="h-1.5 w-20 rounded-full bg-slate-100 dark:bg-slate-800" aria-hidden="true">
                     <div className="h-1.5 rounded-full bg-brand-500" style={{ width: `${Math.max(1, Math.round(r.share * 100))}%` }} />
@@ -47,10 +51,18 @@ export function BreakdownTable({ rows, nameHeader, caption }: { rows: BreakdownR
                   <span className="text-xs text-slate-600 dark:text-slate-400">{formatPercent(r.share)}</span>
                 </div>
               </td>
-              <td className="px-3 py-2 text-right">{formatInt(r.inputUnits)}</td>
-              <td className="px-3 py-2 text-right">{formatInt(r.outputUnits)}</td>
-              <td className="px-3 py-2 text-right">{formatPercent(r.errorRate, 2)}</td>
-              <td className="px-5 py-2 text-right">{formatMs(r.p95Ms)}</td>
+              <td data-label="Input" className="px-3 py-2 text-right">
+                {formatUnitAmounts(r.units.input)}
+              </td>
+              <td data-label="Output" className="px-3 py-2 text-right">
+                {formatUnitAmounts(r.units.output)}
+              </td>
+              <td data-label="Error rate" className="px-3 py-2 text-right">
+                {formatPercent(r.errorRate, 2)}
+              </td>
+              <td data-label="p95" className="px-5 py-2 text-right">
+                <LatencyBound ms={r.p95Ms} />
+              </td>
             </tr>
           ))}
         </tbody>

@@ -1,9 +1,21 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
+import { UNITS, type UnitTotals } from "@/lib/usage/units";
 import { formatInt } from "@/components/ui/format";
 
-export type SeriesRow = { bucket: string; when: string; requests: number; errors: number; inputUnits: number; outputUnits: number };
+export type SeriesRow = { bucket: string; when: string; requests: number; errors: number; units: UnitTotals; inProgress: boolean };
+
+/** The unit columns the rows need: input then output, per unit, in the order of UNITS; units nothing counted in are left out. */
+function unitColumns(rows: SeriesRow[]): { side: "input" | "output"; unit: string; header: string }[] {
+  const out: { side: "input" | "output"; unit: string; header: string }[] = [];
+  for (const side of ["input", "output"] as const) {
+    const used = new Set(rows.flatMap((r) => Object.keys(r.units[side]).filter((u) => r.units[side][u])));
+    const ordered = [...UNITS.filter((u) => used.has(u)), ...[...used].filter((u) => !UNITS.includes(u)).sort()];
+    for (const unit of ordered) out.push({ side, unit, header: `${side === "input" ? "Input" : "Output"} ${unit}` });
+  }
+  return out;
+}
 
 /**
  * The chart's numbers as a table, the accessible equivalent of the chart.
@@ -15,13 +27,14 @@ export function SeriesNumbers({ rows, grain }: { rows: SeriesRow[]; grain: "hour
   const [open, setOpen] = useState(false);
   // Opened before the page hydrated: show the rows at once, not after a second toggle.
   useEffect(() => setOpen(ref.current?.open ?? false), []);
+  const columns = open ? unitColumns(rows) : [];
   return (
     <details ref={ref} className="mt-3 text-sm" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary className="cursor-pointer text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-slate-100">Show the numbers</summary>
       {open ? (
         <div className="mt-2 max-h-72 overflow-auto">
-          <table className="w-full text-xs tabular-nums">
-            <caption className="sr-only">Requests and units per {grain}</caption>
+          <table className="stack-table w-full text-xs tabular-nums">
+            <caption className="sr-only">Requests and amounts per unit, per {grain}</caption>
             <thead>
               <tr className="text-left text-slate-600 dark:text-slate-400">
                 <th scope="col" className="py-1 font-medium">
@@ -33,12 +46,11 @@ export function SeriesNumbers({ rows, grain }: { rows: SeriesRow[]; grain: "hour
                 <th scope="col" className="py-1 text-right font-medium">
                   Errors
                 </th>
-                <th scope="col" className="py-1 text-right font-medium">
-                  Input units
-                </th>
-                <th scope="col" className="py-1 text-right font-medium">
-                  Output units
-                </th>
+                {columns.map((c) => (
+                  <th key={`${c.side}-${c.unit}`} scope="col" className="py-1 pl-3 text-right font-medium">
+                    {c.header}
+                  </th>
+                ))}
               </tr>
             </thead>
             <tbody>
@@ -46,11 +58,19 @@ export function SeriesNumbers({ rows, grain }: { rows: SeriesRow[]; grain: "hour
                 <tr key={p.bucket} className="border-t border-slate-100 dark:border-slate-800">
                   <th scope="row" className="py-1 text-left font-normal">
                     {p.when}
+                    {p.inProgress ? <span className="text-slate-600 dark:text-slate-400"> (in progress)</span> : null}
                   </th>
-                  <td className="py-1 text-right">{formatInt(p.requests)}</td>
-                  <td className="py-1 text-right">{formatInt(p.errors)}</td>
-                  <td className="py-1 text-right">{formatInt(p.inputUnits)}</td>
-                  <td className="py-1 text-right">{formatInt(p.outputUnits)}</td>
+                  <td data-label="Requests" className="py-1 text-right">
+                    {formatInt(p.requests)}
+                  </td>
+                  <td data-label="Errors" className="py-1 text-right">
+                    {formatInt(p.errors)}
+                  </td>
+                  {columns.map((c) => (
+                    <td key={`${c.side}-${c.unit}`} data-label={c.header} className="py-1 pl-3 text-right">
+                      {formatInt(p.units[c.side][c.unit] ?? 0)}
+                    </td>
+                  ))}
                 </tr>
               ))}
             </tbody>

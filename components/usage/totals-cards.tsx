@@ -1,20 +1,77 @@
+import type { ReactNode } from "react";
 import { ArrowDownRight, ArrowUpRight, Minus } from "lucide-react";
 import type { UsageTotals } from "@/lib/usage/queries";
-import { formatInt, formatMs, formatPercent } from "@/components/ui/format";
+import { MIN_PREVIOUS_REQUESTS, type Changes } from "@/lib/usage/compare";
+import { unitEntries, type UnitAmounts } from "@/lib/usage/units";
+import { formatCompact, formatInt, formatPercent } from "@/components/ui/format";
+import { LatencyBound } from "./latency-bound";
 
-type Metric = { key: keyof UsageTotals; label: string; hint?: string; format: (t: UsageTotals) => string };
+type ChangeOf = { kind: "relative"; key: "requests" | "p50Ms" | "p95Ms" } | { kind: "points" } | { kind: "none"; note: string };
+type Metric = { key: string; label: string; hint?: string; value: (t: UsageTotals) => ReactNode; change: ChangeOf };
+
+/** Amounts per unit, one unit a line: each product counts in its own unit, so they are never added up. */
+function Units({ amounts }: { amounts: UnitAmounts }) {
+  const entries = unitEntries(amounts);
+  if (entries.length === 0) return <>–</>;
+  return (
+    <ul className="space-y-0.5">
+      {entries.map(([unit, n]) => (
+        <li key={unit} title={`${formatInt(n)} ${unit}`}>
+          {formatCompact(n)} <span className="text-sm font-medium text-slate-600 dark:text-slate-400">{unit}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const UNIT_NOTE = "Per unit: tokens, characters and seconds are not added together";
 
 const METRICS: Metric[] = [
-  { key: "requests", label: "Requests", format: (t) => formatInt(t.requests) },
-  { key: "inputUnits", label: "Input units", hint: "tokens, characters or seconds, by product", format: (t) => formatInt(t.inputUnits) },
-  { key: "outputUnits", label: "Output units", hint: "tokens, characters or seconds, by product", format: (t) => formatInt(t.outputUnits) },
-  { key: "errorRate", label: "Error rate", format: (t) => formatPercent(t.errorRate, 2) },
-  { key: "p50Ms", label: "Latency p50", format: (t) => formatMs(t.p50Ms) },
-  { key: "p95Ms", label: "Latency p95", format: (t) => formatMs(t.p95Ms) },
+  { key: "requests", label: "Requests", value: (t) => formatInt(t.requests), change: { kind: "relative", key: "requests" } },
+  {
+    key: "inputUnits",
+    label: "Input",
+    hint: "Each product counts input in its own unit: tokens, characters or seconds of audio",
+    value: (t) => <Units amounts={t.units.input} />,
+    change: { kind: "none", note: UNIT_NOTE },
+  },
+  {
+    key: "outputUnits",
+    label: "Output",
+    hint: "Each product counts output in its own unit: tokens, characters or seconds of audio",
+    value: (t) => <Units amounts={t.units.output} />,
+    change: { kind: "none", note: UNIT_NOTE },
+  },
+  { key: "errorRate", label: "Error rate", value: (t) => formatPercent(t.errorRate, 2), change: { kind: "points" } },
+  {
+    key: "p50Ms",
+    label: "Latency p50",
+    hint: "Read from latency buckets: the median is at most this",
+    value: (t) => <LatencyBound ms={t.p50Ms} />,
+    change: { kind: "relative", key: "p50Ms" },
+  },
+  {
+    key: "p95Ms",
+    label: "Latency p95",
+    hint: "Read from latency buckets: 95% of requests took at most this",
+    value: (t) => <LatencyBound ms={t.p95Ms} />,
+    change: { kind: "relative", key: "p95Ms" },
+  },
 ];
 
-function Change({ value, periodLabel, points }: { value: number | null; periodLabel: string; points?: boolean }) {
-  if (value === null) return <span className="text-xs text-slate-600 dark:text-slate-400">No earlier data to compare</span>;
+const TOO_LITTLE = `The previous period had too little usage to compare (fewer than ${MIN_PREVIOUS_REQUESTS} requests, or under 1% of this period's)`;
+
+function Change({ value, previous, periodLabel, points }: { value: number | null; previous: UsageTotals; periodLabel: string; points?: boolean }) {
+  if (previous.requests === 0) return <span className="text-xs text-slate-600 dark:text-slate-400">No earlier data to compare</span>;
+  if (value === null) {
+    // "—" rather than a percentage against a near-empty period ("+60,347%").
+    return (
+      <span className="text-xs text-slate-600 dark:text-slate-400" title={TOO_LITTLE}>
+        <span aria-hidden="true">— vs {periodLabel}</span>
+        <span className="sr-only">{`${TOO_LITTLE}.`}</span>
+      </span>
+    );
+  }
   const Icon = Math.abs(value) < 0.0005 ? Minus : value > 0 ? ArrowUpRight : ArrowDownRight;
   const sign = value > 0 ? "+" : "";
   // Neutral colour on purpose: whether more requests is good or bad is the reader's call.
@@ -27,19 +84,7 @@ function Change({ value, periodLabel, points }: { value: number | null; periodLa
   );
 }
 
-export function TotalsCards({
-  current,
-  previous,
-  change,
-  periodLabel,
-}: {
-  current: UsageTotals;
-  previous: UsageTotals;
-  change: Record<keyof UsageTotals, number | null>;
-  periodLabel: string;
-}) {
-  // A relative change of a rate reads as nonsense ("+50% of 3%"): the error rate moves in percentage points.
-  const errorRatePoints = current.errorRate !== null && previous.errorRate !== null ? current.errorRate - previous.errorRate : null;
+export function TotalsCards({ current, previous, change, periodLabel }: { current: UsageTotals; previous: UsageTotals; change: Changes; periodLabel: string }) {
   return (
     <dl className="grid grid-cols-2 gap-3 md:grid-cols-3">
       {METRICS.map((m) => (
@@ -51,12 +96,15 @@ export function TotalsCards({
           <dt className="text-xs font-medium text-slate-600 dark:text-slate-400" title={m.hint}>
             {m.label}
           </dt>
-          <dd className="mt-1 text-xl font-semibold tabular-nums text-slate-900 dark:text-slate-50">{m.format(current)}</dd>
+          <dd className="mt-1 text-xl font-semibold tabular-nums text-slate-900 dark:text-slate-50">{m.value(current)}</dd>
           <dd className="mt-1">
-            {m.key === "errorRate" ? (
-              <Change value={errorRatePoints} periodLabel={periodLabel} points />
+            {m.change.kind === "none" ? (
+              <span className="text-xs text-slate-600 dark:text-slate-400">{m.change.note}</span>
+            ) : m.change.kind === "points" ? (
+              // A relative change of a rate reads as nonsense ("+50% of 3%"): the error rate moves in percentage points.
+              <Change value={change.errorRatePoints} previous={previous} periodLabel={periodLabel} points />
             ) : (
-              <Change value={change[m.key]} periodLabel={periodLabel} />
+              <Change value={change[m.change.key]} previous={previous} periodLabel={periodLabel} />
             )}
           </dd>
         </div>

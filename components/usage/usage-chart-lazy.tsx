@@ -7,10 +7,14 @@ import type { ChartPoint } from "./usage-chart";
 // Recharts (~100 KB gzip) loads after the page is interactive, so it stays out of /usage's first-load JS.
 const UsageChart = dynamic(() => import("./usage-chart"), { ssr: false, loading: () => <Skeleton className="h-full w-full" /> });
 
-export function LazyUsageChart({ points, description }: { points: ChartPoint[]; description: string }) {
+/** `inProgressNote`: the caption saying the last bucket is still filling in, or null when the range has none. */
+export function LazyUsageChart({ points, description, inProgressNote }: { points: ChartPoint[]; description: string; inProgressNote: string | null }) {
   return (
-    <figure className="h-72 w-full text-slate-500 dark:text-slate-400" aria-label={description}>
-      <UsageChart points={points} />
+    <figure className="w-full" aria-label={description}>
+      <div className="h-72 w-full text-slate-500 dark:text-slate-400">
+        <UsageChart points={points} />
+      </div>
+      {inProgressNote ? <figcaption className="mt-1 text-xs text-slate-600 dark:text-slate-400">{inProgressNote}</figcaption> : null}
     </figure>
   );
 }

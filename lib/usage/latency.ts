@@ -7,6 +7,8 @@ export const LATENCY_BOUNDS_MS = [
   10, 20, 30, 50, 75, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 5000, 7500, 10000, 20000, 30000, 60000,
 ] as const;
 export const LATENCY_BUCKETS = LATENCY_BOUNDS_MS.length + 1;
+/** What a percentile in the last, unbounded bucket reports: one past the last bound ("60 s or more"). */
+export const LATENCY_OVERFLOW_MS = LATENCY_BOUNDS_MS[LATENCY_BOUNDS_MS.length - 1] + 1;
 
 /** The same bucket PostgreSQL's width_bucket(latency, bounds) gives. */
 export function latencyBucket(ms: number): number {
@@ -22,7 +24,9 @@ export function latencyBucket(ms: number): number {
 
 /**
  * A percentile from a histogram: the upper bound of the bucket where the
- * cumulative count crosses q (the last bucket reports its lower bound).
+ * cumulative count crosses q, so the true percentile is at most this value.
+ * The last bucket has no upper bound: it reports LATENCY_OVERFLOW_MS, one past
+ * the last bound, read as "at least the last bound" (components/ui/format.ts).
  */
 export function percentileFromHistogram(hist: readonly number[], q: number): number | null {
   const total = hist.reduce((a, b) => a + b, 0);
@@ -31,7 +35,7 @@ export function percentileFromHistogram(hist: readonly number[], q: number): num
   let seen = 0;
   for (let i = 0; i < hist.length; i++) {
     seen += hist[i];
-    if (seen >= target) return i < LATENCY_BOUNDS_MS.length ? LATENCY_BOUNDS_MS[i] : LATENCY_BOUNDS_MS[LATENCY_BOUNDS_MS.length - 1];
+    if (seen >= target) return i < LATENCY_BOUNDS_MS.length ? LATENCY_BOUNDS_MS[i] : LATENCY_OVERFLOW_MS;
   }
-  return LATENCY_BOUNDS_MS[LATENCY_BOUNDS_MS.length - 1];
+  return LATENCY_OVERFLOW_MS;
 }

@@ -13,12 +13,17 @@ import { notFound } from "@/lib/errors";
 import { LATENCY_BUCKETS, percentileFromHistogram } from "./latency";
 import { productInfo, type Product } from "./products";
 import { resolveRange, type RangeInput, type ResolvedRange } from "./range";
+import { addUnits, emptyUnits, mergeUnits, type UnitTotals } from "./units";
+import { changesOf, type Changes } from "./compare";
 
 export type UsageTotals = {
   requests: number;
   errors: number;
+  /** Raw sums across products of different units: for reconciling with the events only, never shown (see `units`). */
   inputUnits: number;
   outputUnits: number;
+  /** Input and output amounts per unit (tokens, characters, seconds of audio …). */
+  units: UnitTotals;
   /** errors / requests, 0..1; null without requests. */
   errorRate: number | null;
   p50Ms: number | null;
@@ -28,11 +33,11 @@ export type UsageTotals = {
 export type TotalsWithChange = {
   current: UsageTotals;
   previous: UsageTotals;
-  /** Relative change against the previous period of the same length; null when the previous value is 0 or absent. */
-  change: Record<keyof UsageTotals, number | null>;
+  /** Changes against the previous period of the same length; null where it had too little usage to compare (./compare). */
+  change: Changes;
 };
 
-export type SeriesPoint = { bucket: string; requests: number; errors: number; inputUnits: number; outputUnits: number };
+export type SeriesPoint = { bucket: string; requests: number; errors: number; inputUnits: number; outputUnits: number; units: UnitTotals };
 
 export type BreakdownDimension = "product" | "model" | "apiKey" | "project";
 export type BreakdownRow = {
@@ -41,8 +46,10 @@ export type BreakdownRow = {
   label: string;
   requests: number;
   errors: number;
+  /** Raw sums across units, never shown (see `units`). */
   inputUnits: number;
   outputUnits: number;
+  units: UnitTotals;
   errorRate: number | null;
   p95Ms: number | null;
   /** Share of the range's requests, 0..1. */
@@ -133,7 +140,44 @@ function rate(errors: number, requests: number): number | null {
   return requests > 0 ? errors / requests : null;
 }
 
-export type MeasureRow = { requests: number; errors: number; input_units: number; output_units: number; hist?: unknown };
+export type MeasureRow = { requests: number; errors: number; input_units: number; output_units: number; hist?: unknown; units?: UnitTotals };
+
+/**
+ * Rows of one key (a period, a bucket, a model …), one per product, as one:
+ * counts and histograms summed, amounts summed per unit of each row's product.
+ */
+export function combineByProduct(rows: readonly (MeasureRow & { product?: string | null })[]): MeasureRow & { units: UnitTotals } {
+  const hist: number[] = [];
+  let units = emptyUnits();
+  let requests = 0;
+  let errors = 0;
+  let input = 0;
+  let output = 0;
+  for (const r of rows) {
+    requests += Number(r.requests);
+    errors += Number(r.errors);
+    input += Number(r.input_units);
+    output += Number(r.output_units);
+    toNumbers(r.hist).forEach((n, i) => (hist[i] = (hist[i] ?? 0) + n));
+    units = r.units ? mergeUnits(units, r.units) : addUnits(units, r.product, Number(r.input_units), Number(r.output_units));
+  }
+  return { requests, errors, input_units: input, output_units: output, hist, units };
+}
+
+/** Rows grouped by a key and combined (combineByProduct), in first-seen order. */
+export function combineBy<R extends MeasureRow & { product?: string | null }>(
+  rows: readonly R[],
+  key: (r: R) => string,
+): Map<string, MeasureRow & { units: UnitTotals; first: R }> {
+  const groups = new Map<string, R[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const g = groups.get(k);
+    if (g) g.push(r);
+    else groups.set(k, [r]);
+  }
+  return new Map([...groups].map(([k, g]) => [k, { ...combineByProduct(g), first: g[0] }]));
+}
 
 export function totalsFrom(row: MeasureRow): UsageTotals {
   const h = toNumbers(row.hist);
@@ -144,6 +188,7 @@ export function totalsFrom(row: MeasureRow): UsageTotals {
     errors,
     inputUnits: Number(row.input_units),
     outputUnits: Number(row.output_units),
+    units: row.units ?? emptyUnits(),
     errorRate: rate(errors, requests),
     p50Ms: percentileFromHistogram(h, 0.5),
     p95Ms: percentileFromHistogram(h, 0.95),
@@ -158,29 +203,22 @@ async function totalsOf(db: Tx, orgId: string, range: ResolvedRange, projectId?:
     range.grain === "hour"
       ? sql`hour >= ${range.previous.from}::timestamptz and hour < ${range.current.to}::timestamptz`
       : sql`day between ${range.previous.from}::date and ${range.current.to}::date`;
-  const rows = await queryRows<MeasureRow & { period: string }>(
+  // Per product too, so amounts add up per unit (tokens, characters, seconds), never across units.
+  const rows = await queryRows<MeasureRow & { period: string; product: string }>(
     db,
-    sql`select case when ${cur} then 'current' else 'previous' end as period, ${measures}, ${hist} as hist
-        from ${rollupTable(range)} where org_id = ${orgId} and ${span} and (${cur} or ${prev})${projectFilter(projectId)} group by 1`,
+    sql`select case when ${cur} then 'current' else 'previous' end as period, product::text as product, ${measures}, ${hist} as hist
+        from ${rollupTable(range)} where org_id = ${orgId} and ${span} and (${cur} or ${prev})${projectFilter(projectId)} group by 1, 2`,
   );
   const empty: MeasureRow = { requests: 0, errors: 0, input_units: 0, output_units: 0, hist: [] };
-  const by = new Map(rows.map((r) => [r.period, r]));
+  const by = combineBy(rows, (r) => r.period);
   return [totalsFrom(by.get("current") ?? empty), totalsFrom(by.get("previous") ?? empty)];
-}
-
-export function relative(cur: number | null, prev: number | null): number | null {
-  if (cur === null || prev === null || prev === 0) return null;
-  return (cur - prev) / prev;
 }
 
 /** Totals of the range and of the period of the same length just before it. */
 export async function getUsageTotals(actor: Principal, args: Args, db: Tx = getDb()): Promise<TotalsWithChange & { context: UsageContext }> {
   const context = await usageContext(actor, args, db);
   const [current, previous] = await totalsOf(db, args.orgId, context.range, context.project?.id);
-  const change = Object.fromEntries(
-    (Object.keys(current) as (keyof UsageTotals)[]).map((k) => [k, relative(current[k], previous[k])]),
-  ) as TotalsWithChange["change"];
-  return { current, previous, change, context };
+  return { current, previous, change: changesOf(current, previous), context };
 }
 
 /** One point per hour (24h) or per day of the org's calendar, zeros where nothing happened. */
@@ -189,12 +227,17 @@ export async function getUsageSeries(actor: Principal, args: Args, db: Tx = getD
   const { range } = context;
   const { table, where } = windowFilter(range, "current");
   const bucket = range.grain === "hour" ? sql.raw(`to_char(hour at time zone 'UTC', 'YYYY-MM-DD"T"HH24:00:00.000"Z"')`) : sql.raw(`to_char(day, 'YYYY-MM-DD')`);
-  const rows = await queryRows<MeasureRow & { bucket: string }>(
+  const rows = await queryRows<MeasureRow & { bucket: string; product: string }>(
     db,
-    sql`select ${bucket} as bucket, ${measures} from ${table} where org_id = ${args.orgId} and ${where}${projectFilter(context.project?.id)} group by 1`,
+    sql`select ${bucket} as bucket, product::text as product, ${measures} from ${table} where org_id = ${args.orgId} and ${where}${projectFilter(context.project?.id)} group by 1, 2`,
   );
-  const byBucket = new Map(rows.map((r) => [r.bucket, r]));
-  const points = range.buckets.map((b) => {
+  const byBucket = combineBy(rows, (r) => r.bucket);
+  return { points: seriesPoints(range, byBucket), context };
+}
+
+/** One point per bucket of the range, zeros where nothing happened. */
+export function seriesPoints(range: ResolvedRange, byBucket: Map<string, MeasureRow & { units?: UnitTotals }>): SeriesPoint[] {
+  return range.buckets.map((b) => {
     const r = byBucket.get(b);
     return {
       bucket: b,
@@ -202,9 +245,9 @@ export async function getUsageSeries(actor: Principal, args: Args, db: Tx = getD
       errors: Number(r?.errors ?? 0),
       inputUnits: Number(r?.input_units ?? 0),
       outputUnits: Number(r?.output_units ?? 0),
+      units: r?.units ?? emptyUnits(),
     };
   });
-  return { points, context };
 }
 
 function labelOf(dimension: BreakdownDimension, key: string, projectNames: Map<string, string>): string {
@@ -229,17 +272,18 @@ const breakdownRows = cache(
       db,
       sql`select product::text as product, model, api_key_id, project_id, grouping(product, model, api_key_id, project_id) as g, ${measures}, ${hist} as hist
         from ${table} where org_id = ${orgId} and ${where}${projectFilter(projectId)}
-        group by grouping sets ((product), (model), (api_key_id), (project_id)) order by requests desc`,
+        group by grouping sets ((product), (model, product), (api_key_id, product), (project_id, product)) order by requests desc`,
     );
     const names = await db.select({ id: projects.id, name: projects.name }).from(projects).where(eq(projects.orgId, orgId));
-    // grouping() sets a bit for each column left out (product is the highest): 7 = product kept, 11 = model, 13 = api key, 14 = project.
+    // grouping() sets a bit for each column left out (product is the highest): 7 = product alone; 3 = model, 5 = api key, 6 = project,
+    // each with the product, so their amounts add up per unit (breakdownOf combines a key's products).
     const out: Breakdowns = { product: [], model: [], apiKey: [], project: [], projectNames: new Map(names.map((n) => [n.id, n.name])) };
     for (const r of rows) {
       const g = Number(r.g);
       if (g === 7) out.product.push(r);
-      else if (g === 11) out.model.push(r);
-      else if (g === 13) out.apiKey.push(r);
-      else if (g === 14) out.project.push(r);
+      else if (g === 3) out.model.push(r);
+      else if (g === 5) out.apiKey.push(r);
+      else if (g === 6) out.project.push(r);
     }
     return out;
   },
@@ -249,11 +293,12 @@ function keyOf(dimension: BreakdownDimension, r: KeyedRow): string {
   return (dimension === "product" ? r.product : dimension === "model" ? r.model : dimension === "apiKey" ? r.api_key_id : r.project_id) ?? "";
 }
 
+/** A breakdown from its rows: one per key, or one per key and product (combined here, amounts per unit). */
 export function breakdownOf(dimension: BreakdownDimension, source: KeyedRow[], projectNames: Map<string, string> = new Map()): BreakdownRow[] {
-  const rows = [...source].sort((a, b) => Number(b.requests) - Number(a.requests) || (keyOf(dimension, a) < keyOf(dimension, b) ? -1 : 1));
-  const total = rows.reduce((a, r) => a + Number(r.requests), 0);
-  return rows.map((r) => {
-    const key = keyOf(dimension, r);
+  const combined = [...combineBy(source, (r) => keyOf(dimension, r)).entries()].map(([key, m]) => ({ key, m }));
+  const rows = combined.sort((a, b) => Number(b.m.requests) - Number(a.m.requests) || (a.key < b.key ? -1 : 1));
+  const total = rows.reduce((a, r) => a + Number(r.m.requests), 0);
+  return rows.map(({ key, m: r }) => {
     const requests = Number(r.requests);
     const errors = Number(r.errors);
     return {
@@ -263,6 +308,7 @@ export function breakdownOf(dimension: BreakdownDimension, source: KeyedRow[], p
       errors,
       inputUnits: Number(r.input_units),
       outputUnits: Number(r.output_units),
+      units: r.units,
       errorRate: rate(errors, requests),
       p95Ms: percentileFromHistogram(toNumbers(r.hist), 0.95),
       share: total > 0 ? requests / total : 0,

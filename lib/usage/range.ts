@@ -27,6 +27,8 @@ export type ResolvedRange = {
   previous: Window;
   /** Every bucket of the current window, in order, so the series has no holes. */
   buckets: string[];
+  /** The bucket (hour or day) that "now" falls in, still in progress: its numbers are partial. Null when the range has none. */
+  inProgress: string | null;
   label: string;
 };
 
@@ -131,6 +133,7 @@ export function resolveRange(input: RangeInput, timeZone: string, now: Date = ne
       current: { from: new Date(start).toISOString(), to: new Date(end).toISOString() },
       previous: { from: new Date(start - 24 * HOUR).toISOString(), to: new Date(start).toISOString() },
       buckets,
+      inProgress: buckets[buckets.length - 1],
       label: "Last 24 hours",
     };
   }
@@ -144,6 +147,7 @@ export function resolveRange(input: RangeInput, timeZone: string, now: Date = ne
     from = addDays(to, -(DAYS[input.key] - 1));
   }
   const days = dayDiff(from, to) + 1;
+  const today = localDate(now, timeZone);
   return {
     key: input.key,
     grain: "day",
@@ -151,6 +155,7 @@ export function resolveRange(input: RangeInput, timeZone: string, now: Date = ne
     current: { from, to },
     previous: { from: addDays(from, -days), to: addDays(from, -1) },
     buckets: Array.from({ length: days }, (_, i) => addDays(from, i)),
+    inProgress: today >= from && today <= to ? today : null,
     label: input.key === "custom" ? `${from} to ${to}` : `Last ${days} days`,
   };
 }

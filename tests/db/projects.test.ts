@@ -229,9 +229,9 @@ describe(`usage by project on ${testDbKind}`, () => {
     expect(filtered.rows.map((x) => x.key)).toEqual([clinical.id]);
 
     const csv = [...usageCsvLines(await getUsageDashboard(admin, { orgId: northwind, range, now }, d))].join("");
-    expect(csv).toContain(`project,${clinical.id},Clinical dictation,${only.current.requests},`);
+    expect(csv).toContain(`\r\n${clinical.id},Clinical dictation,${only.current.requests},`);
     const csvOne = [...usageCsvLines(await getUsageDashboard(admin, { orgId: northwind, range, now, projectId: clinical.id }, d))].join("");
-    expect(csvOne).toContain(`filter,${clinical.id},Project: Clinical dictation`);
+    expect(csvOne).toContain(`project,Clinical dictation (${clinical.id})`);
   });
 
   it("filtering by another org's project, or by something that is not a project, is 404", async () => {

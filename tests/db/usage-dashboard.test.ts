@@ -7,7 +7,9 @@ import type { UserPrincipal } from "@/lib/auth/principal";
 import { LATENCY_BOUNDS_MS, LATENCY_BUCKETS, percentileFromHistogram } from "@/lib/usage/latency";
 import { getUsageBreakdown, getUsageDashboard, getUsageSeries, getUsageTotals } from "@/lib/usage/queries";
 import { parseRangeParams, resolveRange, type RangeInput } from "@/lib/usage/range";
-import { CSV_HEADER, usageCsvLines } from "@/lib/usage/csv";
+import { byUnit, CSV_SECTIONS, readUsageCsv, usageCsvLines } from "@/lib/usage/csv";
+import { relativeChange } from "@/lib/usage/compare";
+import { addUnits, emptyUnits, mergeUnits, type UnitTotals } from "@/lib/usage/units";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
 
 const db = withFreshDatabase();
@@ -40,12 +42,21 @@ async function rawTotals(range: RangeInput, which: "current" | "previous" = "cur
       ? sql`occurred_at >= ${r.from}::timestamptz and occurred_at < ${r.to}::timestamptz`
       : sql`(occurred_at at time zone ${timeZone})::date between ${r.from}::date and ${r.to}::date`;
   const bounds = sql.raw(`array[${LATENCY_BOUNDS_MS.join(",")}]::int[]`);
-  const [row] = await queryRows<{ requests: number; errors: number; input: number; output: number }>(
+  const byProduct = await queryRows<{ product: string; requests: number; errors: number; input: number; output: number }>(
     db.handle().db,
-    sql`select count(*)::float8 as requests, (count(*) filter (where status <> 'ok'))::float8 as errors,
+    sql`select product::text as product, count(*)::float8 as requests, (count(*) filter (where status <> 'ok'))::float8 as errors,
                coalesce(sum(input_units), 0)::float8 as input, coalesce(sum(output_units), 0)::float8 as output
-        from usage_events where org_id = ${northwindId} and ${where}`,
+        from usage_events where org_id = ${northwindId} and ${where} group by 1`,
   );
+  const units = emptyUnits();
+  const row = { requests: 0, errors: 0, input: 0, output: 0 };
+  for (const p of byProduct) {
+    addUnits(units, p.product, Number(p.input), Number(p.output));
+    row.requests += Number(p.requests);
+    row.errors += Number(p.errors);
+    row.input += Number(p.input);
+    row.output += Number(p.output);
+  }
   const buckets = await queryRows<{ b: number; n: number }>(
     db.handle().db,
     sql`select width_bucket(latency_ms, ${bounds}) as b, count(*)::float8 as n
@@ -58,36 +69,10 @@ async function rawTotals(range: RangeInput, which: "current" | "previous" = "cur
     errors: Number(row.errors),
     inputUnits: Number(row.input),
     outputUnits: Number(row.output),
+    units,
     p50Ms: percentileFromHistogram(hist, 0.5),
     p95Ms: percentileFromHistogram(hist, 0.95),
   };
-}
-
-function parseCsv(text: string): string[][] {
-  return text
-    .trim()
-    .split("\r\n")
-    .map((l) => {
-      const out: string[] = [];
-      let cur = "";
-      let quoted = false;
-      for (let i = 0; i < l.length; i++) {
-        const c = l[i];
-        if (quoted) {
-          if (c === '"' && l[i + 1] === '"') {
-            cur += '"';
-            i++;
-          } else if (c === '"') quoted = false;
-          else cur += c;
-        } else if (c === '"') quoted = true;
-        else if (c === ",") {
-          out.push(cur);
-          cur = "";
-        } else cur += c;
-      }
-      out.push(cur);
-      return out;
-    });
 }
 
 const num = (v: string) => (v === "" ? null : Number(v));
@@ -114,7 +99,11 @@ describe(`usage dashboard on ${testDbKind}`, () => {
       const prev = await rawTotals(range, "previous");
       expect(t.previous.requests).toBe(prev.requests);
       expect(t.previous.inputUnits).toBe(prev.inputUnits);
-      if (prev.requests > 0) expect(t.change.requests).toBeCloseTo((raw.requests - prev.requests) / prev.requests, 12);
+      expect(t.previous.units).toEqual(prev.units);
+      // A change only against a previous period with enough usage; "—" (null) otherwise.
+      const want = relativeChange(raw.requests, prev.requests);
+      if (want === null) expect(t.change.requests).toBeNull();
+      else expect(t.change.requests).toBeCloseTo((raw.requests - prev.requests) / prev.requests, 12);
     });
 
     it(`the ${range.key} series and breakdowns add up to the totals`, async () => {
@@ -124,10 +113,14 @@ describe(`usage dashboard on ${testDbKind}`, () => {
       expect(s.points.length).toBe(range.key === "24h" ? 24 : s.context.range.buckets.length);
       expect(s.points.reduce((a, p) => a + p.requests, 0)).toBe(t.current.requests);
       expect(s.points.reduce((a, p) => a + p.outputUnits, 0)).toBe(t.current.outputUnits);
+      // Amounts add up per unit, never across units.
+      const sumUnits = (us: UnitTotals[]) => us.reduce((a, u) => mergeUnits(a, u), emptyUnits());
+      expect(sumUnits(s.points.map((p) => p.units))).toEqual(t.current.units);
       for (const dimension of ["product", "model", "apiKey"] as const) {
         const b = await getUsageBreakdown(northwindAdmin, { ...args, dimension }, db.handle().db);
         expect(b.rows.reduce((a, r) => a + r.requests, 0)).toBe(t.current.requests);
         expect(b.rows.reduce((a, r) => a + r.inputUnits, 0)).toBe(t.current.inputUnits);
+        expect(sumUnits(b.rows.map((r) => r.units))).toEqual(t.current.units);
         expect(b.rows.map((r) => r.requests)).toEqual([...b.rows.map((r) => r.requests)].sort((x, y) => y - x));
       }
     });
@@ -140,44 +133,63 @@ describe(`usage dashboard on ${testDbKind}`, () => {
     expect(now.getTime() - last).toBeLessThan(3_600_000);
   });
 
-  it("the CSV holds exactly what the page's widgets show", async () => {
+  it("the CSV holds exactly what the page's widgets show, one section per table, amounts per unit, times in the org's zone", async () => {
     const range: RangeInput = { key: "30d" };
     const args = { orgId: northwindId, range, now };
     const dash = await getUsageDashboard(northwindAdmin, args, db.handle().db);
-    const rows = parseCsv([...usageCsvLines(dash)].join(""));
-    expect(rows[0]).toEqual([...CSV_HEADER]);
+    const text = [...usageCsvLines(dash)].join("");
+    const csv = readUsageCsv(text);
+    const tz = dash.context.range.timeZone;
+    expect([...csv.keys()]).toEqual([
+      CSV_SECTIONS.about,
+      CSV_SECTIONS.totals,
+      byUnit(CSV_SECTIONS.totals),
+      CSV_SECTIONS.daily,
+      byUnit(CSV_SECTIONS.daily),
+      ...(["product", "model", "apiKey", "project"] as const).flatMap((k) => [CSV_SECTIONS[k], byUnit(CSV_SECTIONS[k])]),
+    ]);
 
     // The widgets call these directly; the CSV must match them field by field.
     const t = await getUsageTotals(northwindAdmin, args, db.handle().db);
     const s = await getUsageSeries(northwindAdmin, args, db.handle().db);
-    const current = rows.find((r) => r[0] === "totals" && r[1] === "current")!;
-    expect(current.slice(3).map(num)).toEqual([
-      t.current.requests,
-      t.current.errors,
-      t.current.inputUnits,
-      t.current.outputUnits,
-      t.current.errorRate,
-      t.current.p50Ms,
-      t.current.p95Ms,
-      null,
-    ]);
-    const series = rows.filter((r) => r[0] === "series_daily");
-    expect(series.map((r) => [r[1], num(r[3]), num(r[5]), num(r[6])])).toEqual(s.points.map((p) => [p.bucket, p.requests, p.inputUnits, p.outputUnits]));
-    for (const [section, dimension] of [
-      ["product", "product"],
-      ["model", "model"],
-      ["api_key", "apiKey"],
-      ["project", "project"],
+    const totals = csv.get(CSV_SECTIONS.totals)!;
+    expect(totals.header).toEqual(["period", `start (${tz})`, `end_exclusive (${tz})`, "requests", "errors", "error_rate", "p50_ms_at_most", "p95_ms_at_most"]);
+    const current = totals.rows.find((r) => r[0] === "current")!;
+    expect(current.slice(3).map(num)).toEqual([t.current.requests, t.current.errors, t.current.errorRate, t.current.p50Ms, t.current.p95Ms]);
+    // ISO with the offset of the org's zone.
+    expect(current[1]).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00[+-]\d{2}:\d{2}$/);
+    const units = csv.get(byUnit(CSV_SECTIONS.totals))!;
+    expect(units.header).toEqual(["period", "direction", "amount", "unit"]);
+    const fromCsv = emptyUnits();
+    for (const [period, direction, amount, unit] of units.rows) if (period === "current") fromCsv[direction as "input" | "output"][unit] = Number(amount);
+    expect(fromCsv).toEqual(t.current.units);
+
+    const series = csv.get(CSV_SECTIONS.daily)!;
+    expect(series.header).toEqual([`day_start (${tz})`, "in_progress", "requests", "errors"]);
+    expect(series.rows.map((r) => [r[0].slice(0, 10), num(r[2]), num(r[3])])).toEqual(s.points.map((p) => [p.bucket, p.requests, p.errors]));
+    // The last day of a named range is today: still in progress, and marked so.
+    expect(series.rows.map((r) => r[1])).toEqual(s.points.map((_, i) => String(i === s.points.length - 1)));
+    for (const [dimension, title] of [
+      ["product", CSV_SECTIONS.product],
+      ["model", CSV_SECTIONS.model],
+      ["apiKey", CSV_SECTIONS.apiKey],
+      ["project", CSV_SECTIONS.project],
     ] as const) {
       const b = await getUsageBreakdown(northwindAdmin, { ...args, dimension }, db.handle().db);
-      const csv = rows.filter((r) => r[0] === section);
-      expect(csv.map((r) => [r[1], r[2], num(r[3]), num(r[4]), num(r[5]), num(r[6]), num(r[9]), num(r[10])])).toEqual(
-        b.rows.map((x) => [x.key, x.label, x.requests, x.errors, x.inputUnits, x.outputUnits, x.p95Ms, x.share]),
+      const rows = csv.get(title)!.rows;
+      expect(rows.map((r) => [r[0], r[1], num(r[2]), num(r[3]), num(r[5]), num(r[6])])).toEqual(
+        b.rows.map((x) => [x.key, x.label, x.requests, x.errors, x.p95Ms, x.share]),
       );
+      const amounts = csv.get(byUnit(title))!.rows;
+      for (const x of b.rows) {
+        const mine = emptyUnits();
+        for (const [key, , direction, amount, unit] of amounts) if (key === x.key) mine[direction as "input" | "output"][unit] = Number(amount);
+        expect(mine).toEqual(x.units);
+      }
     }
-    expect(rows.length).toBe(
-      1 + 2 + s.points.length + dash.breakdowns.product.length + dash.breakdowns.model.length + dash.breakdowns.apiKey.length + dash.breakdowns.project.length,
-    );
+    // No section mixes units: every amount row names exactly one unit.
+    for (const [title, sec] of csv)
+      if (title.endsWith(" by unit")) for (const r of sec.rows) expect(r[r.length - 1]).toMatch(/^(tokens|characters|seconds of audio|voices|units)$/);
   });
 
   it("a member of another organization cannot read Northwind's usage (404, not 403)", async () => {
@@ -203,7 +215,16 @@ describe(`usage dashboard on ${testDbKind}`, () => {
     const d = db.handle().db;
     await d.execute(sql`delete from usage_rollups_daily where org_id = ${contosoMember.orgId}`);
     const t = await getUsageTotals(contosoMember, { orgId: contosoMember.orgId!, range: { key: "30d" }, now }, d);
-    expect(t.current).toEqual({ requests: 0, errors: 0, inputUnits: 0, outputUnits: 0, errorRate: null, p50Ms: null, p95Ms: null });
+    expect(t.current).toEqual({
+      requests: 0,
+      errors: 0,
+      inputUnits: 0,
+      outputUnits: 0,
+      units: { input: {}, output: {} },
+      errorRate: null,
+      p50Ms: null,
+      p95Ms: null,
+    });
     expect(t.change.requests).toBeNull();
   });
 });

@@ -24,7 +24,8 @@ import { postgresUsageStore, UsageUnavailableError, type UsageStore } from "@/li
 import { chdbInstallDir, openClickHouse, type ClickHouseHandle } from "@/lib/usage/clickhouse/client";
 import { clickhouseUsageStore } from "@/lib/usage/clickhouse/store";
 import { localDate } from "@/lib/usage/range";
-import { CSV_HEADER } from "@/lib/usage/csv";
+import { CSV_SECTIONS, readUsageCsv } from "@/lib/usage/csv";
+import { addUnits, emptyUnits, mergeUnits, type UnitTotals } from "@/lib/usage/units";
 import type { UsageEventInput } from "@/lib/usage/ingest";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
 
@@ -118,21 +119,32 @@ for (const variant of variants) {
       let requests = 0;
       let errors = 0;
       let inputUnits = 0;
+      const units = emptyUnits();
       for (const e of model.values()) {
         const d = localDate(new Date(e.occurredAt), timeZone);
         if (d < from || d > to || !pick(e)) continue;
         requests++;
         if (e.status !== "ok") errors++;
         inputUnits += e.inputUnits;
+        addUnits(units, e.product, e.inputUnits, e.outputUnits);
       }
-      return { requests, errors, inputUnits };
+      return { requests, errors, inputUnits, units };
     }
 
     async function check90d() {
       const d = await store.dashboard(admin, { orgId, range: { key: "90d" }, now }, db.handle().db);
       const w = d.context.range.current;
       const want = expected(w.from, w.to);
-      expect({ requests: d.totals.current.requests, errors: d.totals.current.errors, inputUnits: d.totals.current.inputUnits }).toEqual(want);
+      expect({
+        requests: d.totals.current.requests,
+        errors: d.totals.current.errors,
+        inputUnits: d.totals.current.inputUnits,
+        units: d.totals.current.units,
+      }).toEqual(want);
+      // Amounts per unit add up the same way in the series and in every breakdown: never across units.
+      const sum = (us: UnitTotals[]) => us.reduce((a, u) => mergeUnits(a, u), emptyUnits());
+      expect(sum(d.series.map((p) => p.units))).toEqual(want.units);
+      for (const dim of ["product", "model", "apiKey", "project"] as const) expect(sum(d.breakdowns[dim].map((r) => r.units))).toEqual(want.units);
       expect(d.series.reduce((a, p) => a + p.requests, 0)).toBe(want.requests);
       for (const p of d.series) expect(p.requests).toBe(expected(p.bucket, p.bucket).requests);
       for (const dim of ["product", "model", "apiKey"] as const) expect(d.breakdowns[dim].reduce((a, r) => a + r.requests, 0)).toBe(want.requests);
@@ -237,11 +249,11 @@ for (const variant of variants) {
     it("the CSV holds the dashboard's numbers", async () => {
       const d = await store.dashboard(admin, { orgId, range: { key: "90d" }, now }, db.handle().db);
       const text = await new Response(await store.csv(admin, { orgId, range: { key: "90d" }, now }, db.handle().db)).text();
-      const lines = text.trimEnd().split("\r\n");
-      expect(lines[0]).toBe(CSV_HEADER.join(","));
-      const current = lines.find((l) => l.startsWith("totals,current"))!.split(",");
-      expect(Number(current[CSV_HEADER.indexOf("requests")])).toBe(d.totals.current.requests);
-      expect(lines.filter((l) => l.startsWith("series_daily")).length).toBe(d.series.length);
+      const csv = readUsageCsv(text);
+      const totals = csv.get(CSV_SECTIONS.totals)!;
+      const current = totals.rows.find((r) => r[0] === "current")!;
+      expect(Number(current[totals.header.indexOf("requests")])).toBe(d.totals.current.requests);
+      expect(csv.get(CSV_SECTIONS.daily)!.rows.length).toBe(d.series.length);
     });
 
     it("another tenant cannot read the org's usage (404)", async () => {

@@ -77,6 +77,8 @@ const CLIENT_SAFE = [
   "lib/usage/products",
   "lib/usage/latency",
   "lib/usage/range",
+  "lib/usage/units",
+  "lib/usage/compare",
   "lib/audit/verify",
   "lib/audit/merkle",
   "lib/audit/canonical",

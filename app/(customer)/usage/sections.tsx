@@ -141,7 +141,7 @@ function SeriesSection({ points, range: r, includesNow }: { points: SeriesPoint[
     <Card aria-labelledby="series-title">
       <CardHeader
         id="series-title"
-        title={`Requests and units per ${grain}`}
+        title={`Requests and amounts per ${grain}`}
         description={`${r.label}, ${r.grain === "hour" ? "hours" : "days"} in ${r.timeZone}`}
       />
       <CardBody>
@@ -152,10 +152,25 @@ function SeriesSection({ points, range: r, includesNow }: { points: SeriesPoint[
         ) : (
           <>
             <LazyUsageChart
-              description={`Chart of requests and units per ${grain}; the same numbers are in the table below and in the CSV export.`}
-              points={points.map((p) => ({ label: bucketLabel(p.bucket, r), requests: p.requests, inputUnits: p.inputUnits, outputUnits: p.outputUnits }))}
+              description={`Chart of requests and of one amount per unit, per ${grain}; the same numbers are in the table below and in the CSV export.`}
+              inProgressNote={
+                r.inProgress && r.buckets.includes(r.inProgress)
+                  ? `The last ${grain} is still in progress: its bar is hatched (its line dashed) and its numbers will still grow.`
+                  : null
+              }
+              points={points.map((p) => ({ label: bucketLabel(p.bucket, r), requests: p.requests, units: p.units, inProgress: p.bucket === r.inProgress }))}
             />
-            <SeriesNumbers grain={grain} rows={points.map((p) => ({ ...p, when: r.grain === "hour" ? localHour(p.bucket, r.timeZone) : p.bucket }))} />
+            <SeriesNumbers
+              grain={grain}
+              rows={points.map((p) => ({
+                bucket: p.bucket,
+                requests: p.requests,
+                errors: p.errors,
+                units: p.units,
+                inProgress: p.bucket === r.inProgress,
+                when: r.grain === "hour" ? localHour(p.bucket, r.timeZone) : p.bucket,
+              }))}
+            />
           </>
         )}
       </CardBody>

@@ -32,9 +32,11 @@ import type { Principal } from "@/lib/auth/principal";
 import { AppError } from "@/lib/errors";
 import { prepareUsageBatch, type IngestResult, type UsageEventRow } from "../ingest";
 import { LATENCY_BOUNDS_MS, LATENCY_BUCKETS } from "../latency";
+import { changesOf } from "../compare";
 import {
   breakdownOf,
-  relative,
+  combineBy,
+  seriesPoints,
   totalsFrom,
   usageContext,
   type BreakdownDimension,
@@ -44,7 +46,6 @@ import {
   type UsageContext,
   type UsageDashboard,
   type UsageQueryArgs,
-  type UsageTotals,
 } from "../queries";
 import type { ResolvedRange } from "../range";
 import { localDate } from "../range";
@@ -351,19 +352,20 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
     const cur = windowOf(range, range.current, "c");
     const prev = windowOf(range, range.previous, "p");
     const proj = projectIn(context);
-    const rows = await chRows<ChMeasure & { period: string }>(
+    // Per product too, so amounts add up per unit, as in PostgreSQL.
+    const rows = await chRows<ChMeasure & { period: string; pr: string }>(
       h,
-      `SELECT if(${cur.where}, 'current', 'previous') AS period, ${readMeasures}
-       FROM ${tableOf(range)} WHERE org_id = {org:UUID} AND ((${cur.where}) OR (${prev.where}))${proj.where} GROUP BY period`,
+      `SELECT if(${cur.where}, 'current', 'previous') AS period, toString(product) AS pr, ${readMeasures}
+       FROM ${tableOf(range)} WHERE org_id = {org:UUID} AND ((${cur.where}) OR (${prev.where}))${proj.where} GROUP BY period, pr`,
       { org: args.orgId, ...cur.params, ...prev.params, ...proj.params },
     );
-    const by = new Map(rows.map((r) => [r.period, r]));
-    const current = totalsFrom(measureRow(by.get("current")));
-    const previous = totalsFrom(measureRow(by.get("previous")));
-    const change = Object.fromEntries(
-      (Object.keys(current) as (keyof UsageTotals)[]).map((k) => [k, relative(current[k], previous[k])]),
-    ) as TotalsWithChange["change"];
-    return { current, previous, change, context };
+    const by = combineBy(
+      rows.map((r) => ({ ...measureRow(r), product: r.pr, period: r.period })),
+      (r) => r.period,
+    );
+    const current = totalsFrom(by.get("current") ?? measureRow(undefined));
+    const previous = totalsFrom(by.get("previous") ?? measureRow(undefined));
+    return { current, previous, change: changesOf(current, previous), context };
   }
 
   async function series(actor: Principal, args: UsageQueryArgs, db: Tx = getDb()) {
@@ -373,17 +375,16 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
     const w = windowOf(range, range.current, "c");
     const bucket = range.grain === "hour" ? "formatDateTime(hour, '%Y-%m-%dT%H:00:00.000Z', 'UTC')" : "toString(day)";
     const proj = projectIn(context);
-    const rows = await chRows<ChMeasure & { bucket: string }>(
+    const rows = await chRows<ChMeasure & { bucket: string; pr: string }>(
       h,
-      `SELECT ${bucket} AS bucket, ${readMeasures} FROM ${tableOf(range)} WHERE org_id = {org:UUID} AND ${w.where}${proj.where} GROUP BY bucket`,
+      `SELECT ${bucket} AS bucket, toString(product) AS pr, ${readMeasures} FROM ${tableOf(range)} WHERE org_id = {org:UUID} AND ${w.where}${proj.where} GROUP BY bucket, pr`,
       { org: args.orgId, ...w.params, ...proj.params },
     );
-    const byBucket = new Map(rows.map((r) => [r.bucket, measureRow(r)]));
-    const points = range.buckets.map((b) => {
-      const r = byBucket.get(b);
-      return { bucket: b, requests: r?.requests ?? 0, errors: r?.errors ?? 0, inputUnits: r?.input_units ?? 0, outputUnits: r?.output_units ?? 0 };
-    });
-    return { points, context };
+    const byBucket = combineBy(
+      rows.map((r) => ({ ...measureRow(r), product: r.pr, bucket: r.bucket })),
+      (r) => r.bucket,
+    );
+    return { points: seriesPoints(range, byBucket), context };
   }
 
   async function breakdownRows(h: ClickHouseHandle, db: Tx, orgId: string, context: UsageContext): Promise<Breakdowns> {
@@ -391,10 +392,11 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
     const w = windowOf(range, range.current, "c");
     const proj = projectIn(context);
     // A key whose rows net to zero (after a removal) is no row of the breakdown, as in PostgreSQL.
+    // Per key and product, so a key's amounts add up per unit (breakdownOf combines them).
     const one = (dim: BreakdownDimension, col: string) =>
-      `SELECT '${dim}' AS dim, toString(${col}) AS k, ${readMeasures} FROM ${tableOf(range)} WHERE org_id = {org:UUID} AND ${w.where}${proj.where} GROUP BY k HAVING req != 0`;
+      `SELECT '${dim}' AS dim, toString(${col}) AS k, toString(product) AS pr, ${readMeasures} FROM ${tableOf(range)} WHERE org_id = {org:UUID} AND ${w.where}${proj.where} GROUP BY k, pr HAVING req != 0`;
     const [rows, names] = await Promise.all([
-      chRows<ChMeasure & { dim: BreakdownDimension; k: string }>(
+      chRows<ChMeasure & { dim: BreakdownDimension; k: string; pr: string }>(
         h,
         `${one("product", "product")} UNION ALL ${one("model", "model")} UNION ALL ${one("apiKey", "api_key_id")} UNION ALL ${one("project", "project_id")}`,
         { org: orgId, ...w.params, ...proj.params },
@@ -406,7 +408,7 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
       const m = measureRow(r);
       out[r.dim].push({
         ...m,
-        product: r.dim === "product" ? r.k : null,
+        product: r.pr,
         model: r.dim === "model" ? r.k : null,
         api_key_id: r.dim === "apiKey" ? r.k : null,
         project_id: r.dim === "project" ? r.k : null,
@@ -437,50 +439,49 @@ export function clickhouseUsageStore(o: ClickHouseStoreOptions = {}): UsageStore
         h,
         `SELECT toUInt8(${cur.where}) AS c, ${bucket} AS bk, toString(product) AS pr, toString(model) AS mo, api_key_id AS ak, project_id AS pj, ${readMeasures}
          FROM ${tableOf(range)} WHERE org_id = {org:UUID} AND ((${cur.where}) OR (${prev.where}))${proj.where}
-         GROUP BY GROUPING SETS ((c), (c, bk), (c, pr), (c, mo), (c, ak), (c, pj))
+         GROUP BY GROUPING SETS ((c, pr), (c, bk, pr), (c, mo, pr), (c, ak, pr), (c, pj, pr))
          SETTINGS group_by_use_nulls = 1`,
         { org: args.orgId, ...cur.params, ...prev.params, ...proj.params },
       ),
       db.select({ id: projects.id, name: projects.name }).from(projects).where(eq(projects.orgId, args.orgId)),
     ]);
-    const totalsBy = new Map<string, MeasureRow>();
-    const byBucket = new Map<string, MeasureRow>();
+    // Every set keeps the product, so amounts add up per unit; the (c, pr) rows are both the totals and the product breakdown.
+    const totalRows: (MeasureRow & { product: string; period: string })[] = [];
+    const bucketRows: (MeasureRow & { product: string; bucket: string })[] = [];
     const keyed: Breakdowns = { product: [], model: [], apiKey: [], project: [], projectNames: new Map(names.map((n) => [n.id, n.name])) };
     for (const r of rows) {
       const current = Number(r.c) === 1;
-      const m = measureRow(r);
+      const m = { ...measureRow(r), product: r.pr ?? "" };
       const key = (dim: BreakdownDimension, k: string) =>
         keyed[dim].push({
           ...m,
-          product: dim === "product" ? k : null,
           model: dim === "model" ? k : null,
           api_key_id: dim === "apiKey" ? k : null,
           project_id: dim === "project" ? k : null,
           g: 0,
         });
-      if (r.bk === null && r.pr === null && r.mo === null && r.ak === null && r.pj === null) totalsBy.set(current ? "current" : "previous", m);
+      const totalsSet = r.bk === null && r.mo === null && r.ak === null && r.pj === null;
+      if (totalsSet) totalRows.push({ ...m, period: current ? "current" : "previous" });
       // The series and the breakdowns are of the current period only.
-      else if (!current) continue;
-      else if (r.bk !== null) byBucket.set(r.bk, m);
+      if (!current) continue;
+      else if (r.bk !== null) bucketRows.push({ ...m, bucket: r.bk });
       // A key netting to zero (after a removal) is no row of a breakdown, as in PostgreSQL.
       else if (m.requests === 0) continue;
-      else if (r.pr !== null) key("product", r.pr);
+      else if (totalsSet) key("product", m.product);
       else if (r.mo !== null) key("model", r.mo);
       else if (r.ak !== null) key("apiKey", r.ak);
       else if (r.pj !== null) key("project", r.pj);
     }
+    const totalsBy = combineBy(totalRows, (r) => r.period);
     const current = totalsFrom(totalsBy.get("current") ?? measureRow(undefined));
     const previous = totalsFrom(totalsBy.get("previous") ?? measureRow(undefined));
-    const change = Object.fromEntries(
-      (Object.keys(current) as (keyof UsageTotals)[]).map((k) => [k, relative(current[k], previous[k])]),
-    ) as TotalsWithChange["change"];
-    const series = range.buckets.map((b) => {
-      const r = byBucket.get(b);
-      return { bucket: b, requests: r?.requests ?? 0, errors: r?.errors ?? 0, inputUnits: r?.input_units ?? 0, outputUnits: r?.output_units ?? 0 };
-    });
+    const series = seriesPoints(
+      range,
+      combineBy(bucketRows, (r) => r.bucket),
+    );
     return {
       context,
-      totals: { current, previous, change },
+      totals: { current, previous, change: changesOf(current, previous) },
       series,
       breakdowns: {
         product: breakdownOf("product", keyed.product),

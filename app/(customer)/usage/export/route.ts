@@ -6,7 +6,10 @@ import { localDate, parseRangeParams } from "@/lib/usage/range";
 import { usageOrg } from "@/lib/usage/queries";
 import { usageCsvStream } from "@/lib/usage/csv";
 
-/** GET /usage/export?range=…[&project=…]: the CSV of exactly what /usage shows for the same range and project. */
+/**
+ * GET /usage/export?range=…[&project=…]: the CSV of exactly what /usage shows for the same range and project.
+ * Its layout (one section per table, a unit column, times in the org's zone) is documented in lib/usage/csv.ts.
+ */
 export async function GET(request: Request): Promise<Response> {
   const user = await getCurrentUser();
   try {
