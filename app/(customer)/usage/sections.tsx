@@ -55,7 +55,8 @@ function FreshnessNote({ f, timeZone }: { f: UsageFreshness | null; timeZone: st
       role="status"
       className="mb-4 rounded-lg border border-sky-300 bg-sky-50 px-4 py-3 text-sm text-sky-950 dark:border-sky-700 dark:bg-sky-950 dark:text-sky-100"
     >
-      Data as of {at}: {formatInt(f.pendingEvents)} newer requests are accepted and on their way to these figures.
+      {/* No count: the store's backlog is shared by every organization, and its size is not this one's to read. */}
+      Data as of {at}: newer requests are accepted and on their way to these figures.
     </p>
   );
 }
