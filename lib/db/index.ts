@@ -88,11 +88,15 @@ export function pgConnection(url: string): { connectionString: string } {
 }
 
 /** Set by the server: where a dead idle connection is reported (the default writes one line to stderr). */
-let poolErrorReporter: (err: Error) => void = (err) => {
-  process.stderr.write(`[zdr] database connection lost: ${(err as NodeJS.ErrnoException).code ?? err.message}\n`);
-};
+// One per process (lib/process-state.ts): server.ts registers it, and the pools opened by Next's bundled copy of this
+// module must report to it too, or a page's lost connection would never tell the server the database is down.
+const poolErrors = processState("db.poolErrors", () => ({
+  report: (err: Error) => {
+    process.stderr.write(`[zdr] database connection lost: ${(err as NodeJS.ErrnoException).code ?? err.message}\n`);
+  },
+}));
 export function onPoolError(fn: (err: Error) => void): void {
-  poolErrorReporter = fn;
+  poolErrors.report = fn;
 }
 
 export function openPostgres(url: string, options: { max?: number } = {}): DbHandle {
@@ -106,7 +110,7 @@ export function openPostgres(url: string, options: { max?: number } = {}): DbHan
     // A backend that dies while idle: without a listener the pool's 'error' event would crash the process.
     allowExitOnIdle: false,
   });
-  pool.on("error", (err) => poolErrorReporter(err));
+  pool.on("error", (err) => poolErrors.report(err));
   // A client checked out of the pool emits its own 'error' when its backend dies mid-query; the query rejects too.
   pool.on("connect", (client) => {
     client.on("error", () => {});
