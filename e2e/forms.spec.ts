@@ -101,7 +101,42 @@ test("invitation accept: a short password is refused next to the field and the n
   await expectNoAxeViolation(page, "/invite");
   await page.getByLabel("Choose a password").fill("a-long-enough-password");
   await page.getByRole("button", { name: "Accept the invitation" }).click();
-  await expect(page).not.toHaveURL(/\/invite\//);
+  // Accepting signs the new person in, in the organization they joined.
+  await expect(page).toHaveURL(/\/usage$/);
+  await expect(page.getByTestId("account-name")).toHaveText(org.name);
+});
+
+test("invitations: a second invitation to the same address is refused offering Resend; Resend replaces the link", async ({ as, seed, page }) => {
+  const org = await seed.org({ label: "Invite Resend" });
+  const admin = await as(org.admin);
+  await admin.goto("/members");
+  const invitee = `again-${tag()}@e2e.example`;
+  await admin.getByLabel("Email").fill(invitee);
+  await admin.getByRole("button", { name: "Send invitation" }).click();
+  await expect(admin.locator("#invite-status")).toContainText(invitee);
+  const first = /\/invite\/[A-Za-z0-9_-]+/.exec(mailText(await waitForMail((m) => m.to.includes(invitee))))?.[0];
+  expect(first, "the first invitation link").toBeTruthy();
+
+  await admin.getByLabel("Email").fill(invitee);
+  await admin.getByRole("button", { name: "Send invitation" }).click();
+  await expect(admin.locator("#invite-status")).toContainText("already has an invitation waiting");
+  await expect(admin.locator("#invite-status")).toContainText("Resend");
+  await expect(admin.getByLabel("Email")).toHaveValue(invitee);
+  await expect(admin.getByTestId("invitation-row").filter({ hasText: invitee })).toHaveCount(1);
+
+  await admin.getByRole("button", { name: `Resend the invitation to ${invitee}` }).click();
+  await expect(admin.getByText(`A new invitation to ${org.name} was sent to ${invitee}`)).toBeVisible();
+  await expect(admin.getByTestId("invitation-row").filter({ hasText: invitee })).toHaveCount(1);
+  const second = /\/invite\/[A-Za-z0-9_-]+/.exec(mailText(await waitForMail((m) => m.to.includes(invitee) && !mailText(m).includes(first!))))?.[0];
+  expect(second, "the new invitation link").toBeTruthy();
+  expect(second).not.toBe(first);
+  await expectNoAxeViolation(admin, "/members after resend");
+
+  // The old link no longer works; the new one does.
+  await page.goto(first!);
+  await expect(page.getByRole("button", { name: "Accept the invitation" })).toHaveCount(0);
+  await page.goto(second!);
+  await expect(page.getByRole("button", { name: "Accept the invitation" })).toBeVisible();
 });
 
 test("ZDR request: an oversize note is refused next to it and the chosen scope is kept", async ({ as, seed }) => {

@@ -30,7 +30,7 @@ import { testDbKind, withFreshDatabase } from "../helpers/db";
 
 const session = vi.hoisted(() => ({ user: null as UserPrincipal | null }));
 vi.mock("@/lib/auth/session", () => ({ getCurrentUser: async () => session.user, ACTIVE_ORG_COOKIE: "zdr-org" }));
-vi.mock("@/lib/auth/index", () => ({ signOut: async () => undefined }));
+vi.mock("@/lib/auth/index", () => ({ signOut: async () => undefined, signIn: async () => undefined }));
 vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
 vi.mock("next/headers", () => ({ cookies: async () => ({ set: () => undefined, get: () => undefined }), headers: async () => new Headers() }));
 
@@ -52,6 +52,11 @@ const FORMS: Record<string, (c: Ctx) => Promise<Record<string, string | string[]
   "app/(customer)/members/actions.ts#revokeInvitationAction": async (c) => {
     const admin = (await loadUserPrincipalByEmail(c.db, "admin@northwind.example"))!;
     const inv = await inviteMember(admin, { orgId: c.northwind, email: `r${Math.random()}@n.example`, role: "member" }, c.db);
+    return { orgId: c.northwind, invitationId: inv.invitationId };
+  },
+  "app/(customer)/members/actions.ts#resendInvitationAction": async (c) => {
+    const admin = (await loadUserPrincipalByEmail(c.db, "admin@northwind.example"))!;
+    const inv = await inviteMember(admin, { orgId: c.northwind, email: `s${Math.random()}@n.example`, role: "member" }, c.db);
     return { orgId: c.northwind, invitationId: inv.invitationId };
   },
   "app/(customer)/notices/actions.ts#acknowledgeAction": async (c) => {
