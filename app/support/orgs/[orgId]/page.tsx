@@ -10,6 +10,7 @@ import { ZdrStateBadge, formatUtc } from "@/components/support/zdr-state-badge";
 import { PLAN_LABELS, ZDR_SCOPE_LABELS } from "@/lib/vocabulary";
 import { RetentionActions } from "@/components/support/retention-action-form";
 import { availableTransitions } from "@/lib/retention/service";
+import { restrictConsequence } from "@/lib/retention/wording";
 import { UsageRetentionForm } from "@/components/removal/usage-retention-form";
 import { USAGE_RETENTION_BOUNDS } from "@/lib/removal/retention-window";
 import { SsoForm } from "@/components/support/sso-form";
@@ -130,6 +131,7 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
           version={state.version}
           orgName={org.name}
           defaultScope={a.pendingRequest?.scope ?? state.zdrScope}
+          restrict={restrictConsequence(org.name, org.plan, state.zdrStatus)}
         />
         {org.plan !== "enterprise" ? <p className="text-sm text-slate-600 dark:text-slate-400">Zero Data Retention is for enterprise plans only.</p> : null}
       </section>
