@@ -98,6 +98,8 @@ export function auditSentence(e: SentenceEntry, people: Map<string, Person>): st
       return `${who} enabled Zero Data Retention${scope(field(a, "zdrScope")) ? ` for ${scope(field(a, "zdrScope"))}` : ""}`;
     case "zdr.disabled":
       return `${who} turned Zero Data Retention off`;
+    case "zdr.request_withdrawn":
+      return `${who} withdrew the request for Zero Data Retention`;
     case "zdr.request_declined":
       return `${who} declined the request for Zero Data Retention`;
     case "zdr.restricted": {

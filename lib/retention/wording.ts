@@ -192,3 +192,13 @@ export function restrictConsequence(o: string, plan: Plan, zdrStatus: ZdrStatus)
     confirm,
   };
 }
+
+/**
+ * What /retention says about support's answer to a pending request: the
+ * one-business-day target, or, once it has passed, that support is overdue
+ * and where to write (quoting the request's reference).
+ */
+export function requestWaitWording(req: { overdue: boolean; reference: string }, supportEmail: string): string {
+  if (!req.overdue) return "Support verifies the requester and aims to answer within one business day.";
+  return `Support has not answered within one business day; it is overdue. Write to ${supportEmail}, quoting ${req.reference}.`;
+}
