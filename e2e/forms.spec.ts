@@ -250,3 +250,33 @@ test("an admin of two orgs who switched org in another tab is refused in the sta
   expect(rows).toEqual([]);
   expect(await seed.handle.db.select().from(invitations).where(eq(invitations.email, hire))).toEqual([]);
 });
+
+test("ZDR request: the receipt names the reference and echoes the note; an admin withdraws it and support sees it withdrawn", async ({ as, seed }) => {
+  const org = await seed.org({ label: "Request Receipt", zdr: "off" });
+  const page = await as(org.admin);
+  await page.goto("/retention");
+  await page.getByLabel(/Why you need it/).fill("HIPAA: clinical dictation.");
+  await page.getByRole("button", { name: "Request Zero Data Retention" }).click();
+  await expect(page.getByTestId("retention-state")).toHaveText("Pending");
+  const reference = (await page.getByTestId("request-reference").textContent())!.trim();
+  expect(reference).toMatch(/^ZDR-[0-9A-F]{8}$/);
+  await expect(page.getByTestId("request-note")).toHaveText("HIPAA: clinical dictation.");
+  await expect(page.getByTestId("request-overdue")).toHaveCount(0);
+
+  // The receipt: to the admin who asked (the org's member gets none), with the reference, the note and how to withdraw.
+  const receipt = await waitForMail((m) => m.to.includes(org.admin.email) && mailText(m).includes(reference));
+  expect(mailText(receipt)).toContain("HIPAA: clinical dictation.");
+  expect(mailText(receipt)).toContain("Withdraw request");
+
+  await page.getByRole("button", { name: "Withdraw request…" }).click();
+  await expect(page.getByRole("dialog").getByRole("button", { name: "Cancel" })).toBeFocused();
+  await expectNoAxeViolation(page, "/retention with the withdraw dialog open");
+  await page.getByRole("dialog").getByRole("button", { name: "Withdraw request" }).click();
+  await expect(page.getByTestId("retention-state")).toHaveText("Off");
+  await expect(page.getByRole("button", { name: "Request Zero Data Retention" })).toBeVisible();
+
+  const support = await as("support");
+  await support.goto(`/support/orgs/${org.id}`);
+  await expect(support.getByTestId("zdr-request-row").filter({ hasText: reference })).toContainText("Withdrawn by the customer");
+  await expect(support.getByRole("heading", { name: "Pending ZDR request" })).toHaveCount(0);
+});
