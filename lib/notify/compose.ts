@@ -375,3 +375,24 @@ export function composeZdrReceiptEmail(
 </body></html>`;
   return { subject: `[ZDR Console] Zero Data Retention requested for ${r.orgName} (${reference})`, text, html };
 }
+
+/** To support staff: the customer withdrew a pending request, so there is nothing left to review. */
+export function composeZdrWithdrawnEmail(
+  r: { orgName: string; orgId: string; requestId: string; withdrawnBy: string; withdrawnAt: Date },
+  recipientName: string,
+  appUrl: string,
+): EmailContent {
+  const reference = zdrRequestReference(r.requestId);
+  const link = `${appUrl}/support/orgs/${r.orgId}`;
+  const utc = (d: Date) => `${d.toISOString().replace("T", " ").slice(0, 16)} UTC`;
+  const body = `${r.withdrawnBy} withdrew the request ${reference} for Zero Data Retention of ${r.orgName} at ${utc(r.withdrawnAt)}. There is nothing left to review; Zero Data Retention stays off.`;
+  const footer = "You receive this email because you are support staff in ZDR Console.";
+  const text = [`Hello ${recipientName},`, "", body, "", `The organization's page: ${link}`, "", footer].join("\n");
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#0f172a">
+<p>Hello ${escapeHtml(recipientName)},</p>
+<p>${escapeHtml(body)}</p>
+<p><a href="${escapeHtml(link)}">The organization in ZDR Console</a></p>
+<p style="color:#64748b;font-size:12px">${escapeHtml(footer)}</p>
+</body></html>`;
+  return { subject: `[ZDR Console] ZDR request ${reference} withdrawn by ${r.orgName}`, text, html };
+}

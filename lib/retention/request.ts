@@ -17,7 +17,7 @@ import { effectivePolicy, type Plan } from "./policy";
 import { requestEligibility } from "./queries";
 import { ZDR_REQUEST_STATUS_LABELS, ZDR_SCOPE_LABELS, ZdrScopeSchema } from "@/lib/vocabulary";
 import { env } from "@/lib/env";
-import { composeZdrReceiptEmail, composeZdrRequestEmail, zdrRequestReference } from "@/lib/notify/compose";
+import { composeZdrReceiptEmail, composeZdrRequestEmail, composeZdrWithdrawnEmail, zdrRequestReference } from "@/lib/notify/compose";
 import { enqueueEmail, enqueueSupportEmails, messageIdFor, orgAdmins } from "@/lib/notify/outbox";
 import { kickOutbox } from "@/lib/notify/worker";
 
@@ -139,7 +139,7 @@ export type WithdrawZeroRetentionInput = z.input<typeof WithdrawZeroRetentionInp
 export async function withdrawZeroRetentionRequest(actor: Principal | null, input: WithdrawZeroRetentionInput, db: Db = getDb()) {
   const { orgId, requestId } = parseInput(WithdrawZeroRetentionInput, input);
   authorize(actor, "retention.request.withdraw", { orgId });
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     // The same lock as the request and support's transitions: a withdrawal and an enable cannot cross.
     const [state] = await tx.select().from(retentionStates).where(eq(retentionStates.orgId, orgId)).for("update");
     if (!state) throw notFound("Organization not found");
@@ -176,6 +176,18 @@ export async function withdrawZeroRetentionRequest(actor: Principal | null, inpu
       reason: null,
       ticketRef: null,
     });
+    // Support staff hear of it too, so nobody reviews a request that is gone.
+    const [org] = await tx.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, orgId));
+    const appUrl = env().APP_URL;
+    await enqueueSupportEmails(tx, {
+      orgId,
+      key: `zdr-withdrawn-${request.id}`,
+      appUrl,
+      compose: (name) =>
+        composeZdrWithdrawnEmail({ orgName: org.name, orgId, requestId: request.id, withdrawnBy: actor.name || actor.email, withdrawnAt: now }, name, appUrl),
+    });
     return { reference, state: after ?? state };
   });
+  kickOutbox();
+  return result;
 }

@@ -131,6 +131,14 @@ describe(`ZDR request receipt and withdrawal on ${testDbKind}`, () => {
     expect(audit).toMatchObject({ actorId: org.other.userId, before: { zdrStatus: "requested" }, after: { zdrStatus: "off" } });
     expect((await verifyAuditChain(d)).ok).toBe(true);
 
+    // Support staff are told it was withdrawn, so nobody reviews it.
+    const told = await d
+      .select()
+      .from(outbox)
+      .where(like(outbox.messageId, `<support-zdr-withdrawn-${request.id}.${support.userId}@%`));
+    expect(told).toHaveLength(1);
+    expect((told[0].payload as { subject: string }).subject).toContain(`${request.reference} withdrawn`);
+
     const account = await getAccount(support, org.orgId, d);
     expect(account.pendingRequest).toBeNull();
     expect(account.requests.map((r) => [r.id, r.status])).toEqual([[request.id, "withdrawn"]]);
