@@ -101,7 +101,42 @@ test("invitation accept: a short password is refused next to the field and the n
   await expectNoAxeViolation(page, "/invite");
   await page.getByLabel("Choose a password").fill("a-long-enough-password");
   await page.getByRole("button", { name: "Accept the invitation" }).click();
-  await expect(page).not.toHaveURL(/\/invite\//);
+  // Accepting signs the new person in, in the organization they joined.
+  await expect(page).toHaveURL(/\/usage$/);
+  await expect(page.getByTestId("account-name")).toHaveText(org.name);
+});
+
+test("invitations: a second invitation to the same address is refused offering Resend; Resend replaces the link", async ({ as, seed, page }) => {
+  const org = await seed.org({ label: "Invite Resend" });
+  const admin = await as(org.admin);
+  await admin.goto("/members");
+  const invitee = `again-${tag()}@e2e.example`;
+  await admin.getByLabel("Email").fill(invitee);
+  await admin.getByRole("button", { name: "Send invitation" }).click();
+  await expect(admin.locator("#invite-status")).toContainText(invitee);
+  const first = /\/invite\/[A-Za-z0-9_-]+/.exec(mailText(await waitForMail((m) => m.to.includes(invitee))))?.[0];
+  expect(first, "the first invitation link").toBeTruthy();
+
+  await admin.getByLabel("Email").fill(invitee);
+  await admin.getByRole("button", { name: "Send invitation" }).click();
+  await expect(admin.locator("#invite-status")).toContainText("already has an invitation waiting");
+  await expect(admin.locator("#invite-status")).toContainText("Resend");
+  await expect(admin.getByLabel("Email")).toHaveValue(invitee);
+  await expect(admin.getByTestId("invitation-row").filter({ hasText: invitee })).toHaveCount(1);
+
+  await admin.getByRole("button", { name: `Resend the invitation to ${invitee}` }).click();
+  await expect(admin.getByText(`A new invitation to ${org.name} was sent to ${invitee}`)).toBeVisible();
+  await expect(admin.getByTestId("invitation-row").filter({ hasText: invitee })).toHaveCount(1);
+  const second = /\/invite\/[A-Za-z0-9_-]+/.exec(mailText(await waitForMail((m) => m.to.includes(invitee) && !mailText(m).includes(first!))))?.[0];
+  expect(second, "the new invitation link").toBeTruthy();
+  expect(second).not.toBe(first);
+  await expectNoAxeViolation(admin, "/members after resend");
+
+  // The old link no longer works; the new one does.
+  await page.goto(first!);
+  await expect(page.getByRole("button", { name: "Accept the invitation" })).toHaveCount(0);
+  await page.goto(second!);
+  await expect(page.getByRole("button", { name: "Accept the invitation" })).toBeVisible();
 });
 
 test("ZDR request: an oversize note is refused next to it and the chosen scope is kept", async ({ as, seed }) => {
@@ -214,4 +249,34 @@ test("an admin of two orgs who switched org in another tab is refused in the sta
     .where(inArray(invitations.orgId, [a.id, b.id]));
   expect(rows).toEqual([]);
   expect(await seed.handle.db.select().from(invitations).where(eq(invitations.email, hire))).toEqual([]);
+});
+
+test("ZDR request: the receipt names the reference and echoes the note; an admin withdraws it and support sees it withdrawn", async ({ as, seed }) => {
+  const org = await seed.org({ label: "Request Receipt", zdr: "off" });
+  const page = await as(org.admin);
+  await page.goto("/retention");
+  await page.getByLabel(/Why you need it/).fill("HIPAA: clinical dictation.");
+  await page.getByRole("button", { name: "Request Zero Data Retention" }).click();
+  await expect(page.getByTestId("retention-state")).toHaveText("Pending");
+  const reference = (await page.getByTestId("request-reference").textContent())!.trim();
+  expect(reference).toMatch(/^ZDR-[0-9A-F]{8}$/);
+  await expect(page.getByTestId("request-note")).toHaveText("HIPAA: clinical dictation.");
+  await expect(page.getByTestId("request-overdue")).toHaveCount(0);
+
+  // The receipt: to the admin who asked (the org's member gets none), with the reference, the note and how to withdraw.
+  const receipt = await waitForMail((m) => m.to.includes(org.admin.email) && mailText(m).includes(reference));
+  expect(mailText(receipt)).toContain("HIPAA: clinical dictation.");
+  expect(mailText(receipt)).toContain("Withdraw request");
+
+  await page.getByRole("button", { name: "Withdraw request…" }).click();
+  await expect(page.getByRole("dialog").getByRole("button", { name: "Cancel" })).toBeFocused();
+  await expectNoAxeViolation(page, "/retention with the withdraw dialog open");
+  await page.getByRole("dialog").getByRole("button", { name: "Withdraw request" }).click();
+  await expect(page.getByTestId("retention-state")).toHaveText("Off");
+  await expect(page.getByRole("button", { name: "Request Zero Data Retention" })).toBeVisible();
+
+  const support = await as("support");
+  await support.goto(`/support/orgs/${org.id}`);
+  await expect(support.getByTestId("zdr-request-row").filter({ hasText: reference })).toContainText("Withdrawn by the customer");
+  await expect(support.getByRole("heading", { name: "Pending ZDR request" })).toHaveCount(0);
 });

@@ -109,6 +109,12 @@ export const WebhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES, { error: "Choo
 export const PLAN_LABELS: Record<Plan, string> = { free: "Free", pro: "Pro", enterprise: "Enterprise" };
 export const ROLE_LABELS: Record<OrgRole, string> = { member: "Member", admin: "Administrator" };
 export const ZDR_STATUS_LABELS: Record<ZdrStatus, string> = { off: "Off", requested: "Requested", active: "Active" };
+export const ZDR_REQUEST_STATUS_LABELS: Record<ZdrRequestStatus, string> = {
+  pending: "Pending",
+  approved: "Approved",
+  rejected: "Declined",
+  withdrawn: "Withdrawn by the customer",
+};
 export const ZDR_SCOPE_LABELS: Record<ZdrScope, string> = {
   all_requests: "All requests",
   per_request: "Per request (enable_logging=false)",

@@ -126,3 +126,18 @@ export function RemoveForm({
     </div>
   );
 }
+
+/** One step: a new link replaces the pending one (nothing is lost that was not already sent). */
+export function ResendForm({ action, orgId, invitationId, email }: { action: ServerAction; orgId: string; invitationId: string; email: string }) {
+  const [state, formAction, pending] = useActionState(action, IDLE);
+  return (
+    <form action={formAction} className="flex flex-wrap items-center gap-2">
+      <input type="hidden" name="orgId" value={orgId} />
+      <input type="hidden" name="invitationId" value={invitationId} />
+      <Button type="submit" disabled={pending} aria-label={`Resend the invitation to ${email}`}>
+        {pending ? "Sending…" : "Resend"}
+      </Button>
+      <FormStatus result={state} />
+    </form>
+  );
+}

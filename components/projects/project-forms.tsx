@@ -85,7 +85,8 @@ export function ProjectPolicyForm({
   projectId: string;
   version: number;
   current: PolicyFormValues;
-  org: { cacheWindowSeconds: number; contentRetentionDays: number; trainingUse: boolean; perRequest: boolean };
+  /** zdrAvailable: the organization's plan can have Zero Data Retention at all (enterprise). */
+  org: { cacheWindowSeconds: number; contentRetentionDays: number; trainingUse: boolean; perRequest: boolean; zdrAvailable: boolean };
 }) {
   const [state, formAction, pending] = useActionState(action, IDLE);
   const failed = state.status === "error";
@@ -96,17 +97,27 @@ export function ProjectPolicyForm({
       <input type="hidden" name="orgId" value={orgId} />
       <input type="hidden" name="projectId" value={projectId} />
       <input type="hidden" name="expectedVersion" value={version} />
-      <div>
-        <label className="flex items-center gap-2 text-sm font-medium">
-          <input key={`zdr-${String(zdrChecked)}-${state.status}`} type="checkbox" name="zdrAllRequests" defaultChecked={zdrChecked} />
-          Zero Data Retention for every request of this project
-        </label>
-        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-          {org.perRequest
-            ? "The organization applies ZDR only to requests that set enable_logging=false; this makes it apply to all of this project's requests."
-            : "The organization already applies ZDR to every request (when it is active); this changes nothing today."}
-        </p>
-      </div>
+      {org.zdrAvailable ? (
+        <div>
+          <label className="flex items-center gap-2 text-sm font-medium">
+            <input key={`zdr-${String(zdrChecked)}-${state.status}`} type="checkbox" name="zdrAllRequests" defaultChecked={zdrChecked} />
+            Zero Data Retention for every request of this project
+          </label>
+          <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+            {org.perRequest
+              ? "The organization applies ZDR only to requests that set enable_logging=false; this makes it apply to all of this project's requests."
+              : "The organization already applies ZDR to every request (when it is active); this changes nothing today."}
+          </p>
+        </div>
+      ) : (
+        <div>
+          {/* The plan cannot have ZDR: nothing to choose, and a saved value is kept as it is. */}
+          {current.zdrAllRequests ? <input type="hidden" name="zdrAllRequests" value="on" /> : null}
+          <p className="text-sm text-slate-600 dark:text-slate-400" data-testid="project-zdr-unavailable">
+            Zero Data Retention is available on the enterprise plan.
+          </p>
+        </div>
+      )}
       <div>
         <label htmlFor="project-policy-contentRetentionDays" className="block text-sm font-medium">
           Content retention (days)

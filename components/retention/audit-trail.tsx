@@ -4,6 +4,7 @@ import { formatDateTime } from "@/components/ui/format";
 
 const ACTION_LABEL: Record<string, string> = {
   "zdr.requested": "ZDR requested",
+  "zdr.request_withdrawn": "ZDR request withdrawn",
   "zdr.enabled": "ZDR enabled",
   "zdr.disabled": "ZDR disabled",
   "zdr.restricted": "ZDR restricted",

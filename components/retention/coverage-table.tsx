@@ -4,6 +4,7 @@ import { formatDateTime, formatInt } from "@/components/ui/format";
 
 const OPENED_BY: Record<string, string> = {
   "zdr.requested": "ZDR requested",
+  "zdr.request_withdrawn": "ZDR request withdrawn",
   "zdr.enabled": "ZDR enabled",
   "zdr.disabled": "ZDR disabled",
   "zdr.request_declined": "Request declined",

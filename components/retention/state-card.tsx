@@ -1,6 +1,6 @@
 import { Clock, ShieldAlert, ShieldCheck, ShieldOff } from "lucide-react";
 import type { EffectivePolicy } from "@/lib/retention/policy";
-import { stateWording, ZDR_SCOPE_PHRASES } from "@/lib/retention/wording";
+import { requestWaitWording, stateWording, ZDR_SCOPE_PHRASES } from "@/lib/retention/wording";
 import type { ZdrScope } from "@/lib/vocabulary";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody } from "@/components/ui/card";
@@ -11,7 +11,11 @@ export type StateCardProps = {
   policy: EffectivePolicy;
   timeZone: string;
   requestedBy: string | null;
-  pendingRequest: { createdAt: string; requestedBy: string | null; scope: ZdrScope } | null;
+  pendingRequest: { reference: string; createdAt: string; requestedBy: string | null; scope: ZdrScope; note: string | null; overdue: boolean } | null;
+  /** Where to write when support is overdue. */
+  supportEmail: string;
+  /** The withdraw button of an admin (drawn by the page, which holds the action). */
+  withdraw?: React.ReactNode;
   isAdmin: boolean;
   /** Where to write about plans (a mailto: link). */
   salesEmail: string;
@@ -26,7 +30,7 @@ const link = "font-medium text-brand-600 underline underline-offset-2 dark:text-
  * (since when, on whose request), then the one sentence of the state
  * (lib/retention/wording.ts) that the emblem, the notice and the email print too.
  */
-export function StateCard({ policy: p, timeZone, requestedBy, pendingRequest: req, isAdmin, salesEmail }: StateCardProps) {
+export function StateCard({ policy: p, timeZone, requestedBy, pendingRequest: req, isAdmin, salesEmail, supportEmail, withdraw }: StateCardProps) {
   const w = stateWording(p);
   const meaning = <p data-testid="state-meaning">{w.meaning}</p>;
   let icon = <ShieldOff className="size-6 text-slate-600 dark:text-slate-400" aria-hidden="true" />;
@@ -74,12 +78,24 @@ export function StateCard({ policy: p, timeZone, requestedBy, pendingRequest: re
             {req ? (
               <>
                 : asked <span data-testid="request-age">{formatAge(req.createdAt)}</span> ago
-                {req.requestedBy ? <> by {req.requestedBy}</> : null}, for {ZDR_SCOPE_PHRASES[req.scope]}
+                {req.requestedBy ? <> by {req.requestedBy}</> : null}, for {ZDR_SCOPE_PHRASES[req.scope]} (reference{" "}
+                <span data-testid="request-reference">{req.reference}</span>)
               </>
             ) : null}
-            . Support verifies the requester and aims to answer within one business day.
+            . {req?.overdue ? null : requestWaitWording({ overdue: false, reference: "" }, supportEmail)}
           </p>
+          {req?.overdue ? (
+            <p data-testid="request-overdue" className="font-medium text-amber-800 dark:text-amber-200">
+              {requestWaitWording(req, supportEmail)}
+            </p>
+          ) : null}
+          {req?.note ? (
+            <p className="text-slate-700 dark:text-slate-300">
+              The note sent with it: <q data-testid="request-note">{req.note}</q>
+            </p>
+          ) : null}
           {meaning}
+          {withdraw}
         </>
       );
       break;

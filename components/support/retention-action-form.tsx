@@ -14,9 +14,18 @@ import { RESTRICTION_REASONS, RESTRICTION_REASON_LABELS, ZDR_SCOPE_LABELS, type 
 
 export type RetentionActionKind = "enable" | "disable" | "decline" | "restrict" | "lift";
 
+/** What restricting means for this organization now (lib/retention/wording.ts restrictConsequence): there may be no ZDR to restrict. */
+export type RestrictCopy = { describe: string; confirm: string };
+
 const COPY: Record<
   RetentionActionKind,
-  { open: string; submit: string; confirm: (org: string) => string; describe: (org: string) => string; danger: boolean }
+  {
+    open: string;
+    submit: string;
+    confirm: (org: string, restrict: RestrictCopy) => string;
+    describe: (org: string, restrict: RestrictCopy) => string;
+    danger: boolean;
+  }
 > = {
   enable: {
     open: "Enable ZDR…",
@@ -42,8 +51,8 @@ const COPY: Record<
   restrict: {
     open: "Restrict ZDR…",
     submit: "Restrict ZDR",
-    confirm: (o) => `I want to restrict Zero Data Retention for ${o}; its admins are notified at once.`,
-    describe: (o) => `Zero Data Retention is no longer honoured for ${o} until the restriction is lifted; its admins are notified at once.`,
+    confirm: (_o, r) => r.confirm,
+    describe: (_o, r) => r.describe,
     danger: true,
   },
   lift: {
@@ -55,7 +64,7 @@ const COPY: Record<
   },
 };
 
-type Common = { orgId: string; version: number; orgName: string; defaultScope: ZdrScope };
+type Common = { orgId: string; version: number; orgName: string; defaultScope: ZdrScope; restrict: RestrictCopy };
 
 function Labelled({ htmlFor, label, hint, children }: { htmlFor: string; label: string; hint?: string; children: React.ReactNode }) {
   return (
@@ -79,6 +88,7 @@ function RetentionActionForm({
   version,
   orgName,
   defaultScope,
+  restrict,
 }: Common & { kind: RetentionActionKind; hook: Hook; onSubmit: () => void }) {
   const [state, formAction, pending] = hook;
   const copy = COPY[kind];
@@ -92,7 +102,7 @@ function RetentionActionForm({
       openLabel={copy.open}
       openClassName={`rounded-md px-3 py-2 text-sm font-medium text-white ${tone}`}
       title={copy.submit}
-      description={copy.describe(orgName)}
+      description={copy.describe(orgName, restrict)}
       testId={`${kind}-dialog`}
     >
       {(close) => (
@@ -155,7 +165,7 @@ function RetentionActionForm({
                 aria-invalid={confirm["aria-invalid"]}
                 className="mt-1"
               />
-              <span>{copy.confirm(orgName)}</span>
+              <span>{copy.confirm(orgName, restrict)}</span>
             </label>
             <FieldError result={state} prefix={p} name="confirm" />
           </div>

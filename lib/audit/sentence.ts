@@ -84,6 +84,8 @@ export function auditSentence(e: SentenceEntry, people: Map<string, Person>): st
   switch (e.action) {
     case "member.invited":
       return `${who} invited ${field(a, "email") ?? "someone"} as ${role(field(a, "role"))}`;
+    case "member.invitation_resent":
+      return `${who} sent ${field(a, "email") ?? "someone"} a new invitation link as ${role(field(a, "role"))}; the earlier link no longer works`;
     case "member.joined":
       return `${field(a, "email") ?? who} accepted the invitation and joined as ${role(field(a, "role"))}`;
     case "member.role_changed":
@@ -96,6 +98,8 @@ export function auditSentence(e: SentenceEntry, people: Map<string, Person>): st
       return `${who} enabled Zero Data Retention${scope(field(a, "zdrScope")) ? ` for ${scope(field(a, "zdrScope"))}` : ""}`;
     case "zdr.disabled":
       return `${who} turned Zero Data Retention off`;
+    case "zdr.request_withdrawn":
+      return `${who} withdrew the request for Zero Data Retention`;
     case "zdr.request_declined":
       return `${who} declined the request for Zero Data Retention`;
     case "zdr.restricted": {

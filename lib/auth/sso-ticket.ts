@@ -5,6 +5,10 @@
  * names the user. A ticket is random, lives in this process for 60 seconds
  * and is spent by its first use, so the session is minted by Auth.js exactly
  * as a password sign-in's is, and nothing but the callback can ask for one.
+ * Accepting an invitation as a new person (app/invite/[token]/actions.ts)
+ * hands over the same way: the one-time invitation link and the password
+ * just chosen are the proof, and the ticket is issued on the server for the
+ * account that acceptance created, in the same request.
  */
 import crypto from "node:crypto";
 import { processState } from "@/lib/process-state";

@@ -350,3 +350,69 @@ export function composeZdrRequestEmail(
 </body></html>`;
   return { subject: `[ZDR Console] ZDR requested by ${r.orgName}`, text, html };
 }
+
+/** The reference a ZDR request goes by in its receipt, on /retention and in the support console. */
+export function zdrRequestReference(requestId: string): string {
+  return `ZDR-${requestId.replace(/-/g, "").slice(0, 8).toUpperCase()}`;
+}
+
+/**
+ * The receipt of a ZDR request, to the admin who asked and the org's other
+ * admins: what was asked, its reference, the note the requester typed (their
+ * own words, at most 500 characters), when support aims to answer, and how
+ * to withdraw it.
+ */
+export function composeZdrReceiptEmail(
+  r: { orgName: string; requestId: string; scopeLabel: string; requestedAt: Date; requesterName: string; note: string | null },
+  recipient: { name: string; isRequester: boolean },
+  appUrl: string,
+): EmailContent {
+  const reference = zdrRequestReference(r.requestId);
+  const dueBy = businessDeadline(r.requestedAt);
+  const link = `${appUrl}/retention`;
+  const utc = (d: Date) => `${d.toISOString().replace("T", " ").slice(0, 16)} UTC`;
+  const who = recipient.isRequester ? "You" : r.requesterName;
+  const body =
+    `${who} asked for Zero Data Retention for ${r.orgName}. Nothing changes for your traffic until support verifies the requester and enables it; ` +
+    "support aims to answer within one business day.";
+  const rows: [string, string][] = [
+    ["Reference", reference],
+    ["Organization", r.orgName],
+    ["Scope asked for", r.scopeLabel],
+    ["Requested", `${utc(r.requestedAt)} by ${r.requesterName}`],
+    ["Answer expected by", `${utc(dueBy)} (one business day, weekends not counted)`],
+    ["Note", r.note ?? "No note was given."],
+  ];
+  const withdraw = `To withdraw the request while it is pending, open ${link} and choose "Withdraw request". Quote ${reference} when you write to support about it.`;
+  const footer = `You receive this email because you are an administrator of ${r.orgName} in ZDR Console.`;
+  const text = [`Hello ${recipient.name},`, "", body, "", ...rows.map(([k, v]) => `${k}: ${v}`), "", withdraw, "", footer].join("\n");
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#0f172a">
+<p>Hello ${escapeHtml(recipient.name)},</p>
+<p>${escapeHtml(body)}</p>
+<table cellpadding="4" style="border-collapse:collapse">${rows.map(([k, v]) => `<tr><th align="left" valign="top">${escapeHtml(k)}</th><td style="white-space:pre-wrap">${escapeHtml(v)}</td></tr>`).join("")}</table>
+<p>To withdraw the request while it is pending, open <a href="${escapeHtml(link)}">Data retention in ZDR Console</a> and choose “Withdraw request”. Quote ${escapeHtml(reference)} when you write to support about it.</p>
+<p style="color:#64748b;font-size:12px">${escapeHtml(footer)}</p>
+</body></html>`;
+  return { subject: `[ZDR Console] Zero Data Retention requested for ${r.orgName} (${reference})`, text, html };
+}
+
+/** To support staff: the customer withdrew a pending request, so there is nothing left to review. */
+export function composeZdrWithdrawnEmail(
+  r: { orgName: string; orgId: string; requestId: string; withdrawnBy: string; withdrawnAt: Date },
+  recipientName: string,
+  appUrl: string,
+): EmailContent {
+  const reference = zdrRequestReference(r.requestId);
+  const link = `${appUrl}/support/orgs/${r.orgId}`;
+  const utc = (d: Date) => `${d.toISOString().replace("T", " ").slice(0, 16)} UTC`;
+  const body = `${r.withdrawnBy} withdrew the request ${reference} for Zero Data Retention of ${r.orgName} at ${utc(r.withdrawnAt)}. There is nothing left to review; Zero Data Retention stays off.`;
+  const footer = "You receive this email because you are support staff in ZDR Console.";
+  const text = [`Hello ${recipientName},`, "", body, "", `The organization's page: ${link}`, "", footer].join("\n");
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#0f172a">
+<p>Hello ${escapeHtml(recipientName)},</p>
+<p>${escapeHtml(body)}</p>
+<p><a href="${escapeHtml(link)}">The organization in ZDR Console</a></p>
+<p style="color:#64748b;font-size:12px">${escapeHtml(footer)}</p>
+</body></html>`;
+  return { subject: `[ZDR Console] ZDR request ${reference} withdrawn by ${r.orgName}`, text, html };
+}

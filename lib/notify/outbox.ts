@@ -48,8 +48,8 @@ export function backoffMs(attempts: number): number {
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
-/** A stable Message-ID per message and recipient: `<notice-…>` for a notice's email, `<support-…>` for mail to support staff, `<account-…>` for mail about one's own account. */
-export function messageIdFor(key: string, userId: string, appUrl: string, kind: "notice" | "support" | "account" = "notice"): string {
+/** A stable Message-ID per message and recipient: `<notice-…>` for a notice's email, `<support-…>` for mail to support staff, `<account-…>` for mail about one's own account, `<receipt-…>` for the receipt of a request. */
+export function messageIdFor(key: string, userId: string, appUrl: string, kind: "notice" | "support" | "account" | "receipt" = "notice"): string {
   let host = "zdr-console.local";
   try {
     host = new URL(appUrl).hostname || host;

@@ -8,12 +8,13 @@
 import crypto from "node:crypto";
 import { and, count, desc, eq, gt, isNull } from "drizzle-orm";
 import { z } from "zod";
-import { getDb, type Db } from "@/lib/db";
+import { getDb, type Db, type Tx } from "@/lib/db";
 import { invitations, memberships, organizations, users } from "@/lib/db/schema";
 import { appendAudit } from "@/lib/audit/chain";
 import { authorize } from "@/lib/auth/permissions";
 import type { OrgRole, Principal, UserPrincipal } from "@/lib/auth/principal";
 import { hashPassword } from "@/lib/auth/password";
+import { ssoForEmail } from "@/lib/auth/sso-domains";
 import { AppError, notFound, parseInput } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/intl";
@@ -91,56 +92,33 @@ export async function listMembers(actor: Principal, orgId: string, db: Db = getD
   return { members, pending };
 }
 
-/** Invites someone by email: a one-time link, valid for 7 days, sent through the outbox. */
+/** Invites someone by email: a one-time link, valid for 7 days, sent through the outbox. One live invitation per address and org. */
 export async function inviteMember(actor: Principal, raw: { orgId: string; email: string; role: OrgRole }, db: Db = getDb()) {
   authorize(actor, "members.manage", { orgId: raw.orgId });
   const input = { orgId: raw.orgId, ...parseInput(InviteSchema, { email: raw.email, role: raw.role }) };
-  const token = crypto.randomBytes(32).toString("base64url");
   return db.transaction(async (tx) => {
+    // Serialises invitations of one org, so two admins cannot both invite the same address at once.
+    await lockMemberships(tx, input.orgId);
     const [already] = await tx
       .select({ userId: users.id })
       .from(memberships)
       .innerJoin(users, eq(users.id, memberships.userId))
       .where(and(eq(memberships.orgId, input.orgId), eq(users.email, input.email)));
     if (already) throw new AppError("conflict", "This person is already a member", { fields: ["email"] });
-    const [org] = await tx.select({ name: organizations.name, timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, input.orgId));
-    const [inv] = await tx
-      .insert(invitations)
-      .values({
-        orgId: input.orgId,
-        email: input.email,
-        role: input.role,
-        tokenHash: sha256(token),
-        invitedBy: actor.userId,
-        expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
-      })
-      .returning({ id: invitations.id, expiresAt: invitations.expiresAt });
-    const appUrl = env().APP_URL;
-    const link = `${appUrl}/invite/${token}`;
-    const expires = formatDateTime(inv.expiresAt, org.timeZone);
-    const text = [
-      `${actor.name} invited you to join ${org.name} on ZDR Console as ${input.role === "admin" ? "an administrator" : "a member"}.`,
-      "",
-      `Accept the invitation: ${link}`,
-      "",
-      `The link works once and expires on ${expires}. If you did not expect it, ignore this email.`,
-    ].join("\n");
-    const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
-    const html = `<p>${esc(actor.name)} invited you to join <strong>${esc(org.name)}</strong> on ZDR Console as ${input.role === "admin" ? "an administrator" : "a member"}.</p><p><a href="${esc(link)}">Accept the invitation</a></p><p>The link works once and expires on ${esc(expires)}.</p>`;
-    let host = "zdr-console.local";
-    try {
-      host = new URL(appUrl).hostname || host;
-    } catch {
-      /* keep the default */
+    const [live] = await tx
+      .select({ id: invitations.id })
+      .from(invitations)
+      .where(
+        and(eq(invitations.orgId, input.orgId), eq(invitations.email, input.email), isNull(invitations.acceptedAt), gt(invitations.expiresAt, new Date())),
+      );
+    if (live) {
+      throw new AppError(
+        "conflict",
+        `${input.email} already has an invitation waiting. To send a new link, choose Resend on it under Pending invitations. Nothing was sent.`,
+        { fields: ["email"] },
+      );
     }
-    await enqueueEmail(tx, {
-      to: input.email,
-      orgId: input.orgId,
-      subject: `Invitation to ${org.name} on ZDR Console`,
-      text,
-      html,
-      messageId: `<invitation-${inv.id}@${host}>`,
-    });
+    const sent = await sendInvitation(tx, actor, input);
     await appendAudit(tx, {
       ...actorOf(actor),
       orgId: input.orgId,
@@ -150,11 +128,86 @@ export async function inviteMember(actor: Principal, raw: { orgId: string; email
       reason: null,
       ticketRef: null,
     });
-    return { invitationId: inv.id, token };
+    return sent;
   });
 }
 
-async function adminCount(tx: Parameters<Parameters<Db["transaction"]>[0]>[0], orgId: string): Promise<number> {
+/**
+ * Replaces a pending invitation with a new one: the old link stops working
+ * (it expires now), a new link for the same address and role is sent through
+ * the outbox, and the change is audited.
+ */
+export async function resendInvitation(actor: Principal, raw: { orgId: string; invitationId: string }, db: Db = getDb()) {
+  authorize(actor, "members.invitations.resend", { orgId: raw.orgId });
+  const input = { orgId: raw.orgId, ...parseInput(RevokeInvitationSchema, { invitationId: raw.invitationId }) };
+  return db.transaction(async (tx) => {
+    await lockMemberships(tx, input.orgId);
+    const now = new Date();
+    const [old] = await tx
+      .update(invitations)
+      .set({ expiresAt: now })
+      .where(and(eq(invitations.id, input.invitationId), eq(invitations.orgId, input.orgId), isNull(invitations.acceptedAt), gt(invitations.expiresAt, now)))
+      .returning({ id: invitations.id, email: invitations.email, role: invitations.role });
+    if (!old) throw notFound("Invitation not found (it may have been accepted, revoked or expired)");
+    const sent = await sendInvitation(tx, actor, { orgId: input.orgId, email: old.email, role: old.role });
+    await appendAudit(tx, {
+      ...actorOf(actor),
+      orgId: input.orgId,
+      action: "member.invitation_resent",
+      before: { invitationId: old.id, email: old.email, role: old.role },
+      after: { invitationId: sent.invitationId, email: old.email, role: old.role },
+      reason: null,
+      ticketRef: null,
+    });
+    return { ...sent, email: old.email };
+  });
+}
+
+/** Inserts one invitation and queues its email, inside the caller's transaction. */
+async function sendInvitation(tx: Tx, actor: UserPrincipal, input: { orgId: string; email: string; role: OrgRole }) {
+  const token = crypto.randomBytes(32).toString("base64url");
+  const [org] = await tx.select({ name: organizations.name, timeZone: organizations.timeZone }).from(organizations).where(eq(organizations.id, input.orgId));
+  const [inv] = await tx
+    .insert(invitations)
+    .values({
+      orgId: input.orgId,
+      email: input.email,
+      role: input.role,
+      tokenHash: sha256(token),
+      invitedBy: actor.userId,
+      expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+    })
+    .returning({ id: invitations.id, expiresAt: invitations.expiresAt });
+  const appUrl = env().APP_URL;
+  const link = `${appUrl}/invite/${token}`;
+  const expires = formatDateTime(inv.expiresAt, org.timeZone);
+  const text = [
+    `${actor.name} invited you to join ${org.name} on ZDR Console as ${input.role === "admin" ? "an administrator" : "a member"}.`,
+    "",
+    `Accept the invitation: ${link}`,
+    "",
+    `The link works once and expires on ${expires}. If you did not expect it, ignore this email.`,
+  ].join("\n");
+  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+  const html = `<p>${esc(actor.name)} invited you to join <strong>${esc(org.name)}</strong> on ZDR Console as ${input.role === "admin" ? "an administrator" : "a member"}.</p><p><a href="${esc(link)}">Accept the invitation</a></p><p>The link works once and expires on ${esc(expires)}.</p>`;
+  let host = "zdr-console.local";
+  try {
+    host = new URL(appUrl).hostname || host;
+  } catch {
+    /* keep the default */
+  }
+  await enqueueEmail(tx, {
+    to: input.email,
+    orgId: input.orgId,
+    subject: `Invitation to ${org.name} on ZDR Console`,
+    text,
+    html,
+    messageId: `<invitation-${inv.id}@${host}>`,
+  });
+  return { invitationId: inv.id, token };
+}
+
+async function adminCount(tx: Tx, orgId: string): Promise<number> {
   const [r] = await tx
     .select({ n: count() })
     .from(memberships)
@@ -162,7 +215,7 @@ async function adminCount(tx: Parameters<Parameters<Db["transaction"]>[0]>[0], o
   return r.n;
 }
 
-async function lockMemberships(tx: Parameters<Parameters<Db["transaction"]>[0]>[0], orgId: string) {
+async function lockMemberships(tx: Tx, orgId: string) {
   // Serialise membership changes of one org, so two admins cannot both remove the other (last-admin rule).
   await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, orgId)).for("update");
 }
@@ -255,12 +308,14 @@ export async function findInvitation(token: string, db: Db = getDb()) {
 
 /**
  * Accepts an invitation, once. A new person sets a name and password; an
- * existing account must be signed in as the invited email.
+ * existing account must be signed in as the invited email. `signInAllowed`
+ * says whether the new person may be signed in at once (never where their
+ * email's domain must sign in through its identity provider).
  */
 export async function acceptInvitation(
   input: { token: string; signedIn: UserPrincipal | null; newAccount?: { name: string; password: string } },
   db: Db = getDb(),
-): Promise<{ orgId: string; userId: string }> {
+): Promise<{ orgId: string; userId: string; sessionVersion: number; signInAllowed: boolean }> {
   const newAccount = input.newAccount ? parseInput(AcceptSchema, input.newAccount) : undefined;
   const passwordHash = newAccount ? await hashPassword(newAccount.password) : null;
   return db.transaction(async (tx) => {
@@ -271,8 +326,9 @@ export async function acceptInvitation(
       .where(eq(invitations.tokenHash, sha256(input.token)))
       .for("update");
     if (!inv || inv.acceptedAt || inv.expiresAt <= new Date()) throw new AppError("not_found", "This invitation link is invalid, used or expired");
-    const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.email, inv.email));
+    const [existing] = await tx.select({ id: users.id, sessionVersion: users.sessionVersion }).from(users).where(eq(users.email, inv.email));
     let userId: string;
+    let sessionVersion = existing?.sessionVersion ?? 0;
     if (existing) {
       if (!input.signedIn || input.signedIn.userId !== existing.id) {
         throw new AppError("forbidden", `Sign in as ${inv.email} to accept this invitation`);
@@ -280,8 +336,12 @@ export async function acceptInvitation(
       userId = existing.id;
     } else {
       if (!newAccount || !passwordHash) throw new AppError("invalid", "Choose a name and a password", { fields: ["name", "password"] });
-      const [u] = await tx.insert(users).values({ email: inv.email, name: newAccount.name, passwordHash }).returning({ id: users.id });
+      const [u] = await tx
+        .insert(users)
+        .values({ email: inv.email, name: newAccount.name, passwordHash })
+        .returning({ id: users.id, sessionVersion: users.sessionVersion });
       userId = u.id;
+      sessionVersion = u.sessionVersion;
     }
     await tx.insert(memberships).values({ orgId: inv.orgId, userId, role: inv.role }).onConflictDoNothing();
     await tx.update(invitations).set({ acceptedAt: new Date() }).where(eq(invitations.id, inv.id));
@@ -296,6 +356,7 @@ export async function acceptInvitation(
       reason: null,
       ticketRef: null,
     });
-    return { orgId: inv.orgId, userId };
+    const signInAllowed = !(await ssoForEmail(tx, inv.email))?.enforced;
+    return { orgId: inv.orgId, userId, sessionVersion, signInAllowed };
   });
 }

@@ -4,8 +4,8 @@
  * has when the project tightens it. Pure; both policies come from the one
  * derivation (effectivePolicy), so the words cannot disagree with the API.
  */
-import type { EffectivePolicy, PolicySources } from "@/lib/retention/policy";
-import type { PolicySource } from "@/lib/vocabulary";
+import { planOffersZdr, type EffectivePolicy, type PolicySources } from "@/lib/retention/policy";
+import { PLAN_LABELS, type PolicySource } from "@/lib/vocabulary";
 
 export type PolicyLine = { key: keyof PolicySources; label: string; value: string; source: PolicySource; sentence: string };
 
@@ -13,6 +13,7 @@ const days = (n: number) => (n === 0 ? "not kept" : `kept ${n} day${n === 1 ? ""
 const seconds = (n: number) => (n === 0 ? "no cache" : `at most ${n} second${n === 1 ? "" : "s"}`);
 
 function zdrValue(p: EffectivePolicy): string {
+  if (!planOffersZdr(p.plan)) return `not available on the ${PLAN_LABELS[p.plan]} plan (enterprise only)`;
   if (!p.zdr.honoured) {
     if (p.restriction) return "not in effect (the organization is restricted)";
     return p.zdr.status === "requested" ? "not in effect yet (requested)" : "not in effect";

@@ -95,6 +95,11 @@ function tighter(org: number, project: number | null | undefined): [number, Poli
   return project != null && project < org ? [project, "project"] : [org, "organization"];
 }
 
+/** Whether an organization on this plan can have Zero Data Retention at all (requested, enabled, honoured). */
+export function planOffersZdr(plan: Plan): boolean {
+  return plan === "enterprise";
+}
+
 /**
  * The effective policy of an organization, or of one of its projects: each
  * project override applies only where it is stricter than the org's value
@@ -103,7 +108,7 @@ function tighter(org: number, project: number | null | undefined): [number, Poli
  */
 export function effectivePolicy(plan: Plan, state: RetentionStateRow, project?: ProjectOverrides | null): EffectivePolicy {
   const restricted = state.restriction === "restricted";
-  const honoured = state.zdrStatus === "active" && !restricted && plan === "enterprise";
+  const honoured = state.zdrStatus === "active" && !restricted && planOffersZdr(plan);
   const orgTraining = state.trainingUseOverride ?? plan === "free";
   const scopeFromProject = !!project?.zdrAllRequests && state.zdrScope === "per_request";
   const zdrScope: ZdrScope = scopeFromProject ? "all_requests" : state.zdrScope;

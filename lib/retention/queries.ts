@@ -12,6 +12,8 @@ import type { Principal } from "@/lib/auth/principal";
 import { notFound } from "@/lib/errors";
 import { PRODUCTS } from "@/lib/usage/products";
 import type { ZdrScope } from "@/lib/vocabulary";
+import { businessDeadline, requestAge } from "@/lib/business-time";
+import { zdrRequestReference } from "@/lib/notify/compose";
 import { USAGE_RECORD_FIELDS } from "./wording";
 import { effectivePolicy, emblemState, type EffectivePolicy, type EmblemState, type Plan } from "./policy";
 
@@ -25,7 +27,17 @@ export type RetentionView = {
   emblem: EmblemState;
   /** The admin on whose request ZDR was enabled or asked for. */
   requestedBy: string | null;
-  pendingRequest: { createdAt: string; requestedBy: string | null; scope: ZdrScope } | null;
+  /** The pending request: its reference (as in the receipt and the support console), and whether support is past its one-business-day target. */
+  pendingRequest: {
+    id: string;
+    reference: string;
+    createdAt: string;
+    requestedBy: string | null;
+    scope: ZdrScope;
+    note: string | null;
+    overdue: boolean;
+    answerBy: string;
+  } | null;
   /** Whether an admin of this org may ask for ZDR now, and if not, why. */
   canRequest: { allowed: true } | { allowed: false; reason: "not_enterprise" | "already_active" | "already_requested" | "restricted" };
 };
@@ -49,12 +61,23 @@ export async function getRetentionView(actor: Principal, args: { orgId: string }
   let pendingRequest: RetentionView["pendingRequest"] = null;
   if (policy.zdr.status === "requested") {
     const [req] = await db
-      .select({ createdAt: zdrRequests.createdAt, scope: zdrRequests.scope, requestedBy: users.name })
+      .select({ id: zdrRequests.id, createdAt: zdrRequests.createdAt, scope: zdrRequests.scope, note: zdrRequests.note, requestedBy: users.name })
       .from(zdrRequests)
       .leftJoin(users, eq(users.id, zdrRequests.requestedBy))
       .where(and(eq(zdrRequests.orgId, args.orgId), eq(zdrRequests.status, "pending")))
       .limit(1);
-    if (req) pendingRequest = { createdAt: req.createdAt.toISOString(), requestedBy: req.requestedBy, scope: req.scope };
+    if (req) {
+      pendingRequest = {
+        id: req.id,
+        reference: zdrRequestReference(req.id),
+        createdAt: req.createdAt.toISOString(),
+        requestedBy: req.requestedBy,
+        scope: req.scope,
+        note: req.note,
+        overdue: requestAge(req.createdAt).overdue,
+        answerBy: businessDeadline(req.createdAt).toISOString(),
+      };
+    }
   }
 
   return {

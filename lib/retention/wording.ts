@@ -15,6 +15,7 @@
  * never broader than the truth, and durations are in human units.
  */
 import { formatDays, formatDuration } from "@/lib/intl";
+import { PLAN_LABELS, type Plan, type ZdrStatus } from "@/lib/vocabulary";
 import type { EffectivePolicy } from "./policy";
 
 /**
@@ -153,4 +154,51 @@ export function contentSummary(p: EffectivePolicy): Record<ContentFate, ContentS
   const out: Record<ContentFate, ContentStatement[]> = { never_kept: [], not_kept_on_request: [], kept: [] };
   for (const s of contentStatements(p)) out[s.fate].push(s);
   return out;
+}
+
+/**
+ * What restricting an organization means now, for support's confirmation:
+ * a restriction only ever stops Zero Data Retention being honoured
+ * (./policy.ts) and a request being made (./queries.ts), so where there is
+ * no active ZDR it changes nothing for the traffic, and the copy says so first.
+ */
+export function restrictConsequence(o: string, plan: Plan, zdrStatus: ZdrStatus): { describe: string; confirm: string } {
+  const notify = "Its admins are notified at once.";
+  if (zdrStatus === "active" && plan === "enterprise") {
+    return {
+      describe: `Zero Data Retention is no longer honoured for ${o} until the restriction is lifted; its admins are notified at once.`,
+      confirm: `I want to restrict Zero Data Retention for ${o}; its admins are notified at once.`,
+    };
+  }
+  const confirm = `I understand ${o} has no active Zero Data Retention, and I want to restrict its access to it; its admins are notified at once.`;
+  if (plan !== "enterprise") {
+    return {
+      describe: `${o} has no Zero Data Retention to restrict: its plan (${PLAN_LABELS[plan]}) does not offer it. Restricting changes nothing for its traffic; it records the restriction and its reason. ${notify}`,
+      confirm,
+    };
+  }
+  if (zdrStatus === "requested") {
+    return {
+      describe:
+        `${o} has no active Zero Data Retention to restrict: its request is pending. Restricting changes nothing for its traffic today. ` +
+        `The request stays open, and while the restriction stands Zero Data Retention enabled for ${o} is not honoured. ${notify}`,
+      confirm,
+    };
+  }
+  return {
+    describe:
+      `${o} has no Zero Data Retention to restrict: it is off. Restricting changes nothing for its traffic today. ` +
+      `While the restriction stands its admins cannot request Zero Data Retention, and Zero Data Retention enabled for ${o} is not honoured. ${notify}`,
+    confirm,
+  };
+}
+
+/**
+ * What /retention says about support's answer to a pending request: the
+ * one-business-day target, or, once it has passed, that support is overdue
+ * and where to write (quoting the request's reference).
+ */
+export function requestWaitWording(req: { overdue: boolean; reference: string }, supportEmail: string): string {
+  if (!req.overdue) return "Support verifies the requester and aims to answer within one business day.";
+  return `Support has not answered within one business day; it is overdue. Write to ${supportEmail}, quoting ${req.reference}.`;
 }

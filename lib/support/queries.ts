@@ -114,6 +114,7 @@ export async function getAccount(actor: Principal, orgId: string, db: Tx = getDb
         scope: zdrRequests.scope,
         note: zdrRequests.note,
         createdAt: zdrRequests.createdAt,
+        resolvedAt: zdrRequests.resolvedAt,
         requesterEmail: users.email,
       })
       .from(zdrRequests)

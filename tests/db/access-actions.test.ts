@@ -10,7 +10,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { UserPrincipal } from "@/lib/auth/principal";
 import { startSession } from "@/lib/auth/sessions";
@@ -18,7 +18,7 @@ import { loadUserPrincipal, loadUserPrincipalByEmail } from "@/lib/auth/load-pri
 import { PERMISSIONS, type Operation } from "@/lib/auth/permissions";
 import type { ActionResult } from "@/lib/actions/result";
 import type { Db } from "@/lib/db";
-import { memberships, moderationFlags, notices, organizations, outbox, retentionStates, users, webhookEndpoints } from "@/lib/db/schema";
+import { memberships, moderationFlags, notices, organizations, outbox, retentionStates, users, webhookEndpoints, zdrRequests } from "@/lib/db/schema";
 import { encryptSecret, generateWebhookSecret } from "@/lib/webhooks/secrets";
 import { seedDemoWorld } from "@/lib/demo/seed";
 import { inviteMember } from "@/lib/orgs/members";
@@ -30,7 +30,7 @@ import { testDbKind, withFreshDatabase } from "../helpers/db";
 
 const session = vi.hoisted(() => ({ user: null as UserPrincipal | null }));
 vi.mock("@/lib/auth/session", () => ({ getCurrentUser: async () => session.user, ACTIVE_ORG_COOKIE: "zdr-org" }));
-vi.mock("@/lib/auth/index", () => ({ signOut: async () => undefined }));
+vi.mock("@/lib/auth/index", () => ({ signOut: async () => undefined, signIn: async () => undefined }));
 vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
 vi.mock("next/headers", () => ({ cookies: async () => ({ set: () => undefined, get: () => undefined }), headers: async () => new Headers() }));
 
@@ -46,12 +46,26 @@ const FORMS: Record<string, (c: Ctx) => Promise<Record<string, string | string[]
   "app/(customer)/actions.ts#setTheme": async () => ({ theme: "dark" }),
   "app/(customer)/actions.ts#switchOrganization": async (c) => ({ orgId: c.northwind }),
   "app/(customer)/retention/actions.ts#requestZdrAction": async (c) => ({ orgId: c.northwind, scope: "all_requests" }),
+  // Northwind's pending request (one at most per org), made here when the last allowed call withdrew it.
+  "app/(customer)/retention/actions.ts#withdrawZdrAction": async (c) => {
+    const [p] = await c.db
+      .select({ id: zdrRequests.id })
+      .from(zdrRequests)
+      .where(and(eq(zdrRequests.orgId, c.northwind), eq(zdrRequests.status, "pending")));
+    const id = p?.id ?? (await c.db.insert(zdrRequests).values({ orgId: c.northwind, status: "pending" }).returning({ id: zdrRequests.id }))[0].id;
+    return { orgId: c.northwind, requestId: id };
+  },
   "app/(customer)/members/actions.ts#inviteAction": async (c) => ({ orgId: c.northwind, email: `x${Math.random()}@n.example`, role: "member" }),
   "app/(customer)/members/actions.ts#changeRoleAction": async (c) => ({ orgId: c.northwind, userId: await c.target(), role: "admin" }),
   "app/(customer)/members/actions.ts#removeMemberAction": async (c) => ({ orgId: c.northwind, userId: await c.target() }),
   "app/(customer)/members/actions.ts#revokeInvitationAction": async (c) => {
     const admin = (await loadUserPrincipalByEmail(c.db, "admin@northwind.example"))!;
     const inv = await inviteMember(admin, { orgId: c.northwind, email: `r${Math.random()}@n.example`, role: "member" }, c.db);
+    return { orgId: c.northwind, invitationId: inv.invitationId };
+  },
+  "app/(customer)/members/actions.ts#resendInvitationAction": async (c) => {
+    const admin = (await loadUserPrincipalByEmail(c.db, "admin@northwind.example"))!;
+    const inv = await inviteMember(admin, { orgId: c.northwind, email: `s${Math.random()}@n.example`, role: "member" }, c.db);
     return { orgId: c.northwind, invitationId: inv.invitationId };
   },
   "app/(customer)/notices/actions.ts#acknowledgeAction": async (c) => {

@@ -88,6 +88,7 @@ describe("one wording per retention state, in the page, the emblem, the notice a
             pendingRequest: null,
             isAdmin: true,
             salesEmail: "sales@x",
+            supportEmail: "support@x",
           }),
         ),
       );

@@ -9,6 +9,7 @@ import {
   inviteMember,
   InviteSchema,
   removeMember,
+  resendInvitation,
   RemoveMemberSchema,
   revokeInvitation,
   RevokeInvitationSchema,
@@ -37,3 +38,11 @@ export const revokeInvitationAction = action({ ...spec, schema: RevokeInvitation
   await revokeInvitation(actor, { orgId: org.id, ...input });
   return { message: `Invitation to ${org.name} revoked.` };
 });
+
+export const resendInvitationAction = action(
+  { operation: "members.invitations.resend", who: "customer", revalidate: "/members", schema: RevokeInvitationSchema },
+  async ({ actor, input, org }) => {
+    const { email } = await resendInvitation(actor, { orgId: org.id, ...input });
+    return { message: `A new invitation to ${org.name} was sent to ${email}; the earlier link no longer works.` };
+  },
+);

@@ -6,8 +6,8 @@ import { formatDate, formatDateTime } from "@/lib/intl";
 import { PageHeader } from "@/components/ui/page-header";
 import { AdminOnly } from "@/components/members/admin-only";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
-import { InviteForm, RemoveForm, RoleForm } from "@/components/members/member-forms";
-import { changeRoleAction, inviteAction, removeMemberAction, revokeInvitationAction } from "./actions";
+import { InviteForm, RemoveForm, ResendForm, RoleForm } from "@/components/members/member-forms";
+import { changeRoleAction, inviteAction, removeMemberAction, resendInvitationAction, revokeInvitationAction } from "./actions";
 
 export const metadata: Metadata = { title: "Members" };
 
@@ -94,14 +94,17 @@ export default async function MembersPage() {
                       <span className="font-medium">{i.email}</span> · {i.role === "admin" ? "Administrator" : "Member"} · expires{" "}
                       {formatDateTime(i.expiresAt, org.timeZone)}
                     </span>
-                    <RemoveForm
-                      action={revokeInvitationAction}
-                      orgId={user.orgId}
-                      hidden={{ invitationId: i.id }}
-                      label="Revoke"
-                      subject={`the invitation to ${i.email}`}
-                      confirmText={`The link sent to ${i.email} stops working.`}
-                    />
+                    <span className="flex flex-wrap items-center gap-2">
+                      <ResendForm action={resendInvitationAction} orgId={user.orgId} invitationId={i.id} email={i.email} />
+                      <RemoveForm
+                        action={revokeInvitationAction}
+                        orgId={user.orgId}
+                        hidden={{ invitationId: i.id }}
+                        label="Revoke"
+                        subject={`the invitation to ${i.email}`}
+                        confirmText={`The link sent to ${i.email} stops working.`}
+                      />
+                    </span>
                   </li>
                 ))}
               </ul>

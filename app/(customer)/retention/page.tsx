@@ -18,7 +18,9 @@ import { ContentStatements } from "@/components/retention/content-statements";
 import { listProjects } from "@/lib/projects/service";
 import { contentStatements, contentSummary, usageRecordSummary } from "@/lib/retention/wording";
 import type { EffectivePolicy } from "@/lib/retention/policy";
-import { requestZdrAction } from "./actions";
+import { WithdrawZdrForm } from "@/components/retention/withdraw-form";
+import { env } from "@/lib/env";
+import { requestZdrAction, withdrawZdrAction } from "./actions";
 
 const sameStatements = (a: EffectivePolicy, b: EffectivePolicy) => JSON.stringify(contentStatements(a)) === JSON.stringify(contentStatements(b));
 
@@ -51,6 +53,12 @@ export default async function RetentionPage() {
           pendingRequest={view.pendingRequest}
           isAdmin={isAdmin}
           salesEmail={SALES_EMAIL}
+          supportEmail={env().SUPPORT_EMAIL}
+          withdraw={
+            isAdmin && view.pendingRequest ? (
+              <WithdrawZdrForm action={withdrawZdrAction} orgId={view.orgId} requestId={view.pendingRequest.id} reference={view.pendingRequest.reference} />
+            ) : undefined
+          }
         />
 
         {isAdmin && view.canRequest.allowed ? (

@@ -3,6 +3,7 @@ import { requireCustomer } from "@/lib/auth/session";
 import { orNotFound } from "@/lib/http/page-errors";
 import { getProject } from "@/lib/projects/service";
 import { describeProjectPolicy } from "@/lib/projects/describe";
+import { planOffersZdr } from "@/lib/retention/policy";
 import { PageHeader } from "@/components/ui/page-header";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Badge } from "@/components/ui/badge";
@@ -78,6 +79,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ projec
                     contentRetentionDays: orgPolicy.contentRetentionDays,
                     trainingUse: orgPolicy.trainingUse,
                     perRequest: orgPolicy.zdr.scope === "per_request",
+                    zdrAvailable: planOffersZdr(orgPolicy.plan),
                   }}
                 />
               </CardBody>

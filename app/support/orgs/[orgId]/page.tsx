@@ -7,9 +7,11 @@ import { AUDIT_GROUP_LABELS, type AuditGroup } from "@/lib/audit/sentence";
 import { requestAge } from "@/lib/business-time";
 import { RESTRICTION_REASON_LABELS as REASON_LABELS } from "@/lib/vocabulary";
 import { ZdrStateBadge, formatUtc } from "@/components/support/zdr-state-badge";
-import { PLAN_LABELS, ZDR_SCOPE_LABELS } from "@/lib/vocabulary";
+import { PLAN_LABELS, ZDR_REQUEST_STATUS_LABELS, ZDR_SCOPE_LABELS } from "@/lib/vocabulary";
+import { zdrRequestReference } from "@/lib/notify/compose";
 import { RetentionActions } from "@/components/support/retention-action-form";
 import { availableTransitions } from "@/lib/retention/service";
+import { restrictConsequence } from "@/lib/retention/wording";
 import { UsageRetentionForm } from "@/components/removal/usage-retention-form";
 import { USAGE_RETENTION_BOUNDS } from "@/lib/removal/retention-window";
 import { SsoForm } from "@/components/support/sso-form";
@@ -112,10 +114,31 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
           </h2>
           <p className="mt-1 text-sm">
             {a.pendingRequest.requesterEmail ?? "Unknown requester"} asked on {formatUtc(a.pendingRequest.createdAt)} for ZDR for{" "}
-            {ZDR_SCOPE_LABELS[a.pendingRequest.scope].toLowerCase()} ({requestAge(a.pendingRequest.createdAt).label} of business time ago).
+            {ZDR_SCOPE_LABELS[a.pendingRequest.scope].toLowerCase()} ({requestAge(a.pendingRequest.createdAt).label} of business time ago). Reference{" "}
+            <span data-testid="pending-request-reference">{zdrRequestReference(a.pendingRequest.id)}</span>.
           </p>
           {a.pendingRequest.note ? <p className="mt-1 text-sm text-slate-700 dark:text-slate-300">“{a.pendingRequest.note}”</p> : null}
           <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">Verify the requester is an administrator of this organization before enabling.</p>
+        </section>
+      ) : null}
+
+      {a.requests.length > 0 ? (
+        <section aria-labelledby="requests-h" className="space-y-2">
+          <h2 id="requests-h" className="text-lg font-semibold">
+            ZDR requests
+          </h2>
+          <ul className="divide-y divide-slate-100 text-sm dark:divide-slate-800" data-testid="zdr-requests">
+            {a.requests.map((r) => (
+              <li key={r.id} className="flex flex-wrap gap-x-3 gap-y-1 py-2" data-testid="zdr-request-row" data-status={r.status}>
+                <span className="font-medium">{zdrRequestReference(r.id)}</span>
+                <span>{ZDR_REQUEST_STATUS_LABELS[r.status]}</span>
+                <span className="text-slate-600 dark:text-slate-400">
+                  asked {formatUtc(r.createdAt)} by {r.requesterEmail ?? "a former user"}
+                  {r.resolvedAt ? ` · closed ${formatUtc(r.resolvedAt)}` : ""}
+                </span>
+              </li>
+            ))}
+          </ul>
         </section>
       ) : null}
 
@@ -130,6 +153,7 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
           version={state.version}
           orgName={org.name}
           defaultScope={a.pendingRequest?.scope ?? state.zdrScope}
+          restrict={restrictConsequence(org.name, org.plan, state.zdrStatus)}
         />
         {org.plan !== "enterprise" ? <p className="text-sm text-slate-600 dark:text-slate-400">Zero Data Retention is for enterprise plans only.</p> : null}
       </section>
