@@ -94,6 +94,7 @@ test("support staff must set up TOTP before the console opens; a wrong code is r
   await page.getByRole("button", { name: "Verify and sign in" }).click();
   await expect(page).toHaveURL(/\/support$/);
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await expect(page).toHaveURL(/\/login$/);
   await passwordStep(page, staff.email, staff.password);
   await page.getByLabel("Authentication code").fill(codes[0]);
   await page.getByRole("button", { name: "Verify and sign in" }).click();

@@ -14,7 +14,7 @@ export function AdminOnly({ title, org }: { title: string; org: OrgProfile }) {
       <PageHeader title={title} />
       <Card>
         <CardBody>
-          <p className="text-sm text-slate-700 dark:text-slate-300">Only administrators of {org.name} can open this page.</p>
+          <p className="text-sm text-slate-700 dark:text-slate-300">{`Only administrators of ${org.name} can open this page.`}</p>
           {org.admins.length ? (
             <p className="mt-2 text-sm text-slate-700 dark:text-slate-300">
               Your administrators:{" "}

@@ -88,8 +88,9 @@ export default async function MembersPage() {
               <p className="text-sm text-slate-600 dark:text-slate-400">No invitations are waiting.</p>
             ) : (
               <ul className="divide-y divide-slate-100 dark:divide-slate-800">
+                {/* Keyed by address (one live invitation each): Resend replaces the row's invitation, and its form keeps the answer it showed. */}
                 {pending.map((i) => (
-                  <li key={i.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm" data-testid="invitation-row">
+                  <li key={i.email} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm" data-testid="invitation-row">
                     <span>
                       <span className="font-medium">{i.email}</span> · {i.role === "admin" ? "Administrator" : "Member"} · expires{" "}
                       {formatDateTime(i.expiresAt, org.timeZone)}
