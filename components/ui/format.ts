@@ -1,6 +1,6 @@
 /** Formatting shared by the pages: numbers in en-US grouping, dates in the organization's time zone. */
 import { LATENCY_BOUNDS_MS } from "@/lib/usage/latency";
-import { unitEntries, type UnitAmounts } from "@/lib/usage/units";
+import { unitEntries, type UnitAmounts } from "@/lib/usage/unit-order";
 
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });

@@ -1,33 +1,22 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { UNITS, type UnitTotals } from "@/lib/usage/units";
+import type { UnitColumn, UnitTotals } from "@/lib/usage/units";
 import { formatInt } from "@/components/ui/format";
 
 export type SeriesRow = { bucket: string; when: string; requests: number; errors: number; units: UnitTotals; inProgress: boolean };
-
-/** The unit columns the rows need: input then output, per unit, in the order of UNITS; units nothing counted in are left out. */
-function unitColumns(rows: SeriesRow[]): { side: "input" | "output"; unit: string; header: string }[] {
-  const out: { side: "input" | "output"; unit: string; header: string }[] = [];
-  for (const side of ["input", "output"] as const) {
-    const used = new Set(rows.flatMap((r) => Object.keys(r.units[side]).filter((u) => r.units[side][u])));
-    const ordered = [...UNITS.filter((u) => used.has(u)), ...[...used].filter((u) => !UNITS.includes(u)).sort()];
-    for (const unit of ordered) out.push({ side, unit, header: `${side === "input" ? "Input" : "Output"} ${unit}` });
-  }
-  return out;
-}
 
 /**
  * The chart's numbers as a table, the accessible equivalent of the chart.
  * Rendered when opened, not with the page: 90 days of rows were a third of
  * /usage's HTML and of its render time, for a table most visits never open.
  */
-export function SeriesNumbers({ rows, grain }: { rows: SeriesRow[]; grain: "hour" | "day" }) {
+/** `columns`: the amounts the rows have, one per side and unit (unitColumns, lib/usage/units.ts, on the server). */
+export function SeriesNumbers({ rows, grain, columns }: { rows: SeriesRow[]; grain: "hour" | "day"; columns: UnitColumn[] }) {
   const ref = useRef<HTMLDetailsElement>(null);
   const [open, setOpen] = useState(false);
   // Opened before the page hydrated: show the rows at once, not after a second toggle.
   useEffect(() => setOpen(ref.current?.open ?? false), []);
-  const columns = open ? unitColumns(rows) : [];
   return (
     <details ref={ref} className="mt-3 text-sm" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary className="cursor-pointer text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-slate-100">Show the numbers</summary>
@@ -47,8 +36,8 @@ export function SeriesNumbers({ rows, grain }: { rows: SeriesRow[]; grain: "hour
                   Errors
                 </th>
                 {columns.map((c) => (
-                  <th key={`${c.side}-${c.unit}`} scope="col" className="py-1 pl-3 text-right font-medium">
-                    {c.header}
+                  <th key={c.id} scope="col" className="py-1 pl-3 text-right font-medium">
+                    {c.label}
                   </th>
                 ))}
               </tr>
@@ -67,7 +56,7 @@ export function SeriesNumbers({ rows, grain }: { rows: SeriesRow[]; grain: "hour
                     {formatInt(p.errors)}
                   </td>
                   {columns.map((c) => (
-                    <td key={`${c.side}-${c.unit}`} data-label={c.header} className="py-1 pl-3 text-right">
+                    <td key={c.id} data-label={c.label} className="py-1 pl-3 text-right">
                       {formatInt(p.units[c.side][c.unit] ?? 0)}
                     </td>
                   ))}

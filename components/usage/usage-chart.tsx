@@ -2,7 +2,7 @@
 
 import { useId, useState } from "react";
 import { Bar, CartesianGrid, Cell, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { UNITS, type UnitTotals } from "@/lib/usage/units";
+import type { UnitColumn, UnitTotals } from "@/lib/usage/units";
 
 export type ChartPoint = { label: string; requests: number; units: UnitTotals; inProgress: boolean };
 
@@ -10,28 +10,13 @@ const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFra
 const full = new Intl.NumberFormat("en-US");
 const BAR = "#2f6fde";
 
-type Amount = { id: string; side: "input" | "output"; unit: string; label: string };
-
-/** The amounts the range has, one per side and unit: a line shows one of them, never a sum across units. */
-function amountsOf(points: ChartPoint[]): Amount[] {
-  const out: Amount[] = [];
-  for (const side of ["input", "output"] as const) {
-    const used = new Set(points.flatMap((p) => Object.keys(p.units[side]).filter((u) => p.units[side][u])));
-    for (const unit of [...UNITS.filter((u) => used.has(u)), ...[...used].filter((u) => !UNITS.includes(u)).sort()]) {
-      out.push({ id: `${side}:${unit}`, side, unit, label: `${side === "input" ? "Input" : "Output"} ${unit}` });
-    }
-  }
-  return out;
-}
-
 /**
  * Requests as bars (left axis) and, on the right axis, one amount in one unit
  * (input tokens, output seconds of audio …) chosen by the reader: products count
  * in different units, so their amounts never share an axis. The bucket still in
  * progress is drawn hatched (bar) and dashed (line): its numbers are partial.
  */
-export default function UsageChart({ points }: { points: ChartPoint[] }) {
-  const amounts = amountsOf(points);
+export default function UsageChart({ points, amounts }: { points: ChartPoint[]; amounts: UnitColumn[] }) {
   const [chosen, setChosen] = useState(amounts[0]?.id ?? "");
   const amount = amounts.find((a) => a.id === chosen) ?? null;
   const hatch = `partial-${useId().replace(/:/g, "")}`;

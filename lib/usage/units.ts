@@ -7,19 +7,12 @@
  * Pure and client-safe.
  */
 import { PRODUCTS, type Product } from "./products";
+import { unitRank, type UnitTotals } from "./unit-order";
+
+export { unitEntries, unitRank, type UnitAmounts, type UnitTotals } from "./unit-order";
 
 /** Every unit a product counts in, in the order the dashboard lists them. */
 export const UNITS = [...new Set(PRODUCTS.flatMap((p) => [p.inputUnit, p.outputUnit]))].sort((a, b) => unitRank(a) - unitRank(b));
-
-function unitRank(u: string): number {
-  const order = ["tokens", "characters", "seconds of audio", "voices"];
-  const i = order.indexOf(u);
-  return i === -1 ? order.length : i;
-}
-
-/** Amounts keyed by unit, e.g. { tokens: 1200, characters: 340 }; a unit with nothing counted is absent. */
-export type UnitAmounts = Partial<Record<string, number>>;
-export type UnitTotals = { input: UnitAmounts; output: UnitAmounts };
 
 export function emptyUnits(): UnitTotals {
   return { input: {}, output: {} };
@@ -48,9 +41,17 @@ export function mergeUnits(a: UnitTotals, b: UnitTotals): UnitTotals {
   return out;
 }
 
-/** The amounts as [unit, amount] pairs in the order of UNITS, zero amounts left out. */
-export function unitEntries(a: UnitAmounts): [string, number][] {
-  return Object.entries(a)
-    .filter((e): e is [string, number] => typeof e[1] === "number" && e[1] !== 0)
-    .sort((x, y) => unitRank(x[0]) - unitRank(y[0]) || (x[0] < y[0] ? -1 : 1));
+/** One amount a chart line or a table column can show: one side, one unit. */
+export type UnitColumn = { id: string; side: "input" | "output"; unit: string; label: string };
+
+/** The amounts the rows have, input then output, each in the order of UNITS; units nothing was counted in are left out. */
+export function unitColumns(rows: { units: UnitTotals }[]): UnitColumn[] {
+  const out: UnitColumn[] = [];
+  for (const side of ["input", "output"] as const) {
+    const used = new Set(rows.flatMap((r) => Object.keys(r.units[side]).filter((u) => r.units[side][u])));
+    for (const unit of [...UNITS.filter((u) => used.has(u)), ...[...used].filter((u) => !UNITS.includes(u)).sort()]) {
+      out.push({ id: `${side}:${unit}`, side, unit, label: `${side === "input" ? "Input" : "Output"} ${unit}` });
+    }
+  }
+  return out;
 }

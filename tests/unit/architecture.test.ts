@@ -78,6 +78,7 @@ const CLIENT_SAFE = [
   "lib/usage/latency",
   "lib/usage/range",
   "lib/usage/units",
+  "lib/usage/unit-order",
   "lib/usage/compare",
   "lib/audit/verify",
   "lib/audit/merkle",

@@ -13,6 +13,7 @@ import { dateTimeFormat, formatDate, formatDateTime } from "@/lib/intl";
 import type { BreakdownDimension, BreakdownRow, SeriesPoint, TotalsWithChange, UsageDashboard } from "@/lib/usage/queries";
 import { getUsageDashboard, usageFreshness, usageStartsOn, UsageUnavailableError, type UsageFreshness } from "@/lib/usage/store";
 import { addDays, localDate, rangeSearch, type RangeInput, type ResolvedRange } from "@/lib/usage/range";
+import { unitColumns } from "@/lib/usage/units";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { formatInt } from "@/components/ui/format";
@@ -138,6 +139,8 @@ function localHour(bucket: string, timeZone: string): string {
 function SeriesSection({ points, range: r, includesNow }: { points: SeriesPoint[]; range: ResolvedRange; includesNow: boolean }) {
   const grain = r.grain === "hour" ? "hour" : "day";
   const empty = points.every((p) => p.requests === 0);
+  // One list of the amounts the range has (one per side and unit), for the chart's line and the table's columns.
+  const amounts = unitColumns(points);
   return (
     <Card aria-labelledby="series-title">
       <CardHeader
@@ -153,6 +156,7 @@ function SeriesSection({ points, range: r, includesNow }: { points: SeriesPoint[
         ) : (
           <>
             <LazyUsageChart
+              amounts={amounts}
               description={`Chart of requests and of one amount per unit, per ${grain}; the same numbers are in the table below and in the CSV export.`}
               inProgressNote={
                 r.inProgress && r.buckets.includes(r.inProgress)
@@ -163,6 +167,7 @@ function SeriesSection({ points, range: r, includesNow }: { points: SeriesPoint[
             />
             <SeriesNumbers
               grain={grain}
+              columns={amounts}
               rows={points.map((p) => ({
                 bucket: p.bucket,
                 requests: p.requests,
