@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
-import { FieldError, FormStatus, fieldProps, inputClass } from "@/components/ui/form";
+import { FieldError, FormStatus, NewPasswordField, fieldProps, inputClass } from "@/components/ui/form";
 import { IDLE, type ServerAction } from "@/lib/actions/result";
 
 /** The address to send a reset link to; the answer is the same for every address. */
@@ -29,28 +29,10 @@ export function ForgotPasswordForm({ action }: { action: ServerAction }) {
 /** The new password, sent with the link's token. */
 export function ResetPasswordForm({ action, token }: { action: ServerAction; token: string }) {
   const [state, formAction, pending] = useActionState(action, IDLE);
-  const password = { ...fieldProps(state, "reset", "password"), defaultValue: undefined };
   return (
     <form action={formAction} className="mt-6 space-y-4" noValidate>
       <input type="hidden" name="token" value={token} />
-      <div>
-        <label htmlFor={password.id} className="block text-sm font-medium">
-          New password
-        </label>
-        <input
-          {...password}
-          type="password"
-          required
-          minLength={12}
-          autoComplete="new-password"
-          className={`mt-1 ${inputClass}`}
-          aria-describedby={`${password.id}-error reset-password-help`}
-        />
-        <p id="reset-password-help" className="mt-1 text-xs text-slate-600 dark:text-slate-400">
-          At least 12 characters. Saving it signs you out on every device.
-        </p>
-        <FieldError result={state} prefix="reset" name="password" />
-      </div>
+      <NewPasswordField result={state} prefix="reset" label="New password" help="At least 12 characters. Saving it signs you out on every device." />
       <FormStatus result={state} />
       <Button type="submit" variant="primary" disabled={pending} className="w-full">
         {pending ? "Saving…" : "Save the new password"}

@@ -2,14 +2,13 @@
 
 import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
-import { FieldError, FormStatus, fieldProps, inputClass } from "@/components/ui/form";
+import { FieldError, FormStatus, NewPasswordField, fieldProps, inputClass } from "@/components/ui/form";
 import { IDLE, type ServerAction } from "@/lib/actions/result";
 
 /** A new person chooses a name and password; an existing, signed-in account just confirms. */
 export function AcceptInvitationForm({ action, token, newAccount }: { action: ServerAction; token: string; newAccount: boolean }) {
   const [state, formAction, pending] = useActionState(action, IDLE);
   const name = fieldProps(state, "accept", "name");
-  const password = { ...fieldProps(state, "accept", "password"), defaultValue: undefined };
   return (
     <form action={formAction} className="mt-6 space-y-4" noValidate>
       <input type="hidden" name="token" value={token} />
@@ -22,24 +21,7 @@ export function AcceptInvitationForm({ action, token, newAccount }: { action: Se
             <input {...name} required autoComplete="name" className={`mt-1 ${inputClass}`} />
             <FieldError result={state} prefix="accept" name="name" />
           </div>
-          <div>
-            <label htmlFor={password.id} className="block text-sm font-medium">
-              Choose a password
-            </label>
-            <input
-              {...password}
-              type="password"
-              required
-              minLength={12}
-              autoComplete="new-password"
-              className={`mt-1 ${inputClass}`}
-              aria-describedby={`${password.id}-error accept-password-help`}
-            />
-            <p id="accept-password-help" className="mt-1 text-xs text-slate-600 dark:text-slate-400">
-              At least 12 characters.
-            </p>
-            <FieldError result={state} prefix="accept" name="password" />
-          </div>
+          <NewPasswordField result={state} prefix="accept" label="Choose a password" help="At least 12 characters." />
         </>
       ) : null}
       <FormStatus result={state} />

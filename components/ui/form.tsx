@@ -40,3 +40,29 @@ export function FormStatus({ result, id, className = "" }: { result: ActionResul
     </p>
   );
 }
+
+/** A password being chosen (reset, a new account): 12 characters at least, the reason beside it, never refilled after an error. */
+export function NewPasswordField({ result, prefix, label, help }: { result: ActionResult<unknown>; prefix: string; label: string; help: string }) {
+  const password = { ...fieldProps(result, prefix, "password"), defaultValue: undefined };
+  const helpId = `${prefix}-password-help`;
+  return (
+    <div>
+      <label htmlFor={password.id} className="block text-sm font-medium">
+        {label}
+      </label>
+      <input
+        {...password}
+        type="password"
+        required
+        minLength={12}
+        autoComplete="new-password"
+        className={`mt-1 ${inputClass}`}
+        aria-describedby={`${password.id}-error ${helpId}`}
+      />
+      <p id={helpId} className="mt-1 text-xs text-slate-600 dark:text-slate-400">
+        {help}
+      </p>
+      <FieldError result={result} prefix={prefix} name="password" />
+    </div>
+  );
+}
