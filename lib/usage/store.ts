@@ -56,8 +56,7 @@ export type ScopeRemoval = {
   dailyRows: number;
 };
 
-/** How current the store's figures are: `asOf` null means everything accepted is readable. */
-/** How far the store lags: the oldest accepted event not yet in it, and how many wait (store-wide: every org's; never shown to a customer). */
+/** How current the store's figures are: `asOf` null means everything accepted is readable; `pendingEvents` is store-wide (every org's), never shown to a customer. */
 export type UsageFreshness = { asOf: string | null; pendingEvents: number };
 
 export interface UsageStore {
