@@ -47,10 +47,8 @@ export default async function CustomerLayout({ children }: { children: React.Rea
       nav={<NavLinks noticeCount={noticeCount} isAdmin={user.role === "admin"} />}
       footer={
         <div className="space-y-1">
-          <div className="flex items-center justify-between gap-2">
-            <ThemeToggle theme={theme} action={setTheme} />
-            <SignOutButton />
-          </div>
+          {/* The scheme on a row of its own: beside it, Sign out did not fit the sidebar and was cut off. */}
+          <ThemeToggle theme={theme} action={setTheme} />
           <a
             href="/account/sessions"
             className="block rounded-md px-3 py-1.5 text-xs text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
@@ -65,6 +63,7 @@ export default async function CustomerLayout({ children }: { children: React.Rea
               Two-factor sign-in
             </a>
           ) : null}
+          <SignOutButton className="block w-full rounded-md px-3 py-1.5 text-left text-xs text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800" />
         </div>
       }
     >

@@ -5,7 +5,9 @@ export function LatencyBound({ ms }: { ms: number | null }) {
   const f = formatLatencyBound(ms);
   return (
     <>
-      <span aria-hidden="true">{f.text}</span>
+      <span aria-hidden="true" className="whitespace-nowrap">
+        {f.text}
+      </span>
       <span className="sr-only">{f.spoken}</span>
     </>
   );
