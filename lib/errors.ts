@@ -38,7 +38,22 @@ export type ErrorDetails = {
   current?: unknown;
 };
 
+/** Where an error keeps the tags of its classes (a registered symbol: the same in every copy of this module). */
+const CLASS_TAGS = Symbol.for("zdr.errors.classTags");
+type Tagged = { [CLASS_TAGS]?: readonly string[] };
+
+/**
+ * `instanceof` by tag, not by prototype: Next bundles lib/ into several chunks
+ * and server.ts loads it once more, so an error made by one copy (the usage
+ * store lives on globalThis, lib/process-state.ts) meets another copy's class
+ * where it is caught. Each class below names itself with a static `tag`.
+ */
 export class AppError extends Error {
+  static readonly tag: string = "AppError";
+  static [Symbol.hasInstance](x: unknown): boolean {
+    const tags = x !== null && typeof x === "object" ? (x as Tagged)[CLASS_TAGS] : undefined;
+    return Array.isArray(tags) ? tags.includes(this.tag) : Function.prototype[Symbol.hasInstance].call(this, x);
+  }
   constructor(
     public readonly code: ErrorCode,
     message: string,
@@ -46,6 +61,9 @@ export class AppError extends Error {
   ) {
     super(message);
     this.name = "AppError";
+    const tags: string[] = [];
+    for (let c: unknown = new.target; typeof c === "function" && Object.hasOwn(c, "tag"); c = Object.getPrototypeOf(c)) tags.push((c as typeof AppError).tag);
+    Object.defineProperty(this, CLASS_TAGS, { value: tags });
   }
   get status(): number {
     return STATUS[this.code];
@@ -57,6 +75,7 @@ export const forbidden = (why = "You are not allowed to do this") => new AppErro
 
 /** Bad input, with each offending field and a fixed description of what is wrong. */
 export class ValidationError extends AppError {
+  static readonly tag: string = "ValidationError";
   constructor(
     message: string,
     public readonly problems: FieldProblem[],

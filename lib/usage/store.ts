@@ -97,6 +97,7 @@ export interface UsageStore {
 
 /** The store's figures cannot be read right now: pages say so instead of showing zeros. */
 export class UsageUnavailableError extends AppError {
+  static readonly tag: string = "UsageUnavailableError";
   constructor() {
     super("unavailable", "Usage figures are unavailable right now: the usage store cannot be reached. Nothing is lost; try again shortly.", {
       retryAfterSeconds: 5,
