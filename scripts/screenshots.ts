@@ -16,7 +16,7 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
-const url = arg("url", process.env.APP_URL ?? "http://127.0.0.1:3000").replace(/\/$/, "");
+const url = arg("url", process.env.APP_URL ?? "http://localhost:3000").replace(/\/$/, "");
 const out = arg("out", path.join("reports", "screenshots"));
 
 const browser = await chromium.launch({
