@@ -39,10 +39,15 @@ export const USAGE_RECORD_FIELDS: readonly { column: string; label: string; desc
   { column: "received_at", label: "time recorded", description: "when our usage pipeline recorded it" },
 ];
 
-/** "the 13 fields of a usage record: event id, organization, time, …" */
-export function usageRecordSummary(): string {
+/** "event id, organization, time, … and time recorded" */
+export function usageRecordFieldList(): string {
   const labels = USAGE_RECORD_FIELDS.map((f) => f.label);
-  return `the ${labels.length} fields of a usage record (${labels.slice(0, -1).join(", ")} and ${labels[labels.length - 1]})`;
+  return `${labels.slice(0, -1).join(", ")} and ${labels[labels.length - 1]}`;
+}
+
+/** "the 13 fields of a usage record (event id, organization, time, …)" */
+export function usageRecordSummary(): string {
+  return `the ${USAGE_RECORD_FIELDS.length} fields of a usage record (${usageRecordFieldList()})`;
 }
 
 export type RetentionStateKey = "active" | "restricted" | "requested" | "off" | "not_entitled";

@@ -16,7 +16,7 @@ import { RequestZdrForm } from "@/components/retention/request-form";
 import { StateCard } from "@/components/retention/state-card";
 import { ContentStatements } from "@/components/retention/content-statements";
 import { listProjects } from "@/lib/projects/service";
-import { contentStatements, contentSummary, usageRecordSummary } from "@/lib/retention/wording";
+import { contentStatements, contentSummary, USAGE_RECORD_FIELDS, usageRecordFieldList } from "@/lib/retention/wording";
 import type { EffectivePolicy } from "@/lib/retention/policy";
 import { WithdrawZdrForm } from "@/components/retention/withdraw-form";
 import { env } from "@/lib/env";
@@ -102,9 +102,9 @@ export default async function RetentionPage() {
               <div className="sm:col-span-3" data-testid="usage-retention-window">
                 <dt className="text-xs font-medium text-slate-600 dark:text-slate-400">Usage records</dt>
                 <dd className="mt-1">
-                  Each request&apos;s usage record ({usageRecordSummary()}) is kept for <strong>{formatDays(view.usageRetentionDays)}</strong>, then deleted
-                  automatically. The hourly and daily totals on the Usage page stay after that: they add requests up and hold no single request. An
-                  administrator can ask for any of it to be removed sooner on the Data removal page.
+                  Each request&apos;s usage record ({USAGE_RECORD_FIELDS.length} fields: {usageRecordFieldList()}) is kept for{" "}
+                  <strong>{formatDays(view.usageRetentionDays)}</strong>, then deleted automatically. The hourly and daily totals on the Usage page stay after
+                  that: they add requests up and hold no single request. An administrator can ask for any of it to be removed sooner on the Data removal page.
                 </dd>
               </div>
             </dl>

@@ -7,6 +7,7 @@ import { AUDIT_GROUP_LABELS, type AuditGroup } from "@/lib/audit/sentence";
 import { requestAge } from "@/lib/business-time";
 import { RESTRICTION_REASON_LABELS as REASON_LABELS } from "@/lib/vocabulary";
 import { ZdrStateBadge, formatUtc } from "@/components/support/zdr-state-badge";
+import { formatDays, formatDuration } from "@/components/ui/format";
 import { PLAN_LABELS, ZDR_REQUEST_STATUS_LABELS, ZDR_SCOPE_LABELS } from "@/lib/vocabulary";
 import { zdrRequestReference } from "@/lib/notify/compose";
 import { RetentionActions } from "@/components/support/retention-action-form";
@@ -97,7 +98,7 @@ export default async function AccountPage({ params }: { params: Promise<{ orgId:
           <div>
             <dt className="text-slate-600 dark:text-slate-400">Cache window · retention · training</dt>
             <dd>
-              {state.cacheWindowSeconds} s · {state.contentRetentionDays} days · {policy.trainingUse ? "may train" : "never trains"}
+              {formatDuration(state.cacheWindowSeconds)} · {formatDays(state.contentRetentionDays)} · {policy.trainingUse ? "may train" : "never trains"}
             </dd>
           </div>
           <div>
