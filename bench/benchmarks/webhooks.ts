@@ -6,6 +6,8 @@
  * after the commit, as in the app. A database of its own beside the run's,
  * so the app other benchmarks start cannot steal the deliveries.
  */
+// Registers how the outbox delivers "webhook" messages, as lib/server-start.ts does in the app.
+import "@/lib/webhooks/delivery";
 import { eq } from "drizzle-orm";
 import { setDbHandle } from "@/lib/db";
 import { migrateDatabase } from "@/lib/db/migrate";
@@ -51,6 +53,8 @@ export const benchmark: Benchmark = {
         eventTypes: ["zdr.restricted", "zdr.restriction_lifted"],
         secretEncrypted: encryptSecret(secret),
       });
+      // A worker an earlier benchmark's kick left running (one per process) would deliver on its terms, refusing loopback.
+      await stopOutboxWorker();
       startOutboxWorker({ db, transport: noMail, intervalMs: 1000, webhooks: { allowPrivate: true } });
 
       const latencies: number[] = [];
