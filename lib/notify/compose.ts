@@ -191,7 +191,10 @@ export function composeNotice(kind: NoticeKind, c: NoticeContext): NoticeContent
       const body = hadZdr
         ? `Zero Data Retention access for ${c.orgName} was restricted at ${when} (${REASON_LABELS[r.reason]}).`
         : `Access to Zero Data Retention for ${c.orgName} was restricted at ${when} (${REASON_LABELS[r.reason]}). ` +
-          `Zero Data Retention was not on for your organization, so nothing changes for your traffic today; while the restriction stands it cannot be ${c.zdrStatusBefore === "requested" ? "enabled, and your pending request waits" : "requested or enabled"}.`;
+          `Zero Data Retention was not on for your organization, so nothing changes for your traffic today. ` +
+          (c.zdrStatusBefore === "requested"
+            ? "Your pending request stays open, but while the restriction stands Zero Data Retention is not honoured even if support enables it."
+            : "While the restriction stands your administrators cannot request Zero Data Retention, and it is not honoured even if support enables it.");
       return {
         kind,
         title: `Zero Data Retention restricted for ${c.orgName}`,

@@ -9,6 +9,7 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { effectivePolicy, emblemState, type Plan, type RetentionStateRow } from "@/lib/retention/policy";
+import { availableTransitions } from "@/lib/retention/service";
 import { stateWording, USAGE_RECORD_FIELDS, type RetentionStateKey } from "@/lib/retention/wording";
 import { composeEmail, composeNotice, escapeHtml, noticeRows, type NoticeKind } from "@/lib/notify/compose";
 import { StateCard } from "@/components/retention/state-card";
@@ -163,5 +164,28 @@ describe("one wording per retention state, in the page, the emblem, the notice a
     expect(restricted.short).toBe("Content is kept");
     expect(`${restricted.meaning} ${restricted.short}`).not.toMatch(/may be retained/);
     expect(stateWording(effectivePolicy("free", retentionState({}))).meaning).toContain("may be used for model training");
+  });
+
+  it("a restriction notice without ZDR says what support can still do: enable it, not honoured until lifted", () => {
+    for (const before of ["off", "requested"] as const) {
+      const state = retentionState({ zdrStatus: before, restriction: "restricted", restrictionReason: "high_risk_use_case" });
+      // The console still offers Enable on a restricted org (the restriction is orthogonal, DESIGN)...
+      expect(availableTransitions("enterprise", state)).toContain("enable");
+      // ...and stays restricted after it: the effective policy is not ZDR.
+      expect(effectivePolicy("enterprise", { ...state, zdrStatus: "active" }).zdr.honoured).toBe(false);
+      const { body } = composeNotice("zdr_restricted", {
+        orgName: "Contoso Bank",
+        effectiveAt: SINCE,
+        timeZone: "UTC",
+        contentRetentionDays: 30,
+        trainingUse: false,
+        restriction: { reason: "high_risk_use_case", note: "review" },
+        meaning: "m",
+        zdrStatusBefore: before,
+      });
+      // So the notice must not promise the owner that it cannot be enabled.
+      expect(body).not.toMatch(/cannot be (requested or )?enabled/);
+      expect(body).toContain("not honoured even if support enables it");
+    }
   });
 });
