@@ -86,6 +86,8 @@ export function auditSentence(e: SentenceEntry, people: Map<string, Person>): st
       return `${who} invited ${field(a, "email") ?? "someone"} as ${role(field(a, "role"))}`;
     case "member.invitation_resent":
       return `${who} sent ${field(a, "email") ?? "someone"} a new invitation link as ${role(field(a, "role"))}; the earlier link no longer works`;
+    case "member.invitation_revoked":
+      return `${who} revoked the invitation of ${field(b, "email") ?? "someone"} as ${role(field(b, "role"))}; its link no longer works`;
     case "member.joined":
       return `${field(a, "email") ?? who} accepted the invitation and joined as ${role(field(a, "role"))}`;
     case "member.role_changed":

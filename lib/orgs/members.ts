@@ -279,11 +279,23 @@ export async function removeMember(actor: Principal, raw: { orgId: string; userI
 export async function revokeInvitation(actor: Principal, raw: { orgId: string; invitationId: string }, db: Db = getDb()) {
   authorize(actor, "members.manage", { orgId: raw.orgId });
   const input = { orgId: raw.orgId, ...parseInput(RevokeInvitationSchema, { invitationId: raw.invitationId }) };
-  const deleted = await db
-    .delete(invitations)
-    .where(and(eq(invitations.id, input.invitationId), eq(invitations.orgId, input.orgId), isNull(invitations.acceptedAt)))
-    .returning({ id: invitations.id });
-  if (deleted.length === 0) throw notFound("Invitation not found");
+  await db.transaction(async (tx) => {
+    const [gone] = await tx
+      .delete(invitations)
+      .where(and(eq(invitations.id, input.invitationId), eq(invitations.orgId, input.orgId), isNull(invitations.acceptedAt)))
+      .returning({ id: invitations.id, email: invitations.email, role: invitations.role });
+    if (!gone) throw notFound("Invitation not found");
+    // The row is gone, so the audit entry is what shows who withdrew it.
+    await appendAudit(tx, {
+      ...actorOf(actor),
+      orgId: input.orgId,
+      action: "member.invitation_revoked",
+      before: { invitationId: gone.id, email: gone.email, role: gone.role },
+      after: null,
+      reason: null,
+      ticketRef: null,
+    });
+  });
 }
 
 /** What the invitation page shows before accepting; null for an unknown, used or expired link. */

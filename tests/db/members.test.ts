@@ -114,8 +114,19 @@ describe(`members and invitations on ${testDbKind}`, () => {
     expect(await codeOf(acceptInvitation({ token: a.token, signedIn: null, newAccount: { name: "Late", password: "long enough pw" } }, d))).toBe("not_found");
     const b = await inviteMember(nwAdmin, { orgId: org["northwind-health"], email: "revoked@northwind.example", role: "member" }, d);
     expect(await codeOf(revokeInvitation(contosoAdmin, { orgId: org["northwind-health"], invitationId: b.invitationId }, d))).toBe("not_found");
+    const revoked = () =>
+      d
+        .select({ before: auditLog.before, actorId: auditLog.actorId })
+        .from(auditLog)
+        .where(and(eq(auditLog.action, "member.invitation_revoked"), eq(auditLog.orgId, org["northwind-health"])));
+    expect(await revoked(), "the refused attempt writes no audit entry").toEqual([]);
     await revokeInvitation(nwAdmin, { orgId: org["northwind-health"], invitationId: b.invitationId }, d);
     expect(await codeOf(acceptInvitation({ token: b.token, signedIn: null, newAccount: { name: "R", password: "long enough pw" } }, d))).toBe("not_found");
+    // The row is deleted; the audit trail keeps who revoked which invitation.
+    expect(await revoked()).toEqual([
+      { before: { invitationId: b.invitationId, email: "revoked@northwind.example", role: "member" }, actorId: nwAdmin.userId },
+    ]);
+    expect(await codeOf(revokeInvitation(nwAdmin, { orgId: org["northwind-health"], invitationId: b.invitationId }, d)), "twice").toBe("not_found");
   });
 
   it("an existing account accepts only when signed in as the invited email", async () => {

@@ -28,6 +28,9 @@ describe("audit entries as sentences", () => {
     expect(auditSentence(by("member.removed", { userId: MARCUS, role: "member" }, null), people)).toBe(
       "Nadia Okafor removed Marcus Lee (marcus@northwind.example) (Member)",
     );
+    expect(auditSentence(by("member.invitation_revoked", { email: "jane.roe@northwind.example", role: "member" }, null), people)).toBe(
+      "Nadia Okafor revoked the invitation of jane.roe@northwind.example as Member; its link no longer works",
+    );
   });
 
   it("retention changes say what changed; support, the system and unknown people still read as someone", () => {
