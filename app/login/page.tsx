@@ -26,7 +26,9 @@ export default async function LoginPage({
         ) : null}
         {joined ? (
           <p role="status" className="mt-4 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
-            Your account is ready. Sign in with your new password.
+            {joined === "sso"
+              ? "Your account is ready. Your organization signs in through its identity provider: enter your email to continue there."
+              : "Your account is ready. Sign in with your new password."}
           </p>
         ) : null}
         {reset ? (

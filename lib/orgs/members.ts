@@ -15,7 +15,7 @@ import { authorize } from "@/lib/auth/permissions";
 import type { OrgRole, Principal, UserPrincipal } from "@/lib/auth/principal";
 import { hashPassword } from "@/lib/auth/password";
 import { ssoForEmail } from "@/lib/auth/sso-domains";
-import { AppError, notFound, parseInput } from "@/lib/errors";
+import { AppError, notFound, parseInput, ValidationError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/intl";
 import { enqueueEmail } from "@/lib/notify/outbox";
@@ -41,6 +41,7 @@ export const AcceptInvitationForm = z.object({
   name: z.string().optional(),
   password: z.string().optional(),
 });
+const AcceptNameSchema = z.object({ name: z.string().trim().min(1, "Enter your name").max(120, "At most 120 characters") });
 export const AcceptSchema = z.object({
   name: z.string().trim().min(1, "Enter your name").max(120, "At most 120 characters"),
   password: z.string().min(12, "At least 12 characters").max(1024, "Password is too long"),
@@ -315,21 +316,27 @@ export async function findInvitation(token: string, db: Db = getDb()) {
     .leftJoin(users, eq(users.email, invitations.email))
     .where(eq(invitations.tokenHash, sha256(token)));
   if (!inv || inv.acceptedAt || inv.expiresAt <= new Date()) return null;
-  return { ...inv, hasAccount: inv.hasAccount !== null };
+  // A domain that must sign in through its identity provider gets no password here.
+  const ssoRequired = Boolean((await ssoForEmail(db, inv.email))?.enforced);
+  return { ...inv, hasAccount: inv.hasAccount !== null, ssoRequired };
 }
 
 /**
- * Accepts an invitation, once. A new person sets a name and password; an
- * existing account must be signed in as the invited email. `signInAllowed`
- * says whether the new person may be signed in at once (never where their
- * email's domain must sign in through its identity provider).
+ * Accepts an invitation, once. A new person sets a name and password, or
+ * only a name where their email's domain must sign in through its identity
+ * provider (the account gets no password: enforced SSO refuses passwords,
+ * so one set here could never be used); an existing account must be signed
+ * in as the invited email. `signInAllowed` says whether the new person may
+ * be signed in at once (never where SSO is enforced).
  */
 export async function acceptInvitation(
-  input: { token: string; signedIn: UserPrincipal | null; newAccount?: { name: string; password: string } },
+  input: { token: string; signedIn: UserPrincipal | null; newAccount?: { name: string; password?: string } },
   db: Db = getDb(),
 ): Promise<{ orgId: string; userId: string; sessionVersion: number; signInAllowed: boolean }> {
-  const newAccount = input.newAccount ? parseInput(AcceptSchema, input.newAccount) : undefined;
-  const passwordHash = newAccount ? await hashPassword(newAccount.password) : null;
+  const newAccount = input.newAccount ? parseInput(AcceptNameSchema, { name: input.newAccount.name }) : undefined;
+  const password = input.newAccount?.password;
+  const passwordHash =
+    password !== undefined && password !== "" ? await hashPassword(parseInput(AcceptSchema, { name: newAccount!.name, password }).password) : null;
   return db.transaction(async (tx) => {
     // The row lock makes "used once" hold under two simultaneous clicks.
     const [inv] = await tx
@@ -339,6 +346,7 @@ export async function acceptInvitation(
       .for("update");
     if (!inv || inv.acceptedAt || inv.expiresAt <= new Date()) throw new AppError("not_found", "This invitation link is invalid, used or expired");
     const [existing] = await tx.select({ id: users.id, sessionVersion: users.sessionVersion }).from(users).where(eq(users.email, inv.email));
+    const ssoRequired = Boolean((await ssoForEmail(tx, inv.email))?.enforced);
     let userId: string;
     let sessionVersion = existing?.sessionVersion ?? 0;
     if (existing) {
@@ -347,10 +355,11 @@ export async function acceptInvitation(
       }
       userId = existing.id;
     } else {
-      if (!newAccount || !passwordHash) throw new AppError("invalid", "Choose a name and a password", { fields: ["name", "password"] });
+      if (!newAccount) throw new ValidationError("Enter your name", [{ path: "name", problem: "Enter your name" }]);
+      if (!ssoRequired && !passwordHash) throw new ValidationError("Choose a password", [{ path: "password", problem: "At least 12 characters" }]);
       const [u] = await tx
         .insert(users)
-        .values({ email: inv.email, name: newAccount.name, passwordHash })
+        .values({ email: inv.email, name: newAccount.name, passwordHash: ssoRequired ? null : passwordHash })
         .returning({ id: users.id, sessionVersion: users.sessionVersion });
       userId = u.id;
       sessionVersion = u.sessionVersion;
@@ -368,7 +377,6 @@ export async function acceptInvitation(
       reason: null,
       ticketRef: null,
     });
-    const signInAllowed = !(await ssoForEmail(tx, inv.email))?.enforced;
-    return { orgId: inv.orgId, userId, sessionVersion, signInAllowed };
+    return { orgId: inv.orgId, userId, sessionVersion, signInAllowed: !ssoRequired };
   });
 }

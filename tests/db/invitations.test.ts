@@ -10,7 +10,7 @@ import type { UserPrincipal } from "@/lib/auth/principal";
 import { loadUserPrincipalByEmail } from "@/lib/auth/load-principal";
 import { redeemSsoTicket } from "@/lib/auth/sso-ticket";
 import { AppError } from "@/lib/errors";
-import { auditLog, invitations, organizations, outbox } from "@/lib/db/schema";
+import { auditLog, invitations, organizations, orgSso, outbox, ssoDomains, users } from "@/lib/db/schema";
 import { seedDemoWorld } from "@/lib/demo/seed";
 import { acceptInvitation, findInvitation, inviteMember, listMembers, resendInvitation } from "@/lib/orgs/members";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
@@ -162,5 +162,48 @@ describe(`invitations on ${testDbKind}`, () => {
     const inv = await inviteMember(nwAdmin, { orgId: nw, email: "direct@northwind.example", role: "member" }, d);
     const r = await acceptInvitation({ token: inv.token, signedIn: null, newAccount: { name: "Di Rect", password: "a long enough password" } }, d);
     expect(r).toMatchObject({ orgId: nw, sessionVersion: 0, signInAllowed: true });
+  });
+
+  it("an address whose domain must use single sign-on joins with a name only: no password is kept, none is accepted", async () => {
+    const d = db.handle().db;
+    await d.insert(orgSso).values({ orgId: nw, issuer: "https://idp.invalid", clientId: "c", clientSecretSealed: "x", enforced: true });
+    await d.insert(ssoDomains).values({ domain: "sso-only.example", orgId: nw });
+    const { acceptInvitationAction } = await import("@/app/invite/[token]/actions");
+    const inv = await inviteMember(nwAdmin, { orgId: nw, email: "dr.sso@sso-only.example", role: "member" }, d);
+    expect((await findInvitation(inv.token, d))?.ssoRequired).toBe(true);
+    h.user = null;
+    h.signIns.length = 0;
+    const form = new FormData();
+    form.set("token", inv.token);
+    form.set("name", "Dr Sso");
+    // A forged form that sends a password anyway: it is not kept.
+    form.set("password", "a long enough password");
+    let redirectedTo = "";
+    try {
+      await acceptInvitationAction({ status: "idle" }, form);
+    } catch (err) {
+      redirectedTo = String((err as { digest?: string }).digest ?? "");
+    }
+    expect(redirectedTo).toContain("/login?joined=sso");
+    expect(h.signIns, "no session without the identity provider").toHaveLength(0);
+    const [u] = await d.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.email, "dr.sso@sso-only.example"));
+    expect(u).toEqual({ passwordHash: null });
+    const joined = (await loadUserPrincipalByEmail(d, "dr.sso@sso-only.example"))!;
+    expect(joined.memberships).toEqual([{ orgId: nw, orgName: "Northwind Health", role: "member" }]);
+    // The same domain again: a name is still required, and is all that is.
+    const second = await inviteMember(nwAdmin, { orgId: nw, email: "nurse@sso-only.example", role: "member" }, d);
+    expect(await codeOf(acceptInvitation({ token: second.token, signedIn: null }, d))).toBe("invalid");
+    const r = await acceptInvitation({ token: second.token, signedIn: null, newAccount: { name: "Nurse" } }, d);
+    expect(r.signInAllowed).toBe(false);
+    await d.delete(orgSso).where(eq(orgSso.orgId, nw));
+  });
+
+  it("elsewhere a new person must choose a password", async () => {
+    const d = db.handle().db;
+    const inv = await inviteMember(nwAdmin, { orgId: nw, email: "nopass@northwind.example", role: "member" }, d);
+    expect((await findInvitation(inv.token, d))?.ssoRequired).toBe(false);
+    expect(await codeOf(acceptInvitation({ token: inv.token, signedIn: null, newAccount: { name: "No Pass" } }, d))).toBe("invalid");
+    expect(await codeOf(acceptInvitation({ token: inv.token, signedIn: null, newAccount: { name: "No Pass", password: "short" } }, d))).toBe("invalid");
+    expect(await findInvitation(inv.token, d), "a refused attempt leaves the link usable").not.toBeNull();
   });
 });

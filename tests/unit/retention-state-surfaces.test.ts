@@ -180,6 +180,7 @@ describe("one wording per retention state, in the page, the emblem, the notice a
         contentRetentionDays: 30,
         trainingUse: false,
         restriction: { reason: "high_risk_use_case", note: "review" },
+        ticketRef: null,
         meaning: "m",
         zdrStatusBefore: before,
       });

@@ -17,7 +17,7 @@ import { acceptInvitation, AcceptInvitationForm } from "@/lib/orgs/members";
 export const acceptInvitationAction = action(
   { operation: null, who: "anyone", schema: AcceptInvitationForm, secret: ["password", "token"] },
   async ({ actor, input }) => {
-    const newAccount = input.name !== undefined && input.password !== undefined ? { name: input.name, password: input.password } : undefined;
+    const newAccount = input.name !== undefined ? { name: input.name, password: input.password } : undefined;
     const joined = await acceptInvitation({ token: input.token, signedIn: actor, newAccount });
     const secure = env().APP_URL.startsWith("https://");
     if (actor) {
@@ -28,7 +28,7 @@ export const acceptInvitationAction = action(
       redirect("/");
     }
     // An email whose domain must sign in through its identity provider gets no session here.
-    if (!joined.signInAllowed) redirect("/login?joined=1");
+    if (!joined.signInAllowed) redirect("/login?joined=sso");
     try {
       await signIn("sso", { ticket: issueSsoTicket({ userId: joined.userId, sessionVersion: joined.sessionVersion }), redirect: false });
     } catch {

@@ -36,7 +36,7 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
                 </ButtonLink>
               </div>
             ) : (
-              <AcceptInvitationForm action={acceptInvitationAction} token={token} newAccount={!invitation.hasAccount} />
+              <AcceptInvitationForm action={acceptInvitationAction} token={token} newAccount={!invitation.hasAccount} ssoRequired={invitation.ssoRequired} />
             )}
           </>
         )}
