@@ -85,6 +85,16 @@ export class ValidationError extends AppError {
   }
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Whether an id has the shape of a UUID, checked before it reaches a query: PostgreSQL
+ * refuses a malformed one with an error (a 500), where the caller means "not found" or "invalid".
+ */
+export function isUuid(s: string): boolean {
+  return UUID.test(s);
+}
+
 const SAFE_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /** A JSON path that names a field without quoting anything the client could fill with content. */

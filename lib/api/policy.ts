@@ -8,7 +8,7 @@ import type { ServicePrincipal } from "@/lib/auth/principal";
 import crypto from "node:crypto";
 import { cachedRetentionPolicy, lookupRetentionPolicy, type LookupArgs, type PolicyAnswer } from "@/lib/retention/policy-lookup";
 import { decideRetention } from "@/lib/retention/decision";
-import { AppError } from "@/lib/errors";
+import { AppError, isUuid } from "@/lib/errors";
 import { PRODUCT_IDS } from "@/lib/vocabulary";
 import { cachedServicePrincipal } from "./auth";
 import { failureAnswer, serviceAnswer } from "./handler";
@@ -110,13 +110,12 @@ function answerUncounted(
   return serviceAnswer({ ...options, authorization: request.authorization }, async (p) => build(await lookupRetentionPolicy(p, args())));
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PRODUCTS = new Set<string>(PRODUCT_IDS);
 
 function projectParam(params: URLSearchParams, problems: string[]): string | null {
   const projectId = params.get("projectId");
   if (projectId === null || projectId === "") return null;
-  if (!UUID.test(projectId)) problems.push("projectId");
+  if (!isUuid(projectId)) problems.push("projectId");
   return projectId;
 }
 

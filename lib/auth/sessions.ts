@@ -12,7 +12,7 @@
 import { and, desc, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import type { Tx } from "@/lib/db";
 import { userSessions, users } from "@/lib/db/schema";
-import { notFound } from "@/lib/errors";
+import { isUuid, notFound } from "@/lib/errors";
 import type { SessionEndReason } from "@/lib/vocabulary";
 import { SESSION_MAX_AGE_SECONDS } from "./config";
 
@@ -53,11 +53,9 @@ export async function startSession(db: Tx, userId: string, userAgent: string | n
   return row.id;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Whether the user's session is open; writes last_seen_at when it is older than a few minutes. */
 export async function isSessionOpen(db: Tx, userId: string, sessionId: string, now = new Date()): Promise<boolean> {
-  if (!UUID.test(sessionId)) return false;
+  if (!isUuid(sessionId)) return false;
   const [row] = await db
     .select({ lastSeenAt: userSessions.lastSeenAt })
     .from(userSessions)
@@ -74,7 +72,7 @@ export async function isSessionOpen(db: Tx, userId: string, sessionId: string, n
 
 /** Why a session ended, for telling the device that was signed out; null while open or unknown. */
 export async function sessionEndReason(db: Tx, sessionId: string): Promise<SessionEndReason | null> {
-  if (!UUID.test(sessionId)) return null;
+  if (!isUuid(sessionId)) return null;
   const [row] = await db.select({ reason: userSessions.endReason }).from(userSessions).where(eq(userSessions.id, sessionId));
   return row?.reason ?? null;
 }
@@ -101,7 +99,7 @@ export async function listOpenSessions(db: Tx, userId: string, now = new Date())
  * already ended, is "not found": ids are not confirmed across accounts.
  */
 export async function endSession(db: Tx, userId: string, sessionId: string, reason: SessionEndReason, now = new Date()): Promise<void> {
-  const ended = UUID.test(sessionId)
+  const ended = isUuid(sessionId)
     ? await db
         .update(userSessions)
         .set({ endedAt: now, endReason: reason })

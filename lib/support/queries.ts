@@ -8,7 +8,7 @@ import { getDb, type Tx } from "@/lib/db";
 import { auditLog, memberships, moderationFlags, notices, organizations, retentionStates, users, zdrRequests } from "@/lib/db/schema";
 import { authorize } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
-import { notFound } from "@/lib/errors";
+import { isUuid, notFound } from "@/lib/errors";
 import { effectivePolicy, emblemState } from "@/lib/retention/policy";
 import { requestAge } from "@/lib/business-time";
 import { auditGroup, auditSentence, peopleOf, type Person } from "@/lib/audit/sentence";
@@ -87,11 +87,9 @@ export async function countOverdueRequests(actor: Principal, now: Date = new Dat
   return rows.filter((r) => requestAge(r.createdAt, now).overdue).length;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function getAccount(actor: Principal, orgId: string, db: Tx = getDb()) {
   authorize(actor, "support.read");
-  if (!UUID.test(orgId)) throw notFound("Organization not found");
+  if (!isUuid(orgId)) throw notFound("Organization not found");
   const [row] = await db
     .select({ org: organizations, state: retentionStates })
     .from(organizations)
