@@ -214,9 +214,17 @@ export async function deleteWebhookEndpoint(actor: Principal | null, input: Webh
 export async function enableWebhookEndpoint(actor: Principal | null, input: WebhookEndpointRef, db: Db = getDb()): Promise<WebhookEndpointView> {
   authorize(actor, "webhooks.manage", { orgId: input.orgId });
   const i = parseInput(WebhookEndpointRef, input);
+  // The address is checked (a DNS lookup, up to its timeout) before the row is locked, not while
+  // holding it: an endpoint's URL never changes after creation, so the check stays true under the lock.
+  const [current] = await db
+    .select({ url: webhookEndpoints.url })
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.id, i.endpointId), eq(webhookEndpoints.orgId, i.orgId)));
+  if (!current) throw notFound("Webhook endpoint not found");
+  await checkUrl(current.url);
   const row = await db.transaction(async (tx) => {
     const e = await lockEndpoint(tx, i.orgId, i.endpointId);
-    await checkUrl(e.url);
+    if (e.url !== current.url) await checkUrl(e.url);
     const [u] = await tx
       .update(webhookEndpoints)
       .set({ disabledAt: null, disabledReason: null, consecutiveFailures: 0 })

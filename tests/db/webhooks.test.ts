@@ -18,7 +18,15 @@ import { liftRestriction, restrictOrganization } from "@/lib/retention/service";
 import { drainOutbox } from "@/lib/notify/worker";
 import { orgAdmins } from "@/lib/notify/outbox";
 import type { MailTransport } from "@/lib/notify/transport";
-import { createWebhookEndpoint, deleteWebhookEndpoint, enqueueWebhookEvent, listWebhooks, rotateWebhookSecret, sendTestWebhook } from "@/lib/webhooks/service";
+import {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  enableWebhookEndpoint,
+  enqueueWebhookEvent,
+  listWebhooks,
+  rotateWebhookSecret,
+  sendTestWebhook,
+} from "@/lib/webhooks/service";
 import { decryptSecret, secretKeyBytes } from "@/lib/webhooks/secrets";
 import { startWebhookReceiver, type Receiver } from "../helpers/webhook-receiver";
 import { testDbKind, withFreshDatabase } from "../helpers/db";
@@ -225,5 +233,12 @@ describe(`webhooks on ${testDbKind}`, () => {
     await expect(sendTestWebhook(admin, { orgId, endpointId: endpoint.id })).rejects.toMatchObject({ code: "conflict" });
     await liftRestriction(support, { orgId, reason: "Reviewed and cleared" });
     await drain();
+    // Enabled again by the org's admin only: another org's admin is told it does not exist.
+    await expect(enableWebhookEndpoint(otherAdmin, { orgId: otherAdmin.orgId!, endpointId: endpoint.id })).rejects.toMatchObject({ code: "not_found" });
+    await expect(enableWebhookEndpoint(member, { orgId, endpointId: endpoint.id })).rejects.toMatchObject({ code: "forbidden" });
+    const enabled = await enableWebhookEndpoint(admin, { orgId, endpointId: endpoint.id });
+    expect(enabled.disabledAt).toBeNull();
+    rx.respond(200);
+    await sendTestWebhook(admin, { orgId, endpointId: endpoint.id });
   });
 });
