@@ -1,30 +1,37 @@
 import type { ReactNode } from "react";
 import { ArrowDownRight, ArrowUpRight, Minus } from "lucide-react";
 import type { UsageTotals } from "@/lib/usage/queries";
-import { MIN_PREVIOUS_REQUESTS, type Changes } from "@/lib/usage/compare";
+import { MIN_PREVIOUS_REQUESTS, previousComparable, unitChange, type Changes } from "@/lib/usage/compare";
 import { unitEntries, type UnitAmounts } from "@/lib/usage/units";
 import { formatCompact, formatInt, formatPercent } from "@/components/ui/format";
 import { LatencyBound } from "./latency-bound";
 
-type ChangeOf = { kind: "relative"; key: "requests" | "p50Ms" | "p95Ms" } | { kind: "points" } | { kind: "none"; note: string };
-type Metric = { key: string; label: string; hint?: string; value: (t: UsageTotals) => ReactNode; change: ChangeOf };
+type ChangeOf = { kind: "relative"; key: "requests" | "p50Ms" | "p95Ms" } | { kind: "points" } | { kind: "units" };
+type Metric = { key: string; label: string; hint?: string; value: (t: UsageTotals, previous: UsageTotals) => ReactNode; change: ChangeOf };
 
-/** Amounts per unit, one unit a line: each product counts in its own unit, so they are never added up. */
-function Units({ amounts }: { amounts: UnitAmounts }) {
+const signed = (v: number) => `${v > 0 ? "+" : ""}${(v * 100).toFixed(1)}%`;
+
+/**
+ * Amounts per unit, one unit a line: each product counts in its own unit, so they are never added
+ * up, and each line has its own change against the previous period (where there is enough to compare).
+ */
+function Units({ amounts, previous, previousTotals }: { amounts: UnitAmounts; previous: UnitAmounts; previousTotals: UsageTotals }) {
   const entries = unitEntries(amounts);
   if (entries.length === 0) return <>–</>;
   return (
     <ul className="space-y-0.5">
-      {entries.map(([unit, n]) => (
-        <li key={unit} title={`${formatInt(n)} ${unit}`}>
-          {formatCompact(n)} <span className="text-sm font-medium text-slate-600 dark:text-slate-400">{unit}</span>
-        </li>
-      ))}
+      {entries.map(([unit, n]) => {
+        const change = unitChange(n, previous[unit], previousTotals);
+        return (
+          <li key={unit} title={`${formatInt(n)} ${unit}`}>
+            {formatCompact(n)} <span className="text-sm font-medium text-slate-600 dark:text-slate-400">{unit}</span>
+            {change !== null ? <span className="ml-1.5 text-xs font-normal text-slate-600 dark:text-slate-400">{signed(change)}</span> : null}
+          </li>
+        );
+      })}
     </ul>
   );
 }
-
-const UNIT_NOTE = "Per unit: tokens, characters and seconds are not added together";
 
 const METRICS: Metric[] = [
   { key: "requests", label: "Requests", value: (t) => formatInt(t.requests), change: { kind: "relative", key: "requests" } },
@@ -32,15 +39,15 @@ const METRICS: Metric[] = [
     key: "inputUnits",
     label: "Input",
     hint: "Each product counts input in its own unit: tokens, characters or seconds of audio",
-    value: (t) => <Units amounts={t.units.input} />,
-    change: { kind: "none", note: UNIT_NOTE },
+    value: (t, p) => <Units amounts={t.units.input} previous={p.units.input} previousTotals={p} />,
+    change: { kind: "units" },
   },
   {
     key: "outputUnits",
     label: "Output",
     hint: "Each product counts output in its own unit: tokens, characters or seconds of audio",
-    value: (t) => <Units amounts={t.units.output} />,
-    change: { kind: "none", note: UNIT_NOTE },
+    value: (t, p) => <Units amounts={t.units.output} previous={p.units.output} previousTotals={p} />,
+    change: { kind: "units" },
   },
   { key: "errorRate", label: "Error rate", value: (t) => formatPercent(t.errorRate, 2), change: { kind: "points" } },
   {
@@ -61,6 +68,12 @@ const METRICS: Metric[] = [
 
 const TOO_LITTLE = `The previous period had too little usage to compare (fewer than ${MIN_PREVIOUS_REQUESTS} requests, or under 1% of this period's)`;
 
+/** Under the per-unit cards: what the changes on each line are measured against; units are never added together. */
+function UnitsChange({ previous, periodLabel }: { previous: UsageTotals; periodLabel: string }) {
+  if (!previousComparable(previous)) return <Change value={null} previous={previous} periodLabel={periodLabel} />;
+  return <span className="text-xs text-slate-600 dark:text-slate-400">Each unit vs {periodLabel}; units are not added together</span>;
+}
+
 function Change({ value, previous, periodLabel, points }: { value: number | null; previous: UsageTotals; periodLabel: string; points?: boolean }) {
   if (previous.requests === 0) return <span className="text-xs text-slate-600 dark:text-slate-400">No earlier data to compare</span>;
   if (value === null) {
@@ -73,13 +86,11 @@ function Change({ value, previous, periodLabel, points }: { value: number | null
     );
   }
   const Icon = Math.abs(value) < 0.0005 ? Minus : value > 0 ? ArrowUpRight : ArrowDownRight;
-  const sign = value > 0 ? "+" : "";
   // Neutral colour on purpose: whether more requests is good or bad is the reader's call.
   return (
     <span className="inline-flex items-center gap-0.5 text-xs text-slate-600 dark:text-slate-400">
       <Icon className="size-3.5" aria-hidden="true" />
-      {sign}
-      {points ? `${(value * 100).toFixed(2)} pts` : `${(value * 100).toFixed(1)}%`} vs {periodLabel}
+      {points ? `${value > 0 ? "+" : ""}${(value * 100).toFixed(2)} pts` : signed(value)} vs {periodLabel}
     </span>
   );
 }
@@ -96,10 +107,10 @@ export function TotalsCards({ current, previous, change, periodLabel }: { curren
           <dt className="text-xs font-medium text-slate-600 dark:text-slate-400" title={m.hint}>
             {m.label}
           </dt>
-          <dd className="mt-1 text-xl font-semibold tabular-nums text-slate-900 dark:text-slate-50">{m.value(current)}</dd>
+          <dd className="mt-1 text-xl font-semibold tabular-nums text-slate-900 dark:text-slate-50">{m.value(current, previous)}</dd>
           <dd className="mt-1">
-            {m.change.kind === "none" ? (
-              <span className="text-xs text-slate-600 dark:text-slate-400">{m.change.note}</span>
+            {m.change.kind === "units" ? (
+              <UnitsChange previous={previous} periodLabel={periodLabel} />
             ) : m.change.kind === "points" ? (
               // A relative change of a rate reads as nonsense ("+50% of 3%"): the error rate moves in percentage points.
               <Change value={change.errorRatePoints} previous={previous} periodLabel={periodLabel} points />

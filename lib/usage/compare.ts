@@ -35,6 +35,15 @@ export function relativeChange(cur: number | null, prev: number | null): number 
   return (cur - prev) / prev;
 }
 
+/**
+ * The relative change of one unit's amount (tokens, characters, seconds): only when the previous
+ * period had enough requests to compare at all, and its amount is at least 1% of the current one.
+ */
+export function unitChange(cur: number, prev: number | undefined, previous: Pick<UsageTotals, "requests">): number | null {
+  if (!previousComparable(previous) || prev === undefined || prev <= 0 || prev < MIN_PREVIOUS_SHARE * cur) return null;
+  return (cur - prev) / prev;
+}
+
 /** Every change the totals show; each is null where the previous period had too little usage. */
 export function changesOf(current: UsageTotals, previous: UsageTotals): Changes {
   const ok = previousComparable(previous) && current.requests > 0;

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { changesOf, MIN_PREVIOUS_REQUESTS, relativeChange } from "@/lib/usage/compare";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { changesOf, MIN_PREVIOUS_REQUESTS, relativeChange, unitChange } from "@/lib/usage/compare";
+import { TotalsCards } from "@/components/usage/totals-cards";
 import { addUnits, emptyUnits, unitEntries, unitsOf } from "@/lib/usage/units";
 import { LATENCY_OVERFLOW_MS, percentileFromHistogram } from "@/lib/usage/latency";
 import { formatLatencyBound, formatUnitAmounts } from "@/components/ui/format";
@@ -44,6 +47,36 @@ describe("percent change against the previous period", () => {
     expect(enough.errorRatePoints).toBeCloseTo(-0.19, 12);
     // 200 errors before, 50 now: a count of its own, against the same threshold.
     expect(enough.errors).toBeCloseTo(-0.75, 12);
+  });
+});
+
+describe("changes per unit", () => {
+  const enough = totals({ requests: 1000 });
+  it("each unit is compared with its own amount, never with another unit's", () => {
+    expect(unitChange(1_500_000, 1_000_000, enough)).toBeCloseTo(0.5, 12);
+    expect(unitChange(1_500_000, undefined, enough), "a unit new in this period").toBeNull();
+    expect(unitChange(1_500_000, 14_999, enough), "under 1% of the current amount").toBeNull();
+    expect(unitChange(1_500_000, 1_000_000, totals({ requests: MIN_PREVIOUS_REQUESTS - 1 })), "too few requests before").toBeNull();
+  });
+
+  it("the Input card shows each unit's change on its line, and says what it is measured against", () => {
+    const cur = emptyUnits();
+    addUnits(cur, "llm", 2_000_000, 100);
+    addUnits(cur, "text_to_speech", 50_000, 100);
+    const prev = emptyUnits();
+    addUnits(prev, "llm", 1_000_000, 100);
+    const html = renderToStaticMarkup(
+      createElement(TotalsCards, {
+        current: totals({ requests: 2000, units: cur }),
+        previous: totals({ requests: 1000, units: prev }),
+        change: changesOf(totals({ requests: 2000 }), totals({ requests: 1000 })),
+        periodLabel: "previous 30 days",
+      }),
+    );
+    const input = html.slice(html.indexOf('data-testid="total-inputUnits"'), html.indexOf('data-testid="total-outputUnits"')).replace(/<[^>]+>/g, " ");
+    expect(input).toMatch(/2M\s+tokens\s+\+100\.0%/);
+    // Characters had no amount before: no percentage for that line.
+    expect(input).toMatch(/50K\s+characters\s+Each unit vs previous 30 days; units are not added together/);
   });
 });
 
