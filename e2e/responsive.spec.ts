@@ -32,14 +32,15 @@ const NOT_FOUND = "/this-page-does-not-exist";
 const inCustomerShell = (path: string) => /^\/(usage|retention|projects|notices|members|data-removal|settings)(\/|$)/.test(path);
 
 const VISITORS: { who: Visitor; pages: string[]; emblem: boolean; project?: boolean; supportOrg?: boolean }[] = [
-  { who: "northwindAdmin", pages: [...CUSTOMER_PAGES, ...ADMIN_PAGES, NOT_FOUND], emblem: true, project: true },
+  { who: "northwindAdmin", pages: [...CUSTOMER_PAGES, ...ADMIN_PAGES, "/account/sessions", NOT_FOUND], emblem: true, project: true },
   // "/members" for a member: the administrators-only page (who the admins are).
   { who: "northwindMember", pages: [...CUSTOMER_PAGES, "/members", NOT_FOUND], emblem: true, project: true },
   { who: "contosoAdmin", pages: [...CUSTOMER_PAGES, ...ADMIN_PAGES], emblem: false, project: true },
   { who: "contosoMember", pages: CUSTOMER_PAGES, emblem: false },
   { who: "fabrikamOwner", pages: [...CUSTOMER_PAGES, ...ADMIN_PAGES], emblem: false },
-  { who: "support", pages: [...SUPPORT_PAGES, NOT_FOUND], emblem: false, supportOrg: true },
-  { who: "anonymous", pages: ["/login", "/verify", "/docs/api"], emblem: false },
+  { who: "support", pages: [...SUPPORT_PAGES, "/account/sessions", NOT_FOUND], emblem: false, supportOrg: true },
+  // The invitation and reset pages as a stranger with a link that does not work (their forms: e2e/forms.spec.ts, e2e/password-reset.spec.ts).
+  { who: "anonymous", pages: ["/login", "/forgot-password", "/reset-password/no-such-token", "/invite/no-such-token", "/verify", "/docs/api"], emblem: false },
 ];
 
 const WIDTHS = [390, 1280] as const;
