@@ -41,9 +41,10 @@ export const AcceptInvitationForm = z.object({
   name: z.string().optional(),
   password: z.string().optional(),
 });
-const AcceptNameSchema = z.object({ name: z.string().trim().min(1, "Enter your name").max(120, "At most 120 characters") });
+const PersonName = z.string().trim().min(1, "Enter your name").max(120, "At most 120 characters");
+const AcceptNameSchema = z.object({ name: PersonName });
 export const AcceptSchema = z.object({
-  name: z.string().trim().min(1, "Enter your name").max(120, "At most 120 characters"),
+  name: PersonName,
   password: z.string().min(12, "At least 12 characters").max(1024, "Password is too long"),
 });
 
