@@ -19,6 +19,11 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
             <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
               The link is unknown, was already used, or has expired. Ask an administrator of the organization to invite you again.
             </p>
+            <p className="mt-4 text-sm">
+              <a href="/login" className="font-medium text-brand-600 underline underline-offset-2 dark:text-brand-100">
+                Already accepted? Sign in
+              </a>
+            </p>
           </>
         ) : (
           <>
