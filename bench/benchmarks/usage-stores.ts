@@ -174,6 +174,19 @@ async function generateClickHouseEvents(h: ClickHouseHandle, orgId: string, time
   }
 }
 
+/** Bytes on disk, raw and daily rollup rows, and the daily rollup's active parts of the usage tables. */
+async function chParts(h: ClickHouseHandle) {
+  const [r] = await (
+    await h.client.query({
+      query: `SELECT sum(bytes_on_disk) AS b, sumIf(rows, table = 'usage_events') AS raw, sumIf(rows, table = 'usage_rollups_daily') AS daily,
+                     countIf(table = 'usage_rollups_daily') AS daily_parts
+              FROM system.parts WHERE active AND database = currentDatabase() AND table LIKE 'usage_%'`,
+      format: "JSONEachRow",
+    })
+  ).json<{ b: string; raw: string; daily: string; daily_parts: string }>();
+  return r;
+}
+
 function reader(orgId: string, orgName: string): UserPrincipal {
   return {
     kind: "user",
@@ -271,25 +284,12 @@ export const benchmark: Benchmark = {
       await ch.migrate();
       ctx.log(`usage-stores: generating ${chEvents.toLocaleString("en-US")} events in ClickHouse`);
       await generateClickHouseEvents(h, chOrg, org(chOrg).time_zone, chEvents, ctx.log);
-      const [chSize] = await (
-        await h.client.query({
-          query: `SELECT sum(bytes_on_disk) AS b, sumIf(rows, table = 'usage_events') AS raw, sumIf(rows, table = 'usage_rollups_daily') AS daily,
-                         countIf(table = 'usage_rollups_daily') AS daily_parts
-                  FROM system.parts WHERE active AND database = currentDatabase() AND table LIKE 'usage_%'`,
-          format: "JSONEachRow",
-        })
-      ).json<{ b: string; raw: string; daily: string; daily_parts: string }>();
+      const chSize = await chParts(h);
       const c = await reads(ch, reader(chOrg, org(chOrg).name), db, chEvents, "clickhouse");
       // The same read once the rollups' parts are merged, as ClickHouse's background merges leave a
       // table at rest; the generated data arrives as one part per insert, so the read above merges at query time.
       for (const t of ["usage_rollups_daily", "usage_rollups_hourly"]) await h.client.command({ query: `OPTIMIZE TABLE ${t} FINAL` });
-      const [merged] = await (
-        await h.client.query({
-          query: `SELECT sumIf(rows, table = 'usage_rollups_daily') AS daily, countIf(table = 'usage_rollups_daily') AS daily_parts
-                  FROM system.parts WHERE active AND database = currentDatabase() AND table LIKE 'usage_%'`,
-          format: "JSONEachRow",
-        })
-      ).json<{ daily: string; daily_parts: string }>();
+      const merged = await chParts(h);
       const cm = await reads(ch, reader(chOrg, org(chOrg).name), db, chEvents, "clickhouse merged");
 
       const ledger = ingest.get("clickhouse")!.ledgerBytesPerEvent;

@@ -35,7 +35,7 @@ export const InviteSchema = z.object({
 export const RoleSchema = z.object({ userId: z.uuid({ error: "Unknown member" }), role: OrgRoleSchema });
 export const RemoveMemberSchema = z.object({ userId: z.uuid({ error: "Unknown member" }) });
 export const RevokeInvitationSchema = z.object({ invitationId: z.uuid({ error: "Unknown invitation" }) });
-/** The invitation form: the token, and for a new person a name and password (checked by AcceptSchema in acceptInvitation). */
+/** The invitation form: the token, and for a new person a name and password (checked by AcceptNameSchema and NewPasswordSchema in acceptInvitation). */
 export const AcceptInvitationForm = z.object({
   token: z.string().min(1, "This invitation link is invalid").max(200),
   name: z.string().optional(),
@@ -43,10 +43,7 @@ export const AcceptInvitationForm = z.object({
 });
 const PersonName = z.string().trim().min(1, "Enter your name").max(120, "At most 120 characters");
 const AcceptNameSchema = z.object({ name: PersonName });
-export const AcceptSchema = z.object({
-  name: PersonName,
-  password: z.string().min(12, "At least 12 characters").max(1024, "Password is too long"),
-});
+const NewPasswordSchema = z.object({ password: z.string().min(12, "At least 12 characters").max(1024, "Password is too long") });
 
 const sha256 = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
 
@@ -336,8 +333,7 @@ export async function acceptInvitation(
 ): Promise<{ orgId: string; userId: string; sessionVersion: number; signInAllowed: boolean }> {
   const newAccount = input.newAccount ? parseInput(AcceptNameSchema, { name: input.newAccount.name }) : undefined;
   const password = input.newAccount?.password;
-  const passwordHash =
-    password !== undefined && password !== "" ? await hashPassword(parseInput(AcceptSchema, { name: newAccount!.name, password }).password) : null;
+  const passwordHash = password !== undefined && password !== "" ? await hashPassword(parseInput(NewPasswordSchema, { password }).password) : null;
   return db.transaction(async (tx) => {
     // The row lock makes "used once" hold under two simultaneous clicks.
     const [inv] = await tx

@@ -224,7 +224,6 @@ export async function enableWebhookEndpoint(actor: Principal | null, input: Webh
   await checkUrl(current.url);
   const row = await db.transaction(async (tx) => {
     const e = await lockEndpoint(tx, i.orgId, i.endpointId);
-    if (e.url !== current.url) await checkUrl(e.url);
     const [u] = await tx
       .update(webhookEndpoints)
       .set({ disabledAt: null, disabledReason: null, consecutiveFailures: 0 })
